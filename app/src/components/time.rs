@@ -1,0 +1,20 @@
+//! Times as people read them.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+/// "Sun 22 Nov 2026, 14:05 UTC".
+pub fn format_time(at: DateTime<Utc>) -> String {
+    at.format("%a %-d %b %Y, %H:%M UTC").to_string()
+}
+
+/// A deadline as "within 4 hours (by Sun 22 Nov 2026, 18:05 UTC)".
+#[component]
+pub fn DueIn(minutes: u32, at: DateTime<Utc>) -> impl IntoView {
+    view! {
+        <span>
+            "within " {crate::domain::duration_in_words(minutes)} " (by "
+            <time datetime=at.to_rfc3339()>{format_time(at)}</time> ")"
+        </span>
+    }
+}

@@ -1,0 +1,191 @@
+//! Knowledge articles (user FAQs and known errors) and searching them.
+
+use super::ArticleId;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Longest query the search looks at; the rest is ignored and the user told so.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Most words of a query the search looks at.
+pub const MAX_QUERY_WORDS: usize = 12;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArticleKind {
+    Faq,
+    KnownError,
+}
+
+impl ArticleKind {
+    pub const ALL: [ArticleKind; 2] = [ArticleKind::Faq, ArticleKind::KnownError];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArticleKind::Faq => "faq",
+            ArticleKind::KnownError => "known_error",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ArticleKind::Faq => "FAQ",
+            ArticleKind::KnownError => "Known error",
+        }
+    }
+}
+
+/// How far the service desk has got with a known error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KnownErrorStatus {
+    Investigating,
+    WorkaroundAvailable,
+    FixScheduled,
+    Fixed,
+}
+
+impl KnownErrorStatus {
+    const ALL: [KnownErrorStatus; 4] = [
+        KnownErrorStatus::Investigating,
+        KnownErrorStatus::WorkaroundAvailable,
+        KnownErrorStatus::FixScheduled,
+        KnownErrorStatus::Fixed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KnownErrorStatus::Investigating => "investigating",
+            KnownErrorStatus::WorkaroundAvailable => "workaround_available",
+            KnownErrorStatus::FixScheduled => "fix_scheduled",
+            KnownErrorStatus::Fixed => "fixed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KnownErrorStatus::Investigating => "Investigating",
+            KnownErrorStatus::WorkaroundAvailable => "Workaround available",
+            KnownErrorStatus::FixScheduled => "Fix scheduled",
+            KnownErrorStatus::Fixed => "Fixed",
+        }
+    }
+}
+
+/// What a user asked the search for. Built from untrusted input: the query text is
+/// cut to [`MAX_QUERY_CHARS`] here, and unknown filter values are dropped.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchRequest {
+    pub query: String,
+    pub kind: Option<ArticleKind>,
+    pub service: Option<String>,
+    /// True when the query was longer than the search looks at.
+    pub truncated: bool,
+}
+
+impl SearchRequest {
+    pub fn new(query: &str, kind: Option<&str>, service: Option<&str>) -> Self {
+        let truncated = query.chars().count() > MAX_QUERY_CHARS;
+        let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
+        let service = service
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && s.len() <= 64)
+            .map(str::to_string);
+        SearchRequest {
+            query,
+            kind: kind.and_then(ArticleKind::parse),
+            service,
+            truncated,
+        }
+    }
+
+    /// True when there is neither text nor a filter to search by.
+    pub fn is_empty(&self) -> bool {
+        self.query.trim().is_empty() && self.kind.is_none() && self.service.is_none()
+    }
+}
+
+/// A piece of text, marked when it matched the query.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Highlighted {
+    pub text: String,
+    pub hit: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub id: ArticleId,
+    pub slug: String,
+    pub title: String,
+    pub kind: ArticleKind,
+    pub service_slug: String,
+    pub service_name: String,
+    pub snippet: Vec<Highlighted>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    /// How many articles matched in all, of which `hits` are the best.
+    pub total: usize,
+    /// Words the search read differently, as (typed, searched for).
+    pub corrections: Vec<(String, String)>,
+    /// Something the user should know about how their query was read.
+    pub message: Option<String>,
+}
+
+/// A knowledge article ready to show. The body parts are HTML rendered and
+/// sanitised on the server from the stored Markdown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    pub id: ArticleId,
+    pub slug: String,
+    pub kind: ArticleKind,
+    pub title: String,
+    pub service_slug: String,
+    pub service_name: String,
+    pub updated_at: DateTime<Utc>,
+    pub body: ArticleBody,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ArticleBody {
+    Faq {
+        answer_html: String,
+    },
+    KnownError {
+        status: KnownErrorStatus,
+        symptoms_html: String,
+        workaround_html: String,
+        cause_html: Option<String>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_queries_are_cut_and_flagged() {
+        let r = SearchRequest::new(&"é".repeat(10_000), None, None);
+        assert_eq!(r.query.chars().count(), MAX_QUERY_CHARS);
+        assert!(r.truncated);
+    }
+
+    #[test]
+    fn unknown_filters_are_dropped() {
+        let r = SearchRequest::new("vpn", Some("bogus"), Some("   "));
+        assert_eq!(r.kind, None);
+        assert_eq!(r.service, None);
+        let r = SearchRequest::new("vpn", Some("known_error"), Some("vpn"));
+        assert_eq!(r.kind, Some(ArticleKind::KnownError));
+        assert_eq!(r.service.as_deref(), Some("vpn"));
+    }
+}

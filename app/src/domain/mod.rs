@@ -1,0 +1,24 @@
+//! Types that cross the wire between the server and the browser.
+//!
+//! Nothing in here does I/O: these are plain values, the rules that parse user input
+//! into them, and the words the portal uses to describe them.
+
+mod ids;
+mod knowledge;
+mod notice;
+mod priority;
+mod text;
+mod ticket;
+
+pub use ids::{ArticleId, CategoryId, NoticeId, ServiceId, TicketId};
+pub use knowledge::{
+    Article, ArticleBody, ArticleKind, Highlighted, KnownErrorStatus, SearchHit, SearchRequest,
+    SearchResults, MAX_QUERY_CHARS, MAX_QUERY_WORDS,
+};
+pub use notice::{Notice, NoticeUpdate, Severity};
+pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTable, Urgency};
+pub use text::clean_line;
+pub use ticket::{
+    Category, Field, FieldError, FieldErrors, NewTicket, Reporter, Service, TicketForm, TicketKind,
+    TicketNumber, TicketState, TicketStatus, TimelineEntry,
+};

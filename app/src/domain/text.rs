@@ -1,0 +1,48 @@
+//! Normalisation of what people type, applied once when input is parsed.
+
+/// Trims a single-line value, turns every run of whitespace (tabs, newlines) into one
+/// space and drops control characters, so that what is stored is what is shown.
+pub fn clean_line(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut pending_space = false;
+    for c in raw.chars() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+        } else if !c.is_control() {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Trims a multi-line value, normalises line endings to `\n` and drops control
+/// characters other than newlines and tabs.
+pub fn clean_text(raw: &str) -> String {
+    raw.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_line_collapses_whitespace_and_drops_controls() {
+        assert_eq!(clean_line("  Ada \t\n Lovelace\u{7} "), "Ada Lovelace");
+        assert_eq!(clean_line("\u{0}"), "");
+    }
+
+    #[test]
+    fn clean_text_keeps_paragraphs() {
+        assert_eq!(clean_text(" a\r\n\r\nb\u{1b} "), "a\n\nb");
+    }
+}

@@ -1,0 +1,79 @@
+//! The one error type of every server function.
+//!
+//! Its variants are what a user may be told. Causes of internal failures are logged
+//! on the server and never sent.
+
+use crate::domain::FieldErrors;
+use serde::{Deserialize, Serialize};
+use server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// One or more fields need fixing; each message belongs beside its field.
+    #[error("Some of the details need attention.")]
+    Invalid(FieldErrors),
+    /// Asked for something that does not exist, or that the caller may not see: the
+    /// two are deliberately indistinguishable.
+    #[error("We could not find that.")]
+    NotFound,
+    /// The request itself was malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The server failed; the cause is in the server's log.
+    #[error("Something went wrong on our side. Please try again in a moment.")]
+    Internal,
+    /// The browser could not reach the server or understand its answer.
+    #[error("We could not reach the portal. Check your connection and try again.")]
+    Unreachable,
+}
+
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) => 422,
+            AppError::NotFound => 404,
+            AppError::BadRequest(_) => 400,
+            AppError::Internal => 500,
+            AppError::Unreachable => 502,
+        }
+    }
+
+    /// Logs the real cause on the server and returns the error a user may see.
+    #[cfg(feature = "ssr")]
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        AppError::Internal
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // On the server, these mean the request could not be read.
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_) => {
+                let error = AppError::BadRequest("The request was malformed.".into());
+                #[cfg(feature = "ssr")]
+                crate::server::respond_with_status(error.status());
+                error
+            }
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Unreachable,
+            _ => AppError::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::internal(e)
+    }
+}

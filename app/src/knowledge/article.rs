@@ -1,0 +1,85 @@
+//! The page of one FAQ or known error.
+
+use super::get_article;
+use crate::components::{format_time, LoadError};
+use crate::domain::{Article, ArticleBody, ArticleKind};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn ArticlePage() -> impl IntoView {
+    let params = use_params_map();
+    let article = Resource::new(
+        move || params.read().get("slug").unwrap_or_default(),
+        get_article,
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match article.await {
+                    Ok(article) => view! { <ArticleView article/> }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ArticleView(article: Article) -> impl IntoView {
+    let report_link = format!("/report/incident?service={}", article.service_slug);
+    let badge = match article.kind {
+        ArticleKind::Faq => "badge faq",
+        ArticleKind::KnownError => "badge known-error",
+    };
+    view! {
+        <Title text=article.title.clone()/>
+        <div class="wrap page article">
+            <nav aria-label="Breadcrumb" class="breadcrumb">
+                <ol>
+                    <li><a href="/">"Help"</a></li>
+                    <li><a href=format!("/?service={}", article.service_slug)>{article.service_name.clone()}</a></li>
+                </ol>
+            </nav>
+            <article>
+                <header>
+                    <p class="article-meta">
+                        <span class=badge>{article.kind.label()}</span>
+                        " · " {article.service_name.clone()}
+                    </p>
+                    <h1>{article.title.clone()}</h1>
+                </header>
+                {match article.body {
+                    ArticleBody::Faq { answer_html } => view! {
+                        <div class="prose" inner_html=answer_html></div>
+                    }.into_any(),
+                    ArticleBody::KnownError { status, symptoms_html, workaround_html, cause_html } => view! {
+                        <p class="status-line">"Status: " <strong class="ke-status">{status.label()}</strong></p>
+                        <section aria-labelledby="symptoms">
+                            <h2 id="symptoms">"Symptoms"</h2>
+                            <div class="prose" inner_html=symptoms_html></div>
+                        </section>
+                        <section aria-labelledby="workaround">
+                            <h2 id="workaround">"Workaround"</h2>
+                            <div class="prose" inner_html=workaround_html></div>
+                        </section>
+                        {cause_html.map(|cause| view! {
+                            <section aria-labelledby="cause">
+                                <h2 id="cause">"Cause"</h2>
+                                <div class="prose" inner_html=cause></div>
+                            </section>
+                        })}
+                    }.into_any(),
+                }}
+                <footer class="article-footer">
+                    <p>"Last updated " <time datetime=article.updated_at.to_rfc3339()>{format_time(article.updated_at)}</time></p>
+                </footer>
+            </article>
+            <aside class="next-step" aria-labelledby="next-step-title">
+                <h2 id="next-step-title">"Did this not solve it?"</h2>
+                <p><a class="button" href=report_link>"Report an issue with " {article.service_name}</a></p>
+            </aside>
+        </div>
+    }
+}

@@ -1,0 +1,117 @@
+//! Finding answers: the home page with its live search, and article pages.
+
+mod article;
+mod search_box;
+
+pub use article::ArticlePage;
+pub use search_box::{SearchBox, SearchState};
+
+use crate::domain::{Article, SearchResults};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Most hits a search returns.
+pub const MAX_HITS: u32 = 20;
+
+/// Searches the knowledge articles. Any text is accepted: it is read leniently and
+/// cut to a sane length, so the worst a query can get is an empty answer.
+#[server(prefix = "/api", endpoint = "search")]
+pub async fn search_articles(
+    query: String,
+    kind: Option<String>,
+    service: Option<String>,
+    limit: Option<u32>,
+) -> Result<SearchResults, AppError> {
+    use crate::domain::SearchRequest;
+    crate::server::serve(async move {
+        let state = crate::server::app_state()?;
+        let request = SearchRequest::new(&query, kind.as_deref(), service.as_deref());
+        if request.is_empty() {
+            return Ok(SearchResults::default());
+        }
+        let limit = limit.unwrap_or(10).clamp(1, MAX_HITS) as usize;
+        state
+            .search
+            .search(request, limit)
+            .await
+            .map_err(AppError::internal)
+    })
+    .await
+}
+
+/// One published article, rendered for display.
+#[server(prefix = "/api", endpoint = "article")]
+pub async fn get_article(slug: String) -> Result<Article, AppError> {
+    crate::server::serve(async move {
+        let state = crate::server::app_state()?;
+        let mut conn = state.db.reader.acquire().await?;
+        crate::server::knowledge::get_article(&mut conn, &slug)
+            .await?
+            .ok_or(AppError::NotFound)
+    })
+    .await
+}
+
+/// Services as (slug, name), for the search filters.
+#[server(prefix = "/api", endpoint = "services")]
+pub async fn list_services() -> Result<Vec<(String, String)>, AppError> {
+    crate::server::serve(async move {
+        let state = crate::server::app_state()?;
+        let mut conn = state.db.reader.acquire().await?;
+        Ok(crate::server::catalog::list_services(&mut conn)
+            .await?
+            .into_iter()
+            .map(|s| (s.slug, s.name))
+            .collect())
+    })
+    .await
+}
+
+/// The home page: one search box, answers while typing.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let query = use_query_map();
+    let initial = move || {
+        let q = query.read();
+        (
+            q.get("q").unwrap_or_default(),
+            q.get("kind").filter(|k| !k.is_empty()),
+            q.get("service").filter(|s| !s.is_empty()),
+        )
+    };
+    let data = Resource::new(initial, |(q, kind, service)| async move {
+        let services = list_services().await?;
+        let results = if q.trim().is_empty() && kind.is_none() && service.is_none() {
+            None
+        } else {
+            Some(search_articles(q.clone(), kind.clone(), service.clone(), Some(MAX_HITS)).await?)
+        };
+        Ok::<_, AppError>((
+            SearchState {
+                query: q,
+                kind,
+                service,
+                results,
+            },
+            services,
+        ))
+    });
+    view! {
+        <Title text=""/>
+        <div class="wrap page home">
+            <h1 class="home-title">"How can we help?"</h1>
+            <p class="lead">"Search the answers to common questions and known problems. If nothing fits, "
+                <a href="/report">"report an issue"</a>" and we will take it from there."</p>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok((state, services)) => view! { <SearchBox initial=state services/> }.into_any(),
+                        Err(error) => view! { <crate::components::LoadError error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}

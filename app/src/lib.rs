@@ -1,0 +1,84 @@
+//! The incident portal: pages, islands and server functions, compiled twice — with
+//! `ssr` into the server, with `hydrate` into the WebAssembly that brings the
+//! interactive islands (live search, the logging form) to life.
+//!
+//! The portal uses Leptos islands: pages are rendered on the server and stay plain
+//! HTML; only components marked `#[island]` are hydrated. Everything works without
+//! JavaScript, and the browser downloads code only for what is interactive.
+
+#![recursion_limit = "256"]
+
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod knowledge;
+pub mod notices;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod tickets;
+
+use components::{NotFound, SiteFooter, SiteHeader};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="stylesheet" href="/pkg/portal.css"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options islands=true/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The portal: one layout, every page.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        // leptos_meta 0.8 writes the title into the page unescaped, so it is escaped
+        // here: an article or ticket title must never be able to end the <title>.
+        <Title formatter=|page: String| {
+            let title = if page.is_empty() { "IT Help".to_string() } else { format!("{page} · IT Help") };
+            components::escape_text(&title)
+        }/>
+        <Router>
+            <SiteHeader/>
+            <notices::NoticeBanner/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=knowledge::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/articles/:slug") view=knowledge::ArticlePage ssr=SsrMode::Async/>
+                    <Route path=path!("/report") view=tickets::TriagePage ssr=SsrMode::Async/>
+                    <Route path=path!("/report/incident") view=tickets::ReportIncidentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/report/request") view=tickets::ReportRequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/status") view=tickets::StatusLookupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/status/:token") view=tickets::StatusPage ssr=SsrMode::Async/>
+                    <Route path=path!("/notices") view=notices::NoticesPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <SiteFooter/>
+        </Router>
+    }
+}
+
+/// Called by the WebAssembly entry point: wakes up every island on the page.
+#[cfg(feature = "hydrate")]
+pub fn hydrate_islands() {
+    leptos::mount::hydrate_islands();
+}

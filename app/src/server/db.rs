@@ -1,0 +1,59 @@
+//! The SQLite database: one file in the data directory, opened durably.
+//!
+//! Writes go through a pool of exactly one connection, so that writers queue in
+//! the application (fairly, without SQLite's sleep-and-retry busy loop) while any
+//! number of readers proceed in parallel thanks to the WAL journal.
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::path::Path;
+use std::time::Duration;
+
+/// Readers this many at once; SQLite readers do not block each other in WAL mode.
+const READ_CONNECTIONS: u32 = 8;
+
+/// The two pools over the one database file.
+#[derive(Clone, Debug)]
+pub struct Db {
+    /// Read-only connections for queries.
+    pub reader: SqlitePool,
+    /// The single connection every write transaction goes through.
+    pub writer: SqlitePool,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database at `path` and applies the migrations.
+    pub async fn open(path: &Path) -> Result<Db, sqlx::Error> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a commit is on disk before we tell anyone their ticket exists.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("../migrations").run(&writer).await?;
+
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Db { reader, writer })
+    }
+
+    /// Checks that both pools answer; used by `/healthz`.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        sqlx::query("SELECT 1").execute(&self.writer).await?;
+        Ok(())
+    }
+}

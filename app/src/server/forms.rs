@@ -1,0 +1,161 @@
+//! The plain-HTML form posts: logging a ticket and looking one up.
+//!
+//! These work without JavaScript. A submission with problems is answered with the
+//! same page rendered again, every value as typed and each message beside its
+//! field; a logged ticket is answered with a redirect to its confirmation, so that
+//! reloading the confirmation never logs it twice.
+
+use super::tickets::{self, CreateError};
+use super::AppState;
+use crate::domain::{FieldErrors, NewTicket, TicketForm, TicketKind, TicketNumber};
+use crate::tickets::{LookupForm, StatusLookup, SubmittedTicket};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, Request, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use leptos::prelude::provide_context;
+
+/// What every page render needs in its Leptos context.
+pub fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let state = state.clone();
+    move || provide_context(state.clone())
+}
+
+/// Renders the portal page at `uri` with extra context, answering with `status`.
+async fn render_page(
+    state: &AppState,
+    uri: Uri,
+    headers: HeaderMap,
+    status: StatusCode,
+    extra: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
+    let base = page_context(state);
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            base();
+            extra();
+        },
+        move || crate::shell(options.clone()),
+    );
+    let mut request = Request::new(Body::empty());
+    *request.method_mut() = Method::GET;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
+    let mut response = render(request).await.into_response();
+    *response.status_mut() = status;
+    response
+}
+
+/// `POST /report/incident`.
+pub async fn submit_incident(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<TicketForm>,
+) -> Response {
+    submit_ticket(state, TicketKind::Incident, uri, headers, form).await
+}
+
+/// `POST /report/request`.
+pub async fn submit_request(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<TicketForm>,
+) -> Response {
+    submit_ticket(state, TicketKind::Request, uri, headers, form).await
+}
+
+async fn submit_ticket(
+    state: AppState,
+    kind: TicketKind,
+    uri: Uri,
+    headers: HeaderMap,
+    form: TicketForm,
+) -> Response {
+    let errors = match NewTicket::parse(kind, &form) {
+        Ok(ticket) => match tickets::create(&state.db, ticket, chrono::Utc::now()).await {
+            Ok(created) => {
+                tracing::info!(number = %created.number, "ticket logged");
+                return Redirect::to(&format!("/status/{}?new=1", created.status_token))
+                    .into_response();
+            }
+            Err(CreateError::Invalid(errors)) => errors,
+            Err(error) => {
+                tracing::error!(%error, "ticket could not be logged");
+                let mut errors = FieldErrors::default();
+                errors.add(
+                    crate::domain::Field::Summary,
+                    "We could not save your ticket just now. Nothing was logged; please submit again.",
+                );
+                return render_page(
+                    &state,
+                    uri,
+                    headers,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    move || {
+                        provide_context(SubmittedTicket {
+                            form: form.clone(),
+                            errors: errors.clone(),
+                        })
+                    },
+                )
+                .await;
+            }
+        },
+        Err(errors) => errors,
+    };
+    render_page(
+        &state,
+        uri,
+        headers,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        move || {
+            provide_context(SubmittedTicket {
+                form: form.clone(),
+                errors: errors.clone(),
+            })
+        },
+    )
+    .await
+}
+
+/// `POST /status`: looks a ticket up by its number and the reporter's e-mail.
+pub async fn look_up_status(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<LookupForm>,
+) -> Response {
+    let number = TicketNumber::parse(&form.number);
+    let email = form.email.trim().to_string();
+    let mut outcome = StatusLookup::NotFound(form.clone());
+    let mut status = StatusCode::NOT_FOUND;
+    if number.is_none() || email.is_empty() {
+        outcome = StatusLookup::Invalid(form.clone());
+        status = StatusCode::UNPROCESSABLE_ENTITY;
+    } else if let Some(number) = number {
+        let found = match state.db.reader.acquire().await {
+            Ok(mut conn) => tickets::status_by_number(&mut conn, number, &email).await,
+            Err(e) => Err(e),
+        };
+        match found {
+            Ok(Some(ticket)) => {
+                outcome = StatusLookup::Found(Box::new(ticket));
+                status = StatusCode::OK;
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(%error, "status lookup failed");
+                outcome = StatusLookup::Unavailable(form.clone());
+                status = StatusCode::SERVICE_UNAVAILABLE;
+            }
+        }
+    }
+    render_page(&state, uri, headers, status, move || {
+        provide_context(outcome.clone())
+    })
+    .await
+}

@@ -1,0 +1,320 @@
+//! Knowledge search with tantivy.
+//!
+//! The index lives on disk beside the database and is derived from it: when it is
+//! missing, unreadable, written by another schema version, or holds a different
+//! number of articles than the database, it is deleted and rebuilt at start-up.
+//! One thread owns the writer ([`writer`]); searches share one reader and take a
+//! fresh searcher each, on the blocking thread pool.
+
+mod query;
+mod schema;
+mod writer;
+
+pub use writer::IndexOp;
+
+use crate::domain::{ArticleId, ArticleKind, Highlighted, SearchHit, SearchRequest, SearchResults};
+use crate::server::db::Db;
+use crate::server::knowledge;
+use schema::Fields;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::{TantivyDocument, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, SegmentReader};
+use tokio::sync::{mpsc, oneshot};
+
+/// The file in the index folder that records which schema wrote it.
+const VERSION_FILE: &str = "portal-schema-version";
+/// Memory the writer may use before it flushes a segment.
+const WRITER_MEMORY: usize = 32 * 1024 * 1024;
+/// Characters of body text shown under each hit.
+const SNIPPET_CHARS: usize = 180;
+/// Articles read from the database per batch while rebuilding.
+const REBUILD_BATCH: u32 = 2_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index files: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("database while indexing: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("the search index writer has stopped: {0}")]
+    Writer(String),
+}
+
+/// A handle on the index; cheap to clone.
+#[derive(Clone)]
+pub struct SearchIndex {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    reader: IndexReader,
+    fields: Fields,
+    analyzers: query::Analyzers,
+    writer: mpsc::Sender<writer::Batch>,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, rebuilding it from the database when it cannot be
+    /// trusted. Returns the index and whether it was rebuilt.
+    pub async fn open_or_rebuild(dir: &Path, db: &Db) -> Result<(SearchIndex, bool), SearchError> {
+        query::warm_up();
+        let articles = knowledge::count(&mut *db.reader.acquire().await?).await?;
+        if let Some(index) = Self::open_existing(dir, articles)? {
+            return Ok((index, false));
+        }
+        tracing::info!(dir = %dir.display(), articles, "rebuilding the search index");
+        let index = Self::create_empty(dir)?;
+        index.reindex_all(db).await?;
+        std::fs::write(dir.join(VERSION_FILE), schema::SCHEMA_VERSION.to_string())?;
+        Ok((index, true))
+    }
+
+    /// Opens the index if it is whole, of this schema version, and holds `expected`
+    /// documents; `None` means it must be rebuilt.
+    fn open_existing(dir: &Path, expected: u64) -> Result<Option<SearchIndex>, SearchError> {
+        let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok();
+        if version.as_deref().map(str::trim) != Some(&schema::SCHEMA_VERSION.to_string()) {
+            return Ok(None);
+        }
+        let (expected_schema, fields) = schema::build();
+        let opened = Index::open_in_dir(dir).and_then(|index| {
+            if index.schema() != expected_schema {
+                return Err(tantivy::TantivyError::SchemaError("schema differs".into()));
+            }
+            Self::start(index, fields)
+        });
+        match opened {
+            Ok(index) if index.document_count() == expected => Ok(Some(index)),
+            Ok(index) => {
+                tracing::warn!(
+                    found = index.document_count(),
+                    expected,
+                    "search index is out of step with the database"
+                );
+                Ok(None)
+            }
+            Err(error) => {
+                tracing::warn!(%error, "search index cannot be opened");
+                Ok(None)
+            }
+        }
+    }
+
+    fn create_empty(dir: &Path) -> Result<SearchIndex, SearchError> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)?;
+        }
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema::build();
+        let index = Index::create_in_dir(dir, schema)?;
+        Ok(Self::start(index, fields)?)
+    }
+
+    /// Creates an index in memory; for benchmarks that measure search alone.
+    pub fn in_memory() -> Result<SearchIndex, SearchError> {
+        let (schema, fields) = schema::build();
+        Ok(Self::start(Index::create_in_ram(schema), fields)?)
+    }
+
+    fn start(index: Index, fields: Fields) -> tantivy::Result<SearchIndex> {
+        schema::register_analyzers(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        let sender = writer::spawn(writer, reader.clone(), fields)?;
+        Ok(SearchIndex {
+            inner: Arc::new(Inner {
+                reader,
+                fields,
+                analyzers: query::Analyzers::new(),
+                writer: sender,
+            }),
+        })
+    }
+
+    /// Indexes every article of the database, in batches, committing once.
+    async fn reindex_all(&self, db: &Db) -> Result<(), SearchError> {
+        let mut after = ArticleId(0);
+        loop {
+            let docs =
+                knowledge::index_docs_after(&mut *db.reader.acquire().await?, after, REBUILD_BATCH)
+                    .await?;
+            let Some(last) = docs.last() else { break };
+            after = last.id;
+            self.apply(docs.into_iter().map(IndexOp::Upsert).collect(), false)
+                .await?;
+        }
+        self.apply(Vec::new(), true).await
+    }
+
+    /// Applies changes; with `commit` they are searchable when this returns.
+    pub async fn apply(&self, ops: Vec<IndexOp>, commit: bool) -> Result<(), SearchError> {
+        let (done, result) = oneshot::channel();
+        self.inner
+            .writer
+            .send(writer::Batch { ops, commit, done })
+            .await
+            .map_err(|_| SearchError::Writer("channel closed".into()))?;
+        result
+            .await
+            .map_err(|_| SearchError::Writer("no answer".into()))?
+            .map_err(SearchError::Writer)
+    }
+
+    /// The number of searchable documents.
+    pub fn document_count(&self) -> u64 {
+        self.inner.reader.searcher().num_docs()
+    }
+
+    /// Searches on the blocking thread pool.
+    pub async fn search(
+        &self,
+        request: SearchRequest,
+        limit: usize,
+    ) -> Result<SearchResults, SearchError> {
+        let index = self.clone();
+        tokio::task::spawn_blocking(move || index.search_now(&request, limit))
+            .await
+            .map_err(|e| SearchError::Writer(format!("search task failed: {e}")))?
+    }
+
+    /// Searches on the calling thread.
+    pub fn search_now(
+        &self,
+        request: &SearchRequest,
+        limit: usize,
+    ) -> Result<SearchResults, SearchError> {
+        let inner = &*self.inner;
+        let searcher = inner.reader.searcher();
+        let mut analyzers = inner.analyzers.clone();
+        let plan = query::plan(&searcher, &inner.fields, &mut analyzers, request)?;
+        let mut message = request
+            .truncated
+            .then(|| "Your search was long, so only its beginning was used.".to_string());
+        if !plan.searchable {
+            if !request.query.trim().is_empty() {
+                message = Some(
+                    "Nothing in that could be searched for. Try a few specific words, like “vpn error 809”."
+                        .into(),
+                );
+            }
+            return Ok(SearchResults {
+                message,
+                ..SearchResults::default()
+            });
+        }
+
+        // Equal scores are broken by article id, so the order never depends on how
+        // documents happen to be laid out in segments.
+        let top = TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
+            let ids = segment.fast_fields().u64("id").ok();
+            move |doc, score| {
+                let id = ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(u64::MAX);
+                (score, std::cmp::Reverse(id))
+            }
+        });
+        let (total, top) = searcher.search(&*plan.query, &(Count, top))?;
+
+        let mut snippets = SnippetGenerator::create(&searcher, &*plan.query, inner.fields.body)?;
+        snippets.set_max_num_chars(SNIPPET_CHARS);
+        let hits = top
+            .into_iter()
+            .map(|(_, address)| self.hit(&searcher, &snippets, address))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SearchResults {
+            hits,
+            total,
+            corrections: plan.corrections,
+            message,
+        })
+    }
+
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        snippets: &SnippetGenerator,
+        address: DocAddress,
+    ) -> Result<SearchHit, SearchError> {
+        let fields = &self.inner.fields;
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let snippet = snippets.snippet_from_doc(&doc);
+        let snippet = if snippet.highlighted().is_empty() {
+            vec![Highlighted {
+                text: opening_words(&text(fields.body), SNIPPET_CHARS),
+                hit: false,
+            }]
+        } else {
+            highlight(snippet.fragment(), snippet.highlighted())
+        };
+        Ok(SearchHit {
+            id: ArticleId(
+                doc.get_first(fields.id)
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or_default() as i64,
+            ),
+            slug: text(fields.slug),
+            title: text(fields.title),
+            kind: ArticleKind::parse(&text(fields.kind)).unwrap_or(ArticleKind::Faq),
+            service_slug: text(fields.service),
+            service_name: text(fields.service_name),
+            snippet,
+        })
+    }
+}
+
+/// Splits a fragment into plain and matched pieces.
+fn highlight(fragment: &str, ranges: &[std::ops::Range<usize>]) -> Vec<Highlighted> {
+    let mut parts = Vec::new();
+    let mut at = 0;
+    for range in ranges {
+        if range.start < at || range.end > fragment.len() {
+            continue;
+        }
+        if range.start > at {
+            parts.push(Highlighted {
+                text: fragment[at..range.start].to_string(),
+                hit: false,
+            });
+        }
+        parts.push(Highlighted {
+            text: fragment[range.clone()].to_string(),
+            hit: true,
+        });
+        at = range.end;
+    }
+    if at < fragment.len() {
+        parts.push(Highlighted {
+            text: fragment[at..].to_string(),
+            hit: false,
+        });
+    }
+    parts
+}
+
+/// The beginning of a text, cut at a word boundary, with an ellipsis when cut.
+fn opening_words(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let cut = cut.rsplit_once(' ').map(|(head, _)| head).unwrap_or(&cut);
+    format!("{cut}…")
+}
+
+/// Where the index lives inside the data directory.
+pub fn index_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("search-index")
+}

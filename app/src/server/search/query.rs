@@ -1,0 +1,315 @@
+//! Turns what a user typed into a tantivy query.
+//!
+//! The query is built here, word by word, never by a query parser, so no input can
+//! fail to parse. Each word becomes the best available term:
+//!
+//! - a word the index knows is searched as typed (stemmed, ranked by BM25);
+//! - the last word, while it is still being typed, also stands for the most common
+//!   words it begins ("passw" → "password");
+//! - a word of 5 or more letters that the index does not know is corrected against
+//!   the index's own vocabulary (one edit, two from 9 letters), and the corrected
+//!   words are searched and ranked by BM25 like any other.
+//!
+//! Correcting against the vocabulary first keeps typo tolerance close to the cost of
+//! a plain query, where a fuzzy query per word would cost twenty times more and give
+//! every fuzzy match the same score.
+
+use super::schema::{self, Fields};
+use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Searcher, Term};
+
+use crate::domain::{SearchRequest, MAX_QUERY_WORDS};
+
+/// A title match counts this many times a body match.
+const TITLE_BOOST: f32 = 3.0;
+/// A keyword match counts this many times a body match.
+const KEYWORDS_BOOST: f32 = 2.0;
+/// How many completions of the last word are searched.
+const PREFIX_EXPANSIONS: usize = 8;
+/// How many vocabulary words are looked at for one prefix, at most.
+const PREFIX_SCAN_LIMIT: usize = 4_096;
+/// How many corrections of one misspelt word are searched.
+const CORRECTIONS_PER_WORD: usize = 3;
+
+/// The query to run, and what the user should be told about how it was read.
+pub struct Plan {
+    pub query: Box<dyn Query>,
+    /// (typed, searched for) for every corrected word.
+    pub corrections: Vec<(String, String)>,
+    /// False when nothing of the text could be searched (only stop words, say) and no
+    /// filter was given either.
+    pub searchable: bool,
+}
+
+/// The analysers a planner needs; cloned per search (they are cheap to clone).
+#[derive(Clone)]
+pub struct Analyzers {
+    pub words: TextAnalyzer,
+    pub stemmed: TextAnalyzer,
+}
+
+impl Analyzers {
+    pub fn new() -> Self {
+        Analyzers {
+            words: schema::words_analyzer(),
+            stemmed: schema::stemmed_analyzer(),
+        }
+    }
+}
+
+impl Default for Analyzers {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Builds the query for a request against the current searcher.
+pub fn plan(
+    searcher: &Searcher,
+    fields: &Fields,
+    analyzers: &mut Analyzers,
+    request: &SearchRequest,
+) -> tantivy::Result<Plan> {
+    let text = request.query.as_str();
+    let typed = schema::tokens(&mut analyzers.words, text);
+    let still_typing = !text.ends_with(char::is_whitespace);
+    let word_count = typed.len().min(MAX_QUERY_WORDS);
+
+    let mut word_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut corrections = Vec::new();
+    for (position, (word, ends_at)) in typed.iter().take(word_count).enumerate() {
+        let is_last = position + 1 == word_count;
+        let prefix = is_last && still_typing && *ends_at == text.trim_end().len();
+        let choice = choose_terms(searcher, fields, word, prefix)?;
+        if let Some(corrected) = choice.correction {
+            corrections.push((word.clone(), corrected));
+        }
+        let mut term_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut seen = Vec::new();
+        for raw in choice.terms {
+            for (stem, _) in schema::tokens(&mut analyzers.stemmed, &raw) {
+                if !seen.contains(&stem) {
+                    term_clauses.push((Occur::Should, ranked_term(fields, &stem)));
+                    seen.push(stem);
+                }
+            }
+        }
+        if !term_clauses.is_empty() {
+            word_clauses.push((Occur::Should, Box::new(BooleanQuery::new(term_clauses))));
+        }
+    }
+
+    let has_text = !word_clauses.is_empty();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if has_text {
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(word_clauses))));
+    }
+    if let Some(kind) = request.kind {
+        clauses.push((Occur::Must, filter(fields.kind, kind.as_str())));
+    }
+    if let Some(service) = &request.service {
+        clauses.push((Occur::Must, filter(fields.service, service)));
+    }
+    let searchable = !clauses.is_empty();
+    if !has_text {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    Ok(Plan {
+        query: Box::new(BooleanQuery::new(clauses)),
+        corrections,
+        searchable,
+    })
+}
+
+/// One stemmed term, looked for in title, keywords and body with their weights.
+fn ranked_term(fields: &Fields, stem: &str) -> Box<dyn Query> {
+    let term = |field: Field| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, stem),
+            IndexRecordOption::WithFreqs,
+        ))
+    };
+    Box::new(BooleanQuery::new(vec![
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(term(fields.title), TITLE_BOOST)),
+        ),
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(term(fields.keywords), KEYWORDS_BOOST)),
+        ),
+        (Occur::Should, term(fields.body)),
+    ]))
+}
+
+/// A filter that restricts the results without changing their ranking.
+fn filter(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        )),
+        0.0,
+    ))
+}
+
+struct TermChoice {
+    /// Unstemmed vocabulary words to search for.
+    terms: Vec<String>,
+    /// The word searched instead of a misspelt one.
+    correction: Option<String>,
+}
+
+fn choose_terms(
+    searcher: &Searcher,
+    fields: &Fields,
+    word: &str,
+    prefix: bool,
+) -> tantivy::Result<TermChoice> {
+    let known = searcher.doc_freq(&Term::from_field_text(fields.words, word))? > 0;
+    let mut terms = Vec::new();
+    if known {
+        terms.push(word.to_string());
+    }
+    if prefix && word.chars().count() >= 2 {
+        for completion in completions(searcher, fields.words, word)? {
+            if !terms.contains(&completion) {
+                terms.push(completion);
+            }
+        }
+    }
+    if !terms.is_empty() {
+        return Ok(TermChoice {
+            terms,
+            correction: None,
+        });
+    }
+    let letters = word.chars().count();
+    let allowed_edits = match letters {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    };
+    if allowed_edits > 0 && word.chars().all(char::is_alphabetic) {
+        let corrected = corrections(searcher, fields.words, word, allowed_edits)?;
+        if let Some(best) = corrected.first() {
+            return Ok(TermChoice {
+                correction: Some(best.clone()),
+                terms: corrected,
+            });
+        }
+    }
+    // Unknown and uncorrectable: searched anyway, so that the answer is an honest
+    // "nothing found" rather than results for the other words only.
+    Ok(TermChoice {
+        terms: vec![word.to_string()],
+        correction: None,
+    })
+}
+
+/// The most frequent vocabulary words that begin with `prefix`.
+fn completions(searcher: &Searcher, field: Field, prefix: &str) -> tantivy::Result<Vec<String>> {
+    let mut found: HashMap<Vec<u8>, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(field)?;
+        let mut stream = index.terms().range().ge(prefix.as_bytes()).into_stream()?;
+        let mut scanned = 0;
+        while stream.advance() && scanned < PREFIX_SCAN_LIMIT {
+            let key = stream.key();
+            if !key.starts_with(prefix.as_bytes()) {
+                break;
+            }
+            *found.entry(key.to_vec()).or_default() += u64::from(stream.value().doc_freq);
+            scanned += 1;
+        }
+    }
+    Ok(best_by_frequency(
+        found.into_iter().map(|(k, df)| (k, 0, df)),
+        PREFIX_EXPANSIONS,
+    ))
+}
+
+/// The vocabulary words within `edits` of `word`, closest first, then most frequent.
+fn corrections(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    edits: u8,
+) -> tantivy::Result<Vec<String>> {
+    let dfa = automaton_builder(edits).build_dfa(word);
+    let mut found: HashMap<Vec<u8>, (u8, u64)> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(field)?;
+        let mut stream = index.terms().search(Automaton(&dfa)).into_stream()?;
+        while stream.advance() {
+            if let Distance::Exact(distance) = dfa.eval(stream.key()) {
+                let entry = found.entry(stream.key().to_vec()).or_insert((distance, 0));
+                entry.1 += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    Ok(best_by_frequency(
+        found.into_iter().map(|(k, (d, df))| (k, d, df)),
+        CORRECTIONS_PER_WORD,
+    ))
+}
+
+/// Sorts (word, distance, document frequency) by distance, then frequency, then the
+/// word itself (so that equal candidates come out in a stable order), and keeps `n`.
+fn best_by_frequency(
+    candidates: impl Iterator<Item = (Vec<u8>, u8, u64)>,
+    n: usize,
+) -> Vec<String> {
+    let mut all: Vec<(Vec<u8>, u8, u64)> = candidates.collect();
+    all.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    all.into_iter()
+        .take(n)
+        .filter_map(|(k, _, _)| String::from_utf8(k).ok())
+        .collect()
+}
+
+/// Levenshtein automaton builders are costly to make (tens of milliseconds for two
+/// edits) and immutable, so each is made once per process.
+fn automaton_builder(edits: u8) -> &'static LevenshteinAutomatonBuilder {
+    static BUILDERS: [OnceLock<LevenshteinAutomatonBuilder>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let edits = edits.min(2);
+    // Transpositions count as one edit: "recieve" is one typo, not two.
+    BUILDERS[edits as usize].get_or_init(|| LevenshteinAutomatonBuilder::new(edits, true))
+}
+
+/// Builds the automaton builders ahead of the first search that needs them.
+pub fn warm_up() {
+    automaton_builder(1);
+    automaton_builder(2);
+}
+
+/// A Levenshtein automaton, walked over the term dictionary's FST.
+struct Automaton<'a>(&'a DFA);
+
+impl tantivy_fst::Automaton for Automaton<'_> {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != levenshtein_automata::SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
+}

@@ -1,0 +1,338 @@
+//! Logging tickets and looking up their status.
+
+use super::db::Db;
+use crate::domain::{
+    Field, FieldErrors, Impact, NewTicket, Priority, PriorityRule, PriorityTable, TicketKind,
+    TicketNumber, TicketState, TicketStatus, TimelineEntry, Urgency,
+};
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::{Row, SqliteConnection};
+
+/// What the reporter gets back: the number, and the private link's secret.
+#[derive(Clone, Debug)]
+pub struct Created {
+    pub number: TicketNumber,
+    /// The secret of the private status link. Only its hash is stored, so this is
+    /// the one moment it exists in full.
+    pub status_token: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("invalid ticket")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("no secure random numbers: {0}")]
+    Random(String),
+}
+
+/// The configured priority matrix and rules.
+pub async fn priority_table(conn: &mut SqliteConnection) -> Result<PriorityTable, sqlx::Error> {
+    let cells = sqlx::query("SELECT impact, urgency, priority FROM priority_matrix")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            Some((
+                Impact::parse(row.get("impact"))?,
+                Urgency::parse(row.get("urgency"))?,
+                Priority::new(row.get("priority"))?,
+            ))
+        })
+        .collect();
+    let rules = sqlx::query(
+        "SELECT priority, label, response_minutes, resolution_minutes FROM priorities ORDER BY priority",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .filter_map(rule_from_row)
+    .collect();
+    let request_priority = request_priority(conn).await?;
+    Ok(PriorityTable {
+        cells,
+        rules,
+        request_priority,
+    })
+}
+
+fn rule_from_row(row: &sqlx::sqlite::SqliteRow) -> Option<PriorityRule> {
+    Some(PriorityRule {
+        priority: Priority::new(row.get("priority"))?,
+        label: row.get("label"),
+        response_minutes: u32::try_from(row.get::<i64, _>("response_minutes")).ok()?,
+        resolution_minutes: u32::try_from(row.get::<i64, _>("resolution_minutes")).ok()?,
+    })
+}
+
+async fn request_priority(conn: &mut SqliteConnection) -> Result<Priority, sqlx::Error> {
+    let raw: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'request_priority'")
+            .fetch_optional(conn)
+            .await?;
+    Ok(raw
+        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(Priority::new)
+        .unwrap_or(Priority::new(4).expect("4 is a priority")))
+}
+
+async fn derive_priority(
+    conn: &mut SqliteConnection,
+    triage: Option<(Impact, Urgency)>,
+) -> Result<PriorityRule, sqlx::Error> {
+    let priority = match triage {
+        Some((impact, urgency)) => {
+            let level: Option<i64> = sqlx::query_scalar(
+                "SELECT priority FROM priority_matrix WHERE impact = ? AND urgency = ?",
+            )
+            .bind(impact.as_str())
+            .bind(urgency.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+            level
+                .and_then(Priority::new)
+                .ok_or_else(|| sqlx::Error::Protocol("priority matrix has a gap".into()))?
+        }
+        None => request_priority(&mut *conn).await?,
+    };
+    let row = sqlx::query(
+        "SELECT priority, label, response_minutes, resolution_minutes FROM priorities WHERE priority = ?",
+    )
+    .bind(i64::from(priority.level()))
+    .fetch_one(&mut *conn)
+    .await?;
+    rule_from_row(&row).ok_or_else(|| sqlx::Error::Protocol("priority rule unreadable".into()))
+}
+
+/// Logs a ticket: the ticket and its first history entry commit together, or not at
+/// all. The number comes from a counter in the same transaction, so concurrent
+/// submissions never share a number and a rolled-back one never shows up.
+pub async fn create(
+    db: &Db,
+    ticket: NewTicket,
+    now: DateTime<Utc>,
+) -> Result<Created, CreateError> {
+    let token = new_status_token()?;
+    let mut tx = db.writer.begin().await?;
+
+    let ids = sqlx::query(
+        "SELECT s.id AS service_id, c.id AS category_id
+         FROM services s LEFT JOIN categories c ON c.service_id = s.id AND c.id = ?
+         WHERE s.slug = ?",
+    )
+    .bind(ticket.category_id.0)
+    .bind(&ticket.service_slug)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (service_id, category_id): (i64, i64) = match ids {
+        None => {
+            let mut errors = FieldErrors::default();
+            errors.add(Field::Service, "Choose one of the services in the list.");
+            return Err(CreateError::Invalid(errors));
+        }
+        Some(row) => match row.get::<Option<i64>, _>("category_id") {
+            Some(category) => (row.get("service_id"), category),
+            None => {
+                let mut errors = FieldErrors::default();
+                errors.add(
+                    Field::Category,
+                    "Choose a category that belongs to the service you picked.",
+                );
+                return Err(CreateError::Invalid(errors));
+            }
+        },
+    };
+
+    let rule = derive_priority(&mut tx, ticket.triage).await?;
+    let sequence: i64 = sqlx::query_scalar(
+        "UPDATE ticket_sequences SET last_number = last_number + 1 WHERE kind = ? RETURNING last_number",
+    )
+    .bind(ticket.kind.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    let number = TicketNumber {
+        kind: ticket.kind,
+        sequence: u32::try_from(sequence)
+            .map_err(|_| sqlx::Error::Protocol("ticket numbers exhausted".into()))?,
+    };
+    let (impact, urgency) = ticket
+        .triage
+        .map(|(i, u)| (Some(i.as_str()), Some(u.as_str())))
+        .unwrap_or((None, None));
+    let ticket_id: i64 = sqlx::query_scalar(
+        "INSERT INTO tickets (number, kind, state, impact, urgency, priority, service_id, category_id,
+                              summary, description, reporter_name, reporter_email, reporter_phone,
+                              status_token_hash, response_due_at, resolution_due_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(number.to_string())
+    .bind(ticket.kind.as_str())
+    .bind(ticket.kind.initial_state().as_str())
+    .bind(impact)
+    .bind(urgency)
+    .bind(i64::from(rule.priority.level()))
+    .bind(service_id)
+    .bind(category_id)
+    .bind(&ticket.summary)
+    .bind(&ticket.description)
+    .bind(&ticket.reporter.name)
+    .bind(&ticket.reporter.email)
+    .bind(&ticket.reporter.phone)
+    .bind(hash_token(&token).to_vec())
+    .bind(now + Duration::minutes(i64::from(rule.response_minutes)))
+    .bind(now + Duration::minutes(i64::from(rule.resolution_minutes)))
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, at, actor, kind, visibility, body)
+         VALUES (?, ?, ?, 'logged', 'public', ?)",
+    )
+    .bind(ticket_id)
+    .bind(now)
+    .bind(&ticket.reporter.name)
+    .bind(format!(
+        "{} logged through the self-service portal with priority {}.",
+        ticket.kind.label(),
+        rule.title()
+    ))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Created {
+        number,
+        status_token: token,
+    })
+}
+
+/// 256 random bits, URL-safe.
+fn new_status_token() -> Result<String, CreateError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| CreateError::Random(e.to_string()))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn hash_token(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// Whether a string could be a status token at all; anything else is not looked up.
+fn plausible_token(token: &str) -> bool {
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+const STATUS_COLUMNS: &str = "t.id, t.number, t.kind, t.state, t.priority, t.summary, t.created_at,
+    t.response_due_at, t.resolution_due_at, s.name AS service_name, c.name AS category_name,
+    p.label AS priority_label, p.response_minutes, p.resolution_minutes";
+const STATUS_JOINS: &str = "FROM tickets t
+    JOIN services s ON s.id = t.service_id
+    JOIN categories c ON c.id = t.category_id
+    JOIN priorities p ON p.priority = t.priority";
+
+/// The status of the ticket with this number, if the e-mail address is the
+/// reporter's. A wrong address and an unknown number both give `None`.
+pub async fn status_by_number(
+    conn: &mut SqliteConnection,
+    number: TicketNumber,
+    email: &str,
+) -> Result<Option<TicketStatus>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {STATUS_COLUMNS} {STATUS_JOINS}
+         WHERE t.number = ? AND t.reporter_email = ? COLLATE NOCASE"
+    ))
+    .bind(number.to_string())
+    .bind(email.trim())
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(row) => status_from_row(conn, row).await,
+        None => Ok(None),
+    }
+}
+
+/// The status of the ticket whose private link carries this token.
+pub async fn status_by_token(
+    conn: &mut SqliteConnection,
+    token: &str,
+) -> Result<Option<TicketStatus>, sqlx::Error> {
+    if !plausible_token(token) {
+        return Ok(None);
+    }
+    let row = sqlx::query(&format!(
+        "SELECT {STATUS_COLUMNS} {STATUS_JOINS} WHERE t.status_token_hash = ?"
+    ))
+    .bind(hash_token(token).to_vec())
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(row) => status_from_row(conn, row).await,
+        None => Ok(None),
+    }
+}
+
+async fn status_from_row(
+    conn: &mut SqliteConnection,
+    row: sqlx::sqlite::SqliteRow,
+) -> Result<Option<TicketStatus>, sqlx::Error> {
+    let corrupt = |what: &str| sqlx::Error::Decode(format!("ticket {what} unreadable").into());
+    let number = TicketNumber::parse(row.get("number")).ok_or_else(|| corrupt("number"))?;
+    let kind = TicketKind::parse(row.get("kind")).ok_or_else(|| corrupt("kind"))?;
+    let state = TicketState::parse(row.get("state")).ok_or_else(|| corrupt("state"))?;
+    let priority = Priority::new(row.get("priority")).ok_or_else(|| corrupt("priority"))?;
+    let ticket_id: i64 = row.get("id");
+    let timeline = sqlx::query(
+        "SELECT at, actor, body FROM ticket_events
+         WHERE ticket_id = ? AND visibility = 'public' ORDER BY id",
+    )
+    .bind(ticket_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|e| TimelineEntry {
+        at: e.get("at"),
+        actor: e.get("actor"),
+        text: e.get("body"),
+    })
+    .collect();
+    Ok(Some(TicketStatus {
+        number,
+        kind,
+        state,
+        priority,
+        priority_rule: PriorityRule {
+            priority,
+            label: row.get("priority_label"),
+            response_minutes: u32::try_from(row.get::<i64, _>("response_minutes")).unwrap_or(0),
+            resolution_minutes: u32::try_from(row.get::<i64, _>("resolution_minutes")).unwrap_or(0),
+        },
+        service_name: row.get("service_name"),
+        category_name: row.get("category_name"),
+        summary: row.get("summary"),
+        created_at: row.get("created_at"),
+        response_due_at: row.get("response_due_at"),
+        resolution_due_at: row.get("resolution_due_at"),
+        timeline,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_url_safe() {
+        let a = new_status_token().unwrap();
+        let b = new_status_token().unwrap();
+        assert_ne!(a, b);
+        assert!(plausible_token(&a), "{a}");
+        assert!(!plausible_token("short"));
+        assert!(!plausible_token(&format!("{}/", &a[..42])));
+    }
+}

@@ -1,0 +1,99 @@
+//! Logging an issue and following it: triage, the logging form, and status pages.
+
+mod report;
+mod report_form;
+mod status;
+mod triage;
+
+pub use report::{ReportIncidentPage, ReportRequestPage};
+pub use report_form::ReportForm;
+pub use status::{StatusLookupPage, StatusPage};
+pub use triage::TriagePage;
+
+use crate::domain::{FieldErrors, PriorityTable, Service, TicketForm, TicketStatus};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A logging form sent back for correction: what was typed and what is wrong with it.
+/// Provided as context when the form post is answered with the page again.
+#[derive(Clone, Debug, Default)]
+pub struct SubmittedTicket {
+    pub form: TicketForm,
+    pub errors: FieldErrors,
+}
+
+/// The status lookup form as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LookupForm {
+    pub number: String,
+    pub email: String,
+}
+
+/// The answer to a status lookup, provided as context to the page.
+#[derive(Clone, Debug)]
+pub enum StatusLookup {
+    Found(Box<TicketStatus>),
+    /// No ticket has that number and e-mail address. A wrong address and an unknown
+    /// number are deliberately the same answer.
+    NotFound(LookupForm),
+    Invalid(LookupForm),
+    Unavailable(LookupForm),
+}
+
+/// What the logging form needs: the catalogue and the priority rules.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportFormContent {
+    pub services: Vec<Service>,
+    pub priorities: PriorityTable,
+}
+
+#[server(prefix = "/api", endpoint = "report_form")]
+pub async fn report_form_data() -> Result<ReportFormContent, AppError> {
+    crate::server::serve(async move {
+        let state = crate::server::app_state()?;
+        let mut conn = state.db.reader.acquire().await?;
+        Ok(ReportFormContent {
+            services: crate::server::catalog::list_services(&mut conn).await?,
+            priorities: crate::server::tickets::priority_table(&mut conn).await?,
+        })
+    })
+    .await
+}
+
+/// The status of a ticket, for the holder of its private link.
+#[server(prefix = "/api", endpoint = "status_by_link")]
+pub async fn status_by_link(token: String) -> Result<TicketStatus, AppError> {
+    crate::server::serve(async move {
+        let state = crate::server::app_state()?;
+        let mut conn = state.db.reader.acquire().await?;
+        crate::server::tickets::status_by_token(&mut conn, &token)
+            .await?
+            .ok_or(AppError::NotFound)
+    })
+    .await
+}
+
+/// The address the portal is reached at, for printing absolute links.
+#[server(prefix = "/api", endpoint = "origin")]
+pub async fn portal_origin() -> Result<String, AppError> {
+    crate::server::serve(async move {
+        let state = crate::server::app_state()?;
+        if let Some(url) = &state.settings.public_url {
+            return Ok(url.trim_end_matches('/').to_string());
+        }
+        let parts = use_context::<http::request::Parts>();
+        let host = parts
+            .as_ref()
+            .and_then(|p| p.headers.get(http::header::HOST))
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+            })
+            .unwrap_or("localhost");
+        Ok(format!("http://{host}"))
+    })
+    .await
+}

@@ -1,0 +1,150 @@
+//! Status pages: by the private link, or by ticket number and e-mail address.
+
+use super::{portal_origin, status_by_link, LookupForm, StatusLookup};
+use crate::components::{format_time, DueIn, LoadError};
+use crate::domain::{TicketKind, TicketStatus};
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// `/status/{token}`: the private status link, and the confirmation after logging.
+#[component]
+pub fn StatusPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let just_logged = move || query.read().get("new").is_some();
+    let data = Resource::new(token, |token| async move {
+        let status = status_by_link(token.clone()).await?;
+        let origin = portal_origin().await?;
+        Ok::<_, crate::error::AppError>((status, format!("{origin}/status/{token}")))
+    });
+    view! {
+        // The link is a credential: keep it out of other sites' logs and of search engines.
+        <Meta name="referrer" content="no-referrer"/>
+        <Meta name="robots" content="noindex"/>
+        <Suspense>
+            {move || {
+                let just_logged = just_logged();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok((status, link)) => view! {
+                            <div class="wrap page">
+                                {just_logged.then(|| view! { <Confirmation status=status.clone() link/> })}
+                                <TicketStatusView status/>
+                            </div>
+                        }.into_any(),
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Confirmation(status: TicketStatus, link: String) -> impl IntoView {
+    let what = match status.kind {
+        TicketKind::Incident => "incident",
+        TicketKind::Request => "request",
+    };
+    view! {
+        <Title text=format!("Logged: {}", status.number)/>
+        <div class="confirmation" role="status" data-test="confirmation">
+            <h1>"Thank you: your " {what} " is logged"</h1>
+            <p class="ticket-number">"Your ticket number is " <strong data-test="ticket-number">{status.number.to_string()}</strong></p>
+            <p>{status.priority_rule.targets_sentence()}</p>
+            <p>"Keep this private link to check progress at any time. Anyone with the link can see this page, so do not share it:"</p>
+            <p class="private-link"><a href=link.clone() data-test="private-link">{link.clone()}</a></p>
+            <p>"You can also look the ticket up with its number and your e-mail address on "
+                <a href="/status">"Check a ticket"</a>"."</p>
+        </div>
+    }
+}
+
+/// Everything the reporter may see of a ticket.
+#[component]
+pub fn TicketStatusView(status: TicketStatus) -> impl IntoView {
+    let rule = status.priority_rule.clone();
+    view! {
+        <Title text=format!("{}: {}", status.number, status.summary)/>
+        <section class="ticket" aria-labelledby="ticket-title" data-test="ticket-status">
+            <h2 id="ticket-title">{status.number.to_string()} ": " {status.summary.clone()}</h2>
+            <dl class="facts">
+                <div><dt>"State"</dt><dd><strong data-test="ticket-state">{status.state.label()}</strong>" – "{status.state.explanation()}</dd></div>
+                <div><dt>"Type"</dt><dd>{status.kind.label()}</dd></div>
+                <div><dt>"Priority"</dt><dd data-test="ticket-priority">{rule.title()}</dd></div>
+                <div><dt>"Service"</dt><dd>{status.service_name.clone()} " · " {status.category_name.clone()}</dd></div>
+                <div><dt>"Logged"</dt><dd><time datetime=status.created_at.to_rfc3339()>{format_time(status.created_at)}</time></dd></div>
+                <div><dt>"First response"</dt><dd>"We aim to respond " <DueIn minutes=rule.response_minutes at=status.response_due_at/></dd></div>
+                <div><dt>"Resolution"</dt><dd>"We aim to resolve it " <DueIn minutes=rule.resolution_minutes at=status.resolution_due_at/></dd></div>
+            </dl>
+            <h3>"Timeline"</h3>
+            <ol class="timeline">
+                {status.timeline.into_iter().map(|entry| view! {
+                    <li>
+                        <p class="timeline-meta"><time datetime=entry.at.to_rfc3339()>{format_time(entry.at)}</time> " · " {entry.actor}</p>
+                        <p>{entry.text}</p>
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// `/status`: look a ticket up by number and e-mail address. The form posts to the
+/// server, which answers with this page and the outcome in its context.
+#[component]
+pub fn StatusLookupPage() -> impl IntoView {
+    let outcome = use_context::<StatusLookup>();
+    let (form, message, found) = match outcome {
+        Some(StatusLookup::Found(status)) => (LookupForm::default(), None, Some(*status)),
+        Some(StatusLookup::NotFound(form)) => (
+            form,
+            Some("We found no ticket with that number and e-mail address. Check both and try again."),
+            None,
+        ),
+        Some(StatusLookup::Invalid(form)) => (
+            form,
+            Some("Enter a ticket number like INC0001001 and the e-mail address you gave when you logged it."),
+            None,
+        ),
+        Some(StatusLookup::Unavailable(form)) => (
+            form,
+            Some("We could not look tickets up just now. Please try again in a moment."),
+            None,
+        ),
+        None => (LookupForm::default(), None, None),
+    };
+    view! {
+        <Title text="Check a ticket"/>
+        <div class="wrap page">
+            {match found {
+                Some(status) => view! {
+                    <h1>"Your ticket"</h1>
+                    <TicketStatusView status/>
+                    <p><a href="/status">"Look up another ticket"</a></p>
+                }.into_any(),
+                None => view! {
+                    <h1>"Check a ticket"</h1>
+                    <p class="lead">"Enter the ticket number from your confirmation and the e-mail address you gave."</p>
+                    {message.map(|m| view! { <div class="error-summary" role="alert"><p data-test="lookup-message">{m}</p></div> })}
+                    <form class="lookup-form" method="post" action="/status" novalidate>
+                        <div class="field">
+                            <label for="number">"Ticket number"</label>
+                            <p class="hint" id="number-hint">"For example INC0001001 or REQ0001001."</p>
+                            <input id="number" name="number" type="text" autocomplete="off" spellcheck="false"
+                                maxlength="20" aria-describedby="number-hint" value=form.number/>
+                        </div>
+                        <div class="field">
+                            <label for="lookup-email">"E-mail address"</label>
+                            <input id="lookup-email" name="email" type="email" autocomplete="email"
+                                maxlength="254" value=form.email/>
+                        </div>
+                        <button type="submit" class="button primary">"Check status"</button>
+                    </form>
+                }.into_any(),
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,172 @@
+//! Boots the portal: opens the data directory, builds the router, serves.
+//!
+//! [`build`] is what both `main` and the integration tests call, so tests run the
+//! real application on a real database file and index.
+
+mod headers;
+mod static_files;
+
+use app::server::db::Db;
+use app::server::forms;
+use app::server::search::{self, SearchIndex};
+use app::server::state::PortalSettings;
+use app::server::AppState;
+use app::{shell, App};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body accepted: a full logging form with a 10,000-character
+/// description fits several times over.
+const MAX_BODY_BYTES: usize = 256 * 1024;
+/// No request may take longer than this.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Everything the portal needs to start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Holds the database file and the search index.
+    pub data_dir: PathBuf,
+    /// Load the demo content into an empty database.
+    pub load_demo: bool,
+    /// Where users reach the portal, for absolute links; see [`PortalSettings`].
+    pub public_url: Option<String>,
+    /// Where the compiled site (WASM, JS, CSS) is, its name, and the address.
+    pub leptos_options: LeptosOptions,
+}
+
+/// The built application: its router and its state.
+pub struct Portal {
+    pub router: Router,
+    pub state: AppState,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the data directory {0}: {1}")]
+    DataDir(PathBuf, std::io::Error),
+    #[error("cannot open the database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot load the demo content: {0}")]
+    Demo(#[from] app::server::demo::DemoError),
+    #[error("cannot open the search index: {0}")]
+    Search(#[from] search::SearchError),
+}
+
+/// Opens the data directory (database, demo content, search index) and builds the
+/// router.
+pub async fn build(config: Config) -> Result<Portal, StartError> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| StartError::DataDir(config.data_dir.clone(), e))?;
+    let db = Db::open(&config.data_dir.join("portal.sqlite3")).await?;
+    if config.load_demo && app::server::demo::load_if_empty(&db, chrono::Utc::now()).await? {
+        tracing::info!("loaded the demo content into the new database");
+    }
+    let (search, rebuilt) =
+        SearchIndex::open_or_rebuild(&search::index_dir(&config.data_dir), &db).await?;
+    tracing::info!(
+        articles = search.document_count(),
+        rebuilt,
+        "search index ready"
+    );
+    let state = AppState {
+        db,
+        search,
+        leptos_options: config.leptos_options.clone(),
+        settings: Arc::new(PortalSettings {
+            public_url: config.public_url.clone(),
+        }),
+    };
+    Ok(Portal {
+        router: router(state.clone()),
+        state,
+    })
+}
+
+fn router(state: AppState) -> Router {
+    let options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, forms::page_context(&state), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .route("/report/incident", post(forms::submit_incident))
+        .route("/report/request", post(forms::submit_request))
+        .route("/status", post(forms::look_up_status))
+        .route("/healthz", get(healthz))
+        .fallback(static_files::fallback)
+        .with_state(state.clone());
+    Router::new()
+        .nest_service("/pkg", static_files::pkg_service(&options))
+        .merge(pages)
+        .layer(axum::middleware::from_fn(headers::same_origin_writes))
+        .layer(axum::middleware::from_fn(headers::security_headers))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// `GET /healthz`: the database answers and the index is open.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(serde_json::json!({
+                "status": "ok",
+                "articles": state.search.document_count(),
+            })),
+        ),
+        Err(error) => {
+            tracing::error!(%error, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable" })),
+            )
+        }
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

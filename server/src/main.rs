@@ -1,0 +1,101 @@
+//! `server`: runs the incident portal.
+
+use clap::Parser;
+use leptos::prelude::LeptosOptions;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tracing_subscriber::EnvFilter;
+
+/// The self-service incident portal.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Folder for the database and the search index (created if missing).
+    #[arg(long, env = "PORTAL_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+
+    /// Address to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    addr: SocketAddr,
+
+    /// Load demo content when the database is empty.
+    #[arg(long, env = "PORTAL_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    demo: bool,
+
+    /// The address users reach the portal at (e.g. https://help.example.com), for
+    /// absolute links; by default taken from each request.
+    #[arg(long, env = "PORTAL_PUBLIC_URL")]
+    public_url: Option<String>,
+
+    /// What to log, as tracing filter directives (e.g. "info", "server=debug").
+    #[arg(long, env = "PORTAL_LOG", default_value = "info")]
+    log: String,
+
+    /// Log format: "text" for people, "json" for log collectors.
+    #[arg(long, env = "PORTAL_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+
+    /// Folder of the compiled site (WASM, JS, CSS), as cargo-leptos writes it.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    site_root: String,
+
+    /// Name of the compiled WASM/JS/CSS bundle.
+    #[arg(long, env = "LEPTOS_OUTPUT_NAME", default_value = "portal")]
+    output_name: String,
+
+    /// Folder inside the site root holding the bundle.
+    #[arg(long, env = "LEPTOS_SITE_PKG_DIR", default_value = "pkg")]
+    site_pkg_dir: String,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let filter = EnvFilter::try_new(&args.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    if args.log_format == "json" {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name(args.output_name.as_str())
+        .site_root(args.site_root.as_str())
+        .site_pkg_dir(args.site_pkg_dir.as_str())
+        .site_addr(args.addr)
+        .build();
+    let config = server::Config {
+        data_dir: args.data_dir.clone(),
+        load_demo: args.demo,
+        public_url: args.public_url,
+        leptos_options,
+    };
+    let portal = match server::build(config).await {
+        Ok(portal) => portal,
+        Err(error) => {
+            tracing::error!(%error, "the portal could not start");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(args.addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::error!(%error, addr = %args.addr, "cannot listen");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(
+        addr = %args.addr,
+        data_dir = %args.data_dir.display(),
+        "portal listening on http://{}",
+        args.addr
+    );
+    match server::serve(listener, portal.router).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "server stopped with an error");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! Starts the real portal on a free port with its own data directory.
+
+use app::domain::{KnownErrorStatus, SearchResults, TicketForm};
+use app::server::catalog::{self, NewService};
+use app::server::knowledge::{self, ArticleDraft, DraftContent};
+use app::server::AppState;
+use leptos::prelude::LeptosOptions;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tempfile::TempDir;
+
+pub struct TestPortal {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub dir: TempDir,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl TestPortal {
+    /// A portal on an empty database: tests create their own data.
+    pub async fn start() -> TestPortal {
+        Self::start_in(TempDir::new().expect("temporary directory"), false).await
+    }
+
+    /// A portal with the demo content loaded.
+    pub async fn start_with_demo() -> TestPortal {
+        Self::start_in(TempDir::new().expect("temporary directory"), true).await
+    }
+
+    pub async fn start_in(dir: TempDir, load_demo: bool) -> TestPortal {
+        let site_root = dir.path().join("site");
+        std::fs::create_dir_all(site_root.join("pkg")).expect("site folder");
+        let config = server::Config {
+            data_dir: data_dir(dir.path()),
+            load_demo,
+            public_url: None,
+            leptos_options: LeptosOptions::builder()
+                .output_name("portal")
+                .site_root(site_root.to_string_lossy().to_string())
+                .build(),
+        };
+        let portal = server::build(config).await.expect("the portal starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let address = format!("http://{}", listener.local_addr().expect("bound address"));
+        let router = portal.router;
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        TestPortal {
+            address,
+            client,
+            state: portal.state,
+            dir,
+            server,
+        }
+    }
+
+    /// Stops the portal and waits until it has let go of its data directory.
+    pub async fn stop(self) -> TempDir {
+        self.server.abort();
+        let _ = self.server.await;
+        self.state.db.reader.close().await;
+        self.state.db.writer.close().await;
+        let lock =
+            app::server::search::index_dir(&data_dir(self.dir.path())).join(".tantivy-writer.lock");
+        drop(self.state);
+        for _ in 0..100 {
+            if !lock.exists() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.dir
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        data_dir(self.dir.path())
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET answered")
+    }
+
+    pub async fn get_html(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// Calls the search server function as the browser does.
+    pub async fn search(&self, query: &str, filters: &[(&str, &str)]) -> SearchResults {
+        let mut form = vec![("query", query), ("limit", "20")];
+        form.extend_from_slice(filters);
+        let response = self
+            .client
+            .post(self.url("/api/search"))
+            .form(&form)
+            .send()
+            .await
+            .expect("search answered");
+        assert_eq!(response.status(), 200, "search of {query:?} failed");
+        response.json().await.expect("search results")
+    }
+
+    /// Slugs of the hits of a search, best first.
+    pub async fn search_slugs(&self, query: &str) -> Vec<String> {
+        self.search(query, &[])
+            .await
+            .hits
+            .into_iter()
+            .map(|h| h.slug)
+            .collect()
+    }
+
+    /// Posts the logging form as a browser without JavaScript does.
+    pub async fn submit(&self, kind: &str, form: &TicketForm) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/report/{kind}")))
+            .form(&form_fields(form))
+            .send()
+            .await
+            .expect("form post answered")
+    }
+
+    pub async fn add_service(&self, slug: &str, name: &str, categories: &[&str]) {
+        let categories: Vec<String> = categories.iter().map(|c| c.to_string()).collect();
+        let mut tx = self.state.db.writer.begin().await.expect("transaction");
+        catalog::insert_service(
+            &mut tx,
+            NewService {
+                slug,
+                name,
+                description: "",
+                categories: &categories,
+            },
+        )
+        .await
+        .expect("service added");
+        tx.commit().await.expect("commit");
+    }
+
+    pub async fn add_faq(&self, slug: &str, service: &str, title: &str, answer: &str) {
+        self.publish(ArticleDraft {
+            slug: slug.into(),
+            service_slug: service.into(),
+            title: title.into(),
+            keywords: vec![],
+            content: DraftContent::Faq {
+                answer_md: answer.into(),
+            },
+        })
+        .await;
+    }
+
+    pub async fn add_known_error(&self, slug: &str, service: &str, title: &str, symptoms: &str) {
+        self.publish(ArticleDraft {
+            slug: slug.into(),
+            service_slug: service.into(),
+            title: title.into(),
+            keywords: vec![],
+            content: DraftContent::KnownError {
+                status: KnownErrorStatus::WorkaroundAvailable,
+                symptoms_md: symptoms.into(),
+                workaround_md: "1. Restart the application.".into(),
+                cause_md: None,
+            },
+        })
+        .await;
+    }
+
+    pub async fn publish(&self, draft: ArticleDraft) {
+        knowledge::publish(&self.state.db, &self.state.search, &draft)
+            .await
+            .expect("article published");
+    }
+
+    /// The category ids of a service, in order.
+    pub async fn category_ids(&self, service: &str) -> Vec<i64> {
+        sqlx::query_scalar(
+            "SELECT c.id FROM categories c JOIN services s ON s.id = c.service_id
+             WHERE s.slug = ? ORDER BY c.position",
+        )
+        .bind(service)
+        .fetch_all(&self.state.db.reader)
+        .await
+        .expect("categories")
+    }
+
+    /// A catalogue with one service, "email", and a valid incident form for it.
+    pub async fn with_email_service(&self) -> TicketForm {
+        self.add_service("email", "E-mail", &["Sending", "Calendar"])
+            .await;
+        let category = self.category_ids("email").await[0];
+        TicketForm {
+            name: "Ada Lovelace".into(),
+            email: "ada@example.com".into(),
+            phone: String::new(),
+            service: "email".into(),
+            category: category.to_string(),
+            summary: "Outlook will not send mail".into(),
+            description: "Every message stays in the outbox since this morning.".into(),
+            impact: "low".into(),
+            urgency: "medium".into(),
+        }
+    }
+}
+
+fn data_dir(root: &Path) -> PathBuf {
+    root.join("data")
+}
+
+pub fn form_fields(form: &TicketForm) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", form.name.clone()),
+        ("email", form.email.clone()),
+        ("phone", form.phone.clone()),
+        ("service", form.service.clone()),
+        ("category", form.category.clone()),
+        ("summary", form.summary.clone()),
+        ("description", form.description.clone()),
+        ("impact", form.impact.clone()),
+        ("urgency", form.urgency.clone()),
+    ]
+}
+
+/// The `Location` of a redirect.
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Escapes text as Leptos does in HTML text nodes and attributes.
+pub fn html_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -1,0 +1,155 @@
+//! The portal as a whole: start-up, demo content, health, headers, pages.
+
+use crate::helpers::TestPortal;
+
+#[tokio::test]
+async fn a_new_portal_loads_the_demo_content_once() {
+    let portal = TestPortal::start_with_demo().await;
+    let count = |sql: &'static str| {
+        let pool = portal.state.db.reader.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(count("SELECT COUNT(*) FROM articles WHERE kind = 'faq'").await >= 30);
+    assert!(count("SELECT COUNT(*) FROM articles WHERE kind = 'known_error'").await >= 10);
+    assert!(count("SELECT COUNT(DISTINCT service_id) FROM articles").await >= 6);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM notices WHERE resolved_at IS NULL").await,
+        1
+    );
+    let articles = count("SELECT COUNT(*) FROM articles").await;
+    assert_eq!(portal.state.search.document_count() as i64, articles);
+
+    let dir = portal.stop().await;
+    let portal = TestPortal::start_in(dir, true).await;
+    let again: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    assert_eq!(again, articles, "demo content is not loaded twice");
+}
+
+#[tokio::test]
+async fn the_demo_content_answers_natural_and_misspelt_questions() {
+    #[derive(serde::Deserialize)]
+    struct Probes {
+        natural: Vec<Probe>,
+        misspelt: Vec<Probe>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        query: String,
+        expect: Vec<String>,
+    }
+    let probes: Probes =
+        toml::from_str(include_str!("../../../app/src/server/demo/queries.toml")).unwrap();
+    let portal = TestPortal::start_with_demo().await;
+    let mut misses = Vec::new();
+    for probe in probes.natural.iter().chain(&probes.misspelt) {
+        let top: Vec<String> = portal
+            .search_slugs(&probe.query)
+            .await
+            .into_iter()
+            .take(5)
+            .collect();
+        if !probe.expect.iter().any(|e| top.contains(e)) {
+            misses.push(format!("{:?} → {:?}", probe.query, top));
+        }
+    }
+    assert!(
+        misses.is_empty(),
+        "expected answer not in the top 5:\n{}",
+        misses.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn health_is_reported_at_healthz() {
+    let portal = TestPortal::start().await;
+    let response = portal.get("/healthz").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+}
+
+#[tokio::test]
+async fn every_page_renders_with_its_landmarks_and_strict_headers() {
+    let portal = TestPortal::start().await;
+    for path in [
+        "/",
+        "/report",
+        "/report/incident",
+        "/report/request",
+        "/status",
+        "/notices",
+    ] {
+        let response = portal.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let headers = response.headers().clone();
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["x-frame-options"], "DENY");
+        let html = response.text().await.unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"), "{path}");
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.contains("<main id=\"main\""));
+        assert!(html.contains("<nav aria-label=\"Main\">"));
+    }
+    let (status, _) = portal.get_html("/no/such/page").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn the_triage_page_explains_incident_and_request() {
+    let portal = TestPortal::start().await;
+    let (_, html) = portal.get_html("/report").await;
+    assert!(html.contains("Something is broken or worse than usual"));
+    assert!(html.contains("href=\"/report/incident\""));
+    assert!(html.contains("I need something new or changed"));
+    assert!(html.contains("href=\"/report/request\""));
+}
+
+#[tokio::test]
+async fn a_form_posted_from_another_site_is_refused() {
+    let portal = TestPortal::start().await;
+    let form = portal.with_email_service().await;
+    let fields = crate::helpers::form_fields(&form);
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let response = portal
+            .client
+            .post(portal.url("/report/incident"))
+            .header(name, value)
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{name}: {value}");
+    }
+    let same_site = portal
+        .client
+        .post(portal.url("/report/incident"))
+        .header("origin", portal.address.clone())
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_site.status(), 303);
+}
+
+#[tokio::test]
+async fn the_report_form_offers_every_service_and_category() {
+    let portal = TestPortal::start().await;
+    portal.with_email_service().await;
+    let (_, html) = portal.get_html("/report/incident?service=email").await;
+    assert!(html.contains("<option value=\"email\" selected"));
+    assert!(html.contains("<optgroup label=\"E-mail\""));
+    assert!(html.contains(">Calendar</option>"));
+    assert!(html.contains("Who is affected?"));
+    assert!(html.contains("How does it affect your work?"));
+}
