@@ -3,6 +3,9 @@
 //! [`build`] is what both `main` and the integration tests call, so tests run the
 //! real application on a real database file and index.
 
+// The views of the portal are deeply nested types.
+#![recursion_limit = "256"]
+
 mod headers;
 mod static_files;
 

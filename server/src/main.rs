@@ -1,5 +1,8 @@
 //! `server`: runs the incident portal.
 
+// The views of the portal are deeply nested types.
+#![recursion_limit = "256"]
+
 use clap::Parser;
 use leptos::prelude::LeptosOptions;
 use std::net::SocketAddr;

@@ -4,7 +4,7 @@
 //! output: raw HTML in the source is shown as text, and links or images whose
 //! address is not http(s), mailto or site-relative lose their address.
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 fn parser(source: &str) -> Parser<'_> {
     Parser::new_ext(
@@ -71,8 +71,12 @@ pub fn to_plain_text(source: &str) -> String {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
                 text.push_str(&t)
             }
+            // Inline ends (emphasis, links) join words; block ends separate them.
+            Event::End(
+                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link,
+            ) => {}
             Event::SoftBreak | Event::HardBreak | Event::End(_) => {
-                if !text.ends_with(' ') {
+                if !text.is_empty() && !text.ends_with(' ') {
                     text.push(' ');
                 }
             }
@@ -115,8 +119,8 @@ mod tests {
     #[test]
     fn plain_text_keeps_the_words() {
         assert_eq!(
-            to_plain_text("1. Open **Settings**\n2. Choose `VPN`"),
-            "Open Settings Choose VPN"
+            to_plain_text("1. Open **Settings**, then [Wi-Fi](/x).\n2. Choose `VPN`"),
+            "Open Settings, then Wi-Fi. Choose VPN"
         );
     }
 }

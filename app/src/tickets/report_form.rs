@@ -101,7 +101,7 @@ pub fn ReportForm(
                     <fieldset class="question" aria-describedby=described_by(Field::Impact, false, &errors)>
                         <legend>"Who is affected?"</legend>
                         <FieldHint field=Field::Impact error=error_of(Field::Impact)/>
-                        {Impact::ALL.into_iter().rev().enumerate().map(|(n, value)| {
+                        {Impact::ALL.into_iter().enumerate().map(|(n, value)| {
                             let id = if n == 0 { "impact".to_string() } else { format!("impact-{}", value.as_str()) };
                             view! {
                                 <div class="radio">
@@ -116,7 +116,7 @@ pub fn ReportForm(
                     <fieldset class="question" aria-describedby=described_by(Field::Urgency, false, &errors)>
                         <legend>"How does it affect your work?"</legend>
                         <FieldHint field=Field::Urgency error=error_of(Field::Urgency)/>
-                        {Urgency::ALL.into_iter().rev().enumerate().map(|(n, value)| {
+                        {Urgency::ALL.into_iter().enumerate().map(|(n, value)| {
                             let id = if n == 0 { "urgency".to_string() } else { format!("urgency-{}", value.as_str()) };
                             view! {
                                 <div class="radio">

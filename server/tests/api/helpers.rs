@@ -4,17 +4,45 @@ use app::domain::{KnownErrorStatus, SearchResults, TicketForm};
 use app::server::catalog::{self, NewService};
 use app::server::knowledge::{self, ArticleDraft, DraftContent};
 use app::server::AppState;
+use axum::body::Body;
+use axum::http::Request;
 use leptos::prelude::LeptosOptions;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tempfile::TempDir;
+use tower::ServiceExt;
 
+/// A response, read whole.
+pub struct Response {
+    status: u16,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Response {
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    pub fn headers(&self) -> &axum::http::HeaderMap {
+        &self.headers
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
+}
+
+/// The portal's real router, driven in-process. Requests go through every layer a
+/// network request does (headers, limits, compression, the same-origin rule).
 pub struct TestPortal {
-    pub address: String,
-    pub client: reqwest::Client,
+    pub router: axum::Router,
     pub state: AppState,
     pub dir: TempDir,
-    server: tokio::task::JoinHandle<()>,
 }
 
 impl TestPortal {
@@ -41,35 +69,20 @@ impl TestPortal {
                 .build(),
         };
         let portal = server::build(config).await.expect("the portal starts");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a free port");
-        let address = format!("http://{}", listener.local_addr().expect("bound address"));
-        let router = portal.router;
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
-        });
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("http client");
         TestPortal {
-            address,
-            client,
+            router: portal.router,
             state: portal.state,
             dir,
-            server,
         }
     }
 
     /// Stops the portal and waits until it has let go of its data directory.
     pub async fn stop(self) -> TempDir {
-        self.server.abort();
-        let _ = self.server.await;
         self.state.db.reader.close().await;
         self.state.db.writer.close().await;
         let lock =
             app::server::search::index_dir(&data_dir(self.dir.path())).join(".tantivy-writer.lock");
+        drop(self.router);
         drop(self.state);
         for _ in 0..100 {
             if !lock.exists() {
@@ -84,37 +97,85 @@ impl TestPortal {
         data_dir(self.dir.path())
     }
 
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.address, path)
+    /// The address tests pretend the portal is served at.
+    pub const HOST: &'static str = "portal.test";
+
+    pub async fn send(&self, request: Request<Body>) -> Response {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a whole body")
+            .to_vec();
+        Response {
+            status,
+            headers,
+            body,
+        }
     }
 
-    pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("GET answered")
+    pub async fn get(&self, path: &str) -> Response {
+        self.send(
+            Request::get(path)
+                .header("host", Self::HOST)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
     }
 
     pub async fn get_html(&self, path: &str) -> (u16, String) {
         let response = self.get(path).await;
-        let status = response.status().as_u16();
-        (status, response.text().await.expect("body"))
+        (response.status(), response.text())
+    }
+
+    /// Posts a form, with extra headers.
+    pub async fn post_form_with<V: AsRef<str>>(
+        &self,
+        path: &str,
+        fields: &[(&str, V)],
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_ref())).collect();
+        let body = serde_urlencoded::to_string(&pairs).expect("form encoding");
+        self.post_raw(path, "application/x-www-form-urlencoded", body, headers)
+            .await
+    }
+
+    pub async fn post_form<V: AsRef<str>>(&self, path: &str, fields: &[(&str, V)]) -> Response {
+        self.post_form_with(path, fields, &[]).await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: String,
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let mut request = Request::post(path)
+            .header("host", Self::HOST)
+            .header("content-type", content_type);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
     }
 
     /// Calls the search server function as the browser does.
     pub async fn search(&self, query: &str, filters: &[(&str, &str)]) -> SearchResults {
         let mut form = vec![("query", query), ("limit", "20")];
         form.extend_from_slice(filters);
-        let response = self
-            .client
-            .post(self.url("/api/search"))
-            .form(&form)
-            .send()
-            .await
-            .expect("search answered");
+        let response = self.post_form("/api/search", &form).await;
         assert_eq!(response.status(), 200, "search of {query:?} failed");
-        response.json().await.expect("search results")
+        response.json()
     }
 
     /// Slugs of the hits of a search, best first.
@@ -128,13 +189,9 @@ impl TestPortal {
     }
 
     /// Posts the logging form as a browser without JavaScript does.
-    pub async fn submit(&self, kind: &str, form: &TicketForm) -> reqwest::Response {
-        self.client
-            .post(self.url(&format!("/report/{kind}")))
-            .form(&form_fields(form))
-            .send()
+    pub async fn submit(&self, kind: &str, form: &TicketForm) -> Response {
+        self.post_form(&format!("/report/{kind}"), &form_fields(form))
             .await
-            .expect("form post answered")
     }
 
     pub async fn add_service(&self, slug: &str, name: &str, categories: &[&str]) {
@@ -239,7 +296,7 @@ pub fn form_fields(form: &TicketForm) -> Vec<(&'static str, String)> {
 }
 
 /// The `Location` of a redirect.
-pub fn location(response: &reqwest::Response) -> String {
+pub fn location(response: &Response) -> String {
     response
         .headers()
         .get("location")

@@ -72,7 +72,7 @@ async fn health_is_reported_at_healthz() {
     let portal = TestPortal::start().await;
     let response = portal.get("/healthz").await;
     assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.unwrap();
+    let body: serde_json::Value = response.json();
     assert_eq!(body["status"], "ok");
 }
 
@@ -92,7 +92,7 @@ async fn every_page_renders_with_its_landmarks_and_strict_headers() {
         let headers = response.headers().clone();
         assert_eq!(headers["x-content-type-options"], "nosniff");
         assert_eq!(headers["x-frame-options"], "DENY");
-        let html = response.text().await.unwrap();
+        let html = response.text();
         assert!(html.starts_with("<!DOCTYPE html>"), "{path}");
         assert!(html.contains("<html lang=\"en\">"));
         assert!(html.contains("<main id=\"main\""));
@@ -122,23 +122,14 @@ async fn a_form_posted_from_another_site_is_refused() {
         ("sec-fetch-site", "cross-site"),
     ] {
         let response = portal
-            .client
-            .post(portal.url("/report/incident"))
-            .header(name, value)
-            .form(&fields)
-            .send()
-            .await
-            .unwrap();
+            .post_form_with("/report/incident", &fields, &[(name, value)])
+            .await;
         assert_eq!(response.status(), 403, "{name}: {value}");
     }
+    let origin = format!("http://{}", TestPortal::HOST);
     let same_site = portal
-        .client
-        .post(portal.url("/report/incident"))
-        .header("origin", portal.address.clone())
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+        .post_form_with("/report/incident", &fields, &[("origin", origin.as_str())])
+        .await;
     assert_eq!(same_site.status(), 303);
 }
 

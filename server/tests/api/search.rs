@@ -231,13 +231,13 @@ async fn nonsense_filters_and_malformed_calls_are_client_errors() {
         .await;
     assert!(results.hits.is_empty());
     let response = portal
-        .client
-        .post(portal.url("/api/search"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("limit=notanumber")
-        .send()
-        .await
-        .unwrap();
+        .post_raw(
+            "/api/search",
+            "application/x-www-form-urlencoded",
+            "limit=notanumber".into(),
+            &[],
+        )
+        .await;
     assert_eq!(response.status(), 400);
 }
 
