@@ -31,7 +31,7 @@ struct Args {
     public_url: Option<String>,
 
     /// What to log, as tracing filter directives (e.g. "info", "server=debug").
-    #[arg(long, env = "PORTAL_LOG", default_value = "info")]
+    #[arg(long, env = "PORTAL_LOG", default_value = "info,tantivy=warn")]
     log: String,
 
     /// Log format: "text" for people, "json" for log collectors.

@@ -25,6 +25,9 @@ pub fn SearchBox(initial: SearchState, services: Vec<(String, String)>) -> impl 
     let kind = RwSignal::new(initial.kind.clone().unwrap_or_default());
     let service = RwSignal::new(initial.service.clone().unwrap_or_default());
     let results = RwSignal::new(initial.results.clone());
+    // Set once the island runs in the browser; tests wait for it before typing.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let latest = StoredValue::new(0u64);
     let pending = StoredValue::new(None::<TimeoutHandle>);
 
@@ -65,7 +68,8 @@ pub fn SearchBox(initial: SearchState, services: Vec<(String, String)>) -> impl 
     };
 
     view! {
-        <form class="search-form" role="search" method="get" action="/">
+        <form class="search-form" role="search" method="get" action="/"
+            data-hydrated=move || hydrated.get().then_some("true")>
             <label for="q" class="search-label">"Search the help articles"</label>
             <div class="search-row">
                 <input id="q" name="q" type="search" autocomplete="off" spellcheck="false"
@@ -102,7 +106,7 @@ pub fn SearchBox(initial: SearchState, services: Vec<(String, String)>) -> impl 
                 </div>
             </div>
         </form>
-        <section class="results" aria-labelledby="results-heading">
+        <section class="results" aria-label="Search results">
             <div aria-live="polite" aria-atomic="false">
                 {move || results.get().map(|r| view! { <ResultList results=r/> })}
             </div>

@@ -95,7 +95,8 @@ pub fn ReportForm(
 
     view! {
         <div class="report-layout">
-            <form class="report-form" method="post" action=action novalidate>
+            <form class="report-form" method="post" action=action novalidate
+                data-hydrated=move || hydrated.get().then_some("true")>
                 <ErrorSummary errors=errors.clone()/>
                 {(kind == TicketKind::Incident).then(|| view! {
                     <fieldset class="question" aria-describedby=described_by(Field::Impact, false, &errors)>

@@ -1,0 +1,45 @@
+import { defineConfig } from "@playwright/test";
+
+// The release build of the portal, started on its own port with an empty data
+// folder (demo content is loaded on first start), so every run begins fresh.
+const port = Number(process.env.PORTAL_E2E_PORT ?? 3199);
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  fullyParallel: true,
+  forbidOnly: true,
+  retries: 0,
+  workers: 2,
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    testIdAttribute: "data-test",
+    trace: "off",
+    launchOptions: {
+      // Debian's Chromium: Playwright's own browser download cannot work here.
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  webServer: {
+    command:
+      `rm -rf .data && ../target/release/server --data-dir .data --addr 127.0.0.1:${port}` +
+      ` --site-root ../target/site --output-name portal --log warn`,
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    stderr: "pipe",
+  },
+});
