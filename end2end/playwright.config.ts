@@ -4,6 +4,7 @@ import { defineConfig } from "@playwright/test";
 // folder (demo content is loaded on first start), so every run begins fresh.
 const port = Number(process.env.PORTAL_E2E_PORT ?? 3199);
 const baseURL = `http://127.0.0.1:${port}`;
+const server = process.env.PORTAL_SERVER_BIN ?? "../target/release/server";
 
 export default defineConfig({
   testDir: "./tests",
@@ -34,7 +35,7 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
     command:
-      `rm -rf .data && ../target/release/server --data-dir .data --addr 127.0.0.1:${port}` +
+      `rm -rf .data && ${server} --data-dir .data --addr 127.0.0.1:${port}` +
       ` --site-root ../target/site --output-name portal --log warn`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,

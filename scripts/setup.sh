@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what building, serving and testing the portal need, when missing.
+# Idempotent: each step checks first and does nothing when the right version is there.
+#
+#   scripts/setup.sh          tools to build and serve
+#   scripts/setup.sh --test   also what the tests need (Debian's Chromium)
+#
+# Pinned versions: cargo-leptos 0.3.10 (the last that builds on Rust 1.95),
+# wasm-bindgen-cli exactly as Cargo.lock has wasm-bindgen, and the npm packages of
+# end2end/package-lock.json (binaryen's wasm-opt, Playwright, axe-core).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10
+with_browser=false
+[ "${1:-}" = "--test" ] && with_browser=true
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 20 minutes on 2 cores)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --force
+fi
+
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wasm_bindgen_version" ]; then
+  say "installing wasm-bindgen-cli $wasm_bindgen_version (about 3 minutes)"
+  # --locked fails here (a locked dependency is missing from the registry); the
+  # fallback resolver picks versions that build on this Rust.
+  CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback \
+    cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" --force
+fi
+
+lock_sum=$(sha256sum end2end/package-lock.json | cut -d' ' -f1)
+if [ "$(cat end2end/node_modules/.installed-from 2>/dev/null)" != "$lock_sum" ]; then
+  say "installing the npm packages of end2end/ (wasm-opt, Playwright, axe-core)"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  echo "$lock_sum" > end2end/node_modules/.installed-from
+fi
+
+if $with_browser && ! [ -x /usr/bin/chromium ]; then
+  say "installing Debian's chromium"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
