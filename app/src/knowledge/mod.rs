@@ -16,8 +16,9 @@ use leptos_router::hooks::use_query_map;
 pub const MAX_HITS: u32 = 20;
 
 /// Searches the knowledge articles. Any text is accepted: it is read leniently and
-/// cut to a sane length, so the worst a query can get is an empty answer.
-#[server(prefix = "/api", endpoint = "search")]
+/// cut to a sane length, so the worst a query can get is an empty answer. A GET:
+/// searching changes nothing.
+#[server(prefix = "/api", endpoint = "search", input = server_fn::codec::GetUrl)]
 pub async fn search_articles(
     query: String,
     kind: Option<String>,

@@ -173,7 +173,8 @@ impl TestPortal {
     pub async fn search(&self, query: &str, filters: &[(&str, &str)]) -> SearchResults {
         let mut form = vec![("query", query), ("limit", "20")];
         form.extend_from_slice(filters);
-        let response = self.post_form("/api/search", &form).await;
+        let query = serde_urlencoded::to_string(&form).expect("query encoding");
+        let response = self.get(&format!("/api/search?{query}")).await;
         assert_eq!(response.status(), 200, "search of {query:?} failed");
         response.json()
     }

@@ -10,6 +10,7 @@ mod query;
 mod schema;
 mod writer;
 
+pub use query::Matching;
 pub use writer::IndexOp;
 
 use crate::domain::{ArticleId, ArticleKind, Highlighted, SearchHit, SearchRequest, SearchResults};
@@ -185,16 +186,26 @@ impl SearchIndex {
             .map_err(|e| SearchError::Writer(format!("search task failed: {e}")))?
     }
 
-    /// Searches on the calling thread.
+    /// Searches on the calling thread, as users search.
     pub fn search_now(
         &self,
         request: &SearchRequest,
         limit: usize,
     ) -> Result<SearchResults, SearchError> {
+        self.search_matching(request, limit, Matching::Forgiving)
+    }
+
+    /// Searches on the calling thread, reading the query as `matching` says.
+    pub fn search_matching(
+        &self,
+        request: &SearchRequest,
+        limit: usize,
+        matching: Matching,
+    ) -> Result<SearchResults, SearchError> {
         let inner = &*self.inner;
         let searcher = inner.reader.searcher();
         let mut analyzers = inner.analyzers.clone();
-        let plan = query::plan(&searcher, &inner.fields, &mut analyzers, request)?;
+        let plan = query::plan(&searcher, &inner.fields, &mut analyzers, request, matching)?;
         let mut message = request
             .truncated
             .then(|| "Your search was long, so only its beginning was used.".to_string());

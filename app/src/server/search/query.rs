@@ -70,12 +70,22 @@ impl Default for Analyzers {
     }
 }
 
+/// How forgiving the reading of a query is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Matching {
+    /// Words as typed, nothing more: the plain BM25 query (for benchmarks).
+    Exact,
+    /// Typo correction and completion of the last word, as users get.
+    Forgiving,
+}
+
 /// Builds the query for a request against the current searcher.
 pub fn plan(
     searcher: &Searcher,
     fields: &Fields,
     analyzers: &mut Analyzers,
     request: &SearchRequest,
+    matching: Matching,
 ) -> tantivy::Result<Plan> {
     let text = request.query.as_str();
     let typed = schema::tokens(&mut analyzers.words, text);
@@ -87,7 +97,13 @@ pub fn plan(
     for (position, (word, ends_at)) in typed.iter().take(word_count).enumerate() {
         let is_last = position + 1 == word_count;
         let prefix = is_last && still_typing && *ends_at == text.trim_end().len();
-        let choice = choose_terms(searcher, fields, word, prefix)?;
+        let choice = match matching {
+            Matching::Forgiving => choose_terms(searcher, fields, word, prefix)?,
+            Matching::Exact => TermChoice {
+                terms: vec![word.clone()],
+                correction: None,
+            },
+        };
         if let Some(corrected) = choice.correction {
             corrections.push((word.clone(), corrected));
         }

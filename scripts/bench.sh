@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Measures the release build and prints Markdown for docs/BENCHMARKS.md:
+#   1. search latency in-process (server/benches/search.rs) at 10k and 100k articles;
+#   2. HTTP throughput with wrk: ticket creation (32 connections) and search;
+#   3. the home page's transfer size (HTML + JS + WASM + CSS, brotli and raw);
+#   4. the server's memory, idle and after the load.
+# Run on a quiet machine: figures move ±30 % with other load.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+cargo leptos build --release >/dev/null
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+port=${BENCH_PORT:-3299}
+base="http://127.0.0.1:$port"
+data=$(mktemp -d)
+lua=$(mktemp --suffix=.lua)
+trap 'kill $server 2>/dev/null || true; rm -rf "$data" "$lua"' EXIT
+
+echo "## Search latency, in-process (1,000 queries, top 10 with snippets and count)"
+echo
+LEPTOS_OUTPUT_NAME=portal cargo bench -q -p server --bench search -- ${BENCH_SIZES:-10000 100000} 2>/dev/null
+echo
+
+"$target/release/server" --data-dir "$data" --addr "127.0.0.1:$port" \
+  --site-root "$PWD/target/site" --output-name portal --log warn &
+server=$!
+for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
+sleep 2 # let the background precompression of /pkg finish
+rss() { awk '/VmRSS/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$server/status"; }
+idle=$(rss)
+
+echo "## Home page transfer size"
+echo
+echo "| resource | raw | brotli |"
+echo "|---|---|---|"
+size() { curl -s -o /dev/null -w '%{size_download}' -H "Accept-Encoding: $2" "$base$1"; }
+total_raw=0; total_br=0
+for path in / /pkg/portal.js /pkg/portal.wasm /pkg/portal.css; do
+  raw=$(size "$path" identity); br=$(size "$path" br)
+  total_raw=$((total_raw + raw)); total_br=$((total_br + br))
+  echo "| \`$path\` | $raw B | $br B |"
+done
+echo "| **total** | **$total_raw B** | **$total_br B** |"
+echo
+
+cat > "$lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.body = "name=Load+Test&email=load%40example.com&service=email&category=1" ..
+  "&summary=Load+test+ticket&description=Created+by+the+benchmark+script+to+measure+throughput." ..
+  "&impact=low&urgency=medium"
+LUA
+echo "## HTTP, wrk (2 threads, 10 s)"
+echo
+echo "| what | connections | requests/s | p50 | p99 | errors |"
+echo "|---|---|---|---|---|---|"
+run_wrk() { # label connections url [lua]
+  local out
+  out=$(wrk -t2 -c"$2" -d10s --latency ${4:+-s "$4"} "$3")
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
+  p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
+  p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+  errors=$(awk '/Non-2xx/ { print $5 } /Socket errors/ { print "socket: " $0 }' <<<"$out" | tr '\n' ' ')
+  echo "| $1 | $2 | $rps | $p50 | $p99 | ${errors:-0} |"
+}
+run_wrk "log an incident (form POST, durable commit)" 32 "$base/report/incident" "$lua"
+run_wrk "search page \`/?q=vpn+eror+809\`" 32 "$base/?q=vpn+eror+809"
+run_wrk "search API \`/api/search?query=printr+offline\`" 32 "$base/api/search?query=printr+offline"
+run_wrk "home page \`/\`" 32 "$base/"
+echo
+echo "## Memory (resident set of the server process)"
+echo
+echo "| when | RSS |"
+echo "|---|---|"
+echo "| idle, after start-up with demo content | $idle |"
+echo "| after the load above | $(rss) |"
