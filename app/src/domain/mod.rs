@@ -9,6 +9,7 @@ mod notice;
 mod priority;
 mod text;
 mod ticket;
+mod ticket_form;
 
 pub use ids::{ArticleId, CategoryId, NoticeId, ServiceId, TicketId};
 pub use knowledge::{
@@ -19,6 +20,6 @@ pub use notice::{Notice, NoticeUpdate, Severity};
 pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTable, Urgency};
 pub use text::clean_line;
 pub use ticket::{
-    Category, Field, FieldError, FieldErrors, NewTicket, Reporter, Service, TicketForm, TicketKind,
-    TicketNumber, TicketState, TicketStatus, TimelineEntry,
+    Category, Service, TicketKind, TicketNumber, TicketState, TicketStatus, TimelineEntry,
 };
+pub use ticket_form::{Field, FieldError, FieldErrors, NewTicket, Reporter, TicketForm};

@@ -1,0 +1,374 @@
+//! The logging form: what a user typed, and its validation into a [`NewTicket`].
+
+use super::text::{clean_line, clean_text};
+use super::{CategoryId, Impact, TicketKind, Urgency};
+use serde::{Deserialize, Serialize};
+
+/// A field of the logging form; its name is the form control's `name`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Name,
+    Email,
+    Phone,
+    Service,
+    Category,
+    Summary,
+    Description,
+    Impact,
+    Urgency,
+}
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Email => "email",
+            Field::Phone => "phone",
+            Field::Service => "service",
+            Field::Category => "category",
+            Field::Summary => "summary",
+            Field::Description => "description",
+            Field::Impact => "impact",
+            Field::Urgency => "urgency",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub message: String,
+}
+
+/// Every problem found in one submission, at most one per field.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: Field, message: impl Into<String>) {
+        if self.get(field).is_none() {
+            self.0.push(FieldError {
+                field,
+                message: message.into(),
+            });
+        }
+    }
+
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+pub const MAX_NAME_CHARS: usize = 100;
+pub const MAX_EMAIL_CHARS: usize = 254;
+pub const MAX_PHONE_CHARS: usize = 40;
+pub const SUMMARY_CHARS: std::ops::RangeInclusive<usize> = 5..=150;
+pub const DESCRIPTION_CHARS: std::ops::RangeInclusive<usize> = 10..=10_000;
+
+/// The logging form exactly as typed, so that it can be shown again unchanged when
+/// something in it needs fixing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TicketForm {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub service: String,
+    pub category: String,
+    pub summary: String,
+    pub description: String,
+    pub impact: String,
+    pub urgency: String,
+}
+
+/// Who reported a ticket and how to reach them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reporter {
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+/// A ticket that passed validation of its own fields. Whether the service and
+/// category exist is checked against the catalogue by the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewTicket {
+    pub kind: TicketKind,
+    pub reporter: Reporter,
+    pub service_slug: String,
+    pub category_id: CategoryId,
+    pub summary: String,
+    pub description: String,
+    /// Set for incidents, absent for service requests.
+    pub triage: Option<(Impact, Urgency)>,
+}
+
+impl NewTicket {
+    /// Checks every field and reports every problem at once.
+    pub fn parse(kind: TicketKind, form: &TicketForm) -> Result<NewTicket, FieldErrors> {
+        let mut errors = FieldErrors::default();
+
+        let name = clean_line(&form.name);
+        if name.is_empty() {
+            errors.add(Field::Name, "Enter your name.");
+        } else if name.chars().count() > MAX_NAME_CHARS {
+            errors.add(
+                Field::Name,
+                format!("Your name must be {MAX_NAME_CHARS} characters or fewer."),
+            );
+        }
+
+        let email = clean_line(&form.email);
+        if email.is_empty() {
+            errors.add(Field::Email, "Enter your e-mail address.");
+        } else if email.chars().count() > MAX_EMAIL_CHARS || !looks_like_email(&email) {
+            errors.add(
+                Field::Email,
+                "Enter an e-mail address in the form name@example.com.",
+            );
+        }
+
+        let phone = clean_line(&form.phone);
+        if phone.chars().count() > MAX_PHONE_CHARS {
+            errors.add(
+                Field::Phone,
+                format!("The phone number must be {MAX_PHONE_CHARS} characters or fewer."),
+            );
+        } else if !phone.is_empty() && !looks_like_phone(&phone) {
+            errors.add(
+                Field::Phone,
+                "Enter a phone number using digits, spaces, +, -, ( ) and an optional extension.",
+            );
+        }
+
+        let service_slug = form.service.trim().to_string();
+        if service_slug.is_empty() {
+            errors.add(Field::Service, "Choose the service this is about.");
+        }
+
+        let category_id = match form.category.trim().parse::<i64>() {
+            Ok(id) if id > 0 => Some(CategoryId(id)),
+            _ => {
+                errors.add(Field::Category, "Choose a category.");
+                None
+            }
+        };
+
+        let summary = clean_line(&form.summary);
+        check_length(
+            &mut errors,
+            Field::Summary,
+            &summary,
+            SUMMARY_CHARS,
+            "Describe the issue in a few words.",
+            "summary",
+        );
+
+        let description = clean_text(&form.description);
+        check_length(
+            &mut errors,
+            Field::Description,
+            &description,
+            DESCRIPTION_CHARS,
+            "Tell us what happened, what you expected, and any error message you saw.",
+            "description",
+        );
+
+        let triage = match kind {
+            TicketKind::Request => None,
+            TicketKind::Incident => {
+                let impact = Impact::parse(form.impact.trim());
+                if impact.is_none() {
+                    errors.add(Field::Impact, "Choose who is affected.");
+                }
+                let urgency = Urgency::parse(form.urgency.trim());
+                if urgency.is_none() {
+                    errors.add(Field::Urgency, "Choose how this affects your work.");
+                }
+                impact.zip(urgency)
+            }
+        };
+
+        match category_id {
+            Some(category_id) if errors.is_empty() => Ok(NewTicket {
+                kind,
+                reporter: Reporter {
+                    name,
+                    email,
+                    phone: (!phone.is_empty()).then_some(phone),
+                },
+                service_slug,
+                category_id,
+                summary,
+                description,
+                triage,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn check_length(
+    errors: &mut FieldErrors,
+    field: Field,
+    value: &str,
+    allowed: std::ops::RangeInclusive<usize>,
+    when_empty: &str,
+    what: &str,
+) {
+    let n = value.chars().count();
+    if n == 0 {
+        errors.add(field, when_empty);
+    } else if n < *allowed.start() {
+        errors.add(
+            field,
+            format!(
+                "The {what} is too short: use at least {} characters.",
+                allowed.start()
+            ),
+        );
+    } else if n > *allowed.end() {
+        errors.add(
+            field,
+            format!(
+                "The {what} is too long: use at most {} characters (it has {n}).",
+                allowed.end()
+            ),
+        );
+    }
+}
+
+/// A deliberately plain check: one `@`, something before it, a dotted domain after it,
+/// no spaces. Whether the address really exists only a message to it can tell.
+fn looks_like_email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    !local.is_empty()
+        && local.chars().count() <= 64
+        && !local.contains('@')
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>')
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+}
+
+fn looks_like_phone(phone: &str) -> bool {
+    let lower = phone.to_lowercase();
+    let digits = lower.chars().filter(|c| c.is_ascii_digit()).count();
+    let rest = lower.replace("ext.", "").replace("ext", "");
+    digits >= 3
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()./x".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid_form() -> TicketForm {
+        TicketForm {
+            name: "Ada Lovelace".into(),
+            email: "ada@example.com".into(),
+            phone: "+44 20 7946 0000 ext. 12".into(),
+            service: "email".into(),
+            category: "3".into(),
+            summary: "Outlook keeps asking for my password".into(),
+            description: "Since this morning Outlook prompts for my password every minute.".into(),
+            impact: "low".into(),
+            urgency: "medium".into(),
+        }
+    }
+
+    #[test]
+    fn a_complete_incident_parses() {
+        let t = NewTicket::parse(TicketKind::Incident, &valid_form()).expect("valid");
+        assert_eq!(t.triage, Some((Impact::Low, Urgency::Medium)));
+        assert_eq!(t.category_id, CategoryId(3));
+        assert_eq!(
+            t.reporter.phone.as_deref(),
+            Some("+44 20 7946 0000 ext. 12")
+        );
+    }
+
+    #[test]
+    fn a_request_needs_no_triage() {
+        let form = TicketForm {
+            impact: String::new(),
+            urgency: String::new(),
+            ..valid_form()
+        };
+        let t = NewTicket::parse(TicketKind::Request, &form).expect("valid");
+        assert_eq!(t.triage, None);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let errors = NewTicket::parse(TicketKind::Incident, &TicketForm::default()).unwrap_err();
+        for field in [
+            Field::Name,
+            Field::Email,
+            Field::Service,
+            Field::Category,
+            Field::Summary,
+            Field::Description,
+            Field::Impact,
+            Field::Urgency,
+        ] {
+            assert!(errors.get(field).is_some(), "{field:?} should be reported");
+        }
+        assert!(errors.get(Field::Phone).is_none());
+    }
+
+    #[test]
+    fn malformed_email_addresses_are_refused() {
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "ada@@example.com",
+            "a da@example.com",
+            "ada@-example.com",
+            "<script>@x.y",
+        ] {
+            let form = TicketForm {
+                email: bad.into(),
+                ..valid_form()
+            };
+            let errors = NewTicket::parse(TicketKind::Incident, &form).unwrap_err();
+            assert!(errors.get(Field::Email).is_some(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn lengths_are_counted_in_characters() {
+        let form = TicketForm {
+            summary: "é".repeat(150),
+            ..valid_form()
+        };
+        assert!(NewTicket::parse(TicketKind::Incident, &form).is_ok());
+        let form = TicketForm {
+            summary: "é".repeat(151),
+            ..valid_form()
+        };
+        let errors = NewTicket::parse(TicketKind::Incident, &form).unwrap_err();
+        assert!(errors.get(Field::Summary).unwrap().contains("at most 150"));
+    }
+}
