@@ -108,11 +108,30 @@ pub fn HomePage() -> impl IntoView {
             <Suspense>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok((state, services)) => view! { <SearchBox initial=state services/> }.into_any(),
+                        Ok((state, services)) => {
+                            let browse = state.results.is_none().then(|| view! { <BrowseServices services=services.clone()/> });
+                            view! { <SearchBox initial=state services/> {browse} }.into_any()
+                        }
                         Err(error) => view! { <crate::components::LoadError error/> }.into_any(),
                     }
                 })}
             </Suspense>
         </div>
+    }
+}
+
+/// Shown before anything is searched: every service, as a way in for people who
+/// would rather browse than type.
+#[component]
+fn BrowseServices(services: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <section class="browse" aria-labelledby="browse-title">
+            <h2 id="browse-title">"Browse by service"</h2>
+            <ul class="service-list">
+                {services.into_iter().map(|(slug, name)| view! {
+                    <li><a href=format!("/?service={slug}")>{name}</a></li>
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }
