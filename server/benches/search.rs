@@ -1,8 +1,9 @@
 //! Search latency benchmark: `cargo bench -p server --bench search [-- SIZES...]`.
 //!
-//! Builds an in-memory index of generated articles (realistic help-desk sentences
-//! from the demo content, plus a large invented vocabulary of product and place
-//! names so that the term dictionary is as big as a real knowledge base's), then
+//! Builds an in-memory index of generated articles (help-desk sentences from the
+//! demo content, and words drawn with Zipf's law from the demo vocabulary plus
+//! 50,000 invented product and place names, so that the term dictionary is as big
+//! and term frequencies fall off as in a large real knowledge base), then
 //! times 1,000 real-looking queries one by one: plain words, words being typed,
 //! misspelt words and natural-language questions. Reports p50/p99 per query with
 //! typo tolerance and prefix completion (what users get) and without (plain BM25),
@@ -38,7 +39,11 @@ struct Corpus {
     sentences: Vec<String>,
     titles: Vec<String>,
     services: Vec<(String, String)>,
-    invented: Vec<String>,
+    /// Words ranked by frequency: the demo content's own words first (most frequent
+    /// first), then invented product, place and system names.
+    vocabulary: Vec<String>,
+    /// Cumulative Zipf weights over `vocabulary`, for sampling.
+    cumulative: Vec<f64>,
     natural: Vec<String>,
 }
 
@@ -71,6 +76,18 @@ fn corpus() -> Corpus {
                 .map(String::from),
         );
     }
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    for word in sentences
+        .iter()
+        .flat_map(|s| s.split(|c: char| !c.is_alphanumeric()))
+    {
+        if word.len() > 1 {
+            *counts.entry(word.to_lowercase()).or_default() += 1;
+        }
+    }
+    let mut vocabulary: Vec<(String, usize)> = counts.into_iter().collect();
+    vocabulary.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut vocabulary: Vec<String> = vocabulary.into_iter().map(|(w, _)| w).collect();
     // Invented names: products, sites, error codes. A real knowledge base has tens
     // of thousands of such words, which is what makes typo correction costly.
     let syllables = [
@@ -78,12 +95,17 @@ fn corpus() -> Corpus {
         "zi", "mon", "qua", "fel", "dor", "ix", "ca", "ven", "tra", "lis",
     ];
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let invented = (0..30_000)
-        .map(|_| {
-            let n = 2 + rng.below(3);
-            (0..n)
-                .map(|_| syllables[rng.below(syllables.len())])
-                .collect::<String>()
+    vocabulary.extend((0..50_000).map(|_| {
+        let n = 2 + rng.below(3);
+        (0..n)
+            .map(|_| syllables[rng.below(syllables.len())])
+            .collect::<String>()
+    }));
+    let mut total = 0.0;
+    let cumulative = (1..=vocabulary.len())
+        .map(|rank| {
+            total += 1.0 / rank as f64;
+            total
         })
         .collect();
     #[derive(serde::Deserialize)]
@@ -100,31 +122,42 @@ fn corpus() -> Corpus {
         sentences,
         titles,
         services,
-        invented,
+        vocabulary,
+        cumulative,
         natural: probes.natural.into_iter().map(|p| p.query).collect(),
     }
 }
 
+impl Corpus {
+    /// A word drawn with Zipf's law, as words occur in real text.
+    fn word(&self, rng: &mut Rng) -> &str {
+        let total = *self.cumulative.last().expect("a vocabulary");
+        let target = (rng.next() as f64 / u64::MAX as f64) * total;
+        let at = self.cumulative.partition_point(|&c| c < target);
+        &self.vocabulary[at.min(self.vocabulary.len() - 1)]
+    }
+}
+
+/// Articles of about 100–200 words: one or two real help-desk sentences, and words
+/// drawn from the whole vocabulary with Zipf's law, so that term frequencies fall
+/// off as they do in a large, varied knowledge base.
 fn generate(corpus: &Corpus, n: usize, rng: &mut Rng) -> Vec<IndexDoc> {
     (0..n)
         .map(|i| {
-            // Invented words follow a skewed distribution: a few are very common.
-            let word = |rng: &mut Rng| {
-                let r = rng.below(corpus.invented.len());
-                corpus.invented[r * r.min(997) / 997 % corpus.invented.len()].clone()
-            };
             let title = format!(
                 "{} ({} {})",
                 corpus.titles[rng.below(corpus.titles.len())].trim_end_matches('?'),
-                word(rng),
-                word(rng)
+                corpus.word(rng),
+                corpus.word(rng)
             );
             let mut body = String::new();
-            for _ in 0..(3 + rng.below(6)) {
+            for _ in 0..(1 + rng.below(2)) {
                 body.push_str(&corpus.sentences[rng.below(corpus.sentences.len())]);
                 body.push(' ');
-                body.push_str(&word(rng));
-                body.push(' ');
+            }
+            for w in 0..(60 + rng.below(100)) {
+                body.push_str(corpus.word(rng));
+                body.push_str(if w % 12 == 11 { ". " } else { " " });
             }
             let (service_slug, service_name) =
                 corpus.services[rng.below(corpus.services.len())].clone();
@@ -139,7 +172,7 @@ fn generate(corpus: &Corpus, n: usize, rng: &mut Rng) -> Vec<IndexDoc> {
                 title,
                 service_slug,
                 service_name,
-                keywords: format!("{} {}", word(rng), word(rng)),
+                keywords: format!("{} {}", corpus.word(rng), corpus.word(rng)),
                 body,
             }
         })
@@ -265,8 +298,8 @@ fn main() {
     };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let corpus = corpus();
-    println!("| articles | index build | matching | p50 | p99 | max | queries/s, 1 thread | queries/s, 2 threads |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| articles | index build | segments | matching | p50 | p99 | max | queries/s, 1 thread | queries/s, 2 threads |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for size in sizes {
         let mut rng = Rng(42 + size as u64);
         let docs = generate(&corpus, size, &mut rng);
@@ -286,6 +319,15 @@ fn main() {
             index.apply(Vec::new(), true).await.expect("commit");
         });
         let build = start.elapsed();
+        // Let background merges finish, as they would on a running server, so that
+        // the timings are of the settled index, not of merges competing for the CPU.
+        let mut segments = (index.segment_count(), Instant::now());
+        while segments.1.elapsed() < Duration::from_secs(3) {
+            std::thread::sleep(Duration::from_millis(200));
+            if index.segment_count() != segments.0 {
+                segments = (index.segment_count(), Instant::now());
+            }
+        }
         let two_threads = two_thread_throughput(&index, &queries);
         for (label, matching) in [
             ("typos + prefix (users)", Matching::Forgiving),
@@ -293,8 +335,9 @@ fn main() {
         ] {
             let t = time_queries(&index, &queries, matching);
             println!(
-                "| {size} | {:.1} s | {label} | {} | {} | {} | {:.0} | {} |",
+                "| {size} | {:.1} s | {} | {label} | {} | {} | {} | {:.0} | {} |",
                 build.as_secs_f64(),
+                index.segment_count(),
                 micros(t.p50),
                 micros(t.p99),
                 micros(t.max),

@@ -135,6 +135,8 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     /// How many articles matched in all, of which `hits` are the best.
     pub total: usize,
+    /// True when counting stopped early: `total` is then "more than".
+    pub total_capped: bool,
     /// Words the search read differently, as (typed, searched for).
     pub corrections: Vec<(String, String)>,
     /// Something the user should know about how their query was read.

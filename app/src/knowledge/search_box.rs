@@ -148,6 +148,10 @@ fn js_sys_encode(value: &str) -> String {
 pub fn ResultList(results: SearchResults) -> impl IntoView {
     let count = results.total;
     let heading = match count {
+        _ if results.total_capped => format!(
+            "More than {count} matching articles, best {} shown",
+            results.hits.len()
+        ),
         0 => "No matching articles".to_string(),
         1 => "1 matching article".to_string(),
         n if n > results.hits.len() => {

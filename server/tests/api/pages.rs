@@ -148,12 +148,19 @@ async fn the_report_form_offers_every_service_and_category() {
 #[tokio::test]
 async fn the_home_page_offers_every_service_to_browse() {
     let portal = TestPortal::start().await;
-    portal.add_service("vpn", "VPN and remote access", &["Connecting"]).await;
-    portal.add_service("printing", "Printing", &["Printers"]).await;
+    portal
+        .add_service("vpn", "VPN and remote access", &["Connecting"])
+        .await;
+    portal
+        .add_service("printing", "Printing", &["Printers"])
+        .await;
     let (_, html) = portal.get_html("/").await;
     assert!(html.contains("Browse by service"));
     assert!(html.contains("href=\"/?service=vpn\""));
     assert!(html.contains("href=\"/?service=printing\""));
     let (_, html) = portal.get_html("/?q=anything").await;
-    assert!(!html.contains("Browse by service"), "results replace the list");
+    assert!(
+        !html.contains("Browse by service"),
+        "results replace the list"
+    );
 }

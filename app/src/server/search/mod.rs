@@ -8,6 +8,7 @@
 
 mod query;
 mod schema;
+mod snippet;
 mod writer;
 
 pub use query::Matching;
@@ -19,10 +20,10 @@ use crate::server::knowledge;
 use schema::Fields;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
+use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{TantivyDocument, Value};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, SegmentReader};
+use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, TERMINATED};
 use tokio::sync::{mpsc, oneshot};
 
 /// The file in the index folder that records which schema wrote it.
@@ -33,6 +34,10 @@ const WRITER_MEMORY: usize = 32 * 1024 * 1024;
 const SNIPPET_CHARS: usize = 180;
 /// Articles read from the database per batch while rebuilding.
 const REBUILD_BATCH: u32 = 2_000;
+/// Extra hits collected beyond the limit, to order equal scores by id.
+const TIE_WINDOW: usize = 10;
+/// Matches are counted up to this many; beyond it the count says "more than".
+const COUNT_CAP: usize = 1_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -112,21 +117,30 @@ impl SearchIndex {
         }
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema::build();
-        let index = Index::create_in_dir(dir, schema)?;
+        let index = Index::builder()
+            .schema(schema)
+            .settings(schema::index_settings())
+            .create_in_dir(dir)?;
         Ok(Self::start(index, fields)?)
     }
 
     /// Creates an index in memory; for benchmarks that measure search alone.
     pub fn in_memory() -> Result<SearchIndex, SearchError> {
         let (schema, fields) = schema::build();
-        Ok(Self::start(Index::create_in_ram(schema), fields)?)
+        let index = Index::builder()
+            .schema(schema)
+            .settings(schema::index_settings())
+            .create_in_ram()?;
+        Ok(Self::start(index, fields)?)
     }
 
     fn start(index: Index, fields: Fields) -> tantivy::Result<SearchIndex> {
         schema::register_analyzers(&index);
         let reader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
+            // Commits reload the reader explicitly (see `writer`); this policy also
+            // picks up the segments that background merges produce.
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
         let sender = writer::spawn(writer, reader.clone(), fields)?;
@@ -167,6 +181,11 @@ impl SearchIndex {
             .await
             .map_err(|_| SearchError::Writer("no answer".into()))?
             .map_err(SearchError::Writer)
+    }
+
+    /// The number of segments searched; fewer after background merges.
+    pub fn segment_count(&self) -> usize {
+        self.inner.reader.searcher().segment_readers().len()
     }
 
     /// The number of searchable documents.
@@ -222,26 +241,28 @@ impl SearchIndex {
             });
         }
 
-        // Equal scores are broken by article id, so the order never depends on how
-        // documents happen to be laid out in segments.
-        let top = TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
-            let ids = segment.fast_fields().u64("id").ok();
-            move |doc, score| {
-                let id = ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(u64::MAX);
-                (score, std::cmp::Reverse(id))
-            }
-        });
-        let (total, top) = searcher.search(&*plan.query, &(Count, top))?;
+        let limit = limit.max(1);
+        // A plain top-k collector lets tantivy skip documents that cannot make the
+        // top; a few more than needed are collected so that equal scores can be
+        // ordered by article id, whatever the layout of the segments.
+        let mut top: Vec<(f32, u64, DocAddress)> = searcher
+            .search(&*plan.query, &TopDocs::with_limit(limit + TIE_WINDOW))?
+            .into_iter()
+            .map(|(score, address)| (score, article_id(&searcher, address), address))
+            .collect();
+        top.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        top.truncate(limit);
+        let (total, total_capped) = count_up_to(&searcher, &*plan.query, COUNT_CAP)?;
 
-        let mut snippets = SnippetGenerator::create(&searcher, &*plan.query, inner.fields.body)?;
-        snippets.set_max_num_chars(SNIPPET_CHARS);
+        let mut highlighter = snippet::Highlighter::new(&*plan.query, inner.fields.text);
         let hits = top
             .into_iter()
-            .map(|(_, address)| self.hit(&searcher, &snippets, address))
+            .map(|(_, _, address)| self.hit(&searcher, &mut highlighter, address))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SearchResults {
             hits,
             total,
+            total_capped,
             corrections: plan.corrections,
             message,
         })
@@ -250,7 +271,7 @@ impl SearchIndex {
     fn hit(
         &self,
         searcher: &Searcher,
-        snippets: &SnippetGenerator,
+        highlighter: &mut snippet::Highlighter,
         address: DocAddress,
     ) -> Result<SearchHit, SearchError> {
         let fields = &self.inner.fields;
@@ -261,15 +282,15 @@ impl SearchIndex {
                 .unwrap_or_default()
                 .to_string()
         };
-        let snippet = snippets.snippet_from_doc(&doc);
-        let snippet = if snippet.highlighted().is_empty() {
-            vec![Highlighted {
-                text: opening_words(&text(fields.body), SNIPPET_CHARS),
-                hit: false,
-            }]
-        } else {
-            highlight(snippet.fragment(), snippet.highlighted())
-        };
+        let body = text(fields.body);
+        let snippet = highlighter
+            .snippet(&body, SNIPPET_CHARS)
+            .unwrap_or_else(|| {
+                vec![Highlighted {
+                    text: opening_words(&body, SNIPPET_CHARS),
+                    hit: false,
+                }]
+            });
         Ok(SearchHit {
             id: ArticleId(
                 doc.get_first(fields.id)
@@ -286,33 +307,41 @@ impl SearchIndex {
     }
 }
 
-/// Splits a fragment into plain and matched pieces.
-fn highlight(fragment: &str, ranges: &[std::ops::Range<usize>]) -> Vec<Highlighted> {
-    let mut parts = Vec::new();
-    let mut at = 0;
-    for range in ranges {
-        if range.start < at || range.end > fragment.len() {
-            continue;
+/// The article id of a hit, from the id column (fast to read, unlike the stored document).
+fn article_id(searcher: &Searcher, address: DocAddress) -> u64 {
+    searcher
+        .segment_reader(address.segment_ord)
+        .fast_fields()
+        .u64("id")
+        .ok()
+        .and_then(|ids| ids.first(address.doc_id))
+        .unwrap_or(u64::MAX)
+}
+
+/// Counts the matches of `query`, stopping at `cap`: an exact count of a common word
+/// would visit every document that has it. Returns the count and whether it stopped.
+fn count_up_to(
+    searcher: &Searcher,
+    query: &dyn Query,
+    cap: usize,
+) -> tantivy::Result<(usize, bool)> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut count = 0;
+    for segment in searcher.segment_readers() {
+        let alive = segment.alive_bitset();
+        let mut matches = weight.scorer(segment, 1.0)?;
+        let mut doc = matches.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                count += 1;
+                if count >= cap {
+                    return Ok((count, true));
+                }
+            }
+            doc = matches.advance();
         }
-        if range.start > at {
-            parts.push(Highlighted {
-                text: fragment[at..range.start].to_string(),
-                hit: false,
-            });
-        }
-        parts.push(Highlighted {
-            text: fragment[range.clone()].to_string(),
-            hit: true,
-        });
-        at = range.end;
     }
-    if at < fragment.len() {
-        parts.push(Highlighted {
-            text: fragment[at..].to_string(),
-            hit: false,
-        });
-    }
-    parts
+    Ok((count, false))
 }
 
 /// The beginning of a text, cut at a word boundary, with an ellipsis when cut.

@@ -18,23 +18,21 @@ use super::schema::{self, Fields};
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
 use std::collections::HashMap;
 use std::sync::OnceLock;
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery,
-};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
 use crate::domain::{SearchRequest, MAX_QUERY_WORDS};
 
-/// A title match counts this many times a body match.
-const TITLE_BOOST: f32 = 3.0;
-/// A keyword match counts this many times a body match.
-const KEYWORDS_BOOST: f32 = 2.0;
 /// How many completions of the last word are searched.
-const PREFIX_EXPANSIONS: usize = 8;
-/// How many vocabulary words are looked at for one prefix, at most.
-const PREFIX_SCAN_LIMIT: usize = 4_096;
+const PREFIX_EXPANSIONS: usize = 5;
+/// Shortest prefix that is completed: two letters begin too many words to be a
+/// useful (or cheap) search.
+const MIN_PREFIX_CHARS: usize = 3;
+/// How many vocabulary words are looked at for one prefix, at most (per segment):
+/// bounds the work for a two-letter prefix in a large vocabulary.
+const PREFIX_SCAN_LIMIT: usize = 1_024;
 /// How many corrections of one misspelt word are searched.
 const CORRECTIONS_PER_WORD: usize = 3;
 
@@ -92,7 +90,9 @@ pub fn plan(
     let still_typing = !text.ends_with(char::is_whitespace);
     let word_count = typed.len().min(MAX_QUERY_WORDS);
 
-    let mut word_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    // All terms of all words in one flat disjunction: see `schema::Fields`.
+    let mut term_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     let mut corrections = Vec::new();
     for (position, (word, ends_at)) in typed.iter().take(word_count).enumerate() {
         let is_last = position + 1 == word_count;
@@ -107,25 +107,34 @@ pub fn plan(
         if let Some(corrected) = choice.correction {
             corrections.push((word.clone(), corrected));
         }
-        let mut term_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut seen = Vec::new();
         for raw in choice.terms {
             for (stem, _) in schema::tokens(&mut analyzers.stemmed, &raw) {
                 if !seen.contains(&stem) {
-                    term_clauses.push((Occur::Should, ranked_term(fields, &stem)));
+                    term_clauses.push((
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(fields.text, &stem),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                    ));
                     seen.push(stem);
                 }
             }
         }
-        if !term_clauses.is_empty() {
-            word_clauses.push((Occur::Should, Box::new(BooleanQuery::new(term_clauses))));
-        }
     }
 
-    let has_text = !word_clauses.is_empty();
+    let has_text = !term_clauses.is_empty();
+    let text_query: Box<dyn Query> = Box::new(BooleanQuery::new(term_clauses));
+    if has_text && request.kind.is_none() && request.service.is_none() {
+        return Ok(Plan {
+            query: text_query,
+            corrections,
+            searchable: true,
+        });
+    }
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if has_text {
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(word_clauses))));
+        clauses.push((Occur::Must, text_query));
     }
     if let Some(kind) = request.kind {
         clauses.push((Occur::Must, filter(fields.kind, kind.as_str())));
@@ -142,27 +151,6 @@ pub fn plan(
         corrections,
         searchable,
     })
-}
-
-/// One stemmed term, looked for in title, keywords and body with their weights.
-fn ranked_term(fields: &Fields, stem: &str) -> Box<dyn Query> {
-    let term = |field: Field| -> Box<dyn Query> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, stem),
-            IndexRecordOption::WithFreqs,
-        ))
-    };
-    Box::new(BooleanQuery::new(vec![
-        (
-            Occur::Should,
-            Box::new(BoostQuery::new(term(fields.title), TITLE_BOOST)),
-        ),
-        (
-            Occur::Should,
-            Box::new(BoostQuery::new(term(fields.keywords), KEYWORDS_BOOST)),
-        ),
-        (Occur::Should, term(fields.body)),
-    ]))
 }
 
 /// A filter that restricts the results without changing their ranking.
@@ -194,7 +182,7 @@ fn choose_terms(
     if known {
         terms.push(word.to_string());
     }
-    if prefix && word.chars().count() >= 2 {
+    if prefix && word.chars().count() >= MIN_PREFIX_CHARS {
         for completion in completions(searcher, fields.words, word)? {
             if !terms.contains(&completion) {
                 terms.push(completion);

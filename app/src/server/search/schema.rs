@@ -7,11 +7,11 @@ use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     StopWordFilter, TextAnalyzer,
 };
-use tantivy::Index;
+use tantivy::{Index, IndexSettings};
 
 /// Bumped whenever the schema or the analysis changes; an index written with another
 /// version is rebuilt from the database at start-up.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Words longer than this are not indexed (nobody types them; they are noise).
 const LONGEST_WORD: usize = 40;
@@ -23,7 +23,19 @@ pub const STEMMED: &str = "portal_stemmed";
 /// words without stemming, so that what users type can be compared letter by letter.
 pub const WORDS: &str = "portal_words";
 
+/// How many times the title is written into the ranked text: a title match counts
+/// about this much more than a body match.
+pub const TITLE_WEIGHT: usize = 3;
+/// How many times the keywords are written into the ranked text.
+pub const KEYWORDS_WEIGHT: usize = 2;
+
 /// The fields of the index.
+///
+/// Ranking uses one field, `text`, in which the title and keywords are repeated to
+/// weigh more than the body. One field keeps every query a flat disjunction of term
+/// queries, which tantivy answers with block-max WAND, skipping the documents that
+/// cannot reach the top; boosting separate fields would wrap the terms and make it
+/// score every match.
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
     pub id: Field,
@@ -31,9 +43,12 @@ pub struct Fields {
     pub kind: Field,
     pub service: Field,
     pub service_name: Field,
+    /// Stored for display.
     pub title: Field,
-    pub keywords: Field,
+    /// Stored for snippets.
     pub body: Field,
+    /// Ranked: title × [`TITLE_WEIGHT`], keywords × [`KEYWORDS_WEIGHT`], body.
+    pub text: Field,
     /// Every word of title, keywords and body, unstemmed; indexed for its term
     /// dictionary only.
     pub words: Field,
@@ -41,27 +56,22 @@ pub struct Fields {
 
 pub fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let ranked = |stored: bool| {
-        let options = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(STEMMED)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        );
-        if stored {
-            options.set_stored()
-        } else {
-            options
-        }
-    };
     let fields = Fields {
         id: builder.add_u64_field("id", INDEXED | FAST | STORED),
         slug: builder.add_text_field("slug", STORED),
         kind: builder.add_text_field("kind", STRING | STORED),
         service: builder.add_text_field("service", STRING | STORED),
         service_name: builder.add_text_field("service_name", STORED),
-        title: builder.add_text_field("title", ranked(true)),
-        keywords: builder.add_text_field("keywords", ranked(false)),
-        body: builder.add_text_field("body", ranked(true)),
+        title: builder.add_text_field("title", STORED),
+        body: builder.add_text_field("body", STORED),
+        text: builder.add_text_field(
+            "text",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(STEMMED)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         words: builder.add_text_field(
             "words",
             TextOptions::default().set_indexing_options(
@@ -74,6 +84,15 @@ pub fn build() -> (Schema, Fields) {
     (builder.build(), fields)
 }
 
+/// Stored documents are read for every hit shown (title, body for the snippet), so
+/// they are kept in small blocks: fetching one decompresses 4 KiB, not 16 KiB.
+pub fn index_settings() -> IndexSettings {
+    IndexSettings {
+        docstore_blocksize: 4_096,
+        ..IndexSettings::default()
+    }
+}
+
 /// The vocabulary analyser: the words as typed, lower-cased and folded.
 pub fn words_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
@@ -83,19 +102,29 @@ pub fn words_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// Words that carry no meaning in a help-desk question: the usual English stop words
+/// and the question words people type ("how do i …", "why can't my …"). Left in,
+/// they match nearly every article and only add noise and work.
+const STOP_WORDS: &[&str] = &[
+    "a", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "could",
+    "did", "do", "does", "for", "from", "had", "has", "have", "how", "i", "if", "in", "into", "is",
+    "it", "its", "me", "my", "no", "not", "of", "on", "or", "our", "please", "should", "so",
+    "such", "t", "that", "the", "their", "then", "there", "these", "they", "this", "to", "us",
+    "was", "we", "what", "when", "where", "which", "who", "why", "will", "with", "would", "you",
+    "your",
+];
+
 /// The ranking analyser: the vocabulary analyser plus stop words and stemming.
 pub fn stemmed_analyzer() -> TextAnalyzer {
-    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(LONGEST_WORD))
         .filter(LowerCaser)
-        .filter(AsciiFoldingFilter);
-    match StopWordFilter::new(Language::English) {
-        Some(stop_words) => builder
-            .filter(stop_words)
-            .filter(Stemmer::new(Language::English))
-            .build(),
-        None => builder.filter(Stemmer::new(Language::English)).build(),
-    }
+        .filter(AsciiFoldingFilter)
+        .filter(StopWordFilter::remove(
+            STOP_WORDS.iter().map(|w| w.to_string()),
+        ))
+        .filter(Stemmer::new(Language::English))
+        .build()
 }
 
 /// Registers the analysers on an index; needed after every open.

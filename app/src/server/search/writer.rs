@@ -1,6 +1,6 @@
 //! The index's one writer, owned by one thread that takes its work from a channel.
 
-use super::schema::Fields;
+use super::schema::{Fields, KEYWORDS_WEIGHT, TITLE_WEIGHT};
 use crate::domain::ArticleId;
 use crate::server::knowledge::IndexDoc;
 use tantivy::schema::TantivyDocument;
@@ -79,11 +79,17 @@ fn to_document(fields: &Fields, doc: IndexDoc) -> TantivyDocument {
     d.add_text(fields.kind, doc.kind.as_str());
     d.add_text(fields.service, &doc.service_slug);
     d.add_text(fields.service_name, &doc.service_name);
-    d.add_text(fields.words, &doc.title);
-    d.add_text(fields.words, &doc.keywords);
-    d.add_text(fields.words, &doc.body);
+    for (text, times) in [
+        (&doc.title, TITLE_WEIGHT),
+        (&doc.keywords, KEYWORDS_WEIGHT),
+        (&doc.body, 1),
+    ] {
+        d.add_text(fields.words, text);
+        for _ in 0..times {
+            d.add_text(fields.text, text);
+        }
+    }
     d.add_text(fields.title, doc.title);
-    d.add_text(fields.keywords, doc.keywords);
     d.add_text(fields.body, doc.body);
     d
 }
