@@ -26,8 +26,7 @@ pub async fn search_articles(
     limit: Option<u32>,
 ) -> Result<SearchResults, AppError> {
     use crate::domain::SearchRequest;
-    crate::server::serve(async move {
-        let state = crate::server::app_state()?;
+    crate::server::serve(|state| async move {
         let request = SearchRequest::new(&query, kind.as_deref(), service.as_deref());
         if request.is_empty() {
             return Ok(SearchResults::default());
@@ -45,8 +44,7 @@ pub async fn search_articles(
 /// One published article, rendered for display.
 #[server(prefix = "/api", endpoint = "article")]
 pub async fn get_article(slug: String) -> Result<Article, AppError> {
-    crate::server::serve(async move {
-        let state = crate::server::app_state()?;
+    crate::server::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
         crate::server::knowledge::get_article(&mut conn, &slug)
             .await?
@@ -55,17 +53,44 @@ pub async fn get_article(slug: String) -> Result<Article, AppError> {
     .await
 }
 
-/// Services as (slug, name), for the search filters.
-#[server(prefix = "/api", endpoint = "services")]
-pub async fn list_services() -> Result<Vec<(String, String)>, AppError> {
-    crate::server::serve(async move {
-        let state = crate::server::app_state()?;
+/// What the home page shows: the services to filter by and browse, and the results
+/// of the search in its address, if any.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HomePageData {
+    /// (slug, name) of every service.
+    pub services: Vec<(String, String)>,
+    pub results: Option<SearchResults>,
+}
+
+/// Everything the home page needs, in one call.
+#[server(prefix = "/api", endpoint = "home", input = server_fn::codec::GetUrl)]
+pub async fn home_content(
+    query: String,
+    kind: Option<String>,
+    service: Option<String>,
+) -> Result<HomePageData, AppError> {
+    use crate::domain::SearchRequest;
+    crate::server::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
-        Ok(crate::server::catalog::list_services(&mut conn)
+        let services = crate::server::catalog::list_services(&mut conn)
             .await?
             .into_iter()
             .map(|s| (s.slug, s.name))
-            .collect())
+            .collect();
+        drop(conn);
+        let request = SearchRequest::new(&query, kind.as_deref(), service.as_deref());
+        let results = if request.is_empty() {
+            None
+        } else {
+            Some(
+                state
+                    .search
+                    .search(request, MAX_HITS as usize)
+                    .await
+                    .map_err(AppError::internal)?,
+            )
+        };
+        Ok(HomePageData { services, results })
     })
     .await
 }
@@ -83,20 +108,15 @@ pub fn HomePage() -> impl IntoView {
         )
     };
     let data = Resource::new(initial, |(q, kind, service)| async move {
-        let services = list_services().await?;
-        let results = if q.trim().is_empty() && kind.is_none() && service.is_none() {
-            None
-        } else {
-            Some(search_articles(q.clone(), kind.clone(), service.clone(), Some(MAX_HITS)).await?)
-        };
+        let content = home_content(q.clone(), kind.clone(), service.clone()).await?;
         Ok::<_, AppError>((
             SearchState {
                 query: q,
                 kind,
                 service,
-                results,
+                results: content.results,
             },
-            services,
+            content.services,
         ))
     });
     view! {

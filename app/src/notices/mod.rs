@@ -12,8 +12,7 @@ pub const RECENT_DAYS: i64 = 30;
 /// Notices that are in force now.
 #[server(prefix = "/api", endpoint = "active_notices")]
 pub async fn active_notices() -> Result<Vec<Notice>, AppError> {
-    crate::server::serve(async move {
-        let state = crate::server::app_state()?;
+    crate::server::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
         Ok(crate::server::notices::active(&mut conn, chrono::Utc::now()).await?)
     })
@@ -23,8 +22,7 @@ pub async fn active_notices() -> Result<Vec<Notice>, AppError> {
 /// Active, planned and recently resolved notices.
 #[server(prefix = "/api", endpoint = "recent_notices")]
 pub async fn recent_notices() -> Result<Vec<Notice>, AppError> {
-    crate::server::serve(async move {
-        let state = crate::server::app_state()?;
+    crate::server::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
         Ok(crate::server::notices::recent(&mut conn, chrono::Utc::now(), RECENT_DAYS).await?)
     })

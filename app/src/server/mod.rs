@@ -33,12 +33,23 @@ pub fn respond_with_status(status: u16) {
 }
 
 /// Runs the body of a server function and sets the response status of its error.
-pub async fn serve<T>(
-    body: impl std::future::Future<Output = Result<T, AppError>>,
-) -> Result<T, AppError> {
-    let result = body.await;
-    if let Err(error) = &result {
-        respond_with_status(error.status());
+///
+/// Leptos context is only reliably reachable before a server function first awaits
+/// (the rest of its future may be polled outside the request's reactive owner), so
+/// the state and the response handle are taken here, up front, and handed in.
+pub async fn serve<T, F>(body: impl FnOnce(AppState) -> F) -> Result<T, AppError>
+where
+    F: std::future::Future<Output = Result<T, AppError>>,
+{
+    let response = leptos::prelude::use_context::<leptos_axum::ResponseOptions>();
+    let result = match app_state() {
+        Ok(state) => body(state).await,
+        Err(error) => Err(error),
+    };
+    if let (Err(error), Some(response)) = (&result, response) {
+        if let Ok(code) = http::StatusCode::from_u16(error.status()) {
+            response.set_status(code);
+        }
     }
     result
 }

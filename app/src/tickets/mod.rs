@@ -51,8 +51,7 @@ pub struct ReportFormContent {
 
 #[server(prefix = "/api", endpoint = "report_form")]
 pub async fn report_form_data() -> Result<ReportFormContent, AppError> {
-    crate::server::serve(async move {
-        let state = crate::server::app_state()?;
+    crate::server::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
         Ok(ReportFormContent {
             services: crate::server::catalog::list_services(&mut conn).await?,
@@ -62,38 +61,47 @@ pub async fn report_form_data() -> Result<ReportFormContent, AppError> {
     .await
 }
 
+/// A ticket's status and the absolute address of its private link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedStatus {
+    pub status: TicketStatus,
+    pub link: String,
+}
+
 /// The status of a ticket, for the holder of its private link.
 #[server(prefix = "/api", endpoint = "status_by_link")]
-pub async fn status_by_link(token: String) -> Result<TicketStatus, AppError> {
-    crate::server::serve(async move {
-        let state = crate::server::app_state()?;
-        let mut conn = state.db.reader.acquire().await?;
-        crate::server::tickets::status_by_token(&mut conn, &token)
-            .await?
-            .ok_or(AppError::NotFound)
+pub async fn status_by_link(token: String) -> Result<LinkedStatus, AppError> {
+    crate::server::serve(|state| {
+        let origin = portal_origin(&state);
+        async move {
+            let mut conn = state.db.reader.acquire().await?;
+            let status = crate::server::tickets::status_by_token(&mut conn, &token)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(LinkedStatus {
+                status,
+                link: format!("{origin}/status/{token}"),
+            })
+        }
     })
     .await
 }
 
-/// The address the portal is reached at, for printing absolute links.
-#[server(prefix = "/api", endpoint = "origin")]
-pub async fn portal_origin() -> Result<String, AppError> {
-    crate::server::serve(async move {
-        let state = crate::server::app_state()?;
-        if let Some(url) = &state.settings.public_url {
-            return Ok(url.trim_end_matches('/').to_string());
-        }
-        let parts = use_context::<http::request::Parts>();
-        let host = parts
-            .as_ref()
-            .and_then(|p| p.headers.get(http::header::HOST))
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| {
-                h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-            })
-            .unwrap_or("localhost");
-        Ok(format!("http://{host}"))
-    })
-    .await
+/// The address the portal is reached at: configured, or from the request's `Host`.
+#[cfg(feature = "ssr")]
+fn portal_origin(state: &crate::server::AppState) -> String {
+    if let Some(url) = &state.settings.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let parts = use_context::<http::request::Parts>();
+    let host = parts
+        .as_ref()
+        .and_then(|p| p.headers.get(http::header::HOST))
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
 }

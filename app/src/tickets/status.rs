@@ -1,6 +1,6 @@
 //! Status pages: by the private link, or by ticket number and e-mail address.
 
-use super::{portal_origin, status_by_link, LookupForm, StatusLookup};
+use super::{status_by_link, LinkedStatus, LookupForm, StatusLookup};
 use crate::components::{format_time, DueIn, LoadError};
 use crate::domain::{TicketKind, TicketStatus};
 use leptos::prelude::*;
@@ -14,11 +14,7 @@ pub fn StatusPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let just_logged = move || query.read().get("new").is_some();
-    let data = Resource::new(token, |token| async move {
-        let status = status_by_link(token.clone()).await?;
-        let origin = portal_origin().await?;
-        Ok::<_, crate::error::AppError>((status, format!("{origin}/status/{token}")))
-    });
+    let data = Resource::new(token, status_by_link);
     view! {
         // The link is a credential: keep it out of other sites' logs and of search engines.
         <Meta name="referrer" content="no-referrer"/>
@@ -28,7 +24,7 @@ pub fn StatusPage() -> impl IntoView {
                 let just_logged = just_logged();
                 Suspend::new(async move {
                     match data.await {
-                        Ok((status, link)) => view! {
+                        Ok(LinkedStatus { status, link }) => view! {
                             <div class="wrap page">
                                 {just_logged.then(|| view! { <Confirmation status=status.clone() link/> })}
                                 <TicketStatusView status/>

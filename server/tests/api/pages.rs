@@ -164,3 +164,51 @@ async fn the_home_page_offers_every_service_to_browse() {
         "results replace the list"
     );
 }
+
+/// Pages load their data through server functions; under concurrent load each page
+/// must still get its own data and status. (A bug where a server function looked up
+/// the Leptos context after an await showed only under wrk over real HTTP; the
+/// `serve` helper now hands the state in before anything awaits.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pages_render_correctly_under_concurrent_load() {
+    let portal = std::sync::Arc::new(TestPortal::start_with_demo().await);
+    let form = app::domain::TicketForm {
+        name: "Ada".into(),
+        email: "ada@example.com".into(),
+        service: "email".into(),
+        category: portal.category_ids("email").await[0].to_string(),
+        summary: "Mail stuck in the outbox".into(),
+        description: "Nothing leaves the outbox since this morning.".into(),
+        impact: "low".into(),
+        urgency: "low".into(),
+        ..Default::default()
+    };
+    let link = crate::helpers::location(&portal.submit("incident", &form).await);
+    let requests = (0..300).map(|n| {
+        let portal = portal.clone();
+        let path = match n % 3 {
+            0 => "/?q=vpn+eror+809".to_string(),
+            1 => link.clone(),
+            _ => "/articles/no-such-article".to_string(),
+        };
+        tokio::spawn(async move {
+            let (status, html) = portal.get_html(&path).await;
+            (path, status, html)
+        })
+    });
+    for result in futures::future::join_all(requests).await {
+        let (path, status, html) = result.expect("request task");
+        assert!(!html.contains("Something went wrong"), "{path} failed");
+        match path.as_str() {
+            "/articles/no-such-article" => assert_eq!(status, 404),
+            p if p.starts_with("/status/") => {
+                assert_eq!(status, 200);
+                assert!(html.contains("Mail stuck in the outbox"));
+            }
+            _ => {
+                assert_eq!(status, 200);
+                assert!(html.contains("data-test=\"search-hit\""));
+            }
+        }
+    }
+}
