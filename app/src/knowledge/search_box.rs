@@ -163,10 +163,10 @@ pub fn ResultList(results: SearchResults) -> impl IntoView {
         let words = results
             .corrections
             .iter()
-            .map(|(typed, searched)| format!("“{searched}” for “{typed}”"))
+            .map(|(typed, searched)| format!("“{searched}” (you typed “{typed}”)"))
             .collect::<Vec<_>>()
             .join(", ");
-        view! { <p class="corrections">"Searched for " {words} "."</p> }
+        view! { <p class="corrections" data-test="corrections">"Including results for " {words} "."</p> }
     });
     view! {
         <h2 id="results-heading" class="results-heading">{heading}</h2>

@@ -99,36 +99,12 @@ pub fn ReportForm(
                 data-hydrated=move || hydrated.get().then_some("true")>
                 <ErrorSummary errors=errors.clone()/>
                 {(kind == TicketKind::Incident).then(|| view! {
-                    <fieldset class="question" aria-describedby=described_by(Field::Impact, false, &errors)>
-                        <legend>"Who is affected?"</legend>
-                        <FieldHint field=Field::Impact error=error_of(Field::Impact)/>
-                        {Impact::ALL.into_iter().enumerate().map(|(n, value)| {
-                            let id = if n == 0 { "impact".to_string() } else { format!("impact-{}", value.as_str()) };
-                            view! {
-                                <div class="radio">
-                                    <input type="radio" id=id.clone() name="impact" value=value.as_str()
-                                        checked=form.impact == value.as_str()
-                                        on:change=move |_| impact.set(value.as_str().to_string())/>
-                                    <label for=id>{value.question_answer()}</label>
-                                </div>
-                            }
-                        }).collect_view()}
-                    </fieldset>
-                    <fieldset class="question" aria-describedby=described_by(Field::Urgency, false, &errors)>
-                        <legend>"How does it affect your work?"</legend>
-                        <FieldHint field=Field::Urgency error=error_of(Field::Urgency)/>
-                        {Urgency::ALL.into_iter().enumerate().map(|(n, value)| {
-                            let id = if n == 0 { "urgency".to_string() } else { format!("urgency-{}", value.as_str()) };
-                            view! {
-                                <div class="radio">
-                                    <input type="radio" id=id.clone() name="urgency" value=value.as_str()
-                                        checked=form.urgency == value.as_str()
-                                        on:change=move |_| urgency.set(value.as_str().to_string())/>
-                                    <label for=id>{value.question_answer()}</label>
-                                </div>
-                            }
-                        }).collect_view()}
-                    </fieldset>
+                    <Question field=Field::Impact legend="Who is affected?"
+                        answers=Impact::ALL.map(|i| (i.as_str(), i.question_answer())).to_vec()
+                        chosen=impact errors=errors.clone()/>
+                    <Question field=Field::Urgency legend="How does it affect your work?"
+                        answers=Urgency::ALL.map(|u| (u.as_str(), u.question_answer())).to_vec()
+                        chosen=urgency errors=errors.clone()/>
                     <div class="priority-preview" aria-live="polite" data-test="priority-preview">
                         {priority_preview.clone()}
                     </div>
@@ -254,5 +230,37 @@ pub fn ReportForm(
                 })}
             </div>
         </div>
+    }
+}
+
+/// A triage question: a group of radio buttons whose answer lands in `chosen`.
+/// The first button carries the field's name as its id, so that the error summary
+/// can link to the group.
+#[component]
+fn Question(
+    field: Field,
+    legend: &'static str,
+    answers: Vec<(&'static str, &'static str)>,
+    chosen: RwSignal<String>,
+    errors: FieldErrors,
+) -> impl IntoView {
+    let name = field.name();
+    let initial = chosen.get_untracked();
+    view! {
+        <fieldset class="question" aria-describedby=described_by(field, false, &errors)>
+            <legend>{legend}</legend>
+            <FieldHint field error=errors.get(field).map(str::to_string)/>
+            {answers.into_iter().enumerate().map(|(n, (value, label))| {
+                let id = if n == 0 { name.to_string() } else { format!("{name}-{value}") };
+                view! {
+                    <div class="radio">
+                        <input type="radio" id=id.clone() name=name value=value
+                            checked=initial == value
+                            on:change=move |_| chosen.set(value.to_string())/>
+                        <label for=id>{label}</label>
+                    </div>
+                }
+            }).collect_view()}
+        </fieldset>
     }
 }

@@ -295,3 +295,11 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn the_page_says_which_words_were_corrected() {
+    let portal = portal_with_articles().await;
+    let (_, html) = portal.get_html("/?q=pasword+reset").await;
+    assert!(html.contains("Including results for "));
+    assert!(html.contains("“password” (you typed “pasword”)"));
+}
