@@ -75,50 +75,49 @@ async fn submit_ticket(
     headers: HeaderMap,
     form: TicketForm,
 ) -> Response {
-    let errors = match NewTicket::parse(kind, &form) {
+    let (status, submitted) = match NewTicket::parse(kind, &form) {
+        Err(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            SubmittedTicket {
+                form,
+                errors,
+                problem: None,
+            },
+        ),
         Ok(ticket) => match tickets::create(&state.db, ticket, chrono::Utc::now()).await {
             Ok(created) => {
                 tracing::info!(number = %created.number, "ticket logged");
                 return Redirect::to(&format!("/status/{}?new=1", created.status_token))
                     .into_response();
             }
-            Err(CreateError::Invalid(errors)) => errors,
+            Err(CreateError::Invalid(errors)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                SubmittedTicket {
+                    form,
+                    errors,
+                    problem: None,
+                },
+            ),
             Err(error) => {
                 tracing::error!(%error, "ticket could not be logged");
-                let mut errors = FieldErrors::default();
-                errors.add(
-                    crate::domain::Field::Summary,
-                    "We could not save your ticket just now. Nothing was logged; please submit again.",
-                );
-                return render_page(
-                    &state,
-                    uri,
-                    headers,
+                (
                     StatusCode::SERVICE_UNAVAILABLE,
-                    move || {
-                        provide_context(SubmittedTicket {
-                            form: form.clone(),
-                            errors: errors.clone(),
-                        })
+                    SubmittedTicket {
+                        form,
+                        errors: FieldErrors::default(),
+                        problem: Some(
+                            "We could not save your ticket just now. Nothing was logged and \
+                             everything you typed is still here: please submit again in a moment."
+                                .into(),
+                        ),
                     },
                 )
-                .await;
             }
         },
-        Err(errors) => errors,
     };
-    render_page(
-        &state,
-        uri,
-        headers,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        move || {
-            provide_context(SubmittedTicket {
-                form: form.clone(),
-                errors: errors.clone(),
-            })
-        },
-    )
+    render_page(&state, uri, headers, status, move || {
+        provide_context(submitted.clone())
+    })
     .await
 }
 

@@ -21,6 +21,8 @@ use serde::{Deserialize, Serialize};
 pub struct SubmittedTicket {
     pub form: TicketForm,
     pub errors: FieldErrors,
+    /// A problem with the submission as a whole (the server could not save it).
+    pub problem: Option<String>,
 }
 
 /// The status lookup form as typed.

@@ -44,12 +44,12 @@ fn ReportPage(kind: TicketKind) -> impl IntoView {
                     Suspend::new(async move {
                         match data.await {
                             Ok(data) => {
-                                let SubmittedTicket { mut form, errors } = submitted.unwrap_or_default();
+                                let SubmittedTicket { mut form, errors, problem } = submitted.unwrap_or_default();
                                 if form.service.is_empty() {
                                     form.service = preselected;
                                 }
                                 view! {
-                                    <ReportForm kind services=data.services priorities=data.priorities form errors/>
+                                    <ReportForm kind services=data.services priorities=data.priorities form errors problem/>
                                 }.into_any()
                             }
                             Err(error) => view! { <LoadError error/> }.into_any(),

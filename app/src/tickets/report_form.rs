@@ -25,6 +25,7 @@ pub fn ReportForm(
     priorities: PriorityTable,
     form: TicketForm,
     errors: FieldErrors,
+    problem: Option<String>,
 ) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
@@ -97,6 +98,9 @@ pub fn ReportForm(
         <div class="report-layout">
             <form class="report-form" method="post" action=action novalidate
                 data-hydrated=move || hydrated.get().then_some("true")>
+                {problem.map(|p| view! {
+                    <div class="error-summary" role="alert" data-test="form-problem"><p>{p}</p></div>
+                })}
                 <ErrorSummary errors=errors.clone()/>
                 {(kind == TicketKind::Incident).then(|| view! {
                     <Question field=Field::Impact legend="Who is affected?"

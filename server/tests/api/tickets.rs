@@ -487,3 +487,33 @@ async fn the_public_timeline_shows_the_logging_entry() {
     );
     assert!(html.contains("Ada Lovelace"));
 }
+
+#[tokio::test]
+async fn a_failed_save_keeps_everything_typed_and_says_nothing_was_logged() {
+    let portal = TestPortal::start().await;
+    let form = portal.with_email_service().await;
+    // Make every insert fail, as a full disk would.
+    sqlx::query(
+        "CREATE TRIGGER simulated_failure BEFORE INSERT ON tickets
+         BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    )
+    .execute(&portal.state.db.writer)
+    .await
+    .unwrap();
+    let response = portal.submit("incident", &form).await;
+    assert_eq!(response.status(), 503);
+    let html = response.text();
+    assert!(html.contains("Nothing was logged"));
+    assert!(!html.contains("disk full"), "no internals in the answer");
+    assert!(html.contains(&html_escaped(&form.summary)));
+    assert!(html.contains(&html_escaped(&form.description)));
+    assert!(html.contains(&html_escaped(&form.email)));
+    // The failed transaction took no number with it.
+    sqlx::query("DROP TRIGGER simulated_failure")
+        .execute(&portal.state.db.writer)
+        .await
+        .unwrap();
+    let response = portal.submit("incident", &form).await;
+    let (_, html) = portal.get_html(&location(&response)).await;
+    assert!(html.contains("INC0001001"));
+}
