@@ -75,10 +75,10 @@ pub fn to_plain_text(source: &str) -> String {
             Event::End(
                 TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link,
             ) => {}
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => {
-                if !text.is_empty() && !text.ends_with(' ') {
-                    text.push(' ');
-                }
+            Event::SoftBreak | Event::HardBreak | Event::End(_)
+                if !text.is_empty() && !text.ends_with(' ') =>
+            {
+                text.push(' ')
             }
             _ => {}
         }
