@@ -49,6 +49,8 @@ pub enum SearchError {
     Database(#[from] sqlx::Error),
     #[error("the search index writer has stopped: {0}")]
     Writer(String),
+    #[error("the search task failed: {0}")]
+    Task(String),
 }
 
 /// A handle on the index; cheap to clone.
@@ -202,7 +204,7 @@ impl SearchIndex {
         let index = self.clone();
         tokio::task::spawn_blocking(move || index.search_now(&request, limit))
             .await
-            .map_err(|e| SearchError::Writer(format!("search task failed: {e}")))?
+            .map_err(|e| SearchError::Task(e.to_string()))?
     }
 
     /// Searches on the calling thread, as users search.
