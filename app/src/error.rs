@@ -19,6 +19,15 @@ pub enum AppError {
     /// two are deliberately indistinguishable.
     #[error("We could not find that.")]
     NotFound,
+    /// Only for signed-in people: the caller is not signed in.
+    #[error("Please sign in to see this.")]
+    SignInRequired,
+    /// Signed in, but this is for another role (agents, admins).
+    #[error("Your account does not give access to this.")]
+    Forbidden,
+    /// Too many attempts in a short time.
+    #[error("Too many attempts. Please wait a minute and try again.")]
+    TooManyRequests,
     /// The request itself was malformed.
     #[error("{0}")]
     BadRequest(String),
@@ -36,6 +45,9 @@ impl AppError {
         match self {
             AppError::Invalid(_) => 422,
             AppError::NotFound => 404,
+            AppError::SignInRequired => 401,
+            AppError::Forbidden => 403,
+            AppError::TooManyRequests => 429,
             AppError::BadRequest(_) => 400,
             AppError::Internal => 500,
             AppError::Unreachable => 502,

@@ -8,6 +8,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod accounts;
 pub mod components;
 pub mod domain;
 pub mod error;
@@ -27,6 +28,8 @@ use leptos_router::{
 
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    server::content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -70,6 +73,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/status") view=tickets::StatusLookupPage ssr=SsrMode::Async/>
                     <Route path=path!("/status/:token") view=tickets::StatusPage ssr=SsrMode::Async/>
                     <Route path=path!("/notices") view=notices::NoticesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=accounts::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register") view=accounts::RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view=accounts::ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset-password/:token") view=accounts::ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify-email/:token") view=accounts::VerifyEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=accounts::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my-tickets") view=accounts::MyTicketsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my-tickets/:number") view=accounts::MyTicketPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=accounts::AdminUsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/outbox") view=accounts::AdminOutboxPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=accounts::AdminAuditPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

@@ -1,14 +1,47 @@
 //! Response headers every answer carries, and the same-origin rule for writes.
 
-use axum::extract::Request;
+use app::domain::Viewer;
+use app::server::AppState;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// Adds the headers that tell browsers to be strict with our pages.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// Adds the headers that tell browsers to be strict with our pages. Pages set their
+/// own Content-Security-Policy (with the response's script nonce); anything else
+/// gets one that allows nothing to run. Over https, HSTS keeps browsers on https.
+/// Pages for a signed-in person are never stored by the browser or a proxy.
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let signed_in = matches!(
+        request.extensions().get::<Viewer>(),
+        Some(Viewer::SignedIn(_))
+    );
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            ),
+        );
+    }
+    if state.settings.secure_cookies {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if signed_in && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -9,8 +9,11 @@
 mod headers;
 mod static_files;
 
+use app::server::account_forms;
+use app::server::accounts::sessions;
 use app::server::db::Db;
 use app::server::forms;
+use app::server::limits::Limits;
 use app::server::search::{self, SearchIndex};
 use app::server::state::PortalSettings;
 use app::server::AppState;
@@ -87,10 +90,10 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
         db,
         search,
         leptos_options: config.leptos_options.clone(),
-        settings: Arc::new(PortalSettings {
-            public_url: config.public_url.clone(),
-        }),
+        settings: Arc::new(PortalSettings::new(config.public_url.clone())),
+        limits: Arc::new(Limits::default()),
     };
+    forget_idle_limits(&state);
     Ok(Portal {
         router: router(state.clone()),
         state,
@@ -108,6 +111,19 @@ fn router(state: AppState) -> Router {
         .route("/report/incident", post(forms::submit_incident))
         .route("/report/request", post(forms::submit_request))
         .route("/status", post(forms::look_up_status))
+        .route("/sign-in", post(account_forms::sign_in))
+        .route("/sign-out", post(account_forms::sign_out))
+        .route("/register", post(account_forms::register))
+        .route("/account/password", post(account_forms::change_password))
+        .route("/forgot-password", post(account_forms::forgot_password))
+        .route(
+            "/reset-password/{token}",
+            post(account_forms::reset_password),
+        )
+        .route("/verify-email/{token}", post(account_forms::verify_email))
+        .route("/admin/users", post(account_forms::invite))
+        .route("/admin/users/{id}", post(account_forms::change_account))
+        .route("/admin/registration", post(account_forms::set_registration))
         .route("/healthz", get(healthz))
         .fallback(static_files::fallback)
         .with_state(state.clone());
@@ -115,7 +131,14 @@ fn router(state: AppState) -> Router {
         .nest_service("/pkg", static_files::pkg_service(&options))
         .merge(pages)
         .layer(axum::middleware::from_fn(headers::same_origin_writes))
-        .layer(axum::middleware::from_fn(headers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            sessions::resolve_viewer,
+        ))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
@@ -145,9 +168,26 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
+/// Rate-limit buckets that have refilled are dropped every few minutes.
+fn forget_idle_limits(state: &AppState) {
+    let limits = Arc::downgrade(&state.limits);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            match limits.upgrade() {
+                Some(limits) => limits.forget_idle(),
+                None => break,
+            }
+        }
+    });
+}
+
+/// Serves until Ctrl-C or SIGTERM, finishing requests in flight. Each request
+/// knows its client's address (for rate limits and the audit log).
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router)
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

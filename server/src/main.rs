@@ -49,6 +49,24 @@ struct Args {
     /// Folder inside the site root holding the bundle.
     #[arg(long, env = "LEPTOS_SITE_PKG_DIR", default_value = "pkg")]
     site_pkg_dir: String,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    /// Serve the portal (what happens without a command).
+    Serve,
+    /// Create an admin account; the password is read from standard input.
+    ///
+    /// Example: `printf '%s' "$PASSWORD" | server create-admin --email it@example.com --name "IT Admin"`
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[tokio::main]
@@ -74,6 +92,9 @@ async fn main() -> std::process::ExitCode {
         public_url: args.public_url,
         leptos_options,
     };
+    if let Some(Command::CreateAdmin { email, name }) = &args.command {
+        return create_admin(config, email, name).await;
+    }
     let portal = match server::build(config).await {
         Ok(portal) => portal,
         Err(error) => {
@@ -98,6 +119,53 @@ async fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "server stopped with an error");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `server create-admin`: the first admin is made here, never by a default password.
+async fn create_admin(config: server::Config, email: &str, name: &str) -> std::process::ExitCode {
+    use std::io::BufRead;
+    let mut password = String::new();
+    if let Err(error) = std::io::stdin().lock().read_line(&mut password) {
+        eprintln!("cannot read the password from standard input: {error}");
+        return std::process::ExitCode::FAILURE;
+    }
+    // Only the line break is removed: spaces are part of a password.
+    let password = password.trim_end_matches(['\n', '\r']);
+    let config = server::Config {
+        load_demo: false,
+        ..config
+    };
+    let portal = match server::build(config).await {
+        Ok(portal) => portal,
+        Err(error) => {
+            eprintln!("the portal could not open its data: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match app::server::accounts::create_admin(
+        &portal.state,
+        name,
+        email,
+        password,
+        chrono::Utc::now(),
+    )
+    .await
+    {
+        Ok(id) => {
+            println!("Admin account {id} created for {email}. Sign in at /sign-in.");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(app::server::accounts::AccountError::Invalid(errors)) => {
+            for error in errors.0 {
+                eprintln!("{}: {}", error.field.name(), error.message);
+            }
+            std::process::ExitCode::from(2)
+        }
+        Err(error) => {
+            eprintln!("the admin could not be created: {error}");
             std::process::ExitCode::FAILURE
         }
     }

@@ -44,7 +44,7 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         return response.into_response();
     }
     let options = state.leptos_options.clone();
-    let render = leptos_axum::render_app_to_stream_with_context(
+    let render = leptos_axum::render_app_async_with_context(
         app::server::forms::page_context(&state),
         move || app::shell(options.clone()),
     );

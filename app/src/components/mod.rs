@@ -3,9 +3,12 @@
 mod form;
 mod time;
 
-pub use form::{described_by, error_id, ErrorSummary, FieldHint};
+pub use form::{
+    described_by, error_id, ErrorSummary, FieldHint, FormMessages, FormOutcome, InputField,
+};
 pub use time::{format_time, DueIn};
 
+use crate::domain::{Role, Viewer};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,8 +27,18 @@ pub fn escape_text(text: &str) -> String {
     out
 }
 
+/// Who the page is rendered for; pages are rendered on the server, so the browser
+/// never needs to know.
+pub fn current_viewer() -> Viewer {
+    #[cfg(feature = "ssr")]
+    return crate::server::viewer();
+    #[cfg(not(feature = "ssr"))]
+    Viewer::Anonymous
+}
+
 #[component]
 pub fn SiteHeader() -> impl IntoView {
+    let viewer = current_viewer();
     view! {
         <a class="skip-link" href="#main">"Skip to main content"</a>
         <header class="site-header">
@@ -42,8 +55,42 @@ pub fn SiteHeader() -> impl IntoView {
                         <li><a href="/notices">"Service notices"</a></li>
                     </ul>
                 </nav>
+                <AccountMenu viewer/>
             </div>
         </header>
+    }
+}
+
+/// Sign in, or the signed-in person's links and the sign-out button.
+#[component]
+fn AccountMenu(viewer: Viewer) -> impl IntoView {
+    match viewer {
+        Viewer::Anonymous => view! {
+            <nav aria-label="Account" class="account-menu">
+                <ul class="nav-list">
+                    <li><a href="/sign-in">"Sign in"</a></li>
+                </ul>
+            </nav>
+        }
+        .into_any(),
+        Viewer::SignedIn(account) => {
+            let admin = account.role == Role::Admin;
+            view! {
+                <nav aria-label="Account" class="account-menu">
+                    <ul class="nav-list">
+                        <li><a href="/my-tickets">"My tickets"</a></li>
+                        {admin.then(|| view! { <li><a href="/admin/users">"Admin"</a></li> })}
+                        <li><a href="/account" data-test="account-name">{account.name}</a></li>
+                        <li>
+                            <form method="post" action="/sign-out" class="inline-form">
+                                <button type="submit" class="link-button">"Sign out"</button>
+                            </form>
+                        </li>
+                    </ul>
+                </nav>
+            }
+            .into_any()
+        }
     }
 }
 
@@ -76,10 +123,17 @@ pub fn NotFound() -> impl IntoView {
 /// What a page shows when its data could not be loaded.
 #[component]
 pub fn LoadError(error: AppError) -> impl IntoView {
+    if error == AppError::SignInRequired {
+        return view! { <SignInRequired/> }.into_any();
+    }
     let (title, text) = match &error {
         AppError::NotFound => (
             "Not found",
             "We could not find what you were looking for. The link may be mistyped or out of date.",
+        ),
+        AppError::Forbidden => (
+            "No access",
+            "Your account does not give access to this page. If you need it, ask the service desk.",
         ),
         _ => (
             "Something went wrong",
@@ -94,4 +148,42 @@ pub fn LoadError(error: AppError) -> impl IntoView {
             <p><a href="/">"Go to the help home page"</a></p>
         </div>
     }
+    .into_any()
+}
+
+/// The answer to a page that needs a signed-in account, with a way to sign in and
+/// come back.
+#[component]
+fn SignInRequired() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let next = if location.search.get_untracked().is_empty() {
+        location.pathname.get_untracked()
+    } else {
+        format!(
+            "{}?{}",
+            location.pathname.get_untracked(),
+            location.search.get_untracked()
+        )
+    };
+    view! {
+        <Title text="Sign in"/>
+        <div class="wrap page">
+            <h1>"Please sign in"</h1>
+            <p>"This page belongs to your account."</p>
+            <p><a class="button primary" href=format!("/sign-in?next={}", encode_query_value(&next))>"Sign in"</a></p>
+        </div>
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~/".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }

@@ -3,6 +3,7 @@
 //! Nothing in here does I/O: these are plain values, the rules that parse user input
 //! into them, and the words the portal uses to describe them.
 
+mod account;
 mod ids;
 mod knowledge;
 mod notice;
@@ -11,6 +12,11 @@ mod text;
 mod ticket;
 mod ticket_form;
 
+pub use account::{
+    Account, AssignmentGroup, AuditEntry, Invitation, InviteForm, NewAccount, NewPasswordForm,
+    OutboxMessage, PasswordChangeForm, RegisterForm, Role, SignInForm, UserRow, Viewer,
+    PASSWORD_CHARS,
+};
 pub use ids::{ArticleId, CategoryId, NoticeId, ServiceId, TicketId};
 pub use knowledge::{
     Article, ArticleBody, ArticleKind, Highlighted, KnownErrorStatus, SearchHit, SearchRequest,
@@ -20,6 +26,7 @@ pub use notice::{Notice, NoticeUpdate, Severity};
 pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTable, Urgency};
 pub use text::clean_line;
 pub use ticket::{
-    Category, Service, TicketKind, TicketNumber, TicketState, TicketStatus, TimelineEntry,
+    Category, Service, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,
+    TimelineEntry,
 };
 pub use ticket_form::{Field, FieldError, FieldErrors, NewTicket, Reporter, TicketForm};

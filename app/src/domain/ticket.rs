@@ -191,6 +191,19 @@ pub struct TicketStatus {
     pub timeline: Vec<TimelineEntry>,
 }
 
+/// A line of "My tickets".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketSummary {
+    pub number: TicketNumber,
+    pub kind: TicketKind,
+    pub state: TicketState,
+    pub priority: Priority,
+    pub priority_label: String,
+    pub summary: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// One public entry of a ticket's history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {

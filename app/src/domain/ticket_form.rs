@@ -4,7 +4,7 @@ use super::text::{clean_line, clean_text};
 use super::{CategoryId, Impact, TicketKind, Urgency};
 use serde::{Deserialize, Serialize};
 
-/// A field of the logging form; its name is the form control's `name`.
+/// A field of a form (logging, accounts); its name is the form control's `name`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
@@ -17,6 +17,11 @@ pub enum Field {
     Description,
     Impact,
     Urgency,
+    Password,
+    CurrentPassword,
+    NewPassword,
+    ConfirmPassword,
+    Role,
 }
 
 impl Field {
@@ -31,6 +36,11 @@ impl Field {
             Field::Description => "description",
             Field::Impact => "impact",
             Field::Urgency => "urgency",
+            Field::Password => "password",
+            Field::CurrentPassword => "current_password",
+            Field::NewPassword => "new_password",
+            Field::ConfirmPassword => "confirm_password",
+            Field::Role => "role",
         }
     }
 }
@@ -116,25 +126,8 @@ impl NewTicket {
     pub fn parse(kind: TicketKind, form: &TicketForm) -> Result<NewTicket, FieldErrors> {
         let mut errors = FieldErrors::default();
 
-        let name = clean_line(&form.name);
-        if name.is_empty() {
-            errors.add(Field::Name, "Enter your name.");
-        } else if name.chars().count() > MAX_NAME_CHARS {
-            errors.add(
-                Field::Name,
-                format!("Your name must be {MAX_NAME_CHARS} characters or fewer."),
-            );
-        }
-
-        let email = clean_line(&form.email);
-        if email.is_empty() {
-            errors.add(Field::Email, "Enter your e-mail address.");
-        } else if email.chars().count() > MAX_EMAIL_CHARS || !looks_like_email(&email) {
-            errors.add(
-                Field::Email,
-                "Enter an e-mail address in the form name@example.com.",
-            );
-        }
+        let name = parse_person_name(&mut errors, &form.name);
+        let email = parse_email(&mut errors, &form.email);
 
         let phone = clean_line(&form.phone);
         if phone.chars().count() > MAX_PHONE_CHARS {
@@ -214,6 +207,34 @@ impl NewTicket {
             _ => Err(errors),
         }
     }
+}
+
+/// A person's name: required, one line, at most [`MAX_NAME_CHARS`].
+pub(crate) fn parse_person_name(errors: &mut FieldErrors, raw: &str) -> String {
+    let name = clean_line(raw);
+    if name.is_empty() {
+        errors.add(Field::Name, "Enter your name.");
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        errors.add(
+            Field::Name,
+            format!("Your name must be {MAX_NAME_CHARS} characters or fewer."),
+        );
+    }
+    name
+}
+
+/// An e-mail address: required, plausible, at most [`MAX_EMAIL_CHARS`].
+pub(crate) fn parse_email(errors: &mut FieldErrors, raw: &str) -> String {
+    let email = clean_line(raw);
+    if email.is_empty() {
+        errors.add(Field::Email, "Enter your e-mail address.");
+    } else if email.chars().count() > MAX_EMAIL_CHARS || !looks_like_email(&email) {
+        errors.add(
+            Field::Email,
+            "Enter an e-mail address in the form name@example.com.",
+        );
+    }
+    email
 }
 
 fn check_length(

@@ -5,12 +5,13 @@
 //! field; a logged ticket is answered with a redirect to its confirmation, so that
 //! reloading the confirmation never logs it twice.
 
+use super::accounts::sessions::ClientAddress;
 use super::tickets::{self, CreateError};
 use super::AppState;
-use crate::domain::{FieldErrors, NewTicket, TicketForm, TicketKind, TicketNumber};
+use crate::domain::{FieldErrors, NewTicket, TicketForm, TicketKind, TicketNumber, Viewer};
 use crate::tickets::{LookupForm, StatusLookup, SubmittedTicket};
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, Method, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -22,11 +23,13 @@ pub fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stat
     move || provide_context(state.clone())
 }
 
-/// Renders the portal page at `uri` with extra context, answering with `status`.
-async fn render_page(
+/// Renders the portal page at `uri` for `viewer` with extra context, answering with
+/// `status`.
+pub(crate) async fn render_page(
     state: &AppState,
     uri: Uri,
     headers: HeaderMap,
+    viewer: Viewer,
     status: StatusCode,
     extra: impl Fn() + Clone + Send + Sync + 'static,
 ) -> Response {
@@ -43,6 +46,7 @@ async fn render_page(
     *request.method_mut() = Method::GET;
     *request.uri_mut() = uri;
     *request.headers_mut() = headers;
+    request.extensions_mut().insert(viewer);
     let mut response = render(request).await.into_response();
     *response.status_mut() = status;
     response
@@ -51,25 +55,28 @@ async fn render_page(
 /// `POST /report/incident`.
 pub async fn submit_incident(
     State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
     uri: Uri,
     headers: HeaderMap,
     Form(form): Form<TicketForm>,
 ) -> Response {
-    submit_ticket(state, TicketKind::Incident, uri, headers, form).await
+    submit_ticket(state, viewer, TicketKind::Incident, uri, headers, form).await
 }
 
 /// `POST /report/request`.
 pub async fn submit_request(
     State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
     uri: Uri,
     headers: HeaderMap,
     Form(form): Form<TicketForm>,
 ) -> Response {
-    submit_ticket(state, TicketKind::Request, uri, headers, form).await
+    submit_ticket(state, viewer, TicketKind::Request, uri, headers, form).await
 }
 
 async fn submit_ticket(
     state: AppState,
+    viewer: Viewer,
     kind: TicketKind,
     uri: Uri,
     headers: HeaderMap,
@@ -84,7 +91,14 @@ async fn submit_ticket(
                 problem: None,
             },
         ),
-        Ok(ticket) => match tickets::create(&state.db, ticket, chrono::Utc::now()).await {
+        Ok(ticket) => match tickets::create(
+            &state.db,
+            ticket,
+            viewer.account().map(|a| a.id),
+            chrono::Utc::now(),
+        )
+        .await
+        {
             Ok(created) => {
                 tracing::info!(number = %created.number, "ticket logged");
                 return Redirect::to(&format!("/status/{}?new=1", created.status_token))
@@ -115,7 +129,7 @@ async fn submit_ticket(
             }
         },
     };
-    render_page(&state, uri, headers, status, move || {
+    render_page(&state, uri, headers, viewer, status, move || {
         provide_context(submitted.clone())
     })
     .await
@@ -124,6 +138,8 @@ async fn submit_ticket(
 /// `POST /status`: looks a ticket up by its number and the reporter's e-mail.
 pub async fn look_up_status(
     State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Extension(address): Extension<ClientAddress>,
     uri: Uri,
     headers: HeaderMap,
     Form(form): Form<LookupForm>,
@@ -135,6 +151,9 @@ pub async fn look_up_status(
     if number.is_none() || email.is_empty() {
         outcome = StatusLookup::Invalid(form.clone());
         status = StatusCode::UNPROCESSABLE_ENTITY;
+    } else if !state.limits.lookup(&address.0) {
+        outcome = StatusLookup::Limited(form.clone());
+        status = StatusCode::TOO_MANY_REQUESTS;
     } else if let Some(number) = number {
         let found = match state.db.reader.acquire().await {
             Ok(mut conn) => tickets::status_by_number(&mut conn, number, &email).await,
@@ -153,7 +172,7 @@ pub async fn look_up_status(
             }
         }
     }
-    render_page(&state, uri, headers, status, move || {
+    render_page(&state, uri, headers, viewer, status, move || {
         provide_context(outcome.clone())
     })
     .await

@@ -1,19 +1,24 @@
 //! Everything that only runs on the server: storage, search, ticket logic, demo
 //! content and the plain-HTML form handlers. Compiled only with the `ssr` feature.
 
+pub mod account_forms;
+pub mod accounts;
 pub mod catalog;
 pub mod db;
 pub mod demo;
 pub mod forms;
 pub mod knowledge;
+pub mod limits;
 pub mod markdown;
 pub mod notices;
 pub mod search;
+pub mod secrets;
 pub mod state;
 pub mod tickets;
 
 pub use state::AppState;
 
+use crate::domain::{Account, Role, Viewer};
 use crate::error::AppError;
 
 /// The state of the running portal, as provided to every server function and page.
@@ -30,6 +35,69 @@ pub fn respond_with_status(status: u16) {
     ) {
         options.set_status(code);
     }
+}
+
+/// Who is asking, as the session middleware found out: from the request in the
+/// Leptos context (a page render or a server function call).
+pub fn viewer() -> Viewer {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Viewer>().cloned())
+        .unwrap_or_default()
+}
+
+/// The client address the session middleware recorded.
+pub fn client_address() -> String {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .extensions
+                .get::<accounts::sessions::ClientAddress>()
+                .map(|a| a.0.clone())
+        })
+        .unwrap_or_else(|| "local".into())
+}
+
+/// Who may call a server function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Any signed-in account.
+    SignedIn,
+    /// Agents and admins.
+    Staff,
+    /// Admins only.
+    Admin,
+}
+
+/// Checks the caller against `access`: not signed in is 401, the wrong role 403.
+pub fn authorize(viewer: &Viewer, access: Access) -> Result<Account, AppError> {
+    let account = viewer.account().ok_or(AppError::SignInRequired)?;
+    let allowed = match access {
+        Access::SignedIn => true,
+        Access::Staff => account.role.is_staff(),
+        Access::Admin => account.role == Role::Admin,
+    };
+    if allowed {
+        Ok(account.clone())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// [`serve`] for a server function that only some accounts may call: the caller is
+/// checked before anything else happens, and handed to the body.
+pub async fn serve_as<T, F>(
+    access: Access,
+    body: impl FnOnce(AppState, Account) -> F,
+) -> Result<T, AppError>
+where
+    F: std::future::Future<Output = Result<T, AppError>>,
+{
+    let viewer = viewer();
+    serve(|state| async move {
+        let account = authorize(&viewer, access)?;
+        body(state, account).await
+    })
+    .await
 }
 
 /// Runs the body of a server function and sets the response status of its error.
@@ -52,4 +120,25 @@ where
         }
     }
     result
+}
+
+/// Sets the Content-Security-Policy of the page being rendered. Its scripts are
+/// allowed by this response's nonce (Leptos puts it on each script it writes) and
+/// what they load (`strict-dynamic`); nothing inline without the nonce runs, no
+/// plugin loads, no other site frames the page or receives its forms.
+pub fn content_security_policy() {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
 }

@@ -1,13 +1,12 @@
 //! Logging tickets and looking up their status.
 
 use super::db::Db;
+use super::secrets::{hash_token, new_token, plausible_token};
 use crate::domain::{
     Field, FieldErrors, Impact, NewTicket, Priority, PriorityRule, PriorityTable, TicketKind,
-    TicketNumber, TicketState, TicketStatus, TimelineEntry, Urgency,
+    TicketNumber, TicketState, TicketStatus, TicketSummary, TimelineEntry, Urgency,
 };
-use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use sha2::{Digest, Sha256};
 use sqlx::{Row, SqliteConnection};
 
 /// What the reporter gets back: the number, and the private link's secret.
@@ -110,12 +109,15 @@ async fn derive_priority(
 /// Logs a ticket: the ticket and its first history entry commit together, or not at
 /// all. The number comes from a counter in the same transaction, so concurrent
 /// submissions never share a number and a rolled-back one never shows up.
+///
+/// `owner` is the signed-in account logging it, if any: the ticket then belongs to it.
 pub async fn create(
     db: &Db,
     ticket: NewTicket,
+    owner: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Created, CreateError> {
-    let token = new_status_token()?;
+    let token = new_token().map_err(|e| CreateError::Random(e.to_string()))?;
     let mut tx = db.writer.begin().await?;
 
     let ids = sqlx::query(
@@ -165,8 +167,9 @@ pub async fn create(
     let ticket_id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (number, kind, state, impact, urgency, priority, service_id, category_id,
                               summary, description, reporter_name, reporter_email, reporter_phone,
-                              status_token_hash, response_due_at, resolution_due_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                              status_token_hash, response_due_at, resolution_due_at, created_at, updated_at,
+                              user_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(number.to_string())
     .bind(ticket.kind.as_str())
@@ -186,6 +189,7 @@ pub async fn create(
     .bind(now + Duration::minutes(i64::from(rule.resolution_minutes)))
     .bind(now)
     .bind(now)
+    .bind(owner)
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
@@ -207,25 +211,6 @@ pub async fn create(
         number,
         status_token: token,
     })
-}
-
-/// 256 random bits, URL-safe.
-fn new_status_token() -> Result<String, CreateError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| CreateError::Random(e.to_string()))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
-}
-
-fn hash_token(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
-}
-
-/// Whether a string could be a status token at all; anything else is not looked up.
-fn plausible_token(token: &str) -> bool {
-    token.len() == 43
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 const STATUS_COLUMNS: &str = "t.id, t.number, t.kind, t.state, t.priority, t.summary, t.created_at,
@@ -277,6 +262,57 @@ pub async fn status_by_token(
     }
 }
 
+/// The status of the ticket with this number, if it belongs to the account. Someone
+/// else's ticket and a number that does not exist both give `None`.
+pub async fn status_for_owner(
+    conn: &mut SqliteConnection,
+    number: TicketNumber,
+    user_id: i64,
+) -> Result<Option<TicketStatus>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {STATUS_COLUMNS} {STATUS_JOINS} WHERE t.number = ? AND t.user_id = ?"
+    ))
+    .bind(number.to_string())
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(row) => status_from_row(conn, row).await,
+        None => Ok(None),
+    }
+}
+
+/// The account's tickets, newest first.
+pub async fn tickets_of(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+) -> Result<Vec<TicketSummary>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT t.number, t.kind, t.state, t.priority, p.label AS priority_label, t.summary,
+                t.created_at, t.updated_at
+         FROM tickets t JOIN priorities p ON p.priority = t.priority
+         WHERE t.user_id = ? ORDER BY t.id DESC LIMIT 500",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            Some(TicketSummary {
+                number: TicketNumber::parse(row.get("number"))?,
+                kind: TicketKind::parse(row.get("kind"))?,
+                state: TicketState::parse(row.get("state"))?,
+                priority: Priority::new(row.get("priority"))?,
+                priority_label: row.get("priority_label"),
+                summary: row.get("summary"),
+                created_at: row.get("created_at"),
+                updated_at: row.get("updated_at"),
+            })
+        })
+        .collect())
+}
+
 async fn status_from_row(
     conn: &mut SqliteConnection,
     row: sqlx::sqlite::SqliteRow,
@@ -320,19 +356,4 @@ async fn status_from_row(
         resolution_due_at: row.get("resolution_due_at"),
         timeline,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_long_random_and_url_safe() {
-        let a = new_status_token().unwrap();
-        let b = new_status_token().unwrap();
-        assert_ne!(a, b);
-        assert!(plausible_token(&a), "{a}");
-        assert!(!plausible_token("short"));
-        assert!(!plausible_token(&format!("{}/", &a[..42])));
-    }
 }

@@ -7,7 +7,7 @@ mod triage;
 
 pub use report::{ReportIncidentPage, ReportRequestPage};
 pub use report_form::ReportForm;
-pub use status::{StatusLookupPage, StatusPage};
+pub use status::{StatusLookupPage, StatusPage, TicketStatusView};
 pub use triage::TriagePage;
 
 use crate::domain::{FieldErrors, PriorityTable, Service, TicketForm, TicketStatus};
@@ -41,6 +41,8 @@ pub enum StatusLookup {
     /// number are deliberately the same answer.
     NotFound(LookupForm),
     Invalid(LookupForm),
+    /// Too many lookups from this address in a short time.
+    Limited(LookupForm),
     Unavailable(LookupForm),
 }
 
@@ -92,18 +94,8 @@ pub async fn status_by_link(token: String) -> Result<LinkedStatus, AppError> {
 /// The address the portal is reached at: configured, or from the request's `Host`.
 #[cfg(feature = "ssr")]
 fn portal_origin(state: &crate::server::AppState) -> String {
-    if let Some(url) = &state.settings.public_url {
-        return url.trim_end_matches('/').to_string();
-    }
-    let parts = use_context::<http::request::Parts>();
-    let host = parts
-        .as_ref()
-        .and_then(|p| p.headers.get(http::header::HOST))
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
+    let headers = use_context::<http::request::Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default();
+    state.settings.origin(&headers)
 }

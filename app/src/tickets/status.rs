@@ -105,6 +105,11 @@ pub fn StatusLookupPage() -> impl IntoView {
             Some("Enter a ticket number like INC0001001 and the e-mail address you gave when you logged it."),
             None,
         ),
+        Some(StatusLookup::Limited(form)) => (
+            form,
+            Some("You have looked up many tickets in a short time. Please wait a minute and try again."),
+            None,
+        ),
         Some(StatusLookup::Unavailable(form)) => (
             form,
             Some("We could not look tickets up just now. Please try again in a moment."),

@@ -1,0 +1,255 @@
+//! Admin pages: accounts and roles, the outbox, the audit log.
+
+use super::{admin_accounts, admin_audit, admin_outbox, AccountsOverview};
+use crate::components::{format_time, FormMessages, FormOutcome, InputField, LoadError};
+use crate::domain::{AssignmentGroup, Field, Role, UserRow};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+fn AdminNav() -> impl IntoView {
+    view! {
+        <nav aria-label="Administration" class="sub-nav">
+            <ul class="nav-list">
+                <li><a href="/admin/users">"Accounts"</a></li>
+                <li><a href="/admin/outbox">"Outbox"</a></li>
+                <li><a href="/admin/audit">"Audit log"</a></li>
+            </ul>
+        </nav>
+    }
+}
+
+/// `/admin/users`: invite people, change roles and groups, deactivate accounts,
+/// and switch self-registration.
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| admin_accounts());
+    let query = use_query_map();
+    let mut outcome = FormOutcome::current();
+    if outcome.done.is_none() && outcome.problem.is_none() && outcome.errors.is_empty() {
+        outcome.done = match query.read_untracked().get("done").as_deref() {
+            Some("invited") => {
+                Some("The account is created and its invitation is in the outbox.".into())
+            }
+            Some("saved") => Some("The account is saved.".into()),
+            Some("registration") => Some("Self-registration is updated.".into()),
+            _ => None,
+        };
+    }
+    view! {
+        <Title text="Accounts"/>
+        <Suspense>
+            {move || {
+                let outcome = outcome.clone();
+                Suspend::new(async move {
+                    match overview.await {
+                        Ok(overview) => view! { <AccountsAdmin overview outcome/> }.into_any(),
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AccountsAdmin(overview: AccountsOverview, outcome: FormOutcome) -> impl IntoView {
+    let AccountsOverview {
+        users,
+        groups,
+        self_registration,
+        me,
+    } = overview;
+    let invite_role = outcome.value(Field::Role);
+    view! {
+        <div class="wrap page">
+            <AdminNav/>
+            <h1>"Accounts"</h1>
+            <FormMessages outcome=outcome.clone()/>
+            <section aria-labelledby="invite-title" class="panel">
+                <h2 id="invite-title">"Add an account"</h2>
+                <p>"They receive a link to choose their own password (see the outbox)."</p>
+                <form method="post" action="/admin/users" novalidate>
+                    <InputField field=Field::Name label="Name" kind="text" autocomplete="off"
+                        maxlength="100" outcome=outcome.clone()/>
+                    <InputField field=Field::Email label="E-mail address" kind="email" autocomplete="off"
+                        maxlength="254" outcome=outcome.clone()/>
+                    <div class="field">
+                        <label for="role">"Role"</label>
+                        <RoleSelect id="role".into() selected=Role::parse(&invite_role).unwrap_or(Role::Agent)/>
+                    </div>
+                    <GroupChoices legend="Assignment groups (agents and admins)".into() prefix="invite".into()
+                        groups=groups.clone() chosen=Vec::new()/>
+                    <button type="submit" class="button primary">"Add account"</button>
+                </form>
+            </section>
+            <section aria-labelledby="registration-title" class="panel">
+                <h2 id="registration-title">"Self-registration"</h2>
+                <form method="post" action="/admin/registration">
+                    <p>{if self_registration {
+                        "Anyone can create an end-user account."
+                    } else {
+                        "Only admins can create accounts."
+                    }}</p>
+                    <input type="hidden" name="open" value=if self_registration { "off" } else { "on" }/>
+                    <button type="submit" class="button">
+                        {if self_registration { "Turn self-registration off" } else { "Turn self-registration on" }}
+                    </button>
+                </form>
+            </section>
+            <h2>"All accounts"</h2>
+            <ul class="account-list" data-test="accounts">
+                {users.into_iter().map(|user| view! {
+                    <AccountEditor user groups=groups.clone() me/>
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+#[component]
+fn RoleSelect(id: String, selected: Role) -> impl IntoView {
+    view! {
+        <select id=id.clone() name="role">
+            {Role::ALL.into_iter().map(|role| view! {
+                <option value=role.as_str() selected=role == selected>{role.label()}</option>
+            }).collect_view()}
+        </select>
+    }
+}
+
+#[component]
+fn GroupChoices(
+    legend: String,
+    prefix: String,
+    groups: Vec<AssignmentGroup>,
+    chosen: Vec<i64>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="checkboxes">
+            <legend>{legend}</legend>
+            {groups.into_iter().map(|group| {
+                let id = format!("{prefix}-group-{}", group.id);
+                view! {
+                    <div class="checkbox">
+                        <input type="checkbox" id=id.clone() name="groups" value=group.id.to_string()
+                            checked=chosen.contains(&group.id)/>
+                        <label for=id>{group.name}</label>
+                    </div>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+#[component]
+fn AccountEditor(user: UserRow, groups: Vec<AssignmentGroup>, me: i64) -> impl IntoView {
+    let prefix = format!("user-{}", user.id);
+    let title_id = format!("{prefix}-title");
+    view! {
+        <li class="account" data-test="account">
+            <h3 id=title_id.clone()>{user.name.clone()} <span class="account-email">" · " {user.email.clone()}</span></h3>
+            <p class="account-meta">
+                {user.role.label()}
+                {(!user.active).then(|| " · deactivated")}
+                {(!user.verified).then(|| " · e-mail not confirmed")}
+                {(user.id == me).then(|| " · you")}
+            </p>
+            <form method="post" action=format!("/admin/users/{}", user.id)>
+                <div class="field">
+                    <label for=format!("{prefix}-role")>"Role"</label>
+                    <RoleSelect id=format!("{prefix}-role") selected=user.role/>
+                </div>
+                <GroupChoices legend="Assignment groups".into() prefix=prefix.clone()
+                    groups chosen=user.groups.clone()/>
+                <div class="checkbox">
+                    <input type="checkbox" id=format!("{prefix}-active") name="active" value="on" checked=user.active/>
+                    <label for=format!("{prefix}-active")>"Active (can sign in)"</label>
+                </div>
+                <button type="submit" class="button">"Save " <span class="visually-hidden">{user.name}</span></button>
+            </form>
+        </li>
+    }
+}
+
+/// `/admin/outbox`: messages the portal has queued (until e-mail delivery exists).
+#[component]
+pub fn AdminOutboxPage() -> impl IntoView {
+    let messages = Resource::new(|| (), |_| admin_outbox());
+    view! {
+        <Title text="Outbox"/>
+        <Suspense>
+            {move || Suspend::new(async move {
+                match messages.await {
+                    Ok(messages) => view! {
+                        <div class="wrap page">
+                            <AdminNav/>
+                            <h1>"Outbox"</h1>
+                            <p class="lead">"Messages the portal has written. Sending them by e-mail comes in a later version."</p>
+                            {messages.is_empty().then(|| view! { <p>"No messages yet."</p> })}
+                            <ol class="outbox" data-test="outbox">
+                                {messages.into_iter().map(|m| view! {
+                                    <li class="message" data-test="message">
+                                        <h2 class="message-subject">{m.subject}</h2>
+                                        <p class="message-meta">"To " <span data-test="recipient">{m.recipient}</span> " · "
+                                            <time datetime=m.created_at.to_rfc3339()>{format_time(m.created_at)}</time></p>
+                                        <pre class="message-body" data-test="message-body">{m.body}</pre>
+                                    </li>
+                                }).collect_view()}
+                            </ol>
+                        </div>
+                    }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/admin/audit`: sign-ins, failed sign-ins and account changes, newest first.
+#[component]
+pub fn AdminAuditPage() -> impl IntoView {
+    let entries = Resource::new(|| (), |_| admin_audit());
+    view! {
+        <Title text="Audit log"/>
+        <Suspense>
+            {move || Suspend::new(async move {
+                match entries.await {
+                    Ok(entries) => view! {
+                        <div class="wrap page">
+                            <AdminNav/>
+                            <h1>"Audit log"</h1>
+                            <table class="data-table" data-test="audit">
+                                <caption class="visually-hidden">"Account events, newest first"</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"When"</th>
+                                        <th scope="col">"Who"</th>
+                                        <th scope="col">"What"</th>
+                                        <th scope="col">"Account"</th>
+                                        <th scope="col">"Details"</th>
+                                        <th scope="col">"From"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {entries.into_iter().map(|e| view! {
+                                        <tr>
+                                            <td><time datetime=e.at.to_rfc3339()>{format_time(e.at)}</time></td>
+                                            <td>{e.actor}</td>
+                                            <td>{e.action.replace('_', " ")}</td>
+                                            <td>{e.subject.unwrap_or_default()}</td>
+                                            <td>{e.detail}</td>
+                                            <td>{e.address.unwrap_or_default()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,109 @@
+//! Accounts: signing in and out, registering, passwords, "My tickets", and the
+//! admin pages for accounts, the outbox and the audit log.
+//!
+//! The forms post to plain handlers (`server::account_forms`); the pages load
+//! their data with one server function each, and every one of those checks the
+//! caller first.
+
+mod admin;
+mod my_tickets;
+mod password;
+mod sign_in;
+
+pub use admin::{AdminAuditPage, AdminOutboxPage, AdminUsersPage};
+pub use my_tickets::{MyTicketPage, MyTicketsPage};
+pub use password::{AccountPage, ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage};
+pub use sign_in::{RegisterPage, SignInPage};
+
+use crate::domain::{
+    Account, AssignmentGroup, AuditEntry, OutboxMessage, TicketNumber, TicketStatus, TicketSummary,
+    UserRow,
+};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::server::{serve, serve_as, Access};
+
+/// Whether people may create their own accounts (public).
+#[server(prefix = "/api", endpoint = "registration_open")]
+pub async fn registration_open() -> Result<bool, AppError> {
+    serve(|state| async move {
+        let mut conn = state.db.reader.acquire().await?;
+        Ok(crate::server::accounts::self_registration_open(&mut conn).await?)
+    })
+    .await
+}
+
+/// The signed-in account.
+#[server(prefix = "/api", endpoint = "my_account")]
+pub async fn my_account() -> Result<Account, AppError> {
+    serve_as(Access::SignedIn, |_, account| async move { Ok(account) }).await
+}
+
+/// The signed-in account's tickets, newest first.
+#[server(prefix = "/api", endpoint = "my_tickets")]
+pub async fn my_tickets() -> Result<Vec<TicketSummary>, AppError> {
+    serve_as(Access::SignedIn, |state, account| async move {
+        let mut conn = state.db.reader.acquire().await?;
+        Ok(crate::server::tickets::tickets_of(&mut conn, account.id).await?)
+    })
+    .await
+}
+
+/// One of the signed-in account's tickets. Someone else's ticket and a number that
+/// does not exist are the same answer: not found.
+#[server(prefix = "/api", endpoint = "my_ticket")]
+pub async fn my_ticket(number: String) -> Result<TicketStatus, AppError> {
+    serve_as(Access::SignedIn, |state, account| async move {
+        let number = TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
+        let mut conn = state.db.reader.acquire().await?;
+        crate::server::tickets::status_for_owner(&mut conn, number, account.id)
+            .await?
+            .ok_or(AppError::NotFound)
+    })
+    .await
+}
+
+/// What the accounts admin page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountsOverview {
+    pub users: Vec<UserRow>,
+    pub groups: Vec<AssignmentGroup>,
+    pub self_registration: bool,
+    /// The admin looking at the page.
+    pub me: i64,
+}
+
+#[server(prefix = "/api", endpoint = "admin_accounts")]
+pub async fn admin_accounts() -> Result<AccountsOverview, AppError> {
+    serve_as(Access::Admin, |state, admin| async move {
+        let mut conn = state.db.reader.acquire().await?;
+        Ok(AccountsOverview {
+            users: crate::server::accounts::list_users(&mut conn).await?,
+            groups: crate::server::accounts::list_groups(&mut conn).await?,
+            self_registration: crate::server::accounts::self_registration_open(&mut conn).await?,
+            me: admin.id,
+        })
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin_outbox")]
+pub async fn admin_outbox() -> Result<Vec<OutboxMessage>, AppError> {
+    serve_as(Access::Admin, |state, _| async move {
+        let mut conn = state.db.reader.acquire().await?;
+        Ok(crate::server::accounts::outbox(&mut conn).await?)
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin_audit")]
+pub async fn admin_audit() -> Result<Vec<AuditEntry>, AppError> {
+    serve_as(Access::Admin, |state, _| async move {
+        let mut conn = state.db.reader.acquire().await?;
+        Ok(crate::server::accounts::audit::recent(&mut conn, 500).await?)
+    })
+    .await
+}

@@ -1,0 +1,82 @@
+//! "My tickets": the signed-in account's tickets, and one of them in full.
+
+use super::{my_ticket, my_tickets};
+use crate::components::{format_time, LoadError};
+use crate::tickets::TicketStatusView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// `/my-tickets`: newest first, with state and priority.
+#[component]
+pub fn MyTicketsPage() -> impl IntoView {
+    let tickets = Resource::new(|| (), |_| my_tickets());
+    view! {
+        <Title text="My tickets"/>
+        <div class="wrap page">
+            <h1>"My tickets"</h1>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match tickets.await {
+                        Ok(tickets) if tickets.is_empty() => view! {
+                            <p data-test="no-tickets">"You have no tickets yet. "
+                                <a href="/report">"Report an issue"</a>" when something needs fixing."</p>
+                        }.into_any(),
+                        Ok(tickets) => view! {
+                            <table class="data-table" data-test="my-tickets">
+                                <caption class="visually-hidden">"Your tickets, newest first"</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Number"</th>
+                                        <th scope="col">"Summary"</th>
+                                        <th scope="col">"State"</th>
+                                        <th scope="col">"Priority"</th>
+                                        <th scope="col">"Logged"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {tickets.into_iter().map(|t| {
+                                        let number = t.number.to_string();
+                                        view! {
+                                            <tr>
+                                                <td><a href=format!("/my-tickets/{number}")>{number.clone()}</a></td>
+                                                <td>{t.summary}</td>
+                                                <td>{t.state.label()}</td>
+                                                <td>{format!("P{} {}", t.priority.level(), t.priority_label)}</td>
+                                                <td><time datetime=t.created_at.to_rfc3339()>{format_time(t.created_at)}</time></td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+/// `/my-tickets/{number}`: one of the account's tickets.
+#[component]
+pub fn MyTicketPage() -> impl IntoView {
+    let params = use_params_map();
+    let number = move || params.read().get("number").unwrap_or_default();
+    let ticket = Resource::new(number, my_ticket);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match ticket.await {
+                    Ok(status) => view! {
+                        <div class="wrap page">
+                            <p><a href="/my-tickets">"All my tickets"</a></p>
+                            <TicketStatusView status/>
+                        </div>
+                    }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,133 @@
+//! The account page (password change), forgotten passwords, reset and
+//! verification links.
+
+use super::my_account;
+use crate::components::{FormMessages, FormOutcome, InputField, LoadError};
+use crate::domain::{Field, PASSWORD_CHARS};
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn password_hint() -> String {
+    format!(
+        "{} to {} characters, not one of the commonly used passwords.",
+        PASSWORD_CHARS.start(),
+        PASSWORD_CHARS.end()
+    )
+}
+
+/// `/account`: who you are signed in as, and changing your password.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let account = Resource::new(|| (), |_| my_account());
+    let query = use_query_map();
+    let mut outcome = FormOutcome::current();
+    if query.read_untracked().get("changed").is_some() && outcome.problem.is_none() {
+        outcome.done = Some(
+            "Your password is changed. Every other browser signed in to your account was signed out."
+                .into(),
+        );
+    }
+    view! {
+        <Title text="Your account"/>
+        <Suspense>
+            {move || {
+                let outcome = outcome.clone();
+                Suspend::new(async move {
+                    match account.await {
+                        Ok(account) => view! {
+                            <div class="wrap page narrow">
+                                <h1>"Your account"</h1>
+                                <dl class="facts">
+                                    <div><dt>"Name"</dt><dd>{account.name}</dd></div>
+                                    <div><dt>"E-mail address"</dt><dd>{account.email}</dd></div>
+                                    <div><dt>"Role"</dt><dd>{account.role.label()}</dd></div>
+                                </dl>
+                                <h2>"Change your password"</h2>
+                                <FormMessages outcome=outcome.clone()/>
+                                <form method="post" action="/account/password" novalidate>
+                                    <InputField field=Field::CurrentPassword label="Current password" kind="password"
+                                        autocomplete="current-password" maxlength="1024" outcome=outcome.clone()/>
+                                    <InputField field=Field::NewPassword label="New password" kind="password"
+                                        autocomplete="new-password" maxlength="1024" hint=password_hint() outcome=outcome.clone()/>
+                                    <InputField field=Field::ConfirmPassword label="New password again" kind="password"
+                                        autocomplete="new-password" maxlength="1024" outcome=outcome.clone()/>
+                                    <button type="submit" class="button primary">"Change password"</button>
+                                </form>
+                            </div>
+                        }.into_any(),
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// `/forgot-password`: asks for a reset link.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let outcome = FormOutcome::current();
+    view! {
+        <Title text="Forgot your password?"/>
+        <div class="wrap page narrow">
+            <h1>"Forgot your password?"</h1>
+            <p class="lead">"Enter the e-mail address of your account and we will send it a link to choose a new password."</p>
+            <FormMessages outcome=outcome.clone()/>
+            <form method="post" action="/forgot-password" novalidate>
+                <InputField field=Field::Email label="E-mail address" kind="email" autocomplete="username"
+                    maxlength="254" outcome=outcome.clone()/>
+                <button type="submit" class="button primary">"Send the link"</button>
+            </form>
+            <p><a href="/sign-in">"Back to sign in"</a></p>
+        </div>
+    }
+}
+
+/// `/reset-password/{token}`: choose a new password (also how invited people set
+/// their first one).
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = params.read_untracked().get("token").unwrap_or_default();
+    let outcome = FormOutcome::current();
+    view! {
+        <Title text="Choose a new password"/>
+        // The link is a credential: keep it out of other sites' logs.
+        <Meta name="referrer" content="no-referrer"/>
+        <Meta name="robots" content="noindex"/>
+        <div class="wrap page narrow">
+            <h1>"Choose a new password"</h1>
+            <FormMessages outcome=outcome.clone()/>
+            <form method="post" action=format!("/reset-password/{token}") novalidate>
+                <InputField field=Field::NewPassword label="New password" kind="password"
+                    autocomplete="new-password" maxlength="1024" hint=password_hint() outcome=outcome.clone()/>
+                <InputField field=Field::ConfirmPassword label="New password again" kind="password"
+                    autocomplete="new-password" maxlength="1024" outcome=outcome.clone()/>
+                <button type="submit" class="button primary">"Set password"</button>
+            </form>
+        </div>
+    }
+}
+
+/// `/verify-email/{token}`: confirming happens on a button press (a POST), never on
+/// merely opening the link.
+#[component]
+pub fn VerifyEmailPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = params.read_untracked().get("token").unwrap_or_default();
+    let outcome = FormOutcome::current();
+    view! {
+        <Title text="Confirm your e-mail address"/>
+        <Meta name="referrer" content="no-referrer"/>
+        <Meta name="robots" content="noindex"/>
+        <div class="wrap page narrow">
+            <h1>"Confirm your e-mail address"</h1>
+            <FormMessages outcome=outcome.clone()/>
+            <p>"Confirming links the tickets you logged earlier with this address to your account."</p>
+            <form method="post" action=format!("/verify-email/{token}")>
+                <button type="submit" class="button primary">"Confirm my address"</button>
+            </form>
+        </div>
+    }
+}

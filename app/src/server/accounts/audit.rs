@@ -1,0 +1,85 @@
+//! The audit log: sign-ins, failed sign-ins and every change to an account, with
+//! who did it and when. This module only appends and reads; the database refuses
+//! any update or deletion of a row (see the migration's triggers).
+
+use crate::domain::{Account, AuditEntry};
+use chrono::{DateTime, Utc};
+use sqlx::{Row, SqliteConnection};
+
+/// Who did it.
+#[derive(Clone, Debug)]
+pub enum Actor {
+    Anonymous,
+    /// The server itself (the command line, a scheduled job).
+    System,
+    Person {
+        id: i64,
+        name: String,
+    },
+}
+
+impl Actor {
+    pub fn account(account: &Account) -> Actor {
+        Actor::Person {
+            id: account.id,
+            name: account.name.clone(),
+        }
+    }
+}
+
+/// Appends one entry.
+pub async fn record(
+    conn: &mut SqliteConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    action: &str,
+    subject_id: Option<i64>,
+    detail: &str,
+    address: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let (actor_id, actor_label) = match actor {
+        Actor::Anonymous => (None, "anonymous".to_string()),
+        Actor::System => (None, "system".to_string()),
+        Actor::Person { id, name } => (Some(*id), name.clone()),
+    };
+    sqlx::query(
+        "INSERT INTO audit_events (at, actor_id, actor, action, subject_id, detail, address)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(at)
+    .bind(actor_id)
+    .bind(actor_label)
+    .bind(action)
+    .bind(subject_id)
+    .bind(detail)
+    .bind(address)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The newest entries first.
+pub async fn recent(
+    conn: &mut SqliteConnection,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT a.at, a.actor, a.action, u.email AS subject, a.detail, a.address
+         FROM audit_events a LEFT JOIN users u ON u.id = a.subject_id
+         ORDER BY a.id DESC LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| AuditEntry {
+            at: row.get("at"),
+            actor: row.get("actor"),
+            action: row.get("action"),
+            subject: row.get("subject"),
+            detail: row.get("detail"),
+            address: row.get("address"),
+        })
+        .collect())
+}

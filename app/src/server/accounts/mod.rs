@@ -1,0 +1,917 @@
+//! Accounts: registration, sign-in, passwords, resets, e-mail verification, and
+//! what admins do to accounts. Every change is written with its audit record in one
+//! transaction.
+
+pub mod audit;
+pub mod passwords;
+pub mod sessions;
+
+use super::secrets::{hash_token, new_token, plausible_token};
+use super::AppState;
+use crate::domain::{
+    Account, Field, FieldErrors, Invitation, NewAccount, NewPasswordForm, PasswordChangeForm, Role,
+    SignInForm, UserRow,
+};
+use audit::Actor;
+use chrono::{DateTime, Duration, Utc};
+use passwords::PasswordError;
+use sqlx::{Row, SqliteConnection};
+
+/// A password reset link works for this long.
+pub const RESET_LINK_LIFETIME: Duration = Duration::hours(1);
+/// An invitation (a reset link for a new account) works for this long.
+pub const INVITATION_LIFETIME: Duration = Duration::days(7);
+/// An e-mail verification link works for this long.
+pub const VERIFY_LINK_LIFETIME: Duration = Duration::days(7);
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Fields to correct, each message beside its field.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// Refused, with a message the user may read.
+    #[error("{0}")]
+    Refused(String),
+    /// Too many attempts; try again later.
+    #[error("too many attempts")]
+    Limited,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    #[error("no secure random numbers: {0}")]
+    Random(String),
+}
+
+fn invalid(field: Field, message: &str) -> AccountError {
+    let mut errors = FieldErrors::default();
+    errors.add(field, message);
+    AccountError::Invalid(errors)
+}
+
+fn token() -> Result<String, AccountError> {
+    new_token().map_err(|e| AccountError::Random(e.to_string()))
+}
+
+/// The one answer to a failed sign-in, whether the account exists or not.
+pub const SIGN_IN_FAILED: &str = "That e-mail address and password do not match an account.";
+
+/// Rejects passwords from the common list; the length rule is in the form's parse.
+fn check_not_common(field: Field, password: &str) -> Result<(), AccountError> {
+    if passwords::is_common(password) {
+        return Err(invalid(
+            field,
+            "This password is one of the most common ones and easy to guess. Choose another.",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether people may create their own accounts.
+pub async fn self_registration_open(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    let value: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'self_registration'")
+            .fetch_optional(conn)
+            .await?;
+    Ok(value.as_deref() != Some("off"))
+}
+
+async fn account_by_email(
+    conn: &mut SqliteConnection,
+    email: &str,
+) -> Result<Option<(Account, String, bool)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, name, email, role, password_hash, active FROM users WHERE email = ?",
+    )
+    .bind(email.trim())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.and_then(|row| {
+        Some((
+            Account {
+                id: row.get("id"),
+                name: row.get("name"),
+                email: row.get("email"),
+                role: Role::parse(row.get("role"))?,
+            },
+            row.get("password_hash"),
+            row.get::<i64, _>("active") == 1,
+        ))
+    }))
+}
+
+/// Signs in: on success the account and the new session's token. An unknown
+/// account, a wrong password and a deactivated account get the same answer, after
+/// the same work.
+pub async fn sign_in(
+    state: &AppState,
+    form: &SignInForm,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(Account, String), AccountError> {
+    if !state.limits.sign_in(&form.email, address) {
+        return Err(AccountError::Limited);
+    }
+    let mut conn = state.db.reader.acquire().await?;
+    let found = account_by_email(&mut conn, &form.email).await?;
+    drop(conn);
+    let stored = found.as_ref().map(|(_, hash, _)| hash.clone());
+    let matches = passwords::verify(stored, form.password.clone()).await?;
+    let mut tx = state.db.writer.begin().await?;
+    match found {
+        Some((account, _, true)) if matches => {
+            let token = sessions::create(&mut tx, account.id, now).await?;
+            audit::record(
+                &mut tx,
+                now,
+                &Actor::account(&account),
+                "signed_in",
+                Some(account.id),
+                "",
+                Some(address),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok((account, token))
+        }
+        found => {
+            let subject = found.as_ref().map(|(a, _, _)| a.id);
+            audit::record(
+                &mut tx,
+                now,
+                &Actor::Anonymous,
+                "sign_in_failed",
+                subject,
+                &format!("as {}", form.email.trim()),
+                Some(address),
+            )
+            .await?;
+            tx.commit().await?;
+            Err(AccountError::Refused(SIGN_IN_FAILED.into()))
+        }
+    }
+}
+
+/// Signs out: every session of the account ends, on every browser.
+pub async fn sign_out(
+    state: &AppState,
+    account: &Account,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    let mut tx = state.db.writer.begin().await?;
+    sessions::revoke_all(&mut tx, account.id).await?;
+    audit::record(
+        &mut tx,
+        now,
+        &Actor::account(account),
+        "signed_out",
+        Some(account.id),
+        "",
+        Some(address),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What registration answers: the same whether or not the address already had an
+/// account, so that it cannot be used to find out who has one.
+pub const REGISTERED: &str = "Your account is ready: you can sign in now. We have also sent a \
+     message to your e-mail address: follow its link to confirm the address, and tickets you \
+     logged earlier with it will show under My tickets.";
+
+/// Creates an end-user account and queues the e-mail verification message. If the
+/// address already has an account, its owner is told instead and nothing changes.
+pub async fn register(
+    state: &AppState,
+    new: NewAccount,
+    origin: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    let mut conn = state.db.reader.acquire().await?;
+    if !self_registration_open(&mut conn).await? {
+        return Err(AccountError::Refused(
+            "New accounts are created by the service desk. Ask them for an invitation.".into(),
+        ));
+    }
+    drop(conn);
+    check_not_common(Field::Password, &new.password)?;
+    if !state.limits.message(address) {
+        return Err(AccountError::Limited);
+    }
+    let hash = passwords::hash(new.password).await?;
+    let verify_token = token()?;
+    let mut tx = state.db.writer.begin().await?;
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
+         VALUES (?, ?, 'end_user', ?, ?, ?)
+         ON CONFLICT (email) DO NOTHING RETURNING id",
+    )
+    .bind(&new.email)
+    .bind(&new.name)
+    .bind(&hash)
+    .bind(now)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match inserted {
+        Some(user_id) => {
+            issue_token(
+                &mut tx,
+                &verify_token,
+                user_id,
+                "verify_email",
+                now + VERIFY_LINK_LIFETIME,
+                now,
+            )
+            .await?;
+            queue_message(
+                &mut tx,
+                &new.email,
+                "Confirm your e-mail address for IT Help",
+                &format!(
+                    "Hello {},\n\nConfirm your e-mail address for IT Help by opening this link \
+                     within 7 days:\n\n{origin}/verify-email/{verify_token}\n\nIf you did not \
+                     create an account, ignore this message.",
+                    new.name
+                ),
+                now,
+            )
+            .await?;
+            let actor = Actor::Person {
+                id: user_id,
+                name: new.name.clone(),
+            };
+            audit::record(
+                &mut tx,
+                now,
+                &actor,
+                "registered",
+                Some(user_id),
+                "",
+                Some(address),
+            )
+            .await?;
+        }
+        None => {
+            queue_message(
+                &mut tx,
+                &new.email,
+                "Someone tried to create an account with your address",
+                "Hello,\n\nSomeone tried to create an IT Help account with this e-mail address, \
+                 which already has one. If it was you, sign in, or use \"Forgot your password?\" \
+                 on the sign-in page. If not, you can ignore this message.",
+                now,
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn issue_token(
+    conn: &mut SqliteConnection,
+    token: &str,
+    user_id: i64,
+    purpose: &str,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO account_tokens (token_hash, user_id, purpose, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(hash_token(token).to_vec())
+    .bind(user_id)
+    .bind(purpose)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Uses up a single-use link: the account it belongs to, if it is unused, unexpired
+/// and the account active.
+async fn consume_token(
+    conn: &mut SqliteConnection,
+    token: &str,
+    purpose: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Account>, sqlx::Error> {
+    if !plausible_token(token) {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "UPDATE account_tokens SET used_at = ?1
+         WHERE token_hash = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?1
+         RETURNING user_id",
+    )
+    .bind(now)
+    .bind(hash_token(token).to_vec())
+    .bind(purpose)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let user_id: i64 = row.get("user_id");
+    let row = sqlx::query("SELECT id, name, email, role FROM users WHERE id = ? AND active = 1")
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.and_then(|row| {
+        Some(Account {
+            id: row.get("id"),
+            name: row.get("name"),
+            email: row.get("email"),
+            role: Role::parse(row.get("role"))?,
+        })
+    }))
+}
+
+async fn queue_message(
+    conn: &mut SqliteConnection,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?)")
+        .bind(recipient)
+        .bind(subject)
+        .bind(body)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks the address verified and gives the account the tickets logged earlier
+/// with it.
+async fn mark_verified(
+    conn: &mut SqliteConnection,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?")
+        .bind(now)
+        .bind(account.id)
+        .execute(&mut *conn)
+        .await?;
+    let linked = sqlx::query(
+        "UPDATE tickets SET user_id = ? WHERE user_id IS NULL AND reporter_email = ? COLLATE NOCASE",
+    )
+    .bind(account.id)
+    .bind(&account.email)
+    .execute(&mut *conn)
+    .await?;
+    Ok(linked.rows_affected())
+}
+
+/// The answer to a verification link that does not work.
+pub const LINK_UNUSABLE: &str =
+    "This link does not work any more: it has expired or was already used.";
+
+/// Confirms an e-mail address through its link.
+pub async fn verify_email(
+    state: &AppState,
+    token: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<Account, AccountError> {
+    let mut tx = state.db.writer.begin().await?;
+    let Some(account) = consume_token(&mut tx, token, "verify_email", now).await? else {
+        return Err(AccountError::Refused(LINK_UNUSABLE.into()));
+    };
+    let linked = mark_verified(&mut tx, &account, now).await?;
+    audit::record(
+        &mut tx,
+        now,
+        &Actor::account(&account),
+        "email_verified",
+        Some(account.id),
+        &format!("{linked} earlier tickets linked"),
+        Some(address),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// Changes the password of the signed-in account: every session ends, and this
+/// browser gets a new one (whose token is returned).
+pub async fn change_password(
+    state: &AppState,
+    account: &Account,
+    form: &PasswordChangeForm,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<String, AccountError> {
+    form.parse().map_err(AccountError::Invalid)?;
+    check_not_common(Field::NewPassword, &form.new_password)?;
+    if !state.limits.sign_in(&account.email, address) {
+        return Err(AccountError::Limited);
+    }
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ? AND active = 1")
+            .bind(account.id)
+            .fetch_optional(&state.db.reader)
+            .await?;
+    if !passwords::verify(stored, form.current_password.clone()).await? {
+        return Err(invalid(
+            Field::CurrentPassword,
+            "That is not your current password.",
+        ));
+    }
+    let hash = passwords::hash(form.new_password.clone()).await?;
+    let mut tx = state.db.writer.begin().await?;
+    set_password(&mut tx, account.id, &hash, now).await?;
+    let token = sessions::create(&mut tx, account.id, now).await?;
+    audit::record(
+        &mut tx,
+        now,
+        &Actor::account(account),
+        "password_changed",
+        Some(account.id),
+        "",
+        Some(address),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// Stores a new password hash and ends every session of the account.
+async fn set_password(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+        .bind(hash)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    sessions::revoke_all(conn, user_id).await
+}
+
+/// The one answer to a reset request, whether the account exists or not.
+pub const RESET_REQUESTED: &str = "If an account uses that address, we have sent it a link to \
+     choose a new password. The link works once, within an hour.";
+
+/// Queues a reset link for the account with this address, if there is one.
+pub async fn request_reset(
+    state: &AppState,
+    email: &str,
+    origin: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    if !state.limits.message(address) {
+        return Err(AccountError::Limited);
+    }
+    let mut conn = state.db.reader.acquire().await?;
+    let found = account_by_email(&mut conn, email).await?;
+    drop(conn);
+    let reset = token()?;
+    let mut tx = state.db.writer.begin().await?;
+    if let Some((account, _, true)) = found {
+        issue_token(
+            &mut tx,
+            &reset,
+            account.id,
+            "password_reset",
+            now + RESET_LINK_LIFETIME,
+            now,
+        )
+        .await?;
+        queue_message(
+            &mut tx,
+            &account.email,
+            "Choose a new password for IT Help",
+            &format!(
+                "Hello {},\n\nSomeone (we hope you) asked to reset your IT Help password. \
+                 Choose a new one within an hour at:\n\n{origin}/reset-password/{reset}\n\n\
+                 If it was not you, ignore this message: your password stays as it is.",
+                account.name
+            ),
+            now,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &Actor::Anonymous,
+            "password_reset_requested",
+            Some(account.id),
+            "",
+            Some(address),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password through a reset or invitation link. The link proves the
+/// mailbox, so the address counts as verified.
+pub async fn reset_password(
+    state: &AppState,
+    token: &str,
+    form: &NewPasswordForm,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<Account, AccountError> {
+    form.parse().map_err(AccountError::Invalid)?;
+    check_not_common(Field::NewPassword, &form.new_password)?;
+    let hash = passwords::hash(form.new_password.clone()).await?;
+    let mut tx = state.db.writer.begin().await?;
+    let Some(account) = consume_token(&mut tx, token, "password_reset", now).await? else {
+        return Err(AccountError::Refused(LINK_UNUSABLE.into()));
+    };
+    set_password(&mut tx, account.id, &hash, now).await?;
+    mark_verified(&mut tx, &account, now).await?;
+    audit::record(
+        &mut tx,
+        now,
+        &Actor::account(&account),
+        "password_reset",
+        Some(account.id),
+        "",
+        Some(address),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// Creates an account for someone else, with an invitation link to choose a password.
+pub async fn invite(
+    state: &AppState,
+    admin: &Account,
+    invitation: Invitation,
+    origin: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, AccountError> {
+    let link = token()?;
+    let mut tx = state.db.writer.begin().await?;
+    // "!" is no PHC string: nothing verifies against it until a password is chosen.
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
+         VALUES (?, ?, ?, '!', ?, ?)
+         ON CONFLICT (email) DO NOTHING RETURNING id",
+    )
+    .bind(&invitation.email)
+    .bind(&invitation.name)
+    .bind(invitation.role.as_str())
+    .bind(now)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(user_id) = inserted else {
+        return Err(invalid(
+            Field::Email,
+            "An account with this e-mail address already exists.",
+        ));
+    };
+    set_groups(&mut tx, user_id, &invitation.groups).await?;
+    issue_token(
+        &mut tx,
+        &link,
+        user_id,
+        "password_reset",
+        now + INVITATION_LIFETIME,
+        now,
+    )
+    .await?;
+    queue_message(
+        &mut tx,
+        &invitation.email,
+        "You are invited to IT Help",
+        &format!(
+            "Hello {},\n\n{} has created an IT Help account for you ({}). Choose your \
+             password within 7 days at:\n\n{origin}/reset-password/{link}",
+            invitation.name,
+            admin.name,
+            invitation.role.label()
+        ),
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &Actor::account(admin),
+        "account_created",
+        Some(user_id),
+        &format!("role {}", invitation.role.as_str()),
+        Some(address),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
+async fn set_groups(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    groups: &[i64],
+) -> Result<(), AccountError> {
+    sqlx::query("DELETE FROM group_members WHERE user_id = ?")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    for group in groups {
+        let added = sqlx::query(
+            "INSERT OR IGNORE INTO group_members (group_id, user_id)
+             SELECT id, ? FROM assignment_groups WHERE id = ?",
+        )
+        .bind(user_id)
+        .bind(group)
+        .execute(&mut *conn)
+        .await?;
+        if added.rows_affected() == 0 && !group_exists(conn, *group).await? {
+            return Err(AccountError::Refused("Choose groups from the list.".into()));
+        }
+    }
+    Ok(())
+}
+
+async fn group_exists(conn: &mut SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM assignment_groups WHERE id = ?")
+            .bind(id)
+            .fetch_one(conn)
+            .await?
+            > 0,
+    )
+}
+
+/// What an admin may change about an account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountChange {
+    pub role: Role,
+    pub groups: Vec<i64>,
+    pub active: bool,
+}
+
+/// Changes an account's role, groups or activity. A role change or deactivation
+/// ends the account's sessions. The last active admin cannot be demoted or
+/// deactivated, so the portal never loses its administration.
+pub async fn change_account(
+    state: &AppState,
+    admin: &Account,
+    user_id: i64,
+    change: AccountChange,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    let mut tx = state.db.writer.begin().await?;
+    let row = sqlx::query("SELECT role, active FROM users WHERE id = ?")
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(row) = row else {
+        return Err(AccountError::Refused("There is no such account.".into()));
+    };
+    let old_role = Role::parse(row.get("role"));
+    let was_active = row.get::<i64, _>("active") == 1;
+    let stays_admin = change.role == Role::Admin && change.active;
+    if old_role == Some(Role::Admin) && was_active && !stays_admin {
+        let admins: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> ?",
+        )
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if admins == 0 {
+            return Err(AccountError::Refused(
+                "This is the last active admin: make someone else an admin first.".into(),
+            ));
+        }
+    }
+    let groups = if change.role.is_staff() {
+        change.groups.clone()
+    } else {
+        Vec::new()
+    };
+    sqlx::query("UPDATE users SET role = ?, active = ?, updated_at = ? WHERE id = ?")
+        .bind(change.role.as_str())
+        .bind(i64::from(change.active))
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    set_groups(&mut tx, user_id, &groups).await?;
+    let actor = Actor::account(admin);
+    if old_role != Some(change.role) {
+        sessions::revoke_all(&mut tx, user_id).await?;
+        let detail = format!(
+            "{} to {}",
+            old_role.map(Role::as_str).unwrap_or("?"),
+            change.role.as_str()
+        );
+        audit::record(
+            &mut tx,
+            now,
+            &actor,
+            "role_changed",
+            Some(user_id),
+            &detail,
+            Some(address),
+        )
+        .await?;
+    }
+    if was_active != change.active {
+        if !change.active {
+            sessions::revoke_all(&mut tx, user_id).await?;
+        }
+        let action = if change.active {
+            "reactivated"
+        } else {
+            "deactivated"
+        };
+        audit::record(
+            &mut tx,
+            now,
+            &actor,
+            action,
+            Some(user_id),
+            "",
+            Some(address),
+        )
+        .await?;
+    }
+    let group_list = groups
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    audit::record(
+        &mut tx,
+        now,
+        &actor,
+        "groups_set",
+        Some(user_id),
+        &format!("groups [{group_list}]"),
+        Some(address),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Turns self-registration on or off.
+pub async fn set_self_registration(
+    state: &AppState,
+    admin: &Account,
+    open: bool,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    let mut tx = state.db.writer.begin().await?;
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ('self_registration', ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(if open { "on" } else { "off" })
+    .execute(&mut *tx)
+    .await?;
+    let detail = if open { "on" } else { "off" };
+    audit::record(
+        &mut tx,
+        now,
+        &Actor::account(admin),
+        "self_registration_set",
+        None,
+        detail,
+        Some(address),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every account, newest first, with its groups.
+pub async fn list_users(conn: &mut SqliteConnection) -> Result<Vec<UserRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.name, u.email, u.role, u.active, u.email_verified_at IS NOT NULL AS verified,
+                (SELECT group_concat(group_id) FROM group_members g WHERE g.user_id = u.id) AS groups
+         FROM users u ORDER BY u.id DESC LIMIT 1000",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let groups: Option<String> = row.get("groups");
+            Some(UserRow {
+                id: row.get("id"),
+                name: row.get("name"),
+                email: row.get("email"),
+                role: Role::parse(row.get("role"))?,
+                active: row.get::<i64, _>("active") == 1,
+                verified: row.get::<bool, _>("verified"),
+                groups: groups
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|g| g.parse().ok())
+                    .collect(),
+            })
+        })
+        .collect())
+}
+
+/// Creates an admin from the command line (`server create-admin`).
+pub async fn create_admin(
+    state: &AppState,
+    name: &str,
+    email: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, AccountError> {
+    let form = crate::domain::RegisterForm {
+        name: name.into(),
+        email: email.into(),
+        password: password.into(),
+        confirm_password: password.into(),
+    };
+    let new = form.parse().map_err(AccountError::Invalid)?;
+    check_not_common(Field::Password, &new.password)?;
+    let hash = passwords::hash(new.password).await?;
+    let mut tx = state.db.writer.begin().await?;
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO users (email, name, role, password_hash, email_verified_at, created_at, updated_at)
+         VALUES (?, ?, 'admin', ?, ?, ?, ?)
+         ON CONFLICT (email) DO NOTHING RETURNING id",
+    )
+    .bind(&new.email)
+    .bind(&new.name)
+    .bind(&hash)
+    .bind(now)
+    .bind(now)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(user_id) = inserted else {
+        return Err(invalid(
+            Field::Email,
+            "An account with this e-mail address already exists.",
+        ));
+    };
+    audit::record(
+        &mut tx,
+        now,
+        &Actor::System,
+        "account_created",
+        Some(user_id),
+        "role admin (command line)",
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
+/// The support groups agents belong to.
+pub async fn list_groups(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<crate::domain::AssignmentGroup>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, name, level FROM assignment_groups ORDER BY level, name")
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| crate::domain::AssignmentGroup {
+            id: row.get("id"),
+            name: row.get("name"),
+            level: u8::try_from(row.get::<i64, _>("level")).unwrap_or(0),
+        })
+        .collect())
+}
+
+/// The newest messages waiting to be sent.
+pub async fn outbox(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<crate::domain::OutboxMessage>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, recipient, subject, body, created_at FROM outbox ORDER BY id DESC LIMIT 200",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| crate::domain::OutboxMessage {
+            id: row.get("id"),
+            recipient: row.get("recipient"),
+            subject: row.get("subject"),
+            body: row.get("body"),
+            created_at: row.get("created_at"),
+        })
+        .collect())
+}

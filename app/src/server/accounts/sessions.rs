@@ -1,0 +1,201 @@
+//! Server-side sessions: who is signed in, on which browser.
+//!
+//! The cookie carries 256 random bits; the database keeps their SHA-256 beside the
+//! account, so every session of an account can be revoked at once (sign-out,
+//! password change, role change, deactivation) and a copy of the database does not
+//! let anyone in. A session ends after [`IDLE`] without a request or [`ABSOLUTE`]
+//! after sign-in, whichever comes first.
+
+use super::super::secrets::{hash_token, new_token, plausible_token};
+use super::super::AppState;
+use crate::domain::{Account, Role, Viewer};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::{DateTime, Duration, Utc};
+use sqlx::{Row, SqliteConnection};
+use std::net::SocketAddr;
+
+/// A session ends after this long without a request…
+pub const IDLE: Duration = Duration::hours(2);
+/// …and this long after sign-in at the latest.
+pub const ABSOLUTE: Duration = Duration::hours(12);
+/// `last_seen_at` is written at most this often per session.
+const TOUCH_EVERY: Duration = Duration::minutes(1);
+
+/// The cookie's name: `__Host-` prefixed (Secure, whole site, this host only) when
+/// the portal is served over https. Browsers refuse `__Host-` cookies on plain http,
+/// so a development server on http://127.0.0.1 uses the bare name.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-portal_session"
+    } else {
+        "portal_session"
+    }
+}
+
+/// The `Set-Cookie` value that hands a browser its session.
+pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
+    let secure_attr = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure_attr}",
+        cookie_name(secure),
+        ABSOLUTE.num_seconds()
+    ))
+    .expect("a token is a valid header value")
+}
+
+/// The `Set-Cookie` value that makes a browser forget its session.
+pub fn clear_cookie(secure: bool) -> HeaderValue {
+    let secure_attr = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure_attr}",
+        cookie_name(secure)
+    ))
+    .expect("a static header value")
+}
+
+/// The session token the request carries, if any.
+pub fn token_from(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let name = cookie_name(secure);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+        .filter(|t| plausible_token(t))
+}
+
+/// Starts a session for the account; the caller commits it with the sign-in record.
+pub async fn create(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    let token = new_token().map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(hash_token(&token).to_vec())
+    .bind(user_id)
+    .bind(now)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(token)
+}
+
+/// Ends one session.
+pub async fn end(conn: &mut SqliteConnection, token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+        .bind(hash_token(token).to_vec())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of the account, on every browser.
+pub async fn revoke_all(conn: &mut SqliteConnection, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The account signed in with this token, if the session is live and the account
+/// active. Refreshes the session's idle clock (at most once a minute).
+pub async fn account_for(
+    state: &AppState,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Account>, sqlx::Error> {
+    let id_hash = hash_token(token).to_vec();
+    let row = sqlx::query(
+        "SELECT u.id, u.name, u.email, u.role, s.created_at, s.last_seen_at
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.id_hash = ? AND u.active = 1",
+    )
+    .bind(&id_hash)
+    .fetch_optional(&state.db.reader)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let created_at: DateTime<Utc> = row.get("created_at");
+    let last_seen_at: DateTime<Utc> = row.get("last_seen_at");
+    if now - last_seen_at > IDLE || now - created_at > ABSOLUTE {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+            .bind(&id_hash)
+            .execute(&state.db.writer)
+            .await?;
+        return Ok(None);
+    }
+    if now - last_seen_at > TOUCH_EVERY {
+        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?")
+            .bind(now)
+            .bind(&id_hash)
+            .execute(&state.db.writer)
+            .await?;
+    }
+    let Some(role) = Role::parse(row.get("role")) else {
+        return Ok(None);
+    };
+    Ok(Some(Account {
+        id: row.get("id"),
+        name: row.get("name"),
+        email: row.get("email"),
+        role,
+    }))
+}
+
+/// The network address a request came from, for rate limits and the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ClientAddress(pub String);
+
+/// Middleware: works out who is asking and puts a [`Viewer`] and a
+/// [`ClientAddress`] into the request's extensions, where pages, server functions
+/// and form handlers read them. A cookie that no longer opens a session is cleared.
+pub async fn resolve_viewer(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let address = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|| "local".to_string());
+    request.extensions_mut().insert(ClientAddress(address));
+    let secure = state.settings.secure_cookies;
+    let token = if request.uri().path().starts_with("/pkg/") {
+        None
+    } else {
+        token_from(request.headers(), secure)
+    };
+    let mut stale = false;
+    let viewer = match token {
+        None => Viewer::Anonymous,
+        Some(token) => match account_for(&state, &token, Utc::now()).await {
+            Ok(Some(account)) => Viewer::SignedIn(account),
+            Ok(None) => {
+                stale = true;
+                Viewer::Anonymous
+            }
+            Err(error) => {
+                tracing::error!(%error, "session lookup failed");
+                Viewer::Anonymous
+            }
+        },
+    };
+    request.extensions_mut().insert(viewer);
+    let mut response = next.run(request).await;
+    if stale && !response.headers().contains_key(header::SET_COOKIE) {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, clear_cookie(secure));
+    }
+    response
+}
