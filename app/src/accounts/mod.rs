@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::server::{serve, serve_as, Access};
 
 /// Whether people may create their own accounts (public).
-#[server(prefix = "/api", endpoint = "registration_open")]
+#[server(prefix = "/api", endpoint = "registration_open", input = server_fn::codec::GetUrl)]
 pub async fn registration_open() -> Result<bool, AppError> {
     serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
@@ -37,13 +37,13 @@ pub async fn registration_open() -> Result<bool, AppError> {
 }
 
 /// The signed-in account.
-#[server(prefix = "/api", endpoint = "my_account")]
+#[server(prefix = "/api", endpoint = "my_account", input = server_fn::codec::GetUrl)]
 pub async fn my_account() -> Result<Account, AppError> {
     serve_as(Access::SignedIn, |_, account| async move { Ok(account) }).await
 }
 
 /// The signed-in account's tickets, newest first.
-#[server(prefix = "/api", endpoint = "my_tickets")]
+#[server(prefix = "/api", endpoint = "my_tickets", input = server_fn::codec::GetUrl)]
 pub async fn my_tickets() -> Result<Vec<TicketSummary>, AppError> {
     serve_as(Access::SignedIn, |state, account| async move {
         let mut conn = state.db.reader.acquire().await?;
@@ -54,7 +54,7 @@ pub async fn my_tickets() -> Result<Vec<TicketSummary>, AppError> {
 
 /// One of the signed-in account's tickets. Someone else's ticket and a number that
 /// does not exist are the same answer: not found.
-#[server(prefix = "/api", endpoint = "my_ticket")]
+#[server(prefix = "/api", endpoint = "my_ticket", input = server_fn::codec::GetUrl)]
 pub async fn my_ticket(number: String) -> Result<TicketStatus, AppError> {
     serve_as(Access::SignedIn, |state, account| async move {
         let number = TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
@@ -76,7 +76,7 @@ pub struct AccountsOverview {
     pub me: i64,
 }
 
-#[server(prefix = "/api", endpoint = "admin_accounts")]
+#[server(prefix = "/api", endpoint = "admin_accounts", input = server_fn::codec::GetUrl)]
 pub async fn admin_accounts() -> Result<AccountsOverview, AppError> {
     serve_as(Access::Admin, |state, admin| async move {
         let mut conn = state.db.reader.acquire().await?;
@@ -90,7 +90,7 @@ pub async fn admin_accounts() -> Result<AccountsOverview, AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "admin_outbox")]
+#[server(prefix = "/api", endpoint = "admin_outbox", input = server_fn::codec::GetUrl)]
 pub async fn admin_outbox() -> Result<Vec<OutboxMessage>, AppError> {
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
@@ -99,7 +99,7 @@ pub async fn admin_outbox() -> Result<Vec<OutboxMessage>, AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "admin_audit")]
+#[server(prefix = "/api", endpoint = "admin_audit", input = server_fn::codec::GetUrl)]
 pub async fn admin_audit() -> Result<Vec<AuditEntry>, AppError> {
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;

@@ -216,7 +216,6 @@ pub async fn register(
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
-    uri: Uri,
     headers: HeaderMap,
     Form(form): Form<PasswordChangeForm>,
 ) -> Response {
@@ -230,6 +229,7 @@ pub async fn change_password(
         ),
         Err(error) => {
             let (status, outcome) = failed(error, Vec::new());
+            let uri: Uri = "/account".parse().expect("a valid path");
             page_again(&state, uri, headers, caller.viewer, status, outcome).await
         }
     }

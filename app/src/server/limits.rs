@@ -29,7 +29,7 @@ fn quota(burst: u32, one_every: Duration) -> Quota {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            sign_in_by_account: RateLimiter::keyed(quota(5, Duration::from_secs(30))),
+            sign_in_by_account: RateLimiter::keyed(quota(10, Duration::from_secs(6))),
             sign_in_by_address: RateLimiter::keyed(quota(30, Duration::from_secs(2))),
             messages_by_address: RateLimiter::keyed(quota(10, Duration::from_secs(60))),
             lookups_by_address: RateLimiter::keyed(quota(30, Duration::from_secs(2))),
@@ -77,9 +77,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_account_is_slowed_after_five_attempts_whatever_the_letter_case() {
+    fn an_account_is_slowed_after_ten_attempts_whatever_the_letter_case() {
         let limits = Limits::default();
-        for _ in 0..5 {
+        for _ in 0..10 {
             assert!(limits.sign_in("Ada@Example.com", "10.0.0.1"));
         }
         assert!(!limits.sign_in("ada@example.com", "10.0.0.2"));

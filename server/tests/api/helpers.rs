@@ -56,13 +56,31 @@ impl TestPortal {
         Self::start_in(TempDir::new().expect("temporary directory"), true).await
     }
 
+    /// A portal that says it is served over https (`PORTAL_PUBLIC_URL`).
+    pub async fn start_https() -> TestPortal {
+        Self::start_configured(
+            TempDir::new().expect("temporary directory"),
+            false,
+            Some("https://portal.test".into()),
+        )
+        .await
+    }
+
     pub async fn start_in(dir: TempDir, load_demo: bool) -> TestPortal {
+        Self::start_configured(dir, load_demo, None).await
+    }
+
+    async fn start_configured(
+        dir: TempDir,
+        load_demo: bool,
+        public_url: Option<String>,
+    ) -> TestPortal {
         let site_root = dir.path().join("site");
         std::fs::create_dir_all(site_root.join("pkg")).expect("site folder");
         let config = server::Config {
             data_dir: data_dir(dir.path()),
             load_demo,
-            public_url: None,
+            public_url,
             leptos_options: LeptosOptions::builder()
                 .output_name("portal")
                 .site_root(site_root.to_string_lossy().to_string())
@@ -121,13 +139,163 @@ impl TestPortal {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.send(
-            Request::get(path)
-                .header("host", Self::HOST)
-                .body(Body::empty())
-                .expect("request"),
+        self.get_with(path, &[]).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut request = Request::get(path).header("host", Self::HOST);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request.body(Body::empty()).expect("request"))
+            .await
+    }
+
+    /// A GET as a signed-in browser (or an anonymous one, for `None`).
+    pub async fn get_as(&self, who: Option<&Session>, path: &str) -> Response {
+        match who {
+            Some(session) => self.get_with(path, &[("cookie", &session.cookie)]).await,
+            None => self.get(path).await,
+        }
+    }
+
+    /// A form post from one of the portal's own pages, as a signed-in browser.
+    pub async fn post_as<V: AsRef<str>>(
+        &self,
+        who: Option<&Session>,
+        path: &str,
+        fields: &[(&str, V)],
+    ) -> Response {
+        let mut headers = vec![("sec-fetch-site", "same-origin")];
+        if let Some(session) = who {
+            headers.push(("cookie", session.cookie.as_str()));
+        }
+        self.post_form_with(path, fields, &headers).await
+    }
+
+    /// Registers an end user through the registration form.
+    pub async fn register(&self, name: &str, email: &str, password: &str) -> Response {
+        self.post_as(
+            None,
+            "/register",
+            &[
+                ("name", name),
+                ("email", email),
+                ("password", password),
+                ("confirm_password", password),
+            ],
         )
         .await
+    }
+
+    /// Signs in through the sign-in form; panics unless it works.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Session {
+        let response = self.try_sign_in(email, password, None).await;
+        assert_eq!(
+            response.status(),
+            303,
+            "sign-in of {email} failed: {}",
+            response.text()
+        );
+        Session::from_response(&response).expect("a session cookie")
+    }
+
+    /// Posts the sign-in form, from a browser that may already hold a session.
+    pub async fn try_sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        browser: Option<&Session>,
+    ) -> Response {
+        self.post_as(
+            browser,
+            "/sign-in",
+            &[("email", email), ("password", password), ("next", "")],
+        )
+        .await
+    }
+
+    /// An end user, registered and signed in.
+    pub async fn end_user(&self, name: &str, email: &str) -> Session {
+        let response = self.register(name, email, PASSWORD).await;
+        assert_eq!(
+            response.status(),
+            200,
+            "registration failed: {}",
+            response.text()
+        );
+        self.sign_in(email, PASSWORD).await
+    }
+
+    /// An admin, made as `server create-admin` makes one, and signed in.
+    pub async fn admin(&self, email: &str) -> Session {
+        app::server::accounts::create_admin(
+            &self.state,
+            "Ada Admin",
+            email,
+            PASSWORD,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("admin created");
+        self.sign_in(email, PASSWORD).await
+    }
+
+    /// An agent in the 1st-level group: invited by `admin`, password chosen through
+    /// the invitation link, signed in.
+    pub async fn agent(&self, admin: &Session, name: &str, email: &str) -> Session {
+        let response = self
+            .post_as(
+                Some(admin),
+                "/admin/users",
+                &[
+                    ("name", name),
+                    ("email", email),
+                    ("role", "agent"),
+                    ("groups", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            303,
+            "invitation failed: {}",
+            response.text()
+        );
+        let link = self.link_in_outbox(email, "/reset-password/").await;
+        let response = self
+            .post_as(
+                None,
+                &link,
+                &[("new_password", PASSWORD), ("confirm_password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            303,
+            "password not set: {}",
+            response.text()
+        );
+        self.sign_in(email, PASSWORD).await
+    }
+
+    /// The path of the newest link starting with `prefix` in a message to `email`.
+    pub async fn link_in_outbox(&self, email: &str, prefix: &str) -> String {
+        let bodies: Vec<String> = sqlx::query_scalar(
+            "SELECT body FROM outbox WHERE recipient = ? COLLATE NOCASE ORDER BY id DESC",
+        )
+        .bind(email)
+        .fetch_all(&self.state.db.reader)
+        .await
+        .expect("outbox");
+        bodies
+            .iter()
+            .find_map(|body| {
+                let start = body.find(prefix)?;
+                let rest = &body[start..];
+                Some(rest.split_whitespace().next()?.to_string())
+            })
+            .unwrap_or_else(|| panic!("no {prefix} link to {email} in {bodies:?}"))
     }
 
     pub async fn get_html(&self, path: &str) -> (u16, String) {
@@ -276,6 +444,46 @@ impl TestPortal {
             urgency: "medium".into(),
         }
     }
+}
+
+/// The password the test accounts use.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A browser's session cookie, as sent back in `Cookie`.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub cookie: String,
+}
+
+impl Session {
+    /// The session a response hands out in `Set-Cookie`, if any.
+    pub fn from_response(response: &Response) -> Option<Session> {
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .find(|pair| pair.contains("portal_session=") && !pair.ends_with('='))
+            .map(|pair| Session {
+                cookie: pair.to_string(),
+            })
+    }
+}
+
+/// A page with its per-response nonce replaced by `NONCE`, to compare two answers.
+pub fn without_nonces(html: &str) -> String {
+    match nonce_of(html) {
+        Some(nonce) => html.replace(&nonce, "NONCE"),
+        None => html.to_string(),
+    }
+}
+
+/// The nonce on the page's first script.
+pub fn nonce_of(html: &str) -> Option<String> {
+    let start = html.find("nonce=\"")? + 7;
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
 }
 
 fn data_dir(root: &Path) -> PathBuf {

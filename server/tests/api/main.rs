@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod accounts;
 mod knowledge;
 mod notices;
 mod pages;

@@ -1,0 +1,665 @@
+//! Accounts through the real router: registration, sign-in and out, sessions,
+//! passwords, resets, verification, admin changes, "My tickets", the audit log.
+
+use crate::helpers::{location, without_nonces, Session, TestPortal, PASSWORD};
+
+fn cookie_attributes(response: &crate::helpers::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.contains("portal_session=") && !v.contains("Max-Age=0"))
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn audit_actions(portal: &TestPortal) -> Vec<String> {
+    sqlx::query_scalar("SELECT action FROM audit_events ORDER BY id")
+        .fetch_all(&portal.state.db.reader)
+        .await
+        .expect("audit log")
+}
+
+#[tokio::test]
+async fn an_end_user_registers_signs_in_sees_the_account_and_signs_out() {
+    let portal = TestPortal::start().await;
+    let response = portal
+        .register("Grace Hopper", "grace@example.com", PASSWORD)
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().contains("Your account is ready"));
+
+    let response = portal
+        .try_sign_in("grace@example.com", PASSWORD, None)
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), "/my-tickets");
+    let attributes = cookie_attributes(&response);
+    for part in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(attributes.contains(part), "{attributes}");
+    }
+    assert!(!attributes.contains("Domain"), "{attributes}");
+    let session = Session::from_response(&response).unwrap();
+
+    let page = portal.get_as(Some(&session), "/account").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().contains("grace@example.com"));
+    assert_eq!(
+        page.headers().get("cache-control").unwrap(),
+        "private, no-store"
+    );
+
+    let response = portal
+        .post_as(Some(&session), "/sign-out", &[("x", "")])
+        .await;
+    assert_eq!(response.status(), 303);
+    let cleared = response
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let page = portal.get_as(Some(&session), "/account").await;
+    assert_eq!(
+        page.status(),
+        401,
+        "the old cookie must not work after sign-out"
+    );
+    assert!(page.text().contains("Please sign in"));
+    assert!(audit_actions(&portal)
+        .await
+        .contains(&"signed_out".to_string()));
+}
+
+#[tokio::test]
+async fn over_https_the_cookie_is_host_prefixed_and_secure_and_hsts_is_sent() {
+    let portal = TestPortal::start_https().await;
+    portal
+        .register("Grace", "grace@example.com", PASSWORD)
+        .await;
+    let response = portal
+        .try_sign_in("grace@example.com", PASSWORD, None)
+        .await;
+    let attributes = cookie_attributes(&response);
+    assert!(
+        attributes.starts_with("__Host-portal_session="),
+        "{attributes}"
+    );
+    assert!(attributes.contains("; Secure"), "{attributes}");
+    let session = Session::from_response(&response).unwrap();
+    let page = portal.get_as(Some(&session), "/account").await;
+    assert_eq!(page.status(), 200);
+    assert!(page
+        .headers()
+        .get("strict-transport-security")
+        .is_some_and(|v| v.to_str().unwrap().contains("max-age=31536000")));
+    // The bare name is not accepted in place of the prefixed one.
+    let bare = Session {
+        cookie: session.cookie.replace("__Host-", ""),
+    };
+    assert_eq!(portal.get_as(Some(&bare), "/account").await.status(), 401);
+}
+
+#[tokio::test]
+async fn the_session_id_changes_at_every_sign_in_and_the_old_one_dies() {
+    let portal = TestPortal::start().await;
+    let first = portal.end_user("Grace", "grace@example.com").await;
+    let response = portal
+        .try_sign_in("grace@example.com", PASSWORD, Some(&first))
+        .await;
+    let second = Session::from_response(&response).unwrap();
+    assert_ne!(first.cookie, second.cookie);
+    assert_eq!(portal.get_as(Some(&first), "/account").await.status(), 401);
+    assert_eq!(portal.get_as(Some(&second), "/account").await.status(), 200);
+}
+
+#[tokio::test]
+async fn unknown_accounts_wrong_passwords_and_deactivated_accounts_get_one_answer() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin("admin@example.com").await;
+    portal.end_user("Grace", "grace@example.com").await;
+    let _agent = portal.agent(&admin, "Alan", "alan@example.com").await;
+    let agent_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'alan@example.com'")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    let response = portal
+        .post_as(
+            Some(&admin),
+            &format!("/admin/users/{agent_id}"),
+            &[("role", "agent"), ("groups", "1")],
+        )
+        .await;
+    assert_eq!(response.status(), 303, "deactivation: {}", response.text());
+
+    let mut answers = Vec::new();
+    for (email, password) in [
+        ("nobody@example.com", PASSWORD),
+        ("grace@example.com", "wrong password here"),
+        ("alan@example.com", PASSWORD),
+    ] {
+        let response = portal.try_sign_in(email, password, None).await;
+        assert_eq!(response.status(), 401, "{email}");
+        assert!(response.headers().get("set-cookie").is_none());
+        answers.push(without_nonces(&response.text()).replace(email, "EMAIL"));
+    }
+    assert!(answers[0].contains("do not match an account"));
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0], answers[2]);
+    let failures = audit_actions(&portal)
+        .await
+        .iter()
+        .filter(|a| *a == "sign_in_failed")
+        .count();
+    assert_eq!(failures, 3);
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_slowed_per_account_with_the_same_answer_for_unknown_ones() {
+    let portal = TestPortal::start().await;
+    portal
+        .register("Grace", "grace@example.com", PASSWORD)
+        .await;
+    for email in ["grace@example.com", "nobody@example.com"] {
+        for attempt in 0..10 {
+            let response = portal.try_sign_in(email, "not the password", None).await;
+            assert_eq!(response.status(), 401, "attempt {attempt} for {email}");
+        }
+        let response = portal.try_sign_in(email, "not the password", None).await;
+        assert_eq!(response.status(), 429, "{email}");
+        assert!(response.text().contains("Too many attempts"));
+    }
+    // Even the right password waits for the bucket to refill: no guessing race.
+    let response = portal
+        .try_sign_in("grace@example.com", PASSWORD, None)
+        .await;
+    assert_eq!(response.status(), 429);
+    // Other accounts from the same address are not locked out.
+    portal.register("Alan", "alan@example.com", PASSWORD).await;
+    portal.sign_in("alan@example.com", PASSWORD).await;
+}
+
+#[tokio::test]
+async fn passwords_follow_the_rules_and_are_never_truncated() {
+    let portal = TestPortal::start().await;
+    for (password, expected) in [
+        ("short", "at least 8"),
+        (&"x".repeat(129)[..], "at most 128"),
+        ("baseball", "most common"),
+        ("Password1", "most common"),
+    ] {
+        let response = portal
+            .register("Grace", "grace@example.com", password)
+            .await;
+        assert_eq!(response.status(), 422, "{password}");
+        assert!(
+            response.text().contains(expected),
+            "{password}: {}",
+            response.text()
+        );
+        assert!(!response.text().contains(&format!("value=\"{password}\"")));
+    }
+    let long = "ñ😀".repeat(64);
+    let response = portal.register("Grace", "grace@example.com", &long).await;
+    assert_eq!(response.status(), 200);
+    let shorter: String = long.chars().take(127).collect();
+    assert_eq!(
+        portal
+            .try_sign_in("grace@example.com", &shorter, None)
+            .await
+            .status(),
+        401
+    );
+    let longer = format!("{long}x");
+    assert_eq!(
+        portal
+            .try_sign_in("grace@example.com", &longer, None)
+            .await
+            .status(),
+        401
+    );
+    portal.sign_in("grace@example.com", &long).await;
+    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{stored}"
+    );
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_other_session() {
+    let portal = TestPortal::start().await;
+    let here = portal.end_user("Grace", "grace@example.com").await;
+    let elsewhere = portal.sign_in("grace@example.com", PASSWORD).await;
+    let wrong = portal
+        .post_as(
+            Some(&here),
+            "/account/password",
+            &[
+                ("current_password", "not it at all"),
+                ("new_password", "a brand new passphrase"),
+                ("confirm_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong.text().contains("not your current password"));
+    let response = portal
+        .post_as(
+            Some(&here),
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new passphrase"),
+                ("confirm_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303, "{}", response.text());
+    let renewed = Session::from_response(&response).unwrap();
+    assert_eq!(portal.get_as(Some(&here), "/account").await.status(), 401);
+    assert_eq!(
+        portal.get_as(Some(&elsewhere), "/account").await.status(),
+        401
+    );
+    assert_eq!(
+        portal.get_as(Some(&renewed), "/account").await.status(),
+        200
+    );
+    assert_eq!(
+        portal
+            .try_sign_in("grace@example.com", PASSWORD, None)
+            .await
+            .status(),
+        401
+    );
+    portal
+        .sign_in("grace@example.com", "a brand new passphrase")
+        .await;
+}
+
+#[tokio::test]
+async fn reset_requests_answer_alike_and_the_link_works_once_within_its_hour() {
+    let portal = TestPortal::start().await;
+    let session = portal.end_user("Grace", "grace@example.com").await;
+    let outbox_before: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    let known = portal
+        .post_as(None, "/forgot-password", &[("email", "grace@example.com")])
+        .await;
+    let unknown = portal
+        .post_as(None, "/forgot-password", &[("email", "nobody@example.com")])
+        .await;
+    assert_eq!(known.status(), 200);
+    assert_eq!(unknown.status(), 200);
+    assert_eq!(
+        without_nonces(&known.text()).replace("grace@example.com", "EMAIL"),
+        without_nonces(&unknown.text()).replace("nobody@example.com", "EMAIL"),
+    );
+    let outbox_after: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    assert_eq!(
+        outbox_after,
+        outbox_before + 1,
+        "only the real account gets a message"
+    );
+
+    let link = portal
+        .link_in_outbox("grace@example.com", "/reset-password/")
+        .await;
+    let page = portal.get(&link).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().contains("no-referrer"));
+    let new_password = [
+        ("new_password", "another good phrase"),
+        ("confirm_password", "another good phrase"),
+    ];
+    let response = portal.post_as(None, &link, &new_password).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), "/sign-in?reset=1");
+    assert_eq!(
+        portal.get_as(Some(&session), "/account").await.status(),
+        401,
+        "old sessions end"
+    );
+    let again = portal.post_as(None, &link, &new_password).await;
+    assert_eq!(again.status(), 403);
+    assert!(again.text().contains("does not work any more"));
+    portal
+        .sign_in("grace@example.com", "another good phrase")
+        .await;
+
+    // An expired link does not work either.
+    portal
+        .post_as(None, "/forgot-password", &[("email", "grace@example.com")])
+        .await;
+    let link = portal
+        .link_in_outbox("grace@example.com", "/reset-password/")
+        .await;
+    sqlx::query(
+        "UPDATE account_tokens SET expires_at = '2000-01-01T00:00:00Z' WHERE used_at IS NULL",
+    )
+    .execute(&portal.state.db.writer)
+    .await
+    .unwrap();
+    assert_eq!(
+        portal.post_as(None, &link, &new_password).await.status(),
+        403
+    );
+}
+
+#[tokio::test]
+async fn registering_a_taken_address_answers_as_for_a_new_one_and_changes_nothing() {
+    let portal = TestPortal::start().await;
+    let first = portal
+        .register("Grace", "grace@example.com", PASSWORD)
+        .await;
+    let second = portal
+        .register("Mallory", "Grace@Example.com", "mallory's own pass")
+        .await;
+    assert_eq!(second.status(), 200);
+    assert_eq!(
+        without_nonces(&first.text()),
+        without_nonces(&second.text())
+    );
+    assert_eq!(
+        portal
+            .try_sign_in("grace@example.com", "mallory's own pass", None)
+            .await
+            .status(),
+        401
+    );
+    portal.sign_in("grace@example.com", PASSWORD).await;
+}
+
+#[tokio::test]
+async fn tickets_logged_signed_in_belong_to_the_account_and_earlier_ones_join_on_verification() {
+    let portal = TestPortal::start().await;
+    let mut form = portal.with_email_service().await;
+    form.email = "grace@example.com".into();
+    form.summary = "Logged before I had an account".into();
+    assert_eq!(portal.submit("incident", &form).await.status(), 303);
+
+    let grace = portal.end_user("Grace", "grace@example.com").await;
+    form.summary = "Logged while signed in".into();
+    let fields = crate::helpers::form_fields(&form);
+    let response = portal
+        .post_as(Some(&grace), "/report/incident", &fields)
+        .await;
+    assert_eq!(response.status(), 303);
+
+    let list = portal.get_as(Some(&grace), "/my-tickets").await.text();
+    assert!(list.contains("Logged while signed in"));
+    assert!(
+        !list.contains("Logged before I had an account"),
+        "not before verification"
+    );
+
+    let link = portal
+        .link_in_outbox("grace@example.com", "/verify-email/")
+        .await;
+    assert_eq!(
+        portal.get(&link).await.status(),
+        200,
+        "opening the link changes nothing"
+    );
+    let list = portal.get_as(Some(&grace), "/my-tickets").await.text();
+    assert!(!list.contains("Logged before I had an account"));
+    let response = portal.post_as(Some(&grace), &link, &[("x", "")]).await;
+    assert_eq!(response.status(), 303, "{}", response.text());
+    let list = portal.get_as(Some(&grace), "/my-tickets").await.text();
+    let newer = list.find("Logged while signed in").unwrap();
+    let older = list.find("Logged before I had an account").unwrap();
+    assert!(newer < older, "newest first");
+    assert!(list.contains("INC0001001") && list.contains("INC0001002"));
+    let page = portal.get_as(Some(&grace), "/my-tickets/INC0001001").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().contains("Logged before I had an account"));
+}
+
+#[tokio::test]
+async fn someone_elses_ticket_and_a_missing_one_are_the_same_not_found() {
+    let portal = TestPortal::start().await;
+    let form = portal.with_email_service().await;
+    let grace = portal.end_user("Grace", "grace@example.com").await;
+    let bob = portal.end_user("Bob", "bob@example.com").await;
+    let fields = crate::helpers::form_fields(&form);
+    portal
+        .post_as(Some(&grace), "/report/incident", &fields)
+        .await;
+
+    let theirs = portal.get_as(Some(&bob), "/my-tickets/INC0001001").await;
+    let missing = portal.get_as(Some(&bob), "/my-tickets/INC0009999").await;
+    assert_eq!(theirs.status(), 404);
+    assert_eq!(missing.status(), 404);
+    assert_eq!(
+        without_nonces(&theirs.text()).replace("INC0001001", "N"),
+        without_nonces(&missing.text()).replace("INC0009999", "N")
+    );
+    let api = portal
+        .get_as(Some(&bob), "/api/my_ticket?number=INC0001001")
+        .await;
+    assert_eq!(api.status(), 404);
+    assert!(!api.text().contains(&form.summary));
+    assert_eq!(
+        portal
+            .get_as(Some(&grace), "/my-tickets/INC0001001")
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn admins_change_roles_and_deactivate_and_the_sessions_end() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin("admin@example.com").await;
+    let grace = portal.end_user("Grace", "grace@example.com").await;
+    let grace_id: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'grace@example.com'")
+            .fetch_one(&portal.state.db.reader)
+            .await
+            .unwrap();
+    assert_eq!(
+        portal.get_as(Some(&grace), "/admin/users").await.status(),
+        403
+    );
+
+    let response = portal
+        .post_as(
+            Some(&admin),
+            &format!("/admin/users/{grace_id}"),
+            &[("role", "agent"), ("groups", "2"), ("active", "on")],
+        )
+        .await;
+    assert_eq!(response.status(), 303, "{}", response.text());
+    assert_eq!(
+        portal.get_as(Some(&grace), "/account").await.status(),
+        401,
+        "role change ends sessions"
+    );
+    let grace = portal.sign_in("grace@example.com", PASSWORD).await;
+    assert!(portal
+        .get_as(Some(&grace), "/account")
+        .await
+        .text()
+        .contains("Agent"));
+
+    let response = portal
+        .post_as(
+            Some(&admin),
+            &format!("/admin/users/{grace_id}"),
+            &[("role", "agent"), ("groups", "2")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        portal.get_as(Some(&grace), "/account").await.status(),
+        401,
+        "deactivation ends sessions"
+    );
+    assert_eq!(
+        portal
+            .try_sign_in("grace@example.com", PASSWORD, None)
+            .await
+            .status(),
+        401
+    );
+
+    let actions = audit_actions(&portal).await;
+    for action in [
+        "account_created",
+        "registered",
+        "signed_in",
+        "role_changed",
+        "deactivated",
+    ] {
+        assert!(
+            actions.contains(&action.to_string()),
+            "{action} in {actions:?}"
+        );
+    }
+    let audit = portal.get_as(Some(&admin), "/admin/audit").await.text();
+    assert!(audit.contains("role changed") && audit.contains("end_user to agent"));
+}
+
+#[tokio::test]
+async fn the_last_admin_cannot_be_demoted_or_deactivated() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin("admin@example.com").await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    for fields in [
+        vec![("role", "agent"), ("active", "on")],
+        vec![("role", "admin")],
+    ] {
+        let response = portal
+            .post_as(Some(&admin), &format!("/admin/users/{id}"), &fields)
+            .await;
+        assert_eq!(response.status(), 403);
+        assert!(response.text().contains("last active admin"));
+    }
+    assert_eq!(
+        portal.get_as(Some(&admin), "/admin/users").await.status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn admins_can_close_self_registration() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin("admin@example.com").await;
+    let response = portal
+        .post_as(Some(&admin), "/admin/registration", &[("open", "off")])
+        .await;
+    assert_eq!(response.status(), 303);
+    assert!(portal
+        .get("/register")
+        .await
+        .text()
+        .contains("created by the service desk"));
+    let response = portal
+        .register("Grace", "grace@example.com", PASSWORD)
+        .await;
+    assert_eq!(response.status(), 403);
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    assert_eq!(users, 1);
+}
+
+#[tokio::test]
+async fn an_invited_agent_chooses_a_password_and_the_admin_reads_the_outbox() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin("admin@example.com").await;
+    let agent = portal
+        .agent(&admin, "Alan Turing", "alan@example.com")
+        .await;
+    let account = portal.get_as(Some(&agent), "/account").await.text();
+    assert!(account.contains("Alan Turing") && account.contains("Agent"));
+    let outbox = portal.get_as(Some(&admin), "/admin/outbox").await;
+    assert_eq!(outbox.status(), 200);
+    assert!(outbox.text().contains("You are invited to IT Help"));
+    assert!(outbox.text().contains("alan@example.com"));
+    let groups: Vec<i64> = sqlx::query_scalar(
+        "SELECT group_id FROM group_members m JOIN users u ON u.id = m.user_id WHERE u.email = 'alan@example.com'",
+    )
+    .fetch_all(&portal.state.db.reader)
+    .await
+    .unwrap();
+    assert_eq!(groups, vec![1]);
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_edits_and_deletions() {
+    let portal = TestPortal::start().await;
+    portal.end_user("Grace", "grace@example.com").await;
+    for statement in [
+        "UPDATE audit_events SET actor = 'someone else'",
+        "DELETE FROM audit_events",
+    ] {
+        let error = sqlx::query(statement)
+            .execute(&portal.state.db.writer)
+            .await
+            .expect_err(statement);
+        assert!(error.to_string().contains("append-only"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn create_admin_refuses_common_passwords_and_taken_addresses() {
+    let portal = TestPortal::start().await;
+    let now = chrono::Utc::now();
+    let state = &portal.state;
+    assert!(
+        app::server::accounts::create_admin(state, "Ada", "ada@example.com", "password1", now)
+            .await
+            .is_err()
+    );
+    app::server::accounts::create_admin(state, "Ada", "ada@example.com", PASSWORD, now)
+        .await
+        .expect("a good password");
+    assert!(
+        app::server::accounts::create_admin(state, "Ada", "ADA@example.com", PASSWORD, now)
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn after_sign_in_only_local_paths_are_followed() {
+    let portal = TestPortal::start().await;
+    portal
+        .register("Grace", "grace@example.com", PASSWORD)
+        .await;
+    for (next, expected) in [
+        ("/account", "/account"),
+        ("https://evil.example/", "/my-tickets"),
+        ("//evil.example/", "/my-tickets"),
+    ] {
+        let response = portal
+            .post_as(
+                None,
+                "/sign-in",
+                &[
+                    ("email", "grace@example.com"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(location(&response), expected, "{next}");
+    }
+}
