@@ -1,5 +1,8 @@
 //! Integration tests: the real router on a fresh SQLite file and search index per test.
 
+// The views of the portal are deeply nested types.
+#![recursion_limit = "256"]
+
 mod helpers;
 
 mod accounts;
@@ -7,4 +10,5 @@ mod knowledge;
 mod notices;
 mod pages;
 mod search;
+mod security;
 mod tickets;

@@ -1,0 +1,588 @@
+//! The security baseline, proved through the real router: who may call what,
+//! nobody reads someone else's ticket or the agents' notes, cross-site requests
+//! change nothing, every page carries a strict Content-Security-Policy, and what
+//! people type never becomes markup.
+
+use crate::helpers::{form_fields, location, nonce_of, Response, Session, TestPortal, PASSWORD};
+use axum::http::Method;
+use std::collections::BTreeSet;
+
+/// Who may call a server function or open a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Allowed {
+    /// Everyone, signed in or not.
+    Public,
+    /// Any signed-in account (its own data only).
+    SignedIn,
+    /// Only the account that owns the ticket in the arguments; everyone else,
+    /// the same "not found" as for a ticket that does not exist.
+    Owner,
+    Admin,
+}
+
+/// Every server function: its path, sample arguments, and who may call it. A
+/// server function missing here fails `every_server_function_checks_its_caller`.
+const SERVER_FUNCTIONS: &[(&str, &str, Allowed)] = &[
+    ("/api/search", "query=vpn&limit=5", Allowed::Public),
+    ("/api/article", "slug=no-such-article", Allowed::Public),
+    ("/api/home", "", Allowed::Public),
+    ("/api/report_form", "", Allowed::Public),
+    (
+        "/api/status_by_link",
+        "token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        Allowed::Public,
+    ),
+    ("/api/active_notices", "", Allowed::Public),
+    ("/api/recent_notices", "", Allowed::Public),
+    ("/api/registration_open", "", Allowed::Public),
+    ("/api/my_account", "", Allowed::SignedIn),
+    ("/api/my_tickets", "", Allowed::SignedIn),
+    ("/api/my_ticket", "number=INC0001001", Allowed::Owner),
+    ("/api/admin_accounts", "", Allowed::Admin),
+    ("/api/admin_outbox", "", Allowed::Admin),
+    ("/api/admin_audit", "", Allowed::Admin),
+];
+
+/// Every page route, with a sample address and who may open it. A route missing
+/// here fails `every_page_checks_its_viewer`.
+const PAGES: &[(&str, &str, Allowed)] = &[
+    ("/", "/", Allowed::Public),
+    (
+        "/articles/{slug}",
+        "/articles/no-such-article",
+        Allowed::Public,
+    ),
+    ("/report", "/report", Allowed::Public),
+    ("/report/incident", "/report/incident", Allowed::Public),
+    ("/report/request", "/report/request", Allowed::Public),
+    ("/status", "/status", Allowed::Public),
+    (
+        "/status/{token}",
+        "/status/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        Allowed::Public,
+    ),
+    ("/notices", "/notices", Allowed::Public),
+    ("/sign-in", "/sign-in", Allowed::Public),
+    ("/register", "/register", Allowed::Public),
+    ("/forgot-password", "/forgot-password", Allowed::Public),
+    (
+        "/reset-password/{token}",
+        "/reset-password/x",
+        Allowed::Public,
+    ),
+    ("/verify-email/{token}", "/verify-email/x", Allowed::Public),
+    ("/account", "/account", Allowed::SignedIn),
+    ("/my-tickets", "/my-tickets", Allowed::SignedIn),
+    (
+        "/my-tickets/{number}",
+        "/my-tickets/INC0001001",
+        Allowed::Owner,
+    ),
+    ("/admin/users", "/admin/users", Allowed::Admin),
+    ("/admin/outbox", "/admin/outbox", Allowed::Admin),
+    ("/admin/audit", "/admin/audit", Allowed::Admin),
+];
+
+/// Every form post that changes state.
+const FORM_POSTS: &[&str] = &[
+    "/report/incident",
+    "/report/request",
+    "/status",
+    "/sign-in",
+    "/sign-out",
+    "/register",
+    "/account/password",
+    "/forgot-password",
+    "/reset-password/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "/verify-email/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "/admin/users",
+    "/admin/users/1",
+    "/admin/registration",
+];
+
+const INTERNAL_MARKER: &str = "INTERNAL-NOTE-7f3a9c";
+const OTHER_REPORTER_MARKER: &str = "other.reporter.5d1e@example.com";
+
+/// The cast: anonymous, end users A and B, an agent and an admin. A owns
+/// INC0001001, which carries an internal note; another reporter owns INC0001002.
+struct Cast {
+    portal: TestPortal,
+    a: Session,
+    b: Session,
+    agent: Session,
+    admin: Session,
+    /// The private status link of A's ticket.
+    a_link: String,
+}
+
+impl Cast {
+    async fn new() -> Cast {
+        let portal = TestPortal::start().await;
+        let admin = portal.admin("admin@example.com").await;
+        let agent = portal
+            .agent(&admin, "Alan Agent", "agent@example.com")
+            .await;
+        let a = portal.end_user("Amy", "amy@example.com").await;
+        let b = portal.end_user("Bob", "bob@example.com").await;
+        let mut form = portal.with_email_service().await;
+        form.email = "amy@example.com".into();
+        let response = portal
+            .post_as(Some(&a), "/report/incident", &form_fields(&form))
+            .await;
+        assert_eq!(response.status(), 303);
+        let a_link = location(&response).replace("?new=1", "");
+        form.email = OTHER_REPORTER_MARKER.into();
+        form.phone = "+44 20 7946 0000".into();
+        assert_eq!(portal.submit("incident", &form).await.status(), 303);
+        sqlx::query(
+            "INSERT INTO ticket_events (ticket_id, at, actor, kind, visibility, body)
+             SELECT id, created_at, 'Alan Agent', 'note', 'internal', ? FROM tickets WHERE number = 'INC0001001'",
+        )
+        .bind(format!("{INTERNAL_MARKER}: reporter seems to use a personal laptop"))
+        .execute(&portal.state.db.writer)
+        .await
+        .expect("an internal note");
+        Cast {
+            portal,
+            a,
+            b,
+            agent,
+            admin,
+            a_link,
+        }
+    }
+
+    fn everyone(&self) -> [(&'static str, Option<&Session>); 5] {
+        [
+            ("anonymous", None),
+            ("end user A", Some(&self.a)),
+            ("end user B", Some(&self.b)),
+            ("agent", Some(&self.agent)),
+            ("admin", Some(&self.admin)),
+        ]
+    }
+
+    async fn call(
+        &self,
+        who: Option<&Session>,
+        method: &Method,
+        path: &str,
+        args: &str,
+    ) -> Response {
+        if *method == Method::GET {
+            let url = if args.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{args}")
+            };
+            self.portal.get_as(who, &url).await
+        } else {
+            let mut headers = vec![("sec-fetch-site", "same-origin")];
+            if let Some(session) = who {
+                headers.push(("cookie", session.cookie.as_str()));
+            }
+            self.portal
+                .post_raw(
+                    path,
+                    "application/x-www-form-urlencoded",
+                    args.into(),
+                    &headers,
+                )
+                .await
+        }
+    }
+}
+
+/// Whether `who` (by its label) may see what `allowed` guards; for `Owner`, A.
+fn expected_status(allowed: Allowed, who: &str) -> Option<u16> {
+    match (allowed, who) {
+        (Allowed::Public, _) => None,
+        (_, "anonymous") => Some(401),
+        (Allowed::SignedIn, _) => Some(200),
+        (Allowed::Owner, "end user A") => Some(200),
+        (Allowed::Owner, _) => Some(404),
+        (Allowed::Admin, "admin") => Some(200),
+        (Allowed::Admin, _) => Some(403),
+    }
+}
+
+fn assert_no_leak(response: &Response, context: &str) {
+    let body = response.text();
+    assert!(
+        !body.contains(INTERNAL_MARKER),
+        "internal note leaked: {context}"
+    );
+    assert!(
+        !body.contains(OTHER_REPORTER_MARKER),
+        "another reporter leaked: {context}"
+    );
+}
+
+#[tokio::test]
+async fn every_server_function_checks_its_caller() {
+    let cast = Cast::new().await;
+    let registered: BTreeSet<(String, Method)> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, method)| (path.to_string(), method))
+        .collect();
+    let listed: BTreeSet<&str> = SERVER_FUNCTIONS.iter().map(|(p, _, _)| *p).collect();
+    for (path, _) in &registered {
+        assert!(
+            listed.contains(path.as_str()),
+            "{path} is missing from the matrix"
+        );
+    }
+    assert_eq!(
+        listed.len(),
+        registered.len(),
+        "the matrix lists functions that do not exist"
+    );
+
+    let mut checked = 0;
+    for (path, method) in &registered {
+        let (_, args, allowed) = SERVER_FUNCTIONS.iter().find(|(p, _, _)| p == path).unwrap();
+        for (who, session) in cast.everyone() {
+            let response = cast.call(session, method, path, args).await;
+            let status = response.status();
+            match expected_status(*allowed, who) {
+                Some(expected) => assert_eq!(status, expected, "{who} calling {path}"),
+                None => assert!(
+                    status != 401 && status != 403 && status < 500,
+                    "{who} calling public {path}: {status}"
+                ),
+            }
+            assert_no_leak(&response, &format!("{who} calling {path}"));
+            checked += 1;
+        }
+    }
+    assert!(checked >= SERVER_FUNCTIONS.len() * 5);
+}
+
+#[tokio::test]
+async fn every_page_checks_its_viewer() {
+    let cast = Cast::new().await;
+    let routes: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    for route in &routes {
+        assert!(
+            PAGES.iter().any(|(p, _, _)| p == route),
+            "page {route} is missing from the matrix"
+        );
+    }
+    for (route, sample, allowed) in PAGES {
+        assert!(routes.contains(*route), "{route} is not a page any more");
+        for (who, session) in cast.everyone() {
+            let response = cast.portal.get_as(session, sample).await;
+            let status = response.status();
+            match expected_status(*allowed, who) {
+                Some(expected) => assert_eq!(status, expected, "{who} opening {sample}"),
+                None => assert!(
+                    status != 401 && status != 403 && status < 500,
+                    "{who} opening {sample}: {status}"
+                ),
+            }
+            assert_no_leak(&response, &format!("{who} opening {sample}"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn admin_form_posts_refuse_everyone_but_admins() {
+    let cast = Cast::new().await;
+    let users_before: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&cast.portal.state.db.reader)
+        .await
+        .unwrap();
+    for (who, session) in cast.everyone() {
+        if who == "admin" {
+            continue;
+        }
+        for (path, fields) in [
+            (
+                "/admin/users",
+                vec![
+                    ("name", "Eve"),
+                    ("email", "eve@example.com"),
+                    ("role", "admin"),
+                ],
+            ),
+            ("/admin/users/4", vec![("role", "admin"), ("active", "on")]),
+            ("/admin/registration", vec![("open", "off")]),
+        ] {
+            let response = cast.portal.post_as(session, path, &fields).await;
+            let expected = if session.is_some() { 403 } else { 401 };
+            assert_eq!(response.status(), expected, "{who} posting {path}");
+        }
+    }
+    let users_after: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&cast.portal.state.db.reader)
+        .await
+        .unwrap();
+    assert_eq!(users_before, users_after);
+    let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM users ORDER BY id")
+        .fetch_all(&cast.portal.state.db.reader)
+        .await
+        .unwrap();
+    assert_eq!(roles, ["admin", "agent", "end_user", "end_user"]);
+    assert!(cast
+        .portal
+        .get("/register")
+        .await
+        .text()
+        .contains("Create account"));
+}
+
+#[tokio::test]
+async fn a_sweep_of_a_thousand_ticket_numbers_discloses_nothing() {
+    let cast = Cast::new().await;
+    let mut disclosures = Vec::new();
+    for kind in ["INC", "REQ"] {
+        for n in 1001..1501 {
+            let number = format!("{kind}{n:07}");
+            for (who, session) in [("B", Some(&cast.b)), ("anonymous", None)] {
+                let page = cast
+                    .portal
+                    .get_as(session, &format!("/my-tickets/{number}"))
+                    .await;
+                let api = cast
+                    .portal
+                    .get_as(session, &format!("/api/my_ticket?number={number}"))
+                    .await;
+                for response in [&page, &api] {
+                    if response.status() == 200 || response.text().contains("Outlook will not send")
+                    {
+                        disclosures.push(format!("{who} {number}"));
+                    }
+                    assert_no_leak(response, &number);
+                }
+            }
+        }
+    }
+    assert!(disclosures.is_empty(), "{disclosures:?}");
+    // Guessing private links discloses nothing either.
+    for n in 0..200 {
+        let token = format!("{n:0>43}");
+        let response = cast.portal.get(&format!("/status/{token}")).await;
+        assert_eq!(response.status(), 404);
+    }
+    // And A still sees their own.
+    assert_eq!(
+        cast.portal
+            .get_as(Some(&cast.a), "/my-tickets/INC0001001")
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn internal_notes_never_reach_the_reporter() {
+    let cast = Cast::new().await;
+    let token = cast.a_link.trim_start_matches("/status/").to_string();
+    let mut responses = vec![
+        cast.portal.get_as(Some(&cast.a), "/my-tickets").await,
+        cast.portal
+            .get_as(Some(&cast.a), "/my-tickets/INC0001001")
+            .await,
+        cast.portal.get_as(Some(&cast.a), "/api/my_tickets").await,
+        cast.portal
+            .get_as(Some(&cast.a), "/api/my_ticket?number=INC0001001")
+            .await,
+        cast.portal.get_as(Some(&cast.a), &cast.a_link).await,
+        cast.portal.get(&format!("{}?new=1", cast.a_link)).await,
+    ];
+    responses.push(
+        cast.portal
+            .post_as(None, "/api/status_by_link", &[("token", token.as_str())])
+            .await,
+    );
+    responses.push(
+        cast.portal
+            .post_as(
+                None,
+                "/status",
+                &[("number", "INC0001001"), ("email", "amy@example.com")],
+            )
+            .await,
+    );
+    for (n, response) in responses.iter().enumerate() {
+        assert_eq!(response.status(), 200, "response {n}: {}", response.text());
+        assert!(
+            response.text().contains("Outlook will not send"),
+            "response {n} shows the ticket"
+        );
+        assert_no_leak(response, &format!("response {n}"));
+    }
+}
+
+#[tokio::test]
+async fn cross_site_requests_with_the_victims_cookie_change_nothing() {
+    let cast = Cast::new().await;
+    let portal = &cast.portal;
+    let mut posts: Vec<String> = FORM_POSTS.iter().map(|p| p.to_string()).collect();
+    posts.extend(leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()));
+    let bodies = [
+        ("application/x-www-form-urlencoded", "role=admin&open=off&new_password=pwned+pwned+pwned&confirm_password=pwned+pwned+pwned&current_password=correct+horse+battery+staple&name=Eve&email=eve%40example.com"),
+        ("application/json", r#"{"role":"admin","open":"off","name":"Eve","email":"eve@example.com"}"#),
+        ("text/plain", "role=admin&open=off&name=Eve&email=eve@example.com"),
+    ];
+    let attacks: [&[(&str, &str)]; 3] = [
+        &[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "https://evil.example"),
+        ],
+        &[("origin", "https://evil.example")],
+        &[
+            ("sec-fetch-site", "same-site"),
+            ("origin", "https://sub.portal.test"),
+        ],
+    ];
+    let mut attempts = 0;
+    for victim in [&cast.a, &cast.admin] {
+        for path in &posts {
+            for (content_type, body) in bodies {
+                for attack in attacks {
+                    let mut headers = attack.to_vec();
+                    headers.push(("cookie", victim.cookie.as_str()));
+                    let response = portal
+                        .post_raw(path, content_type, body.into(), &headers)
+                        .await;
+                    assert_eq!(
+                        response.status(),
+                        403,
+                        "{path} as {content_type} with {attack:?}"
+                    );
+                    attempts += 1;
+                }
+            }
+        }
+    }
+    assert!(attempts >= 2 * (FORM_POSTS.len() + 14) * 9);
+    // Nothing changed: both sessions live, no account, role, setting or ticket added.
+    assert_eq!(portal.get_as(Some(&cast.a), "/account").await.status(), 200);
+    assert_eq!(
+        portal
+            .get_as(Some(&cast.admin), "/admin/users")
+            .await
+            .status(),
+        200
+    );
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    assert_eq!(users, 4);
+    let tickets: i64 = sqlx::query_scalar("SELECT count(*) FROM tickets")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    assert_eq!(tickets, 2);
+    assert!(portal
+        .get("/register")
+        .await
+        .text()
+        .contains("Create account"));
+    portal.sign_in("amy@example.com", PASSWORD).await;
+}
+
+#[tokio::test]
+async fn nothing_changes_state_on_get() {
+    let cast = Cast::new().await;
+    let before: (i64, i64, i64) = counts(&cast.portal).await;
+    for path in FORM_POSTS {
+        for session in [Some(&cast.a), Some(&cast.admin), None] {
+            let response = cast
+                .portal
+                .get_as(
+                    session,
+                    &format!("{path}?role=admin&open=off&name=Eve&email=eve%40example.com"),
+                )
+                .await;
+            assert!(response.status() < 500, "GET {path}");
+        }
+    }
+    assert_eq!(counts(&cast.portal).await, before);
+    assert_eq!(
+        cast.portal.get_as(Some(&cast.a), "/account").await.status(),
+        200
+    );
+    assert!(cast
+        .portal
+        .get("/register")
+        .await
+        .text()
+        .contains("Create account"));
+}
+
+async fn counts(portal: &TestPortal) -> (i64, i64, i64) {
+    let q = |sql: &'static str| {
+        let pool = portal.state.db.reader.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    (
+        q("SELECT count(*) FROM users").await,
+        q("SELECT count(*) FROM tickets").await,
+        q("SELECT count(*) FROM sessions").await,
+    )
+}
+
+#[tokio::test]
+async fn every_page_carries_a_strict_policy_with_its_own_nonce() {
+    let cast = Cast::new().await;
+    let mut nonces = BTreeSet::new();
+    for (_, sample, _) in PAGES {
+        for (who, session) in cast.everyone() {
+            let response = cast.portal.get_as(session, sample).await;
+            let policy = response
+                .headers()
+                .get("content-security-policy")
+                .unwrap_or_else(|| panic!("{sample} for {who} has no policy"))
+                .to_str()
+                .unwrap()
+                .to_string();
+            let html = response.text();
+            let nonce = nonce_of(&html).unwrap_or_else(|| panic!("{sample}: no script nonce"));
+            assert!(
+                policy.contains(&format!("'nonce-{nonce}'")),
+                "{sample}: {policy}"
+            );
+            for directive in [
+                "object-src 'none'",
+                "base-uri 'none'",
+                "frame-ancestors 'none'",
+            ] {
+                assert!(policy.contains(directive), "{sample}: {policy}");
+            }
+            assert!(!policy.contains("unsafe-inline"), "{sample}: {policy}");
+            let scripts = html.matches("<script").count();
+            let nonced = html.matches(&format!("nonce=\"{nonce}\"")).count();
+            assert!(
+                scripts > 0 && scripts <= nonced,
+                "{sample}: {scripts} scripts, {nonced} nonces"
+            );
+            for header in ["x-content-type-options", "referrer-policy"] {
+                assert!(
+                    response.headers().get(header).is_some(),
+                    "{sample}: {header}"
+                );
+            }
+            nonces.insert(nonce);
+        }
+    }
+    assert_eq!(
+        nonces.len(),
+        PAGES.len() * 5,
+        "every response has its own nonce"
+    );
+    let api = cast.portal.get("/api/home").await;
+    assert!(api
+        .headers()
+        .get("content-security-policy")
+        .is_some_and(|p| p.to_str().unwrap().contains("default-src 'none'")));
+}
