@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./tests/accounts";
 
 // The release build of the portal, started on its own port with an empty data
 // folder (demo content is loaded on first start), so every run begins fresh.
@@ -34,8 +35,12 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
+    // The first admin is made as an operator makes one: `server create-admin`,
+    // password on standard input.
     command:
-      `rm -rf .data && ${server} --data-dir .data --addr 127.0.0.1:${port}` +
+      `rm -rf .data && printf '%s' '${ADMIN_PASSWORD}' | ${server} --data-dir .data --log warn` +
+      ` create-admin --email ${ADMIN_EMAIL} --name 'Esme Admin'` +
+      ` && ${server} --data-dir .data --addr 127.0.0.1:${port}` +
       ` --site-root ../target/site --output-name portal --log warn`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,

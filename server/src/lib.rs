@@ -70,12 +70,17 @@ pub enum StartError {
     Search(#[from] search::SearchError),
 }
 
+/// The database file in a data directory.
+pub fn database_path(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("portal.sqlite3")
+}
+
 /// Opens the data directory (database, demo content, search index) and builds the
 /// router.
 pub async fn build(config: Config) -> Result<Portal, StartError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::DataDir(config.data_dir.clone(), e))?;
-    let db = Db::open(&config.data_dir.join("portal.sqlite3")).await?;
+    let db = Db::open(&database_path(&config.data_dir)).await?;
     if config.load_demo && app::server::demo::load_if_empty(&db, chrono::Utc::now()).await? {
         tracing::info!("loaded the demo content into the new database");
     }

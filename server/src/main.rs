@@ -134,19 +134,19 @@ async fn create_admin(config: server::Config, email: &str, name: &str) -> std::p
     }
     // Only the line break is removed: spaces are part of a password.
     let password = password.trim_end_matches(['\n', '\r']);
-    let config = server::Config {
-        load_demo: false,
-        ..config
-    };
-    let portal = match server::build(config).await {
-        Ok(portal) => portal,
+    if let Err(error) = std::fs::create_dir_all(&config.data_dir) {
+        eprintln!("cannot create the data directory: {error}");
+        return std::process::ExitCode::FAILURE;
+    }
+    let db = match app::server::db::Db::open(&server::database_path(&config.data_dir)).await {
+        Ok(db) => db,
         Err(error) => {
-            eprintln!("the portal could not open its data: {error}");
+            eprintln!("the database could not be opened: {error}");
             return std::process::ExitCode::FAILURE;
         }
     };
     match app::server::accounts::create_admin(
-        &portal.state,
+        &db,
         name,
         email,
         password,

@@ -622,7 +622,7 @@ async fn the_audit_log_refuses_edits_and_deletions() {
 async fn create_admin_refuses_common_passwords_and_taken_addresses() {
     let portal = TestPortal::start().await;
     let now = chrono::Utc::now();
-    let state = &portal.state;
+    let state = &portal.state.db;
     assert!(
         app::server::accounts::create_admin(state, "Ada", "ada@example.com", "password1", now)
             .await

@@ -829,7 +829,7 @@ pub async fn list_users(conn: &mut SqliteConnection) -> Result<Vec<UserRow>, sql
 
 /// Creates an admin from the command line (`server create-admin`).
 pub async fn create_admin(
-    state: &AppState,
+    db: &super::db::Db,
     name: &str,
     email: &str,
     password: &str,
@@ -844,7 +844,7 @@ pub async fn create_admin(
     let new = form.parse().map_err(AccountError::Invalid)?;
     check_not_common(Field::Password, &new.password)?;
     let hash = passwords::hash(new.password).await?;
-    let mut tx = state.db.writer.begin().await?;
+    let mut tx = db.writer.begin().await?;
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO users (email, name, role, password_hash, email_verified_at, created_at, updated_at)
          VALUES (?, ?, 'admin', ?, ?, ?, ?)
