@@ -145,14 +145,7 @@ async fn create_admin(config: server::Config, email: &str, name: &str) -> std::p
             return std::process::ExitCode::FAILURE;
         }
     };
-    match app::server::accounts::create_admin(
-        &db,
-        name,
-        email,
-        password,
-        chrono::Utc::now(),
-    )
-    .await
+    match app::server::accounts::create_admin(&db, name, email, password, chrono::Utc::now()).await
     {
         Ok(id) => {
             println!("Admin account {id} created for {email}. Sign in at /sign-in.");

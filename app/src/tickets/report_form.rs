@@ -178,8 +178,11 @@ pub fn ReportForm(
                         <textarea id="description" name="description" rows="7" maxlength="10000"
                             aria-required="true" aria-invalid=invalid(Field::Description)
                             aria-describedby=described_by(Field::Description, true, &errors)
-                            on:input=move |ev| { description.set(event_target_value(&ev)); suggest_soon(); }>
-                            {form.description.clone()}
+                            on:input=move |ev| { description.set(event_target_value(&ev)); suggest_soon(); }
+                            // Leptos writes a textarea's children unescaped: a description
+                            // holding `</textarea><script>` would end the field and inject
+                            // markup. Its text is escaped here instead.
+                            inner_html=crate::components::escape_text(&form.description)>
                         </textarea>
                     </div>
                 </fieldset>

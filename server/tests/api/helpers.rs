@@ -230,7 +230,7 @@ impl TestPortal {
     /// An admin, made as `server create-admin` makes one, and signed in.
     pub async fn admin(&self, email: &str) -> Session {
         app::server::accounts::create_admin(
-            &self.state,
+            &self.state.db,
             "Ada Admin",
             email,
             PASSWORD,

@@ -12,3 +12,4 @@ mod pages;
 mod search;
 mod security;
 mod tickets;
+mod xss;

@@ -1,0 +1,239 @@
+//! Stored and reflected XSS: a corpus of payloads (shared with the Chromium test in
+//! `end2end/tests/xss.spec.ts`) goes into every field people can write, and every
+//! view that shows them is rendered and checked: no payload survives as markup.
+
+use crate::helpers::{form_fields, html_escaped, nonce_of, TestPortal};
+
+const CORPUS: &str = include_str!("../../../end2end/tests/xss-payloads.json");
+
+fn payloads() -> Vec<String> {
+    serde_json::from_str(CORPUS).expect("the corpus is a JSON list of strings")
+}
+
+/// Every problem found in one rendered page.
+fn markup_problems(html: &str, payloads: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for payload in payloads {
+        if payload.contains('<') && html.contains(payload.as_str()) {
+            problems.push(format!("payload rendered as markup: {payload}"));
+        }
+    }
+    let nonce = nonce_of(html).unwrap_or_default();
+    let scripts = html.matches("<script").count();
+    let nonced = html.matches(&format!("nonce=\"{nonce}\"")).count();
+    if scripts > nonced {
+        problems.push(format!("{scripts} scripts but {nonced} carry the nonce"));
+    }
+    let lower = html.to_ascii_lowercase();
+    // Real tags only start where the page itself wrote a `<`: user text has its `<`
+    // escaped. None of our tags has an inline event handler or a script URL.
+    for tag in lower.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or("");
+        if !tag.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        for (name, value) in attributes(tag) {
+            if name.len() > 2 && name.starts_with("on") {
+                problems.push(format!("an event handler attribute in <{tag}>"));
+            }
+            let value = value.trim_start();
+            let url = matches!(
+                name.as_str(),
+                "href" | "src" | "action" | "formaction" | "xlink:href" | "poster" | "data"
+            );
+            if url && (value.starts_with("javascript:") || value.starts_with("data:")) {
+                problems.push(format!("a {name} leads to {value}"));
+            }
+        }
+    }
+    problems
+}
+
+/// The attributes (name, value) of a tag (its text between `<` and `>`), honouring
+/// quotes.
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut chars = tag.chars().peekable();
+    // The tag name.
+    while chars.peek().is_some_and(|c| !c.is_whitespace()) {
+        chars.next();
+    }
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace() || *c == '/') {
+            chars.next();
+        }
+        let mut name = String::new();
+        while let Some(&c) = chars.peek() {
+            if c.is_whitespace() || c == '=' || c == '/' {
+                break;
+            }
+            name.push(c);
+            chars.next();
+        }
+        if name.is_empty() && chars.peek().is_none() {
+            return found;
+        }
+        let mut value = String::new();
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek() == Some(&'=') {
+            chars.next();
+            while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                chars.next();
+            }
+            match chars.peek().copied() {
+                Some(quote @ ('"' | '\'')) => {
+                    chars.next();
+                    for c in chars.by_ref() {
+                        if c == quote {
+                            break;
+                        }
+                        value.push(c);
+                    }
+                }
+                _ => {
+                    while let Some(c) = chars.peek().copied().filter(|c| !c.is_whitespace()) {
+                        value.push(c);
+                        chars.next();
+                    }
+                }
+            }
+        }
+        if !name.is_empty() {
+            found.push((name, value));
+        }
+    }
+}
+
+#[tokio::test]
+async fn no_payload_in_any_field_becomes_markup_in_any_view() {
+    let portal = TestPortal::start().await;
+    let payloads = payloads();
+    assert!(
+        payloads.len() >= 100,
+        "the corpus has {} payloads",
+        payloads.len()
+    );
+    let admin = portal.admin("admin@example.com").await;
+    let reporter = portal.end_user("Rita Reporter", "rita@example.com").await;
+    let mut form = portal.with_email_service().await;
+    form.email = "rita@example.com".into();
+
+    let mut pages = Vec::new();
+    for (n, payload) in payloads.iter().enumerate() {
+        form.name = payload.chars().take(100).collect();
+        form.summary = format!("XSS {payload}").chars().take(150).collect();
+        form.description = format!("Steps: {payload}");
+        let response = portal
+            .post_as(Some(&reporter), "/report/incident", &form_fields(&form))
+            .await;
+        assert_eq!(
+            response.status(),
+            303,
+            "ticket with {payload}: {}",
+            response.text()
+        );
+        let status_link = crate::helpers::location(&response);
+        pages.push(portal.get(&status_link).await.text());
+        pages.push(
+            portal
+                .get_as(Some(&reporter), &format!("/my-tickets/INC{:07}", 1001 + n))
+                .await
+                .text(),
+        );
+
+        let invited = portal
+            .post_as(
+                Some(&admin),
+                "/admin/users",
+                &[
+                    (
+                        "name",
+                        payload.chars().take(100).collect::<String>().as_str(),
+                    ),
+                    ("email", format!("xss{n}@example.com").as_str()),
+                    ("role", "end_user"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            invited.status(),
+            303,
+            "invitation of {payload}: {}",
+            invited.text()
+        );
+
+        // Reflected: search, and forms answered with what was typed.
+        let query = serde_urlencoded::to_string([("q", payload)]).unwrap();
+        pages.push(portal.get(&format!("/?{query}")).await.text());
+        if n < 20 {
+            let sign_in = portal
+                .post_as(
+                    None,
+                    "/sign-in",
+                    &[
+                        ("email", payload.as_str()),
+                        ("password", "x"),
+                        ("next", payload.as_str()),
+                    ],
+                )
+                .await;
+            pages.push(sign_in.text());
+            let lookup = portal
+                .post_as(
+                    None,
+                    "/status",
+                    &[("number", payload.as_str()), ("email", payload.as_str())],
+                )
+                .await;
+            pages.push(lookup.text());
+            let mut bad = form.clone();
+            bad.category = String::new();
+            let fields = form_fields(&bad);
+            pages.push(
+                portal
+                    .post_as(None, "/report/incident", &fields)
+                    .await
+                    .text(),
+            );
+        }
+    }
+    // (Server-function answers are JSON, served as such with `nosniff`: never HTML.)
+    pages.push(portal.get_as(Some(&reporter), "/my-tickets").await.text());
+    for path in ["/admin/users", "/admin/outbox", "/admin/audit"] {
+        pages.push(portal.get_as(Some(&admin), path).await.text());
+    }
+
+    let mut problems = Vec::new();
+    for (n, page) in pages.iter().enumerate() {
+        for problem in markup_problems(page, &payloads) {
+            problems.push(format!("view {n}: {problem}"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems, first: {:?}",
+        problems.len(),
+        &problems[..problems.len().min(5)]
+    );
+    // The payloads are there, as text.
+    let list = &pages[pages.len() - 4];
+    assert!(list.contains(&html_escaped("XSS <script>alert(1)</script>")));
+}
+
+#[test]
+fn the_checker_finds_what_it_looks_for() {
+    let payloads = vec!["<img src=x onerror=alert(1)>".to_string()];
+    let page = "<html><script nonce=\"n\">ok</script><p><img src=x onerror=alert(1)></p><a href=\"javascript:x\">";
+    let problems = markup_problems(page, &payloads);
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(markup_problems("<p>&lt;img src=x onerror=alert(1)&gt;</p>", &payloads).is_empty());
+    let quoted = "<input value=\"&lt;img src=x onerror=alert(1)&gt;\" title='a onclick=b'>";
+    assert!(markup_problems(quoted, &payloads).is_empty());
+    let names: Vec<String> = attributes("input a=\"x y\" onclick=go() b")
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(names, ["a", "onclick", "b"]);
+}
