@@ -152,9 +152,9 @@ fn AccountEditor(user: UserRow, groups: Vec<AssignmentGroup>, me: i64) -> impl I
             <h3 id=title_id.clone()>{user.name.clone()} <span class="account-email">" · " {user.email.clone()}</span></h3>
             <p class="account-meta">
                 {user.role.label()}
-                {(!user.active).then(|| " · deactivated")}
-                {(!user.verified).then(|| " · e-mail not confirmed")}
-                {(user.id == me).then(|| " · you")}
+                {(!user.active).then_some(" · deactivated")}
+                {(!user.verified).then_some(" · e-mail not confirmed")}
+                {(user.id == me).then_some(" · you")}
             </p>
             <form method="post" action=format!("/admin/users/{}", user.id)>
                 <div class="field">
