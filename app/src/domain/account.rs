@@ -143,11 +143,15 @@ impl PasswordChangeForm {
             &self.new_password,
             &self.confirm_password,
         );
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        none_or(errors)
+    }
+}
+
+fn none_or(errors: FieldErrors) -> Result<(), FieldErrors> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
     }
 }
 
@@ -168,11 +172,7 @@ impl NewPasswordForm {
             &self.new_password,
             &self.confirm_password,
         );
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        none_or(errors)
     }
 }
 

@@ -407,12 +407,20 @@ pub async fn change_account(
         .await
     {
         Ok(()) => Redirect::to("/admin/users?done=saved").into_response(),
-        Err(error) => {
-            let (status, outcome) = failed(error, Vec::new());
-            let uri: Uri = "/admin/users".parse().expect("a valid path");
-            page_again(&state, uri, headers, caller.viewer, status, outcome).await
-        }
+        Err(error) => accounts_page_again(&state, headers, caller.viewer, error).await,
     }
+}
+
+/// The accounts admin page again, with the problem of a change.
+async fn accounts_page_again(
+    state: &AppState,
+    headers: HeaderMap,
+    viewer: Viewer,
+    error: AccountError,
+) -> Response {
+    let (status, outcome) = failed(error, Vec::new());
+    let uri: Uri = "/admin/users".parse().expect("a valid path");
+    page_again(state, uri, headers, viewer, status, outcome).await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -439,11 +447,7 @@ pub async fn set_registration(
     };
     match accounts::set_self_registration(&state, &admin, open, &caller.address, Utc::now()).await {
         Ok(()) => Redirect::to("/admin/users?done=registration").into_response(),
-        Err(error) => {
-            let (status, outcome) = failed(error, Vec::new());
-            let uri: Uri = "/admin/users".parse().expect("a valid path");
-            page_again(&state, uri, headers, caller.viewer, status, outcome).await
-        }
+        Err(error) => accounts_page_again(&state, headers, caller.viewer, error).await,
     }
 }
 

@@ -88,12 +88,7 @@ async fn account_by_email(
     .await?;
     Ok(row.and_then(|row| {
         Some((
-            Account {
-                id: row.get("id"),
-                name: row.get("name"),
-                email: row.get("email"),
-                role: Role::parse(row.get("role"))?,
-            },
+            account_from_row(&row)?,
             row.get("password_hash"),
             row.get::<i64, _>("active") == 1,
         ))
@@ -321,14 +316,18 @@ async fn consume_token(
         .bind(user_id)
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(row.and_then(|row| {
-        Some(Account {
-            id: row.get("id"),
-            name: row.get("name"),
-            email: row.get("email"),
-            role: Role::parse(row.get("role"))?,
-        })
-    }))
+    Ok(row.as_ref().and_then(account_from_row))
+}
+
+/// An account from a row with `id`, `name`, `email` and `role` (`None` if the role
+/// is not one we know).
+pub(super) fn account_from_row(row: &sqlx::sqlite::SqliteRow) -> Option<Account> {
+    Some(Account {
+        id: row.get("id"),
+        name: row.get("name"),
+        email: row.get("email"),
+        role: Role::parse(row.get("role"))?,
+    })
 }
 
 async fn queue_message(

@@ -8,7 +8,7 @@
 
 use super::super::secrets::{hash_token, new_token, plausible_token};
 use super::super::AppState;
-use crate::domain::{Account, Role, Viewer};
+use crate::domain::{Account, Viewer};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
@@ -140,15 +140,7 @@ pub async fn account_for(
             .execute(&state.db.writer)
             .await?;
     }
-    let Some(role) = Role::parse(row.get("role")) else {
-        return Ok(None);
-    };
-    Ok(Some(Account {
-        id: row.get("id"),
-        name: row.get("name"),
-        email: row.get("email"),
-        role,
-    }))
+    Ok(super::account_from_row(&row))
 }
 
 /// The network address a request came from, for rate limits and the audit log.
