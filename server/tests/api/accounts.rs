@@ -424,6 +424,67 @@ async fn tickets_logged_signed_in_belong_to_the_account_and_earlier_ones_join_on
     let page = portal.get_as(Some(&grace), "/my-tickets/INC0001001").await;
     assert_eq!(page.status(), 200);
     assert!(page.text().contains("Logged before I had an account"));
+    let history: Vec<String> = sqlx::query_scalar(
+        "SELECT e.kind FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+         WHERE t.number = 'INC0001001' ORDER BY e.id",
+    )
+    .fetch_all(&portal.state.db.reader)
+    .await
+    .unwrap();
+    assert_eq!(
+        history,
+        ["logged", "linked_to_account"],
+        "the link is in the history"
+    );
+}
+
+#[tokio::test]
+async fn sessions_end_after_two_idle_hours_or_twelve_hours_in_all() {
+    let portal = TestPortal::start().await;
+    let idle = portal.end_user("Grace", "grace@example.com").await;
+    let old = portal.sign_in("grace@example.com", PASSWORD).await;
+    let fresh = portal.sign_in("grace@example.com", PASSWORD).await;
+    let hash = |session: &Session| {
+        let token = session.cookie.split_once('=').unwrap().1;
+        app::server::secrets::hash_token(token).to_vec()
+    };
+    let now = chrono::Utc::now();
+    sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?")
+        .bind(now - chrono::Duration::minutes(121))
+        .bind(hash(&idle))
+        .execute(&portal.state.db.writer)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE sessions SET created_at = ?, last_seen_at = ? WHERE id_hash = ?")
+        .bind(now - chrono::Duration::hours(12) - chrono::Duration::minutes(1))
+        .bind(now - chrono::Duration::minutes(5))
+        .bind(hash(&old))
+        .execute(&portal.state.db.writer)
+        .await
+        .unwrap();
+    let response = portal.get_as(Some(&idle), "/account").await;
+    assert_eq!(response.status(), 401, "idle for more than two hours");
+    let cleared = response
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        cleared.contains("Max-Age=0"),
+        "the dead cookie is cleared: {cleared}"
+    );
+    assert_eq!(
+        portal.get_as(Some(&old), "/account").await.status(),
+        401,
+        "older than twelve hours"
+    );
+    assert_eq!(portal.get_as(Some(&fresh), "/account").await.status(), 200);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    assert_eq!(left, 1, "expired sessions are deleted");
 }
 
 #[tokio::test]

@@ -359,6 +359,21 @@ async fn mark_verified(
         .bind(account.id)
         .execute(&mut *conn)
         .await?;
+    // Every ticket change is in its history: the link first, then the change.
+    sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, at, actor, kind, visibility, body)
+         SELECT id, ?, ?, 'linked_to_account', 'internal', ?
+         FROM tickets WHERE user_id IS NULL AND reporter_email = ? COLLATE NOCASE",
+    )
+    .bind(now)
+    .bind(&account.name)
+    .bind(format!(
+        "Linked to the account of {} (e-mail address confirmed).",
+        account.email
+    ))
+    .bind(&account.email)
+    .execute(&mut *conn)
+    .await?;
     let linked = sqlx::query(
         "UPDATE tickets SET user_id = ? WHERE user_id IS NULL AND reporter_email = ? COLLATE NOCASE",
     )
