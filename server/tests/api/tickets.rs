@@ -451,6 +451,24 @@ async fn status_by_number_and_email_needs_both_to_match() {
 }
 
 #[tokio::test]
+async fn guessing_numbers_and_addresses_is_slowed_down() {
+    let portal = TestPortal::start().await;
+    let form = portal.with_email_service().await;
+    portal.submit("incident", &form).await;
+    for n in 0..30 {
+        let (status, _) = lookup(&portal, &format!("INC{:07}", 2000 + n), "eve@example.com").await;
+        assert_eq!(status, 404, "guess {n}");
+    }
+    let (status, html) = lookup(&portal, "INC0001001", "ada@example.com").await;
+    assert_eq!(
+        status, 429,
+        "even a right guess waits once the bucket is empty"
+    );
+    assert!(html.contains("wait a minute"));
+    assert!(!html.contains("Outlook will not send mail"));
+}
+
+#[tokio::test]
 async fn the_private_link_shows_the_ticket_and_a_wrong_one_shows_nothing() {
     let portal = TestPortal::start().await;
     let form = portal.with_email_service().await;
