@@ -15,8 +15,14 @@ cargo leptos build --release
 step "unit and integration tests"
 # Same profile and the same LEPTOS_OUTPUT_NAME as the build above, so the tests reuse
 # its compiled dependencies instead of building them again.
+LEPTOS_OUTPUT_NAME=portal cargo test --release -p app -p server --features app/ssr --no-run
+# The tests commit with fsync (synchronous=FULL). Right after a cold build the disk
+# still has gigabytes of build output to write back, and an fsync can wait behind it
+# for longer than the portal's 30 s request timeout (seen once on a fresh machine).
+sync
 LEPTOS_OUTPUT_NAME=portal cargo test --release -p app -p server --features app/ssr
 
 step "end-to-end tests in Chromium"
+sync
 export PORTAL_SERVER_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/server"
 (cd end2end && npx playwright test)
