@@ -1,4 +1,5 @@
-//! Response headers every answer carries, and the same-origin rule for writes.
+//! Response headers every answer carries, the same-origin rule for writes, and
+//! the time limit on every request.
 
 use app::domain::Viewer;
 use app::server::AppState;
@@ -6,6 +7,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::time::Duration;
 
 /// Adds the headers that tell browsers to be strict with our pages. Pages set their
 /// own Content-Security-Policy (with the response's script nonce); anything else
@@ -92,5 +94,80 @@ fn same_origin(request: &Request) -> bool {
                 .map(|(_, rest)| rest);
             matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
         }
+    }
+}
+
+/// Answers `503 Service Unavailable` with a plain explanation when a request
+/// takes longer than `limit`, and logs which one it was. The unfinished work is
+/// dropped: a database transaction still open is rolled back, never half-kept.
+pub async fn time_limit(limit: Duration, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::error!(%method, %path, ?limit, "request took too long; answered 503");
+            let mut response = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The portal took too long to answer. Please try again in a moment.",
+            )
+                .into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+            );
+            response
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::{to_bytes, Body};
+    use axum::routing::get;
+    use axum::Router;
+    use tower::ServiceExt;
+
+    fn limited(handler_takes: Duration) -> Router {
+        Router::new()
+            .route(
+                "/",
+                get(move || async move {
+                    tokio::time::sleep(handler_takes).await;
+                    "done"
+                }),
+            )
+            .layer(axum::middleware::from_fn(|request, next| {
+                time_limit(Duration::from_secs(30), request, next)
+            }))
+    }
+
+    async fn answer(router: Router) -> (StatusCode, String) {
+        let request = Request::get("/").body(Body::empty()).unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = to_bytes(response.into_body(), 4096).await.unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_over_the_limit_gets_a_503_that_says_what_happened() {
+        let (status, body) = answer(limited(Duration::from_secs(31))).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(body.contains("took too long"), "{body}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_inside_the_limit_is_answered_by_its_handler() {
+        let (status, body) = answer(limited(Duration::from_secs(29))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, "done");
     }
 }

@@ -24,13 +24,12 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use leptos::prelude::LeptosOptions;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted: a full logging form with a 10,000-character
@@ -105,14 +104,31 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
     })
 }
 
+/// The portal's pages, listed once per process.
+///
+/// Listing renders the app with resource loading switched off by a
+/// process-wide flag (leptos_server's `SuppressResourceLoad`); a resource first
+/// polled by a page render on another thread meanwhile waits forever
+/// (leptos-rs/leptos#4773). Listing once, before anything can render, keeps
+/// every render clear of that window, however many portals a process builds
+/// (the integration tests build one per test, concurrently).
+pub fn page_routes() -> &'static [AxumRouteListing] {
+    static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+    &ROUTES
+}
+
 fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
     let pages = Router::new()
-        .leptos_routes_with_context(&state, routes, forms::page_context(&state), {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            page_routes().to_vec(),
+            forms::page_context(&state),
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
         .route("/report/incident", post(forms::submit_incident))
         .route("/report/request", post(forms::submit_request))
         .route("/status", post(forms::look_up_status))
@@ -146,10 +162,9 @@ fn router(state: AppState) -> Router {
         ))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
-        ))
+        .layer(axum::middleware::from_fn(|request, next| {
+            headers::time_limit(REQUEST_TIMEOUT, request, next)
+        }))
         .layer(TraceLayer::new_for_http())
 }
 

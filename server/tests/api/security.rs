@@ -260,7 +260,7 @@ async fn every_server_function_checks_its_caller() {
 #[tokio::test]
 async fn every_page_checks_its_viewer() {
     let cast = Cast::new().await;
-    let routes: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
+    let routes: BTreeSet<String> = server::page_routes()
         .iter()
         .map(|r| r.path().to_string())
         .collect();
