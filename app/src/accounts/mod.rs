@@ -16,8 +16,7 @@ pub use password::{AccountPage, ForgotPasswordPage, ResetPasswordPage, VerifyEma
 pub use sign_in::{RegisterPage, SignInPage};
 
 use crate::domain::{
-    Account, AssignmentGroup, AuditEntry, OutboxMessage, TicketNumber, TicketStatus, TicketSummary,
-    UserRow,
+    Account, AssignmentGroup, AuditEntry, OutboxMessage, TicketStatus, TicketSummary, UserRow,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -57,7 +56,7 @@ pub async fn my_tickets() -> Result<Vec<TicketSummary>, AppError> {
 #[server(prefix = "/api", endpoint = "my_ticket", input = server_fn::codec::GetUrl)]
 pub async fn my_ticket(number: String) -> Result<TicketStatus, AppError> {
     serve_as(Access::SignedIn, |state, account| async move {
-        let number = TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
+        let number = crate::domain::TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
         let mut conn = state.db.reader.acquire().await?;
         crate::server::tickets::status_for_owner(&mut conn, number, account.id)
             .await?

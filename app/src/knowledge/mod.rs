@@ -25,20 +25,30 @@ pub async fn search_articles(
     service: Option<String>,
     limit: Option<u32>,
 ) -> Result<SearchResults, AppError> {
-    use crate::domain::SearchRequest;
     crate::server::serve(|state| async move {
-        let request = SearchRequest::new(&query, kind.as_deref(), service.as_deref());
-        if request.is_empty() {
-            return Ok(SearchResults::default());
-        }
         let limit = limit.unwrap_or(10).clamp(1, MAX_HITS) as usize;
-        state
-            .search
-            .search(request, limit)
-            .await
-            .map_err(AppError::internal)
+        let results = run_search(&state, &query, kind, service, limit).await?;
+        Ok(results.unwrap_or_default())
     })
     .await
+}
+
+/// The hits for `query` narrowed by the filters, or `None` when there is nothing
+/// to search for.
+#[cfg(feature = "ssr")]
+async fn run_search(
+    state: &crate::server::AppState,
+    query: &str,
+    kind: Option<String>,
+    service: Option<String>,
+    limit: usize,
+) -> Result<Option<SearchResults>, AppError> {
+    let request = crate::domain::SearchRequest::new(query, kind.as_deref(), service.as_deref());
+    if request.is_empty() {
+        return Ok(None);
+    }
+    let results = state.search.search(request, limit).await;
+    results.map(Some).map_err(AppError::internal)
 }
 
 /// One published article, rendered for display.
@@ -69,7 +79,6 @@ pub async fn home_content(
     kind: Option<String>,
     service: Option<String>,
 ) -> Result<HomePageData, AppError> {
-    use crate::domain::SearchRequest;
     crate::server::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
         let services = crate::server::catalog::list_services(&mut conn)
@@ -78,18 +87,7 @@ pub async fn home_content(
             .map(|s| (s.slug, s.name))
             .collect();
         drop(conn);
-        let request = SearchRequest::new(&query, kind.as_deref(), service.as_deref());
-        let results = if request.is_empty() {
-            None
-        } else {
-            Some(
-                state
-                    .search
-                    .search(request, MAX_HITS as usize)
-                    .await
-                    .map_err(AppError::internal)?,
-            )
-        };
+        let results = run_search(&state, &query, kind, service, MAX_HITS as usize).await?;
         Ok(HomePageData { services, results })
     })
     .await

@@ -5,9 +5,9 @@
 //! answers with its page again: the values as typed (never a password) and the
 //! messages, with a status that says what went wrong.
 
-use super::accounts::sessions::{self, ClientAddress};
+use super::accounts::sessions;
 use super::accounts::{self, AccountChange, AccountError};
-use super::forms::render_page;
+use super::forms::{render_page, Caller};
 use super::{authorize, Access, AppState};
 use crate::components::FormOutcome;
 use crate::domain::{
@@ -21,35 +21,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
 use leptos::prelude::provide_context;
-
-/// Who is posting: the session's viewer and the client's address.
-#[derive(Clone)]
-pub struct Caller {
-    viewer: Viewer,
-    address: String,
-}
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Caller {
-            viewer: parts
-                .extensions
-                .get::<Viewer>()
-                .cloned()
-                .unwrap_or_default(),
-            address: parts
-                .extensions
-                .get::<ClientAddress>()
-                .map(|a| a.0.clone())
-                .unwrap_or_else(|| "local".into()),
-        })
-    }
-}
 
 /// Answers with the form's page again, carrying `outcome`.
 async fn page_again(

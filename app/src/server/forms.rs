@@ -11,11 +11,40 @@ use super::AppState;
 use crate::domain::{FieldErrors, NewTicket, TicketForm, TicketKind, TicketNumber, Viewer};
 use crate::tickets::{LookupForm, StatusLookup, SubmittedTicket};
 use axum::body::Body;
-use axum::extract::{Extension, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Method, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use leptos::prelude::provide_context;
+
+/// Who is posting: the session's viewer and the client's address.
+#[derive(Clone)]
+pub struct Caller {
+    pub viewer: Viewer,
+    pub address: String,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Caller {
+            viewer: parts
+                .extensions
+                .get::<Viewer>()
+                .cloned()
+                .unwrap_or_default(),
+            address: parts
+                .extensions
+                .get::<ClientAddress>()
+                .map(|a| a.0.clone())
+                .unwrap_or_else(|| "local".into()),
+        })
+    }
+}
 
 /// What every page render needs in its Leptos context.
 pub fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
@@ -55,7 +84,7 @@ pub(crate) async fn render_page(
 /// `POST /report/incident`.
 pub async fn submit_incident(
     State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Caller { viewer, .. }: Caller,
     uri: Uri,
     headers: HeaderMap,
     Form(form): Form<TicketForm>,
@@ -66,7 +95,7 @@ pub async fn submit_incident(
 /// `POST /report/request`.
 pub async fn submit_request(
     State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
+    Caller { viewer, .. }: Caller,
     uri: Uri,
     headers: HeaderMap,
     Form(form): Form<TicketForm>,
@@ -138,8 +167,7 @@ async fn submit_ticket(
 /// `POST /status`: looks a ticket up by its number and the reporter's e-mail.
 pub async fn look_up_status(
     State(state): State<AppState>,
-    Extension(viewer): Extension<Viewer>,
-    Extension(address): Extension<ClientAddress>,
+    Caller { viewer, address }: Caller,
     uri: Uri,
     headers: HeaderMap,
     Form(form): Form<LookupForm>,
@@ -151,7 +179,7 @@ pub async fn look_up_status(
     if number.is_none() || email.is_empty() {
         outcome = StatusLookup::Invalid(form.clone());
         status = StatusCode::UNPROCESSABLE_ENTITY;
-    } else if !state.limits.lookup(&address.0) {
+    } else if !state.limits.lookup(&address) {
         outcome = StatusLookup::Limited(form.clone());
         status = StatusCode::TOO_MANY_REQUESTS;
     } else if let Some(number) = number {

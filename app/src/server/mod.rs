@@ -45,18 +45,6 @@ pub fn viewer() -> Viewer {
         .unwrap_or_default()
 }
 
-/// The client address the session middleware recorded.
-pub fn client_address() -> String {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|parts| {
-            parts
-                .extensions
-                .get::<accounts::sessions::ClientAddress>()
-                .map(|a| a.0.clone())
-        })
-        .unwrap_or_else(|| "local".into())
-}
-
 /// Who may call a server function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
