@@ -6,6 +6,7 @@
 mod account;
 mod ids;
 mod knowledge;
+mod lifecycle;
 mod notice;
 mod priority;
 mod text;
@@ -21,6 +22,10 @@ pub use ids::{ArticleId, CategoryId, NoticeId, ServiceId, TicketId};
 pub use knowledge::{
     Article, ArticleBody, ArticleKind, Highlighted, KnownErrorStatus, SearchHit, SearchRequest,
     SearchResults, MAX_QUERY_CHARS, MAX_QUERY_WORDS,
+};
+pub use lifecycle::{
+    decide, Action, Actor, Event, GroupRef, HoldReason, LifecycleRules, Phase, Refusal,
+    ResolutionCode, TicketFacts, Visibility,
 };
 pub use notice::{Notice, NoticeUpdate, Severity};
 pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTable, Urgency};
