@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod notices;
 pub mod search;
 pub mod secrets;
+pub mod sla;
 pub mod state;
 pub mod tickets;
 

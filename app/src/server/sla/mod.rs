@@ -1,0 +1,156 @@
+//! SLA clocks: deadlines from stored timestamps and business calendars, and the
+//! sweeper that records each milestone (75 % and breach of the response and the
+//! resolution target) exactly once.
+//!
+//! Nothing here keeps a timer: every deadline is a column, and the sweeper records
+//! whatever fell due since it last looked, so a breach that fell while the server
+//! was down is recorded, with its due time, as soon as it runs again.
+
+mod calendar;
+
+pub use calendar::{BusinessCalendar, Hours, DAY_MINUTES};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sqlx::{Row, SqliteConnection};
+use std::collections::BTreeSet;
+
+/// A priority's targets and the calendar they are counted in.
+#[derive(Clone, Debug)]
+pub struct Sla {
+    pub calendar: BusinessCalendar,
+    pub response: Duration,
+    pub resolution: Duration,
+}
+
+/// The four moments of a ticket's clock. `None` where the calendar has no working
+/// time left (a misconfigured calendar): such a ticket is never reported late.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Deadlines {
+    pub response_risk_at: Option<DateTime<Utc>>,
+    pub response_due_at: Option<DateTime<Utc>>,
+    pub resolution_risk_at: Option<DateTime<Utc>>,
+    pub resolution_due_at: Option<DateTime<Utc>>,
+}
+
+/// One target of an SLA.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Response,
+    Resolution,
+}
+
+impl Target {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Response => "response",
+            Target::Resolution => "resolution",
+        }
+    }
+}
+
+/// 75 % of a target, or its breach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Milestone {
+    AtRisk,
+    Breached,
+}
+
+impl Milestone {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Milestone::AtRisk => "at_risk",
+            Milestone::Breached => "breached",
+        }
+    }
+}
+
+impl Sla {
+    /// Deadlines for a ticket logged at `created_at` whose clock has been paused
+    /// for `paused` of working time.
+    pub fn deadlines(&self, created_at: DateTime<Utc>, paused: Duration) -> Deadlines {
+        let at = |target: Duration| self.calendar.add(created_at, target + paused);
+        Deadlines {
+            response_risk_at: at(self.response * 3 / 4),
+            response_due_at: at(self.response),
+            resolution_risk_at: at(self.resolution * 3 / 4),
+            resolution_due_at: at(self.resolution),
+        }
+    }
+}
+
+impl Deadlines {
+    /// Every milestone with its moment, in the order they fall.
+    pub fn milestones(&self) -> [(Target, Milestone, Option<DateTime<Utc>>); 4] {
+        [
+            (Target::Response, Milestone::AtRisk, self.response_risk_at),
+            (Target::Response, Milestone::Breached, self.response_due_at),
+            (
+                Target::Resolution,
+                Milestone::AtRisk,
+                self.resolution_risk_at,
+            ),
+            (
+                Target::Resolution,
+                Milestone::Breached,
+                self.resolution_due_at,
+            ),
+        ]
+    }
+}
+
+/// The SLA of a priority: its targets and its calendar with holidays.
+pub async fn sla_for(conn: &mut SqliteConnection, priority: i64) -> Result<Sla, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT p.response_minutes, p.resolution_minutes, p.calendar_id, c.time_zone
+         FROM priorities p LEFT JOIN calendars c ON c.id = p.calendar_id
+         WHERE p.priority = ?",
+    )
+    .bind(priority)
+    .fetch_one(&mut *conn)
+    .await?;
+    let calendar = match row.get::<Option<i64>, _>("calendar_id") {
+        Some(id) => load_calendar(conn, id, row.get("time_zone")).await?,
+        None => BusinessCalendar::around_the_clock(),
+    };
+    Ok(Sla {
+        calendar,
+        response: Duration::minutes(row.get("response_minutes")),
+        resolution: Duration::minutes(row.get("resolution_minutes")),
+    })
+}
+
+async fn load_calendar(
+    conn: &mut SqliteConnection,
+    id: i64,
+    zone: Option<String>,
+) -> Result<BusinessCalendar, sqlx::Error> {
+    let zone = zone
+        .and_then(|z| z.parse().ok())
+        .ok_or_else(|| sqlx::Error::Protocol(format!("calendar {id} has an unknown time zone")))?;
+    let mut week = [None; 7];
+    let hours =
+        sqlx::query("SELECT weekday, opens, closes FROM calendar_hours WHERE calendar_id = ?")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for row in hours {
+        let day: i64 = row.get("weekday");
+        let opens = u16::try_from(row.get::<i64, _>("opens")).ok();
+        let closes = u16::try_from(row.get::<i64, _>("closes")).ok();
+        if let (Some(slot), Some(opens), Some(closes)) = (week.get_mut(day as usize), opens, closes)
+        {
+            *slot = Hours::new(opens, closes);
+        }
+    }
+    let holidays: Vec<String> =
+        sqlx::query_scalar("SELECT day FROM calendar_holidays WHERE calendar_id = ?")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let holidays: BTreeSet<NaiveDate> = holidays.iter().filter_map(|d| d.parse().ok()).collect();
+    Ok(BusinessCalendar {
+        zone,
+        week,
+        holidays,
+    })
+}
