@@ -28,6 +28,12 @@ pub enum AppError {
     /// Too many attempts in a short time.
     #[error("Too many attempts. Please wait a minute and try again.")]
     TooManyRequests,
+    /// Someone changed it first; the message says what it is now.
+    #[error("{0}")]
+    Conflict(String),
+    /// Not possible now; the message says why.
+    #[error("{0}")]
+    Refused(String),
     /// The request itself was malformed.
     #[error("{0}")]
     BadRequest(String),
@@ -48,6 +54,8 @@ impl AppError {
             AppError::SignInRequired => 401,
             AppError::Forbidden => 403,
             AppError::TooManyRequests => 429,
+            AppError::Conflict(_) => 409,
+            AppError::Refused(_) => 422,
             AppError::BadRequest(_) => 400,
             AppError::Internal => 500,
             AppError::Unreachable => 502,

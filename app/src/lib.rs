@@ -9,6 +9,7 @@
 #![recursion_limit = "256"]
 
 pub mod accounts;
+pub mod agent;
 pub mod components;
 pub mod domain;
 pub mod error;

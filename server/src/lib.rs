@@ -38,6 +38,10 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
 /// No request may take longer than this.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How often SLA milestones and automatic closing are looked at; the first look
+/// is at start-up, so nothing that fell due while the server was down waits.
+const SLA_CLOCK_EVERY: Duration = Duration::from_secs(30);
+
 /// Everything the portal needs to start.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -98,6 +102,7 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
         limits: Arc::new(Limits::default()),
     };
     forget_idle_limits(&state);
+    app::server::work::spawn_clock(state.db.clone(), SLA_CLOCK_EVERY);
     Ok(Portal {
         router: router(state.clone()),
         state,

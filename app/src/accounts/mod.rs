@@ -65,6 +65,51 @@ pub async fn my_ticket(number: String) -> Result<TicketStatus, AppError> {
     .await
 }
 
+/// One of the reporter's own actions on their ticket (add information, ask for an
+/// update, escalate, confirm or reject the resolution, rate, reopen), if the
+/// ticket is still at `version`. Answers the new version.
+#[server(prefix = "/api", endpoint = "act_on_my_ticket")]
+pub async fn act_on_my_ticket(
+    number: String,
+    version: i64,
+    action: String,
+    body: Option<String>,
+    reason: Option<String>,
+    score: Option<u8>,
+) -> Result<i64, AppError> {
+    use crate::domain::{Actor, TicketNumber, WorkForm};
+    serve_as(Access::SignedIn, |state, account| async move {
+        let number = TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
+        let mut conn = state.db.reader.acquire().await?;
+        if !crate::server::tickets::is_owner(&mut conn, number, account.id).await? {
+            return Err(AppError::NotFound);
+        }
+        drop(conn);
+        let form = WorkForm {
+            action,
+            body,
+            reason,
+            score,
+            ..WorkForm::default()
+        };
+        let action = form
+            .reporter_action()
+            .map_err(|r| AppError::Refused(r.message()))?;
+        let actor = Actor::Reporter { name: account.name };
+        crate::server::work::apply(
+            &state.db,
+            number,
+            version,
+            &actor,
+            action,
+            chrono::Utc::now(),
+        )
+        .await
+        .map_err(AppError::from)
+    })
+    .await
+}
+
 /// What the accounts admin page shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountsOverview {

@@ -731,6 +731,93 @@ fn internal(kind: &'static str, body: String) -> Event {
     }
 }
 
+/// An action as a form sends it: its name and whatever fields it needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkForm {
+    pub action: String,
+    pub body: Option<String>,
+    pub reason: Option<String>,
+    pub code: Option<String>,
+    pub hold: Option<String>,
+    pub impact: Option<String>,
+    pub urgency: Option<String>,
+    pub score: Option<u8>,
+}
+
+impl WorkForm {
+    fn text(field: &Option<String>) -> String {
+        field.clone().unwrap_or_default()
+    }
+
+    /// The reporter's action this form asks for.
+    pub fn reporter_action(&self) -> Result<Action, Refusal> {
+        let body = Self::text(&self.body);
+        let reason = Self::text(&self.reason);
+        Ok(match self.action.as_str() {
+            "add_information" => Action::AddInformation { body },
+            "ask_for_update" => Action::AskForUpdate { body },
+            "escalate" => Action::UserEscalation { reason },
+            "confirm" => Action::ConfirmResolution,
+            "reject" => Action::RejectResolution { reason },
+            "rate" => Action::Rate {
+                score: self
+                    .score
+                    .ok_or(Refusal::Invalid("Choose a rating from 1 to 5."))?,
+                comment: body,
+            },
+            "reopen" => Action::Reopen { reason },
+            _ => return Err(Refusal::Invalid("That is not something you can do here.")),
+        })
+    }
+
+    /// The desk's action this form asks for, apart from those that name a group or
+    /// a person (the server resolves those).
+    pub fn staff_action(&self) -> Result<Action, Refusal> {
+        let body = Self::text(&self.body);
+        let reason = Self::text(&self.reason);
+        Ok(match self.action.as_str() {
+            "start" => Action::Start,
+            "hold" => Action::Hold {
+                reason: self
+                    .hold
+                    .as_deref()
+                    .and_then(HoldReason::parse)
+                    .ok_or(Refusal::Invalid("Say what the ticket is waiting for."))?,
+                note: body,
+            },
+            "resume" => Action::Resume,
+            "resolve" => Action::Resolve {
+                code: self
+                    .code
+                    .as_deref()
+                    .and_then(ResolutionCode::parse)
+                    .ok_or(Refusal::Invalid("Choose a resolution code."))?,
+                text: body,
+            },
+            "close" => Action::Close,
+            "reply" => Action::Reply { body },
+            "note" => Action::Note { body },
+            "escalate_to_managers" => Action::EscalateToManagers { reason },
+            "change_triage" => Action::ChangeTriage {
+                impact: self
+                    .impact
+                    .as_deref()
+                    .and_then(Impact::parse)
+                    .ok_or(Refusal::Invalid("Choose the impact."))?,
+                urgency: self
+                    .urgency
+                    .as_deref()
+                    .and_then(Urgency::parse)
+                    .ok_or(Refusal::Invalid("Choose the urgency."))?,
+                reason,
+            },
+            "declare_major" => Action::DeclareMajor { reason },
+            "reopen" => Action::Reopen { reason },
+            _ => return Err(Refusal::Invalid("That is not something you can do here.")),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,7 +25,7 @@ pub use knowledge::{
 };
 pub use lifecycle::{
     decide, Action, Actor, Event, GroupRef, HoldReason, LifecycleRules, Phase, Refusal,
-    ResolutionCode, TicketFacts, Visibility,
+    ResolutionCode, TicketFacts, Visibility, WorkForm,
 };
 pub use notice::{Notice, NoticeUpdate, Severity};
 pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTable, Urgency};

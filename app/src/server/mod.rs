@@ -16,6 +16,7 @@ pub mod secrets;
 pub mod sla;
 pub mod state;
 pub mod tickets;
+pub mod work;
 
 pub use state::AppState;
 

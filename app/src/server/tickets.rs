@@ -6,7 +6,7 @@ use crate::domain::{
     Field, FieldErrors, Impact, NewTicket, Priority, PriorityRule, PriorityTable, TicketKind,
     TicketNumber, TicketState, TicketStatus, TicketSummary, TimelineEntry, Urgency,
 };
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::{Row, SqliteConnection};
 
 /// What the reporter gets back: the number, and the private link's secret.
@@ -78,7 +78,7 @@ async fn request_priority(conn: &mut SqliteConnection) -> Result<Priority, sqlx:
         .unwrap_or(Priority::new(4).expect("4 is a priority")))
 }
 
-async fn derive_priority(
+pub(crate) async fn derive_priority(
     conn: &mut SqliteConnection,
     triage: Option<(Impact, Urgency)>,
 ) -> Result<PriorityRule, sqlx::Error> {
@@ -164,12 +164,16 @@ pub async fn create(
         .triage
         .map(|(i, u)| (Some(i.as_str()), Some(u.as_str())))
         .unwrap_or((None, None));
+    let sla = super::sla::sla_for(&mut tx, i64::from(rule.priority.level())).await?;
+    let (deadlines, sla_next_at) = super::work::first_deadlines(&sla, now);
     let ticket_id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (number, kind, state, impact, urgency, priority, service_id, category_id,
                               summary, description, reporter_name, reporter_email, reporter_phone,
                               status_token_hash, response_due_at, resolution_due_at, created_at, updated_at,
-                              user_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                              user_id, group_id, response_risk_at, resolution_risk_at, sla_next_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                 (SELECT min(id) FROM assignment_groups WHERE level = 1), ?, ?, ?)
+         RETURNING id",
     )
     .bind(number.to_string())
     .bind(ticket.kind.as_str())
@@ -185,11 +189,14 @@ pub async fn create(
     .bind(&ticket.reporter.email)
     .bind(&ticket.reporter.phone)
     .bind(hash_token(&token).to_vec())
-    .bind(now + Duration::minutes(i64::from(rule.response_minutes)))
-    .bind(now + Duration::minutes(i64::from(rule.resolution_minutes)))
+    .bind(deadlines.response_due_at.unwrap_or(now))
+    .bind(deadlines.resolution_due_at.unwrap_or(now))
     .bind(now)
     .bind(now)
     .bind(owner)
+    .bind(deadlines.response_risk_at)
+    .bind(deadlines.resolution_risk_at)
+    .bind(sla_next_at)
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
@@ -356,4 +363,19 @@ async fn status_from_row(
         resolution_due_at: row.get("resolution_due_at"),
         timeline,
     }))
+}
+
+/// Whether ticket `number` belongs to account `user_id`.
+pub async fn is_owner(
+    conn: &mut SqliteConnection,
+    number: TicketNumber,
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM tickets WHERE number = ? AND user_id = ?")
+            .bind(number.to_string())
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.is_some())
 }

@@ -486,7 +486,7 @@ pub fn nonce_of(html: &str) -> Option<String> {
     Some(html[start..end].to_string())
 }
 
-fn data_dir(root: &Path) -> PathBuf {
+pub fn data_dir(root: &Path) -> PathBuf {
     root.join("data")
 }
 

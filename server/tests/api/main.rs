@@ -12,4 +12,5 @@ mod pages;
 mod search;
 mod security;
 mod tickets;
+mod work;
 mod xss;

@@ -17,6 +17,11 @@ enum Allowed {
     /// Only the account that owns the ticket in the arguments; everyone else,
     /// the same "not found" as for a ticket that does not exist.
     Owner,
+    /// A change by the owner of the ticket; the sample's version is stale, so the
+    /// owner gets the conflict (past every check), everyone else "not found".
+    OwnerWrite,
+    /// A change by agents and admins, with a stale version: they get the conflict.
+    StaffWrite,
     Admin,
 }
 
@@ -38,6 +43,16 @@ const SERVER_FUNCTIONS: &[(&str, &str, Allowed)] = &[
     ("/api/my_account", "", Allowed::SignedIn),
     ("/api/my_tickets", "", Allowed::SignedIn),
     ("/api/my_ticket", "number=INC0001001", Allowed::Owner),
+    (
+        "/api/act_on_my_ticket",
+        "number=INC0001001&version=0&action=ask_for_update",
+        Allowed::OwnerWrite,
+    ),
+    (
+        "/api/work_ticket",
+        "number=INC0001001&version=0&action=note&body=x",
+        Allowed::StaffWrite,
+    ),
     ("/api/admin_accounts", "", Allowed::Admin),
     ("/api/admin_outbox", "", Allowed::Admin),
     ("/api/admin_audit", "", Allowed::Admin),
@@ -201,6 +216,10 @@ fn expected_status(allowed: Allowed, who: &str) -> Option<u16> {
         (Allowed::SignedIn, _) => Some(200),
         (Allowed::Owner, "end user A") => Some(200),
         (Allowed::Owner, _) => Some(404),
+        (Allowed::OwnerWrite, "end user A") => Some(409),
+        (Allowed::OwnerWrite, _) => Some(404),
+        (Allowed::StaffWrite, "agent" | "admin") => Some(409),
+        (Allowed::StaffWrite, _) => Some(403),
         (Allowed::Admin, "admin") => Some(200),
         (Allowed::Admin, _) => Some(403),
     }

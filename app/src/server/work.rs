@@ -1,0 +1,562 @@
+//! Working a ticket: an action by an agent, the reporter or the portal, decided by
+//! the lifecycle ([`crate::domain::decide`]) and written with its one history entry
+//! in one transaction.
+//!
+//! Every change carries the version of the ticket its author saw. If the ticket
+//! changed meanwhile, the change is refused as a [`WorkError::Conflict`] that
+//! names the state it is in now: a second agent never silently overwrites the
+//! first.
+
+use super::db::Db;
+use super::sla::{self, Deadlines, Milestone, Sla, Target};
+use super::tickets::derive_priority;
+use crate::domain::{
+    decide, Action, Actor, Event, GroupRef, HoldReason, Impact, LifecycleRules, Phase, Refusal,
+    ResolutionCode, TicketFacts, TicketKind, TicketNumber, TicketState, Urgency,
+};
+use chrono::{DateTime, Duration, Utc};
+use sqlx::{Row, SqliteConnection};
+use std::collections::BTreeSet;
+
+/// Why an action was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkError {
+    #[error("no such ticket")]
+    NotFound,
+    #[error("{}", .0.message())]
+    Refused(Refusal),
+    /// The ticket changed since its author loaded it.
+    #[error("the ticket changed meanwhile")]
+    Conflict { state: TicketState, version: i64 },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// A ticket as the lifecycle and the SLA clock need it.
+struct Loaded {
+    id: i64,
+    version: i64,
+    priority: i64,
+    created_at: DateTime<Utc>,
+    paused: Duration,
+    paused_since: Option<DateTime<Utc>>,
+    facts: TicketFacts,
+}
+
+/// Applies `action` by `actor` to ticket `number`, if its version is still
+/// `seen_version`. Answers the new version.
+pub async fn apply(
+    db: &Db,
+    number: TicketNumber,
+    seen_version: i64,
+    actor: &Actor,
+    action: Action,
+    now: DateTime<Utc>,
+) -> Result<i64, WorkError> {
+    let mut tx = db.writer.begin().await?;
+    let ticket = load(&mut tx, number).await?.ok_or(WorkError::NotFound)?;
+    if ticket.version != seen_version {
+        return Err(WorkError::Conflict {
+            state: ticket.facts.state,
+            version: ticket.version,
+        });
+    }
+    let rules = lifecycle_rules(&mut tx).await?;
+    let (next, event) =
+        decide(&ticket.facts, actor, &action, now, rules).map_err(WorkError::Refused)?;
+    let version = write(&mut tx, &ticket, &next, actor, &event, now).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// The reopening and automatic closing periods, as configured.
+pub async fn lifecycle_rules(conn: &mut SqliteConnection) -> Result<LifecycleRules, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT key, value FROM settings WHERE key IN ('reopen_days', 'auto_close_days')",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut rules = LifecycleRules::default();
+    for row in rows {
+        let value: Option<i64> = row.get::<String, _>("value").parse().ok();
+        match (row.get::<String, _>("key").as_str(), value) {
+            ("reopen_days", Some(days)) if days >= 0 => rules.reopen_days = days,
+            ("auto_close_days", Some(days)) if days >= 1 => rules.auto_close_days = days,
+            _ => {}
+        }
+    }
+    Ok(rules)
+}
+
+async fn load(
+    conn: &mut SqliteConnection,
+    number: TicketNumber,
+) -> Result<Option<Loaded>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT t.id, t.version, t.kind, t.state, t.hold_reason, t.group_id, g.level AS group_level,
+                t.assignee_id, t.impact, t.urgency, t.priority, t.responded_at, t.resolved_at,
+                t.closed_at, t.resolution_code, t.resolution_text, t.escalated, t.major, t.rating,
+                t.created_at, t.paused_seconds, t.paused_since
+         FROM tickets t LEFT JOIN assignment_groups g ON g.id = t.group_id
+         WHERE t.number = ?",
+    )
+    .bind(number.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let unreadable = |what: &str| sqlx::Error::Protocol(format!("ticket {number}: {what}"));
+    let kind = TicketKind::parse(row.get("kind")).ok_or_else(|| unreadable("kind"))?;
+    let state = TicketState::parse(row.get("state")).ok_or_else(|| unreadable("state"))?;
+    let group = match (
+        row.get::<Option<i64>, _>("group_id"),
+        row.get::<Option<i64>, _>("group_level"),
+    ) {
+        (Some(id), Some(level)) => Some(GroupRef {
+            id,
+            level: u8::try_from(level).map_err(|_| unreadable("group level"))?,
+        }),
+        _ => None,
+    };
+    let resolution = match (
+        row.get::<Option<String>, _>("resolution_code"),
+        row.get::<Option<String>, _>("resolution_text"),
+    ) {
+        (Some(code), Some(text)) => Some((
+            ResolutionCode::parse(&code).ok_or_else(|| unreadable("resolution code"))?,
+            text,
+        )),
+        _ => None,
+    };
+    let facts = TicketFacts {
+        kind,
+        state,
+        hold: row
+            .get::<Option<String>, _>("hold_reason")
+            .as_deref()
+            .and_then(HoldReason::parse),
+        group,
+        assignee: row.get("assignee_id"),
+        impact: row
+            .get::<Option<String>, _>("impact")
+            .as_deref()
+            .and_then(Impact::parse),
+        urgency: row
+            .get::<Option<String>, _>("urgency")
+            .as_deref()
+            .and_then(Urgency::parse),
+        responded_at: row.get("responded_at"),
+        resolved_at: row.get("resolved_at"),
+        closed_at: row.get("closed_at"),
+        resolution,
+        escalated: row.get("escalated"),
+        major: row.get("major"),
+        rating: row
+            .get::<Option<i64>, _>("rating")
+            .and_then(|r| u8::try_from(r).ok()),
+    };
+    Ok(Some(Loaded {
+        id: row.get("id"),
+        version: row.get("version"),
+        priority: row.get("priority"),
+        created_at: row.get("created_at"),
+        paused: Duration::seconds(row.get("paused_seconds")),
+        paused_since: row.get("paused_since"),
+        facts,
+    }))
+}
+
+/// Writes the new facts, the SLA clock and the history entry; answers the new
+/// version.
+async fn write(
+    conn: &mut SqliteConnection,
+    ticket: &Loaded,
+    next: &TicketFacts,
+    actor: &Actor,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<i64, WorkError> {
+    let priority = if (next.impact, next.urgency) != (ticket.facts.impact, ticket.facts.urgency) {
+        let triage = next.impact.zip(next.urgency);
+        i64::from(derive_priority(&mut *conn, triage).await?.priority.level())
+    } else {
+        ticket.priority
+    };
+    let sla = sla::sla_for(&mut *conn, priority).await?;
+    let was_waiting = ticket.facts.hold == Some(HoldReason::AwaitingUser);
+    let waits = next.hold == Some(HoldReason::AwaitingUser);
+    let mut paused = ticket.paused;
+    let paused_since = match (was_waiting, waits) {
+        (false, true) => Some(now),
+        (true, false) => {
+            let since = ticket.paused_since.unwrap_or(now);
+            paused += sla.calendar.working_time(since, now);
+            None
+        }
+        _ => ticket.paused_since,
+    };
+    let deadlines = sla.deadlines(ticket.created_at, paused);
+    let recorded = recorded_milestones(&mut *conn, ticket.id).await?;
+    let sla_next_at = next_milestone(&deadlines, next, paused_since.is_some(), &recorded);
+    let updated = sqlx::query(
+        "UPDATE tickets SET state = ?, hold_reason = ?, group_id = ?, assignee_id = ?, impact = ?,
+                urgency = ?, priority = ?, responded_at = ?, resolved_at = ?, closed_at = ?,
+                resolution_code = ?, resolution_text = ?, escalated = ?, major = ?, rating = ?,
+                paused_seconds = ?, paused_since = ?, response_risk_at = ?, response_due_at = ?,
+                resolution_risk_at = ?, resolution_due_at = ?, sla_next_at = ?, updated_at = ?,
+                version = version + 1
+         WHERE id = ? AND version = ?",
+    )
+    .bind(next.state.as_str())
+    .bind(next.hold.map(HoldReason::as_str))
+    .bind(next.group.map(|g| g.id))
+    .bind(next.assignee)
+    .bind(next.impact.map(Impact::as_str))
+    .bind(next.urgency.map(Urgency::as_str))
+    .bind(priority)
+    .bind(next.responded_at)
+    .bind(next.resolved_at)
+    .bind(next.closed_at)
+    .bind(next.resolution.as_ref().map(|(code, _)| code.as_str()))
+    .bind(next.resolution.as_ref().map(|(_, text)| text.as_str()))
+    .bind(next.escalated)
+    .bind(next.major)
+    .bind(next.rating.map(i64::from))
+    .bind(paused.num_seconds())
+    .bind(paused_since)
+    .bind(deadlines.response_risk_at)
+    .bind(deadlines.response_due_at.unwrap_or(ticket.created_at))
+    .bind(deadlines.resolution_risk_at)
+    .bind(deadlines.resolution_due_at.unwrap_or(ticket.created_at))
+    .bind(sla_next_at)
+    .bind(now)
+    .bind(ticket.id)
+    .bind(ticket.version)
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Err(WorkError::Conflict {
+            state: ticket.facts.state,
+            version: ticket.version + 1,
+        });
+    }
+    record_event(&mut *conn, ticket.id, now, &actor.display_name(), event).await?;
+    if matches!(
+        event.kind,
+        "escalated_to_managers" | "major_declared" | "user_escalation"
+    ) {
+        inform_incident_managers(&mut *conn, ticket.id, &event_summary(event), now).await?;
+    }
+    Ok(ticket.version + 1)
+}
+
+fn event_summary(event: &Event) -> String {
+    let what = match event.kind {
+        "escalated_to_managers" => "Escalated to the incident managers",
+        "major_declared" => "Declared a major incident",
+        "user_escalation" => "The user asked for more urgency",
+        _ => "Changed",
+    };
+    format!("{what}: {}", event.body)
+}
+
+async fn record_event(
+    conn: &mut SqliteConnection,
+    ticket_id: i64,
+    at: DateTime<Utc>,
+    actor: &str,
+    event: &Event,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, at, actor, kind, visibility, body)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(ticket_id)
+    .bind(at)
+    .bind(actor)
+    .bind(event.kind)
+    .bind(event.visibility.as_str())
+    .bind(&event.body)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An in-app message to every active admin (the incident managers).
+async fn inform_incident_managers(
+    conn: &mut SqliteConnection,
+    ticket_id: i64,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO notifications (user_id, ticket_id, body, created_at)
+         SELECT id, ?, ?, ? FROM users WHERE role = 'admin' AND active = 1",
+    )
+    .bind(ticket_id)
+    .bind(body)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+type Recorded = BTreeSet<(&'static str, &'static str)>;
+
+async fn recorded_milestones(
+    conn: &mut SqliteConnection,
+    ticket_id: i64,
+) -> Result<Recorded, sqlx::Error> {
+    let rows = sqlx::query("SELECT target, milestone FROM sla_events WHERE ticket_id = ?")
+        .bind(ticket_id)
+        .fetch_all(conn)
+        .await?;
+    let mut recorded = Recorded::new();
+    for row in rows {
+        for (target, milestone, _) in Deadlines::default().milestones() {
+            if row.get::<&str, _>("target") == target.as_str()
+                && row.get::<&str, _>("milestone") == milestone.as_str()
+            {
+                recorded.insert((target.as_str(), milestone.as_str()));
+            }
+        }
+    }
+    Ok(recorded)
+}
+
+/// The milestones still to record: not recorded yet, and their target not met.
+fn pending(
+    deadlines: &Deadlines,
+    facts: &TicketFacts,
+    recorded: &Recorded,
+) -> Vec<(Target, Milestone, DateTime<Utc>)> {
+    let met = |target: Target| match target {
+        Target::Response => facts.responded_at.is_some(),
+        Target::Resolution => matches!(Phase::of(facts.state), Phase::Done | Phase::Closed),
+    };
+    deadlines
+        .milestones()
+        .into_iter()
+        .filter_map(|(target, milestone, at)| Some((target, milestone, at?)))
+        .filter(|(target, milestone, _)| {
+            !met(*target) && !recorded.contains(&(target.as_str(), milestone.as_str()))
+        })
+        .collect()
+}
+
+/// When the sweeper should next look at this ticket; `None` while the clock is
+/// paused or nothing is pending.
+fn next_milestone(
+    deadlines: &Deadlines,
+    facts: &TicketFacts,
+    paused: bool,
+    recorded: &Recorded,
+) -> Option<DateTime<Utc>> {
+    if paused {
+        return None;
+    }
+    pending(deadlines, facts, recorded)
+        .into_iter()
+        .map(|(_, _, at)| at)
+        .min()
+}
+
+/// The deadlines of a ticket just logged, and when the sweeper first looks at it.
+pub fn first_deadlines(sla: &Sla, created_at: DateTime<Utc>) -> (Deadlines, Option<DateTime<Utc>>) {
+    let deadlines = sla.deadlines(created_at, Duration::zero());
+    let first = deadlines
+        .milestones()
+        .into_iter()
+        .filter_map(|(_, _, at)| at)
+        .min();
+    (deadlines, first)
+}
+
+/// Records every SLA milestone that has fallen due by `now`, each once, with the
+/// moment it fell due; informs the incident managers. Answers how many it recorded.
+pub async fn record_due_milestones(db: &Db, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
+    let mut recorded_now = 0;
+    loop {
+        let mut tx = db.writer.begin().await?;
+        let numbers: Vec<String> = sqlx::query_scalar(
+            "SELECT number FROM tickets WHERE sla_next_at IS NOT NULL AND sla_next_at <= ?
+             ORDER BY sla_next_at LIMIT 200",
+        )
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        if numbers.is_empty() {
+            return Ok(recorded_now);
+        }
+        for number in numbers.iter().filter_map(|n| TicketNumber::parse(n)) {
+            let Some(ticket) = load(&mut tx, number).await? else {
+                continue;
+            };
+            let deadlines = row_deadlines(&mut tx, ticket.id).await?;
+            let mut recorded = recorded_milestones(&mut tx, ticket.id).await?;
+            for (target, milestone, at) in pending(&deadlines, &ticket.facts, &recorded) {
+                if at > now {
+                    continue;
+                }
+                record_milestone(&mut tx, &ticket, target, milestone, at, now).await?;
+                recorded.insert((target.as_str(), milestone.as_str()));
+                recorded_now += 1;
+            }
+            let next = next_milestone(
+                &deadlines,
+                &ticket.facts,
+                ticket.paused_since.is_some(),
+                &recorded,
+            );
+            sqlx::query("UPDATE tickets SET sla_next_at = ? WHERE id = ?")
+                .bind(next)
+                .bind(ticket.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    }
+}
+
+async fn row_deadlines(
+    conn: &mut SqliteConnection,
+    ticket_id: i64,
+) -> Result<Deadlines, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT response_risk_at, response_due_at, resolution_risk_at, resolution_due_at
+         FROM tickets WHERE id = ?",
+    )
+    .bind(ticket_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(Deadlines {
+        response_risk_at: row.get("response_risk_at"),
+        response_due_at: row.get("response_due_at"),
+        resolution_risk_at: row.get("resolution_risk_at"),
+        resolution_due_at: row.get("resolution_due_at"),
+    })
+}
+
+async fn record_milestone(
+    conn: &mut SqliteConnection,
+    ticket: &Loaded,
+    target: Target,
+    milestone: Milestone,
+    due_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sla_events (ticket_id, target, milestone, due_at, recorded_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(ticket.id)
+    .bind(target.as_str())
+    .bind(milestone.as_str())
+    .bind(due_at)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let what = match (target, milestone) {
+        (Target::Response, Milestone::AtRisk) => "75 % of the response target has passed",
+        (Target::Response, Milestone::Breached) => "The response target was breached",
+        (Target::Resolution, Milestone::AtRisk) => "75 % of the resolution target has passed",
+        (Target::Resolution, Milestone::Breached) => "The resolution target was breached",
+    };
+    let event = Event {
+        kind: match milestone {
+            Milestone::AtRisk => "sla_at_risk",
+            Milestone::Breached => "sla_breached",
+        },
+        visibility: crate::domain::Visibility::Internal,
+        body: what.to_string(),
+    };
+    record_event(&mut *conn, ticket.id, due_at, "SLA clock", &event).await?;
+    inform_incident_managers(&mut *conn, ticket.id, what, now).await
+}
+
+/// Closes every resolved ticket whose user has not answered within the configured
+/// days. Answers how many it closed.
+pub async fn close_resolved(db: &Db, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
+    let rules = lifecycle_rules(&mut *db.reader.acquire().await?).await?;
+    let before = now - Duration::days(rules.auto_close_days);
+    let due: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT number, version FROM tickets
+         WHERE state IN ('resolved', 'fulfilled') AND resolved_at <= ? LIMIT 500",
+    )
+    .bind(before)
+    .fetch_all(&db.reader)
+    .await?;
+    let mut closed = 0;
+    for (number, version) in due {
+        let Some(number) = TicketNumber::parse(&number) else {
+            continue;
+        };
+        match apply(db, number, version, &Actor::System, Action::AutoClose, now).await {
+            Ok(_) => closed += 1,
+            // Someone acted on it meanwhile; the next round looks again.
+            Err(WorkError::Conflict { .. } | WorkError::Refused(_) | WorkError::NotFound) => {}
+            Err(WorkError::Database(error)) => return Err(error),
+        }
+    }
+    Ok(closed)
+}
+
+/// Records due SLA milestones and closes unanswered resolved tickets now, then
+/// every `every`, for as long as the database is open.
+pub fn spawn_clock(db: Db, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if db.writer.is_closed() {
+                break;
+            }
+            let now = Utc::now();
+            if let Err(error) = record_due_milestones(&db, now).await {
+                tracing::error!(%error, "recording SLA milestones failed");
+            }
+            if let Err(error) = close_resolved(&db, now).await {
+                tracing::error!(%error, "closing resolved tickets failed");
+            }
+        }
+    });
+}
+
+/// An assignment group by id.
+pub async fn group(conn: &mut SqliteConnection, id: i64) -> Result<Option<GroupRef>, sqlx::Error> {
+    let level: Option<i64> = sqlx::query_scalar("SELECT level FROM assignment_groups WHERE id = ?")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(level
+        .and_then(|l| u8::try_from(l).ok())
+        .map(|level| GroupRef { id, level }))
+}
+
+/// Whether a user is an active agent or admin.
+pub async fn is_active_staff(conn: &mut SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM users WHERE id = ? AND active = 1 AND role IN ('agent', 'admin')",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+impl From<WorkError> for crate::error::AppError {
+    fn from(error: WorkError) -> Self {
+        use crate::error::AppError;
+        match error {
+            WorkError::NotFound => AppError::NotFound,
+            WorkError::Refused(refusal) => AppError::Refused(refusal.message()),
+            WorkError::Conflict { state, .. } => AppError::Conflict(format!(
+                "Someone else changed this ticket meanwhile: it is now {}. Nothing you sent \
+                 was saved; reload the ticket to see what changed, then try again.",
+                state.label().to_lowercase()
+            )),
+            WorkError::Database(error) => AppError::internal(error),
+        }
+    }
+}
