@@ -92,11 +92,9 @@ pub async fn act_on_my_ticket(
             score,
             ..WorkForm::default()
         };
-        let action = form
-            .reporter_action()
-            .map_err(|r| AppError::Refused(r.message()))?;
+        let action = form.reporter_action()?;
         let actor = Actor::Reporter { name: account.name };
-        crate::server::work::apply(
+        Ok(crate::server::work::apply(
             &state.db,
             number,
             version,
@@ -104,8 +102,7 @@ pub async fn act_on_my_ticket(
             action,
             chrono::Utc::now(),
         )
-        .await
-        .map_err(AppError::from)
+        .await?)
     })
     .await
 }

@@ -69,16 +69,14 @@ pub async fn work_ticket(
                     .ok_or_else(|| refused("Choose the group to escalate to."))?,
                 reason: form.reason.clone().unwrap_or_default(),
             },
-            _ => form
-                .staff_action()
-                .map_err(|r| AppError::Refused(r.message()))?,
+            _ => form.staff_action()?,
         };
         drop(conn);
         let actor = Actor::Staff {
             id: me.id,
             name: me.name.clone(),
         };
-        work::apply(
+        Ok(work::apply(
             &state.db,
             number,
             version,
@@ -86,8 +84,7 @@ pub async fn work_ticket(
             action,
             chrono::Utc::now(),
         )
-        .await
-        .map_err(AppError::from)
+        .await?)
     })
     .await
 }

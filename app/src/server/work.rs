@@ -550,7 +550,7 @@ impl From<WorkError> for crate::error::AppError {
         use crate::error::AppError;
         match error {
             WorkError::NotFound => AppError::NotFound,
-            WorkError::Refused(refusal) => AppError::Refused(refusal.message()),
+            WorkError::Refused(refusal) => refusal.into(),
             WorkError::Conflict { state, .. } => AppError::Conflict(format!(
                 "Someone else changed this ticket meanwhile: it is now {}. Nothing you sent \
                  was saved; reload the ticket to see what changed, then try again.",
@@ -558,5 +558,11 @@ impl From<WorkError> for crate::error::AppError {
             )),
             WorkError::Database(error) => AppError::internal(error),
         }
+    }
+}
+
+impl From<Refusal> for crate::error::AppError {
+    fn from(refusal: Refusal) -> Self {
+        crate::error::AppError::Refused(refusal.message())
     }
 }
