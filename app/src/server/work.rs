@@ -27,7 +27,7 @@ pub enum WorkError {
     Refused(Refusal),
     /// The ticket changed since its author loaded it.
     #[error("the ticket changed meanwhile")]
-    Conflict { state: TicketState, version: i64 },
+    Conflict { state: TicketState },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -40,6 +40,8 @@ struct Loaded {
     created_at: DateTime<Utc>,
     paused: Duration,
     paused_since: Option<DateTime<Utc>>,
+    /// As stored: they move only when the priority changes or a pause ends.
+    deadlines: Deadlines,
     facts: TicketFacts,
 }
 
@@ -58,7 +60,6 @@ pub async fn apply(
     if ticket.version != seen_version {
         return Err(WorkError::Conflict {
             state: ticket.facts.state,
-            version: ticket.version,
         });
     }
     let rules = lifecycle_rules(&mut tx).await?;
@@ -96,7 +97,8 @@ async fn load(
         "SELECT t.id, t.version, t.kind, t.state, t.hold_reason, t.group_id, g.level AS group_level,
                 t.assignee_id, t.impact, t.urgency, t.priority, t.responded_at, t.resolved_at,
                 t.closed_at, t.resolution_code, t.resolution_text, t.escalated, t.major, t.rating,
-                t.created_at, t.paused_seconds, t.paused_since
+                t.created_at, t.paused_seconds, t.paused_since, t.response_risk_at,
+                t.response_due_at, t.resolution_risk_at, t.resolution_due_at
          FROM tickets t LEFT JOIN assignment_groups g ON g.id = t.group_id
          WHERE t.number = ?",
     )
@@ -163,6 +165,12 @@ async fn load(
         created_at: row.get("created_at"),
         paused: Duration::seconds(row.get("paused_seconds")),
         paused_since: row.get("paused_since"),
+        deadlines: Deadlines {
+            response_risk_at: row.get("response_risk_at"),
+            response_due_at: row.get("response_due_at"),
+            resolution_risk_at: row.get("resolution_risk_at"),
+            resolution_due_at: row.get("resolution_due_at"),
+        },
         facts,
     }))
 }
@@ -183,20 +191,26 @@ async fn write(
     } else {
         ticket.priority
     };
-    let sla = sla::sla_for(&mut *conn, priority).await?;
     let was_waiting = ticket.facts.hold == Some(HoldReason::AwaitingUser);
     let waits = next.hold == Some(HoldReason::AwaitingUser);
-    let mut paused = ticket.paused;
+    let resumes = was_waiting && !waits;
     let paused_since = match (was_waiting, waits) {
         (false, true) => Some(now),
-        (true, false) => {
-            let since = ticket.paused_since.unwrap_or(now);
-            paused += sla.calendar.working_time(since, now);
-            None
-        }
+        (true, false) => None,
         _ => ticket.paused_since,
     };
-    let deadlines = sla.deadlines(ticket.created_at, paused);
+    let (deadlines, paused) = if resumes || priority != ticket.priority {
+        let sla = sla::sla_for(&mut *conn, priority).await?;
+        let mut paused = ticket.paused;
+        if resumes {
+            paused += sla
+                .calendar
+                .working_time(ticket.paused_since.unwrap_or(now), now);
+        }
+        (sla.deadlines(ticket.created_at, paused), paused)
+    } else {
+        (ticket.deadlines, ticket.paused)
+    };
     let recorded = recorded_milestones(&mut *conn, ticket.id).await?;
     let sla_next_at = next_milestone(&deadlines, next, paused_since.is_some(), &recorded);
     let updated = sqlx::query(
@@ -238,7 +252,6 @@ async fn write(
     if updated.rows_affected() != 1 {
         return Err(WorkError::Conflict {
             state: ticket.facts.state,
-            version: ticket.version + 1,
         });
     }
     record_event(&mut *conn, ticket.id, now, &actor.display_name(), event).await?;
@@ -302,27 +315,21 @@ async fn inform_incident_managers(
     Ok(())
 }
 
-type Recorded = BTreeSet<(&'static str, &'static str)>;
+type Recorded = BTreeSet<(Target, Milestone)>;
 
 async fn recorded_milestones(
     conn: &mut SqliteConnection,
     ticket_id: i64,
 ) -> Result<Recorded, sqlx::Error> {
-    let rows = sqlx::query("SELECT target, milestone FROM sla_events WHERE ticket_id = ?")
-        .bind(ticket_id)
-        .fetch_all(conn)
-        .await?;
-    let mut recorded = Recorded::new();
-    for row in rows {
-        for (target, milestone, _) in Deadlines::default().milestones() {
-            if row.get::<&str, _>("target") == target.as_str()
-                && row.get::<&str, _>("milestone") == milestone.as_str()
-            {
-                recorded.insert((target.as_str(), milestone.as_str()));
-            }
-        }
-    }
-    Ok(recorded)
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT target, milestone FROM sla_events WHERE ticket_id = ?")
+            .bind(ticket_id)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|(t, m)| Some((Target::parse(t)?, Milestone::parse(m)?)))
+        .collect())
 }
 
 /// The milestones still to record: not recorded yet, and their target not met.
@@ -340,7 +347,7 @@ fn pending(
         .into_iter()
         .filter_map(|(target, milestone, at)| Some((target, milestone, at?)))
         .filter(|(target, milestone, _)| {
-            !met(*target) && !recorded.contains(&(target.as_str(), milestone.as_str()))
+            !met(*target) && !recorded.contains(&(*target, *milestone))
         })
         .collect()
 }
@@ -393,18 +400,17 @@ pub async fn record_due_milestones(db: &Db, now: DateTime<Utc>) -> Result<usize,
             let Some(ticket) = load(&mut tx, number).await? else {
                 continue;
             };
-            let deadlines = row_deadlines(&mut tx, ticket.id).await?;
             let mut recorded = recorded_milestones(&mut tx, ticket.id).await?;
-            for (target, milestone, at) in pending(&deadlines, &ticket.facts, &recorded) {
+            for (target, milestone, at) in pending(&ticket.deadlines, &ticket.facts, &recorded) {
                 if at > now {
                     continue;
                 }
                 record_milestone(&mut tx, &ticket, target, milestone, at, now).await?;
-                recorded.insert((target.as_str(), milestone.as_str()));
+                recorded.insert((target, milestone));
                 recorded_now += 1;
             }
             let next = next_milestone(
-                &deadlines,
+                &ticket.deadlines,
                 &ticket.facts,
                 ticket.paused_since.is_some(),
                 &recorded,
@@ -417,25 +423,6 @@ pub async fn record_due_milestones(db: &Db, now: DateTime<Utc>) -> Result<usize,
         }
         tx.commit().await?;
     }
-}
-
-async fn row_deadlines(
-    conn: &mut SqliteConnection,
-    ticket_id: i64,
-) -> Result<Deadlines, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT response_risk_at, response_due_at, resolution_risk_at, resolution_due_at
-         FROM tickets WHERE id = ?",
-    )
-    .bind(ticket_id)
-    .fetch_one(conn)
-    .await?;
-    Ok(Deadlines {
-        response_risk_at: row.get("response_risk_at"),
-        response_due_at: row.get("response_due_at"),
-        resolution_risk_at: row.get("resolution_risk_at"),
-        resolution_due_at: row.get("resolution_due_at"),
-    })
 }
 
 async fn record_milestone(

@@ -33,7 +33,7 @@ pub struct Deadlines {
 }
 
 /// One target of an SLA.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Target {
     Response,
     Resolution,
@@ -46,10 +46,16 @@ impl Target {
             Target::Resolution => "resolution",
         }
     }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Target::Response, Target::Resolution]
+            .into_iter()
+            .find(|t| t.as_str() == raw)
+    }
 }
 
 /// 75 % of a target, or its breach.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Milestone {
     AtRisk,
     Breached,
@@ -61,6 +67,12 @@ impl Milestone {
             Milestone::AtRisk => "at_risk",
             Milestone::Breached => "breached",
         }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Milestone::AtRisk, Milestone::Breached]
+            .into_iter()
+            .find(|m| m.as_str() == raw)
     }
 }
 
