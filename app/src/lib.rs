@@ -82,6 +82,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=accounts::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/my-tickets") view=accounts::MyTicketsPage ssr=SsrMode::Async/>
                     <Route path=path!("/my-tickets/:number") view=accounts::MyTicketPage ssr=SsrMode::Async/>
+                    <Route path=path!("/agent") view=agent::QueuePage ssr=SsrMode::Async/>
+                    <Route path=path!("/agent/tickets/:number") view=agent::DeskTicketPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=accounts::AdminUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/outbox") view=accounts::AdminOutboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=accounts::AdminAuditPage ssr=SsrMode::Async/>

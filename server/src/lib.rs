@@ -17,6 +17,7 @@ use app::server::limits::Limits;
 use app::server::search::{self, SearchIndex};
 use app::server::state::PortalSettings;
 use app::server::AppState;
+use app::server::{live, work_forms};
 use app::{shell, App};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -137,6 +138,13 @@ fn router(state: AppState) -> Router {
         .route("/report/incident", post(forms::submit_incident))
         .route("/report/request", post(forms::submit_request))
         .route("/status", post(forms::look_up_status))
+        .route("/status/{token}", post(work_forms::link_post))
+        .route("/my-tickets/{number}", post(work_forms::owner_post))
+        .route("/agent/tickets/{number}", post(work_forms::desk_post))
+        .route("/events/queue", get(live::queue_events))
+        .route("/events/desk/{number}", get(live::desk_ticket_events))
+        .route("/events/my-tickets/{number}", get(live::my_ticket_events))
+        .route("/events/status/{token}", get(live::linked_ticket_events))
         .route("/sign-in", post(account_forms::sign_in))
         .route("/sign-out", post(account_forms::sign_out))
         .route("/register", post(account_forms::register))

@@ -75,7 +75,7 @@ pub async fn act_on_my_ticket(
     action: String,
     body: Option<String>,
     reason: Option<String>,
-    score: Option<u8>,
+    score: Option<String>,
 ) -> Result<i64, AppError> {
     use crate::domain::{Actor, TicketNumber, WorkForm};
     serve_as(Access::SignedIn, |state, account| async move {

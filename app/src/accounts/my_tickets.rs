@@ -2,10 +2,10 @@
 
 use super::{my_ticket, my_tickets};
 use crate::components::{format_time, LoadError};
-use crate::tickets::TicketStatusView;
+use crate::tickets::{LiveTicket, ReporterProblem, TicketAccess};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// `/my-tickets`: newest first, with state and priority.
 #[component]
@@ -63,20 +63,29 @@ pub fn MyTicketsPage() -> impl IntoView {
 pub fn MyTicketPage() -> impl IntoView {
     let params = use_params_map();
     let number = move || params.read().get("number").unwrap_or_default();
+    let query = use_query_map();
     let ticket = Resource::new(number, my_ticket);
+    let problem = ReporterProblem::current(&query.read_untracked());
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
-                match ticket.await {
-                    Ok(status) => view! {
-                        <div class="wrap page">
-                            <p><a href="/my-tickets">"All my tickets"</a></p>
-                            <TicketStatusView status/>
-                        </div>
-                    }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
+            {move || {
+                let problem = problem.clone();
+                Suspend::new(async move {
+                    match ticket.await {
+                        Ok(status) => {
+                            let access = TicketAccess::Owner(status.number.to_string());
+                            view! {
+                                <Title text=format!("{}: {}", status.number, status.summary)/>
+                                <div class="wrap page">
+                                    <p><a href="/my-tickets">"All my tickets"</a></p>
+                                    <LiveTicket status access can_act=true problem/>
+                                </div>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }

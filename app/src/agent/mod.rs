@@ -1,21 +1,72 @@
-//! The agent workspace: working tickets.
+//! The agent workspace: the queue, a ticket in full, and working it.
 //!
 //! Every server function here is for the desk only (agents and admins) and checks
-//! the caller before anything else.
+//! the caller before anything else. The pages work as plain HTML: the action
+//! forms post to `/agent/tickets/{number}` (see `server::work_forms`); the queue
+//! and the ticket page follow changes live through server-sent events.
 
+mod live;
+mod queue;
+mod ticket;
+
+pub use queue::QueuePage;
+pub use ticket::{DeskOutcome, DeskTicketPage};
+
+use crate::domain::{DeskTicket, QueuePage as Queue};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::server::{serve_as, Access};
 
+/// The first page of the queue with these filters (see [`QueueFilter`]).
+#[server(prefix = "/api", endpoint = "agent_queue", input = server_fn::codec::GetUrl)]
+pub async fn agent_queue(
+    group: String,
+    assignee: String,
+    state: String,
+    service: String,
+    priority: String,
+    sla: String,
+) -> Result<Queue, AppError> {
+    serve_as(Access::Staff, |app, me| async move {
+        let filter = crate::domain::QueueFilter {
+            group,
+            assignee,
+            state,
+            service,
+            priority,
+            sla,
+        };
+        let mut conn = app.db.reader.acquire().await?;
+        Ok(crate::server::desk::queue(&mut conn, &filter, me.id, chrono::Utc::now()).await?)
+    })
+    .await
+}
+
+/// A ticket in full: reporter, whole history, links, checklist, and what the
+/// action forms offer.
+#[server(prefix = "/api", endpoint = "desk_ticket", input = server_fn::codec::GetUrl)]
+pub async fn ticket_for_desk(number: String) -> Result<DeskTicket, AppError> {
+    use crate::domain::TicketNumber;
+    serve_as(Access::Staff, |state, _| async move {
+        let number = TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
+        let mut conn = state.db.reader.acquire().await?;
+        crate::server::desk::desk_ticket(&mut conn, number, chrono::Utc::now())
+            .await?
+            .ok_or(AppError::NotFound)
+    })
+    .await
+}
+
 /// One action on a ticket by the desk, if the ticket is still at `version`.
-/// Answers the ticket's new version.
+/// Answers the ticket's new version. The fields are those of the action forms
+/// ([`crate::domain::WorkForm`]).
 #[server(prefix = "/api", endpoint = "work_ticket")]
 #[allow(clippy::too_many_arguments)]
 pub async fn work_ticket(
     number: String,
-    version: i64,
+    version: String,
     action: String,
     body: Option<String>,
     reason: Option<String>,
@@ -23,13 +74,17 @@ pub async fn work_ticket(
     hold: Option<String>,
     impact: Option<String>,
     urgency: Option<String>,
-    group: Option<i64>,
-    assignee: Option<i64>,
+    group: Option<String>,
+    assignee: Option<String>,
+    category: Option<String>,
+    model: Option<String>,
+    step: Option<String>,
+    done: Option<String>,
+    link_kind: Option<String>,
+    link_target: Option<String>,
 ) -> Result<i64, AppError> {
-    use crate::domain::{Action, Actor, TicketNumber, WorkForm};
-    use crate::server::work;
+    use crate::domain::WorkForm;
     serve_as(Access::Staff, |state, me| async move {
-        let number = TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
         let form = WorkForm {
             action,
             body,
@@ -39,52 +94,17 @@ pub async fn work_ticket(
             impact,
             urgency,
             score: None,
+            version: Some(version),
+            group,
+            assignee,
+            category,
+            model,
+            step,
+            done,
+            link_kind,
+            link_target,
         };
-        let mut conn = state.db.reader.acquire().await?;
-        let refused = |message: &str| AppError::Refused(message.into());
-        let action = match form.action.as_str() {
-            "take" => Action::Assign {
-                group: None,
-                assignee: Some(me.id),
-            },
-            "assign" => {
-                let group = match group {
-                    Some(id) => Some(
-                        work::group(&mut conn, id)
-                            .await?
-                            .ok_or_else(|| refused("Choose one of the groups."))?,
-                    ),
-                    None => None,
-                };
-                if let Some(person) = assignee {
-                    if !work::is_active_staff(&mut conn, person).await? {
-                        return Err(refused("Choose someone on the service desk."));
-                    }
-                }
-                Action::Assign { group, assignee }
-            }
-            "escalate" => Action::Escalate {
-                group: work::group(&mut conn, group.unwrap_or_default())
-                    .await?
-                    .ok_or_else(|| refused("Choose the group to escalate to."))?,
-                reason: form.reason.clone().unwrap_or_default(),
-            },
-            _ => form.staff_action()?,
-        };
-        drop(conn);
-        let actor = Actor::Staff {
-            id: me.id,
-            name: me.name.clone(),
-        };
-        Ok(work::apply(
-            &state.db,
-            number,
-            version,
-            &actor,
-            action,
-            chrono::Utc::now(),
-        )
-        .await?)
+        crate::server::desk::act(&state.db, &me, &number, &form, chrono::Utc::now()).await
     })
     .await
 }

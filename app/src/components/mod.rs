@@ -1,11 +1,13 @@
 //! Pieces of UI shared by every feature.
 
 mod form;
+mod live;
 mod time;
 
 pub use form::{
     described_by, error_id, ErrorSummary, FieldHint, FormMessages, FormOutcome, InputField,
 };
+pub use live::on_server_change;
 pub use time::{format_time, DueIn};
 
 use crate::domain::{Role, Viewer};
@@ -75,9 +77,11 @@ fn AccountMenu(viewer: Viewer) -> impl IntoView {
         .into_any(),
         Viewer::SignedIn(account) => {
             let admin = account.role == Role::Admin;
+            let staff = account.role.is_staff();
             view! {
                 <nav aria-label="Account" class="account-menu">
                     <ul class="nav-list">
+                        {staff.then(|| view! { <li><a href="/agent">"Desk"</a></li> })}
                         <li><a href="/my-tickets">"My tickets"</a></li>
                         {admin.then(|| view! { <li><a href="/admin/users">"Admin"</a></li> })}
                         <li><a href="/account" data-test="account-name">{account.name}</a></li>
@@ -175,15 +179,4 @@ fn SignInRequired() -> impl IntoView {
     }
 }
 
-/// Percent-encodes a value for a query string.
-pub fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~/".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
+pub use crate::domain::encode_query_value;

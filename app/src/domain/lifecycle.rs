@@ -301,6 +301,18 @@ pub enum Action {
     Link {
         description: String,
     },
+    /// An incident model: its category (described) and its triage; its checklist
+    /// is added by the server.
+    ApplyModel {
+        name: String,
+        impact: Impact,
+        urgency: Urgency,
+    },
+    /// A checklist step ticked off (or unticked).
+    Tick {
+        step: String,
+        done: bool,
+    },
     // The reporter's actions.
     AddInformation {
         body: String,
@@ -583,6 +595,24 @@ pub fn decide(
             not_closed()?;
             internal("linked", description.clone())
         }
+        Action::ApplyModel {
+            name,
+            impact,
+            urgency,
+        } => {
+            unresolved()?;
+            if kind != TicketKind::Incident {
+                return Err(Refusal::Invalid("Incident models apply to incidents only."));
+            }
+            next.impact = Some(*impact);
+            next.urgency = Some(*urgency);
+            internal("model_applied", format!("Incident model: {name}"))
+        }
+        Action::Tick { step, done } => {
+            unresolved()?;
+            let what = if *done { "Done" } else { "Not done after all" };
+            internal("checklist", format!("{what}: {step}"))
+        }
         Action::AddInformation { body } => {
             not_closed()?;
             let body = text(body, 1, "Write the information to add.")?;
@@ -733,6 +763,7 @@ fn internal(kind: &'static str, body: String) -> Event {
 
 /// An action as a form sends it: its name and whatever fields it needs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct WorkForm {
     pub action: String,
     pub body: Option<String>,
@@ -741,7 +772,21 @@ pub struct WorkForm {
     pub hold: Option<String>,
     pub impact: Option<String>,
     pub urgency: Option<String>,
-    pub score: Option<u8>,
+    /// 1 to 5, as typed.
+    pub score: Option<String>,
+    /// The ticket's version as its author saw it.
+    pub version: Option<String>,
+    // What the server resolves into records: ids and numbers, as typed.
+    pub group: Option<String>,
+    pub assignee: Option<String>,
+    pub category: Option<String>,
+    pub model: Option<String>,
+    /// A checklist step's position, and whether it is now done ("on").
+    pub step: Option<String>,
+    pub done: Option<String>,
+    pub link_kind: Option<String>,
+    /// A ticket number, or a known error's address or slug.
+    pub link_target: Option<String>,
 }
 
 impl WorkForm {
@@ -762,6 +807,8 @@ impl WorkForm {
             "rate" => Action::Rate {
                 score: self
                     .score
+                    .as_deref()
+                    .and_then(|s| s.trim().parse().ok())
                     .ok_or(Refusal::Invalid("Choose a rating from 1 to 5."))?,
                 comment: body,
             },
@@ -1082,6 +1129,19 @@ mod tests {
             any_text().prop_map(|reason| Action::DeclareMajor { reason }),
             Just(Action::Link {
                 description: "Known error KE-1".into()
+            }),
+            (
+                prop::sample::select(Impact::ALL.to_vec()),
+                prop::sample::select(Urgency::ALL.to_vec())
+            )
+                .prop_map(|(impact, urgency)| Action::ApplyModel {
+                    name: "VPN outage".into(),
+                    impact,
+                    urgency
+                }),
+            any::<bool>().prop_map(|done| Action::Tick {
+                step: "Check the logs".into(),
+                done
             }),
             any_text().prop_map(|body| Action::AddInformation { body }),
             any_text().prop_map(|body| Action::AskForUpdate { body }),

@@ -4,6 +4,7 @@
 //! into them, and the words the portal uses to describe them.
 
 mod account;
+mod desk;
 mod ids;
 mod knowledge;
 mod lifecycle;
@@ -18,6 +19,10 @@ pub use account::{
     OutboxMessage, PasswordChangeForm, RegisterForm, Role, SignInForm, UserRow, Viewer,
     PASSWORD_CHARS,
 };
+pub use desk::{
+    span_in_words, ChecklistStep, Choice, DeskChoices, DeskTicket, HistoryEntry, LinkKind,
+    LinkView, OngoingMajor, QueueFilter, QueuePage, QueueRow, ReporterView, Standing, TargetView,
+};
 pub use ids::{ArticleId, CategoryId, NoticeId, ServiceId, TicketId};
 pub use knowledge::{
     Article, ArticleBody, ArticleKind, Highlighted, KnownErrorStatus, SearchHit, SearchRequest,
@@ -29,7 +34,7 @@ pub use lifecycle::{
 };
 pub use notice::{Notice, NoticeUpdate, Severity};
 pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTable, Urgency};
-pub use text::clean_line;
+pub use text::{clean_line, encode_query_value};
 pub use ticket::{
     Category, Service, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,
     TimelineEntry,

@@ -1,6 +1,8 @@
 //! Tickets as the end user meets them: the logging form, its validation, the human
 //! ticket number and the status page.
 
+use super::desk::{LinkView, TargetView};
+use super::lifecycle::{HoldReason, ResolutionCode};
 use super::{CategoryId, Priority, PriorityRule, ServiceId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -186,8 +188,17 @@ pub struct TicketStatus {
     pub category_name: String,
     pub summary: String,
     pub created_at: DateTime<Utc>,
-    pub response_due_at: DateTime<Utc>,
-    pub resolution_due_at: DateTime<Utc>,
+    /// What the reporter saw; their actions carry it back.
+    pub version: i64,
+    pub hold: Option<HoldReason>,
+    /// The assignment group working on it.
+    pub group: Option<String>,
+    pub response: TargetView,
+    pub resolution_target: TargetView,
+    pub resolution: Option<(ResolutionCode, String)>,
+    pub rating: Option<u8>,
+    /// Known errors and the major incident it is part of.
+    pub links: Vec<LinkView>,
     pub timeline: Vec<TimelineEntry>,
 }
 

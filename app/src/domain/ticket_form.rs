@@ -97,6 +97,24 @@ pub struct TicketForm {
     pub description: String,
     pub impact: String,
     pub urgency: String,
+    /// "This is my problem too": the number of an ongoing major incident to
+    /// follow instead of logging a duplicate.
+    pub join: String,
+}
+
+impl TicketForm {
+    /// The name and address of someone attaching themselves to a major incident:
+    /// the only fields that step needs.
+    pub fn follower(&self) -> Result<(String, String), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name = parse_person_name(&mut errors, &self.name);
+        let email = parse_email(&mut errors, &self.email);
+        if errors.is_empty() {
+            Ok((name, email))
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 /// Who reported a ticket and how to reach them.
@@ -314,6 +332,7 @@ mod tests {
             description: "Since this morning Outlook prompts for my password every minute.".into(),
             impact: "low".into(),
             urgency: "medium".into(),
+            join: String::new(),
         }
     }
 

@@ -287,7 +287,7 @@ pub async fn verify_email(
 }
 
 /// The answer to an admin form posted by someone who is not an admin.
-fn refuse(error: AppError) -> Response {
+pub(super) fn refuse(error: AppError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::FORBIDDEN);
     (status, error.to_string()).into_response()
 }

@@ -111,6 +111,9 @@ async fn submit_ticket(
     headers: HeaderMap,
     form: TicketForm,
 ) -> Response {
+    if !form.join.trim().is_empty() {
+        return follow_major(state, viewer, uri, headers, form).await;
+    }
     let (status, submitted) = match NewTicket::parse(kind, &form) {
         Err(errors) => (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -163,6 +166,77 @@ async fn submit_ticket(
     })
     .await
 }
+
+/// "This is my problem too" from the logging form: attaches the person to the
+/// ongoing major incident instead of logging a duplicate, and sends them to its
+/// status through their own private link.
+async fn follow_major(
+    state: AppState,
+    viewer: Viewer,
+    uri: Uri,
+    headers: HeaderMap,
+    form: TicketForm,
+) -> Response {
+    let again =
+        |status: StatusCode, errors: FieldErrors, problem: Option<String>, form: TicketForm| {
+            let submitted = SubmittedTicket {
+                form,
+                errors,
+                problem,
+            };
+            let (state, uri, headers, viewer) =
+                (state.clone(), uri.clone(), headers.clone(), viewer.clone());
+            async move {
+                render_page(&state, uri, headers, viewer, status, move || {
+                    provide_context(submitted.clone())
+                })
+                .await
+            }
+        };
+    let (name, email) = match form.follower() {
+        Ok(person) => person,
+        Err(errors) => {
+            let mut form = form;
+            form.join.clear();
+            return again(StatusCode::UNPROCESSABLE_ENTITY, errors, None, form).await;
+        }
+    };
+    let Some(major) = TicketNumber::parse(&form.join) else {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FieldErrors::default(),
+            Some(NOT_ONGOING.into()),
+            form,
+        )
+        .await;
+    };
+    let user = viewer.account().map(|a| a.id);
+    match tickets::follow_major(&state.db, major, &name, &email, user, chrono::Utc::now()).await {
+        Ok(token) => Redirect::to(&format!("/status/{token}?joined=1")).into_response(),
+        Err(tickets::FollowError::NotOngoing) => {
+            again(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                FieldErrors::default(),
+                Some(NOT_ONGOING.into()),
+                form,
+            )
+            .await
+        }
+        Err(error) => {
+            tracing::error!(%error, "could not attach a follower to a major incident");
+            again(
+                StatusCode::SERVICE_UNAVAILABLE,
+                FieldErrors::default(),
+                Some("We could not save that just now. Everything you typed is still here: please try again in a moment.".into()),
+                form,
+            )
+            .await
+        }
+    }
+}
+
+const NOT_ONGOING: &str = "That major incident is no longer ongoing, so there is nothing to \
+    follow. If you still have the problem, log it with the form below.";
 
 /// `POST /status`: looks a ticket up by its number and the reporter's e-mail.
 pub async fn look_up_status(

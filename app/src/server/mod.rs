@@ -6,9 +6,11 @@ pub mod accounts;
 pub mod catalog;
 pub mod db;
 pub mod demo;
+pub mod desk;
 pub mod forms;
 pub mod knowledge;
 pub mod limits;
+pub mod live;
 pub mod markdown;
 pub mod notices;
 pub mod search;
@@ -17,6 +19,7 @@ pub mod sla;
 pub mod state;
 pub mod tickets;
 pub mod work;
+pub mod work_forms;
 
 pub use state::AppState;
 

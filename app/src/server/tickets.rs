@@ -3,8 +3,9 @@
 use super::db::Db;
 use super::secrets::{hash_token, new_token, plausible_token};
 use crate::domain::{
-    Field, FieldErrors, Impact, NewTicket, Priority, PriorityRule, PriorityTable, TicketKind,
-    TicketNumber, TicketState, TicketStatus, TicketSummary, TimelineEntry, Urgency,
+    Field, FieldErrors, HoldReason, Impact, NewTicket, Priority, PriorityRule, PriorityTable,
+    ResolutionCode, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,
+    TimelineEntry, Urgency,
 };
 use chrono::{DateTime, Utc};
 use sqlx::{Row, SqliteConnection};
@@ -214,6 +215,11 @@ pub async fn create(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    db.changes.publish(super::live::TicketChange {
+        ticket_id,
+        number: number.to_string(),
+        public: true,
+    });
     Ok(Created {
         number,
         status_token: token,
@@ -221,12 +227,16 @@ pub async fn create(
 }
 
 const STATUS_COLUMNS: &str = "t.id, t.number, t.kind, t.state, t.priority, t.summary, t.created_at,
-    t.response_due_at, t.resolution_due_at, s.name AS service_name, c.name AS category_name,
+    t.version, t.hold_reason, g.name AS group_name, t.responded_at, t.paused_since,
+    t.response_risk_at, t.response_due_at, t.resolution_risk_at, t.resolution_due_at,
+    t.resolution_code, t.resolution_text, t.rating,
+    s.name AS service_name, c.name AS category_name,
     p.label AS priority_label, p.response_minutes, p.resolution_minutes";
 const STATUS_JOINS: &str = "FROM tickets t
     JOIN services s ON s.id = t.service_id
     JOIN categories c ON c.id = t.category_id
-    JOIN priorities p ON p.priority = t.priority";
+    JOIN priorities p ON p.priority = t.priority
+    LEFT JOIN assignment_groups g ON g.id = t.group_id";
 
 /// The status of the ticket with this number, if the e-mail address is the
 /// reporter's. A wrong address and an unknown number both give `None`.
@@ -249,24 +259,74 @@ pub async fn status_by_number(
     }
 }
 
-/// The status of the ticket whose private link carries this token.
+/// The status of the ticket whose private link carries this token: the
+/// reporter's own ticket, or the major incident someone attached themselves to.
 pub async fn status_by_token(
     conn: &mut SqliteConnection,
     token: &str,
 ) -> Result<Option<TicketStatus>, sqlx::Error> {
-    if !plausible_token(token) {
+    let Some(id) = ticket_id_by_token(&mut *conn, token).await? else {
         return Ok(None);
-    }
+    };
     let row = sqlx::query(&format!(
-        "SELECT {STATUS_COLUMNS} {STATUS_JOINS} WHERE t.status_token_hash = ?"
+        "SELECT {STATUS_COLUMNS} {STATUS_JOINS} WHERE t.id = ?"
     ))
-    .bind(hash_token(token).to_vec())
+    .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
     match row {
         Some(row) => status_from_row(conn, row).await,
         None => Ok(None),
     }
+}
+
+/// The ticket a private link shows.
+pub async fn ticket_id_by_token(
+    conn: &mut SqliteConnection,
+    token: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    if !plausible_token(token) {
+        return Ok(None);
+    }
+    let hash = hash_token(token).to_vec();
+    sqlx::query_scalar(
+        "SELECT id FROM tickets WHERE status_token_hash = ?1
+         UNION ALL SELECT ticket_id FROM major_followers WHERE status_token_hash = ?1
+         LIMIT 1",
+    )
+    .bind(hash)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Whether a private link belongs to someone attached to a major incident (who
+/// can read it but not act on it).
+pub async fn is_follower_token(
+    conn: &mut SqliteConnection,
+    token: &str,
+) -> Result<bool, sqlx::Error> {
+    if !plausible_token(token) {
+        return Ok(false);
+    }
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM major_followers WHERE status_token_hash = ?")
+            .bind(hash_token(token).to_vec())
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.is_some())
+}
+
+/// The ticket with this number, if it belongs to the account.
+pub async fn ticket_id_of_owner(
+    conn: &mut SqliteConnection,
+    number: TicketNumber,
+    user_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM tickets WHERE number = ? AND user_id = ?")
+        .bind(number.to_string())
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// The status of the ticket with this number, if it belongs to the account. Someone
@@ -344,6 +404,8 @@ async fn status_from_row(
         text: e.get("body"),
     })
     .collect();
+    let (response, resolution_target) = super::desk::targets(&row, state, Utc::now());
+    let links = super::desk::links_of(&mut *conn, ticket_id, true).await?;
     Ok(Some(TicketStatus {
         number,
         kind,
@@ -359,8 +421,23 @@ async fn status_from_row(
         category_name: row.get("category_name"),
         summary: row.get("summary"),
         created_at: row.get("created_at"),
-        response_due_at: row.get("response_due_at"),
-        resolution_due_at: row.get("resolution_due_at"),
+        version: row.get("version"),
+        hold: row
+            .get::<Option<String>, _>("hold_reason")
+            .as_deref()
+            .and_then(HoldReason::parse),
+        group: row.get("group_name"),
+        response,
+        resolution_target,
+        resolution: row
+            .get::<Option<String>, _>("resolution_code")
+            .as_deref()
+            .and_then(ResolutionCode::parse)
+            .zip(row.get::<Option<String>, _>("resolution_text")),
+        rating: row
+            .get::<Option<i64>, _>("rating")
+            .and_then(|r| u8::try_from(r).ok()),
+        links,
         timeline,
     }))
 }
@@ -378,4 +455,95 @@ pub async fn is_owner(
             .fetch_optional(conn)
             .await?;
     Ok(found.is_some())
+}
+
+/// Major incidents still being worked, newest first.
+pub async fn ongoing_majors(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<crate::domain::OngoingMajor>, sqlx::Error> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT t.number, t.summary, s.slug, s.name FROM tickets t
+         JOIN services s ON s.id = t.service_id
+         WHERE t.major = 1 AND t.state NOT IN ('resolved', 'fulfilled', 'closed')
+         ORDER BY t.id DESC LIMIT 20",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(number, summary, service_slug, service_name)| {
+            Some(crate::domain::OngoingMajor {
+                number: TicketNumber::parse(&number)?,
+                summary,
+                service_slug,
+                service_name,
+            })
+        })
+        .collect())
+}
+
+/// Why someone could not be attached to a major incident.
+#[derive(Debug, thiserror::Error)]
+pub enum FollowError {
+    #[error("that is not an ongoing major incident")]
+    NotOngoing,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("no secure random numbers: {0}")]
+    Random(String),
+}
+
+/// "This is my problem too": attaches someone to ongoing major incident `major`
+/// instead of logging a duplicate. They follow it through their own private
+/// link, whose secret is answered (only its hash is stored); the desk sees one
+/// more affected person in the major incident's history.
+pub async fn follow_major(
+    db: &Db,
+    major: TicketNumber,
+    name: &str,
+    email: &str,
+    user_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<String, FollowError> {
+    let token = new_token().map_err(|e| FollowError::Random(e.to_string()))?;
+    let mut tx = db.writer.begin().await?;
+    let ticket_id: i64 = sqlx::query_scalar(
+        "SELECT id FROM tickets WHERE number = ? AND major = 1
+         AND state NOT IN ('resolved', 'fulfilled', 'closed')",
+    )
+    .bind(major.to_string())
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(FollowError::NotOngoing)?;
+    sqlx::query(
+        "INSERT INTO major_followers (ticket_id, user_id, name, email, status_token_hash, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(ticket_id)
+    .bind(user_id)
+    .bind(name)
+    .bind(email)
+    .bind(hash_token(&token).to_vec())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, at, actor, kind, visibility, body)
+         VALUES (?, ?, ?, 'follower', 'internal', ?)",
+    )
+    .bind(ticket_id)
+    .bind(now)
+    .bind(name)
+    .bind(format!(
+        "{name} <{email}> has the same problem (“this is my problem too”)."
+    ))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    db.changes.publish(super::live::TicketChange {
+        ticket_id,
+        number: major.to_string(),
+        public: false,
+    });
+    Ok(token)
 }

@@ -8,11 +8,13 @@
 //! first.
 
 use super::db::Db;
+use super::live::TicketChange;
 use super::sla::{self, Deadlines, Milestone, Sla, Target};
 use super::tickets::derive_priority;
+use crate::domain::LinkKind;
 use crate::domain::{
     decide, Action, Actor, Event, GroupRef, HoldReason, Impact, LifecycleRules, Phase, Refusal,
-    ResolutionCode, TicketFacts, TicketKind, TicketNumber, TicketState, Urgency,
+    ResolutionCode, TicketFacts, TicketKind, TicketNumber, TicketState, Urgency, Visibility,
 };
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Row, SqliteConnection};
@@ -45,6 +47,31 @@ struct Loaded {
     facts: TicketFacts,
 }
 
+/// What a change does beyond the ticket's own facts, written in the same
+/// transaction as the change and its history entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    None,
+    /// Moves the ticket to this category (and its service).
+    Category(i64),
+    /// Links the ticket to another ticket or to a known-error article.
+    Link {
+        kind: LinkKind,
+        ticket: Option<i64>,
+        article: Option<i64>,
+    },
+    /// Applies an incident model: its category, and its checklist.
+    Model {
+        id: i64,
+        category: i64,
+    },
+    /// Ticks a checklist step off (or not).
+    Tick {
+        position: i64,
+        done: bool,
+    },
+}
+
 /// Applies `action` by `actor` to ticket `number`, if its version is still
 /// `seen_version`. Answers the new version.
 pub async fn apply(
@@ -53,6 +80,19 @@ pub async fn apply(
     seen_version: i64,
     actor: &Actor,
     action: Action,
+    now: DateTime<Utc>,
+) -> Result<i64, WorkError> {
+    apply_with(db, number, seen_version, actor, action, Effect::None, now).await
+}
+
+/// [`apply`], with what the change does beyond the ticket's facts.
+pub async fn apply_with(
+    db: &Db,
+    number: TicketNumber,
+    seen_version: i64,
+    actor: &Actor,
+    action: Action,
+    effect: Effect,
     now: DateTime<Utc>,
 ) -> Result<i64, WorkError> {
     let mut tx = db.writer.begin().await?;
@@ -66,8 +106,150 @@ pub async fn apply(
     let (next, event) =
         decide(&ticket.facts, actor, &action, now, rules).map_err(WorkError::Refused)?;
     let version = write(&mut tx, &ticket, &next, actor, &event, now).await?;
+    write_effect(&mut tx, &ticket, actor, effect, now).await?;
+    let mut changed = vec![TicketChange {
+        ticket_id: ticket.id,
+        number: number.to_string(),
+        public: event.visibility == Visibility::Public,
+    }];
+    if next.major && event.kind == "reply" {
+        changed.extend(tell_linked_reporters(&mut tx, ticket.id, actor, &event, now).await?);
+    }
     tx.commit().await?;
+    for change in changed {
+        db.changes.publish(change);
+    }
     Ok(version)
+}
+
+async fn write_effect(
+    conn: &mut SqliteConnection,
+    ticket: &Loaded,
+    actor: &Actor,
+    effect: Effect,
+    now: DateTime<Utc>,
+) -> Result<(), WorkError> {
+    match effect {
+        Effect::None => {}
+        Effect::Category(category) => set_category(&mut *conn, ticket.id, category).await?,
+        Effect::Link {
+            kind,
+            ticket: target,
+            article,
+        } => {
+            let linked = sqlx::query(
+                "INSERT INTO ticket_links (ticket_id, kind, target_ticket_id, target_article_id,
+                                           created_at, created_by)
+                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            )
+            .bind(ticket.id)
+            .bind(kind.as_str())
+            .bind(target)
+            .bind(article)
+            .bind(now)
+            .bind(actor.display_name())
+            .execute(&mut *conn)
+            .await?;
+            if linked.rows_affected() == 0 {
+                return Err(WorkError::Refused(Refusal::Invalid(
+                    "The ticket is already linked to that record.",
+                )));
+            }
+        }
+        Effect::Model { id, category } => {
+            set_category(&mut *conn, ticket.id, category).await?;
+            let next: i64 = sqlx::query_scalar(
+                "SELECT coalesce(max(position), 0) FROM ticket_checklist WHERE ticket_id = ?",
+            )
+            .bind(ticket.id)
+            .fetch_one(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO ticket_checklist (ticket_id, position, text)
+                 SELECT ?, ? + position, text FROM incident_model_steps WHERE model_id = ?",
+            )
+            .bind(ticket.id)
+            .bind(next)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Effect::Tick { position, done } => {
+            let (at, by) = if done {
+                (Some(now), Some(actor.display_name()))
+            } else {
+                (None, None)
+            };
+            sqlx::query(
+                "UPDATE ticket_checklist SET done_at = ?, done_by = ?
+                 WHERE ticket_id = ? AND position = ?",
+            )
+            .bind(at)
+            .bind(by)
+            .bind(ticket.id)
+            .bind(position)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn set_category(
+    conn: &mut SqliteConnection,
+    ticket_id: i64,
+    category: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE tickets SET category_id = ?1,
+                service_id = (SELECT service_id FROM categories WHERE id = ?1)
+         WHERE id = ?2",
+    )
+    .bind(category)
+    .bind(ticket_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An update on a major incident reaches every reporter whose ticket is linked to
+/// it: it is written into each of their (still open) tickets' public history.
+/// People attached through "this is my problem too" follow the major incident
+/// itself, so they see it there.
+async fn tell_linked_reporters(
+    conn: &mut SqliteConnection,
+    major_id: i64,
+    actor: &Actor,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<Vec<TicketChange>, sqlx::Error> {
+    let linked: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT t.id, t.number FROM ticket_links l JOIN tickets t ON t.id = l.ticket_id
+         WHERE l.target_ticket_id = ? AND l.kind = 'major_incident' AND t.state <> 'closed'",
+    )
+    .bind(major_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let update = Event {
+        kind: "major_update",
+        visibility: Visibility::Public,
+        body: event.body.clone(),
+    };
+    let mut changed = Vec::with_capacity(linked.len());
+    for (id, number) in linked {
+        record_event(&mut *conn, id, now, &actor.display_name(), &update).await?;
+        sqlx::query("UPDATE tickets SET updated_at = ?, version = version + 1 WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        changed.push(TicketChange {
+            ticket_id: id,
+            number,
+            public: true,
+        });
+    }
+    Ok(changed)
 }
 
 /// The reopening and automatic closing periods, as configured.
@@ -384,6 +566,7 @@ pub fn first_deadlines(sla: &Sla, created_at: DateTime<Utc>) -> (Deadlines, Opti
 /// moment it fell due; informs the incident managers. Answers how many it recorded.
 pub async fn record_due_milestones(db: &Db, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
     let mut recorded_now = 0;
+    let mut changed = Vec::new();
     loop {
         let mut tx = db.writer.begin().await?;
         let numbers: Vec<String> = sqlx::query_scalar(
@@ -420,8 +603,16 @@ pub async fn record_due_milestones(db: &Db, now: DateTime<Utc>) -> Result<usize,
                 .bind(ticket.id)
                 .execute(&mut *tx)
                 .await?;
+            changed.push(TicketChange {
+                ticket_id: ticket.id,
+                number: number.to_string(),
+                public: false,
+            });
         }
         tx.commit().await?;
+        for change in changed.drain(..) {
+            db.changes.publish(change);
+        }
     }
 }
 

@@ -1,16 +1,18 @@
 //! Logging an issue and following it: triage, the logging form, and status pages.
 
+mod live;
 mod report;
 mod report_form;
 mod status;
 mod triage;
 
+pub use live::LiveTicket;
 pub use report::{ReportIncidentPage, ReportRequestPage};
 pub use report_form::ReportForm;
 pub use status::{StatusLookupPage, StatusPage, TicketStatusView};
 pub use triage::TriagePage;
 
-use crate::domain::{FieldErrors, PriorityTable, Service, TicketForm, TicketStatus};
+use crate::domain::{FieldErrors, PriorityTable, Service, TicketForm, TicketStatus, WorkForm};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -23,6 +25,50 @@ pub struct SubmittedTicket {
     pub errors: FieldErrors,
     /// A problem with the submission as a whole (the server could not save it).
     pub problem: Option<String>,
+}
+
+/// A reporter's form that could not be carried out, provided as context when the
+/// ticket's page is rendered again.
+#[derive(Clone, Debug, Default)]
+pub struct ReporterOutcome {
+    pub message: String,
+    pub form: WorkForm,
+}
+
+/// What the reporter's ticket page says about the last form sent: what went
+/// wrong (with what was typed), or what was done.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReporterProblem {
+    pub message: Option<String>,
+    pub done: Option<String>,
+    pub form: WorkForm,
+}
+
+impl ReporterProblem {
+    /// From the render's context (a form that came back) or the address
+    /// (`?done=` after one that worked).
+    pub fn current(query: &leptos_router::params::ParamsMap) -> ReporterProblem {
+        match use_context::<ReporterOutcome>() {
+            Some(outcome) => ReporterProblem {
+                message: Some(outcome.message),
+                done: None,
+                form: outcome.form,
+            },
+            None => ReporterProblem {
+                done: query.get("done"),
+                ..ReporterProblem::default()
+            },
+        }
+    }
+}
+
+/// How the reporter reached their ticket; the live view asks again the same way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TicketAccess {
+    /// Through the private link's token.
+    Link(String),
+    /// As the signed-in owner, by number.
+    Owner(String),
 }
 
 /// The status lookup form as typed.
@@ -51,6 +97,8 @@ pub enum StatusLookup {
 pub struct ReportFormContent {
     pub services: Vec<Service>,
     pub priorities: PriorityTable,
+    /// Ongoing major incidents, for "this is my problem too".
+    pub majors: Vec<crate::domain::OngoingMajor>,
 }
 
 #[server(prefix = "/api", endpoint = "report_form")]
@@ -60,6 +108,7 @@ pub async fn report_form_data() -> Result<ReportFormContent, AppError> {
         Ok(ReportFormContent {
             services: crate::server::catalog::list_services(&mut conn).await?,
             priorities: crate::server::tickets::priority_table(&mut conn).await?,
+            majors: crate::server::tickets::ongoing_majors(&mut conn).await?,
         })
     })
     .await
@@ -70,6 +119,9 @@ pub async fn report_form_data() -> Result<ReportFormContent, AppError> {
 pub struct LinkedStatus {
     pub status: TicketStatus,
     pub link: String,
+    /// The link follows a major incident ("this is my problem too"): it reads
+    /// the incident but does not act on it.
+    pub following: bool,
 }
 
 /// The status of a ticket, for the holder of its private link.
@@ -82,9 +134,11 @@ pub async fn status_by_link(token: String) -> Result<LinkedStatus, AppError> {
             let status = crate::server::tickets::status_by_token(&mut conn, &token)
                 .await?
                 .ok_or(AppError::NotFound)?;
+            let following = crate::server::tickets::is_follower_token(&mut conn, &token).await?;
             Ok(LinkedStatus {
                 status,
                 link: format!("{origin}/status/{token}"),
+                following,
             })
         }
     })

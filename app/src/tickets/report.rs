@@ -49,7 +49,7 @@ fn ReportPage(kind: TicketKind) -> impl IntoView {
                                     form.service = preselected;
                                 }
                                 view! {
-                                    <ReportForm kind services=data.services priorities=data.priorities form errors problem/>
+                                    <ReportForm kind services=data.services priorities=data.priorities majors=data.majors form errors problem/>
                                 }.into_any()
                             }
                             Err(error) => view! { <LoadError error/> }.into_any(),

@@ -5,8 +5,8 @@
 
 use crate::components::{described_by, ErrorSummary, FieldHint};
 use crate::domain::{
-    Field, FieldErrors, Impact, PriorityTable, SearchResults, Service, TicketForm, TicketKind,
-    Urgency,
+    Field, FieldErrors, Impact, OngoingMajor, PriorityTable, SearchResults, Service, TicketForm,
+    TicketKind, Urgency,
 };
 use crate::knowledge::search_articles;
 use leptos::html::Select;
@@ -23,6 +23,8 @@ pub fn ReportForm(
     kind: TicketKind,
     services: Vec<Service>,
     priorities: PriorityTable,
+    /// Ongoing major incidents: offered as "this is my problem too".
+    majors: Vec<OngoingMajor>,
     form: TicketForm,
     errors: FieldErrors,
     problem: Option<String>,
@@ -96,7 +98,7 @@ pub fn ReportForm(
 
     view! {
         <div class="report-layout">
-            <form class="report-form" method="post" action=action novalidate
+            <form class="report-form" id="report-form" method="post" action=action novalidate
                 data-hydrated=move || hydrated.get().then_some("true")>
                 {problem.map(|p| view! {
                     <div class="error-summary" role="alert" data-test="form-problem"><p>{p}</p></div>
@@ -218,6 +220,40 @@ pub fn ReportForm(
                 </fieldset>
                 <button type="submit" class="button primary">{submit_label}</button>
             </form>
+            {(kind == TicketKind::Incident && !majors.is_empty()).then(|| {
+                let majors = StoredValue::new(majors);
+                view! {
+                    <div class="suggestions-slot" aria-live="polite">
+                        {move || {
+                            let chosen = service.get();
+                            let shown: Vec<OngoingMajor> = majors.with_value(|all| all.iter()
+                                .filter(|m| chosen.is_empty() || m.service_slug == chosen)
+                                .cloned()
+                                .collect());
+                            (!shown.is_empty()).then(|| view! {
+                                <aside class="suggestions majors" aria-labelledby="majors-title" data-test="majors">
+                                    <h2 id="majors-title">"Is this what you are experiencing?"</h2>
+                                    <p>"We are already working on these. If one is your problem, follow it instead of logging it again: "
+                                       "fill in your name and e-mail address, then choose it."</p>
+                                    <ul>
+                                        {shown.into_iter().map(|m| view! {
+                                            <li>
+                                                <strong>{m.summary.clone()}</strong>
+                                                <span class="hit-meta">{m.service_name.clone()} " · " {m.number.to_string()}</span>
+                                                <button type="submit" form="report-form" name="join" value=m.number.to_string()
+                                                    class="button" data-test="my-problem-too">
+                                                    "This is my problem too"
+                                                    <span class="visually-hidden">{format!(": {}", m.summary)}</span>
+                                                </button>
+                                            </li>
+                                        }).collect_view()}
+                                    </ul>
+                                </aside>
+                            })
+                        }}
+                    </div>
+                }
+            })}
             <div class="suggestions-slot" aria-live="polite">
                 {move || suggestions.get().filter(|r| !r.hits.is_empty()).map(|r| view! {
                     <aside class="suggestions" aria-labelledby="suggestions-title" data-test="suggestions">

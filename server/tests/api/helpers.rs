@@ -442,6 +442,7 @@ impl TestPortal {
             description: "Every message stays in the outbox since this morning.".into(),
             impact: "low".into(),
             urgency: "medium".into(),
+            join: String::new(),
         }
     }
 }
@@ -501,6 +502,7 @@ pub fn form_fields(form: &TicketForm) -> Vec<(&'static str, String)> {
         ("description", form.description.clone()),
         ("impact", form.impact.clone()),
         ("urgency", form.urgency.clone()),
+        ("join", form.join.clone()),
     ]
 }
 

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod accounts;
+mod desk;
 mod knowledge;
 mod notices;
 mod pages;

@@ -9,16 +9,18 @@ use chrono::{DateTime, Duration, Utc};
 type Step<'a> = (&'a Session, &'a [(&'a str, &'a str)], &'a str);
 
 /// A portal with an admin, an agent and an end user who has logged one incident.
-struct Desk {
-    portal: TestPortal,
-    admin: Session,
-    agent: Session,
-    user: Session,
-    number: String,
+pub(crate) struct Desk {
+    pub portal: TestPortal,
+    pub admin: Session,
+    pub agent: Session,
+    pub user: Session,
+    pub number: String,
+    /// The private status link's path, `/status/{token}`.
+    pub link: String,
 }
 
 impl Desk {
-    async fn new() -> Desk {
+    pub(crate) async fn new() -> Desk {
         let portal = TestPortal::start().await;
         let admin = portal.admin("admin@example.com").await;
         let agent = portal
@@ -31,6 +33,11 @@ impl Desk {
             .post_as(Some(&user), "/report/incident", &form_fields(&form))
             .await;
         assert_eq!(response.status(), 303);
+        let link = crate::helpers::location(&response)
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .to_string();
         let number: String = sqlx::query_scalar("SELECT number FROM tickets")
             .fetch_one(&portal.state.db.reader)
             .await
@@ -41,14 +48,15 @@ impl Desk {
             agent,
             user,
             number,
+            link,
         }
     }
 
-    async fn version(&self) -> i64 {
+    pub(crate) async fn version(&self) -> i64 {
         self.column("version").await.parse().unwrap()
     }
 
-    async fn column(&self, column: &str) -> String {
+    pub(crate) async fn column(&self, column: &str) -> String {
         sqlx::query_scalar(&format!(
             "SELECT coalesce(CAST({column} AS TEXT), '') FROM tickets WHERE number = ?"
         ))
@@ -58,7 +66,7 @@ impl Desk {
         .unwrap()
     }
 
-    async fn events(&self) -> Vec<(String, String, String)> {
+    pub(crate) async fn events(&self) -> Vec<(String, String, String)> {
         sqlx::query_as(
             "SELECT e.kind, e.visibility, e.body FROM ticket_events e
              JOIN tickets t ON t.id = e.ticket_id WHERE t.number = ? ORDER BY e.id",
@@ -70,12 +78,17 @@ impl Desk {
     }
 
     /// The desk's action at the version the ticket has now.
-    async fn work(&self, who: &Session, fields: &[(&str, &str)]) -> Response {
+    pub(crate) async fn work(&self, who: &Session, fields: &[(&str, &str)]) -> Response {
         let version = self.version().await.to_string();
         self.work_at(who, &version, fields).await
     }
 
-    async fn work_at(&self, who: &Session, version: &str, fields: &[(&str, &str)]) -> Response {
+    pub(crate) async fn work_at(
+        &self,
+        who: &Session,
+        version: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
         let mut all = vec![("number", self.number.as_str()), ("version", version)];
         all.extend_from_slice(fields);
         self.portal
@@ -84,7 +97,7 @@ impl Desk {
     }
 
     /// The reporter's own action at the current version.
-    async fn act(&self, fields: &[(&str, &str)]) -> Response {
+    pub(crate) async fn act(&self, fields: &[(&str, &str)]) -> Response {
         let version = self.version().await.to_string();
         let mut all = vec![
             ("number", self.number.as_str()),

@@ -18,6 +18,18 @@ struct Content {
     faqs: Vec<FaqSeed>,
     known_errors: Vec<KnownErrorSeed>,
     notices: Vec<NoticeSeed>,
+    models: Vec<ModelSeed>,
+}
+
+/// An incident model: the category it sets, its triage, its checklist.
+#[derive(Deserialize)]
+struct ModelSeed {
+    name: String,
+    service: String,
+    category: String,
+    impact: String,
+    urgency: String,
+    steps: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -87,6 +99,7 @@ struct Parsed {
     services: Vec<ServiceSeed>,
     articles: Vec<ArticleDraft>,
     notices: Vec<NoticeSeed>,
+    models: Vec<ModelSeed>,
 }
 
 fn parse() -> Result<Parsed, DemoError> {
@@ -125,6 +138,7 @@ fn parse() -> Result<Parsed, DemoError> {
         services: content.services,
         articles,
         notices: content.notices,
+        models: content.models,
     })
 }
 
@@ -174,6 +188,40 @@ pub async fn load_if_empty(db: &Db, now: DateTime<Utc>) -> Result<bool, DemoErro
         };
         notices::insert(&mut tx, &draft, now).await?;
     }
+    for m in &parsed.models {
+        insert_model(&mut tx, m).await?;
+    }
     tx.commit().await?;
     Ok(true)
+}
+
+async fn insert_model(conn: &mut sqlx::SqliteConnection, m: &ModelSeed) -> Result<(), DemoError> {
+    let category: i64 = sqlx::query_scalar(
+        "SELECT c.id FROM categories c JOIN services s ON s.id = c.service_id
+         WHERE s.slug = ? AND c.name = ?",
+    )
+    .bind(&m.service)
+    .bind(&m.category)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| DemoError::Malformed(format!("model {:?}: no such category", m.name)))?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO incident_models (name, category_id, impact, urgency) VALUES (?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(&m.name)
+    .bind(category)
+    .bind(&m.impact)
+    .bind(&m.urgency)
+    .fetch_one(&mut *conn)
+    .await?;
+    for (position, step) in (1_i64..).zip(&m.steps) {
+        sqlx::query("INSERT INTO incident_model_steps (model_id, position, text) VALUES (?, ?, ?)")
+            .bind(id)
+            .bind(position)
+            .bind(step)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }

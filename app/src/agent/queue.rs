@@ -1,0 +1,214 @@
+//! `/agent`: the queue of open tickets, most urgent first, with filters; rows
+//! follow changes live.
+
+use super::agent_queue;
+use crate::components::{format_time, on_server_change, LoadError};
+use crate::domain::{QueueFilter, QueuePage as Queue, QueueRow, TargetView, TicketState};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The states the state filter offers, in lifecycle order.
+const STATES: [TicketState; 8] = [
+    TicketState::New,
+    TicketState::InProgress,
+    TicketState::OnHold,
+    TicketState::Submitted,
+    TicketState::Approved,
+    TicketState::Resolved,
+    TicketState::Fulfilled,
+    TicketState::Closed,
+];
+
+#[component]
+pub fn QueuePage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = move || {
+        let q = query.read();
+        let get = |key: &str| q.get(key).unwrap_or_default();
+        QueueFilter {
+            group: get("group"),
+            assignee: get("assignee"),
+            state: get("state"),
+            service: get("service"),
+            priority: get("priority"),
+            sla: get("sla"),
+        }
+    };
+    let queue = Resource::new(filter, |f| {
+        agent_queue(f.group, f.assignee, f.state, f.service, f.priority, f.sla)
+    });
+    view! {
+        <Title text="Desk: queue"/>
+        <div class="wrap page wide">
+            <h1>"Queue"</h1>
+            <Suspense>
+                {move || {
+                    let filter = filter();
+                    Suspend::new(async move {
+                        match queue.await {
+                            Ok(page) => view! {
+                                <Filters filter=filter.clone() page=page.clone()/>
+                                <LiveQueue filter page/>
+                            }.into_any(),
+                            Err(error) => view! { <LoadError error/> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </div>
+    }
+}
+
+/// The filters: a plain GET form, so a filtered queue is a link to share.
+#[component]
+fn Filters(filter: QueueFilter, page: Queue) -> impl IntoView {
+    let option = |value: String, label: String, current: &str| {
+        let selected = value == current;
+        view! { <option value=value selected=selected>{label}</option> }
+    };
+    view! {
+        <form class="queue-filters" method="get" action="/agent" aria-label="Filter the queue">
+            <div class="field">
+                <label for="f-group">"Group"</label>
+                <select id="f-group" name="group">
+                    <option value="">"Any group"</option>
+                    {page.groups.iter().map(|g| option(g.id.to_string(), g.name.clone(), &filter.group)).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-assignee">"Assignee"</label>
+                <select id="f-assignee" name="assignee">
+                    {option(String::new(), "Anyone".into(), &filter.assignee)}
+                    {option("me".into(), "Mine".into(), &filter.assignee)}
+                    {option("none".into(), "Unassigned".into(), &filter.assignee)}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-state">"State"</label>
+                <select id="f-state" name="state">
+                    <option value="">"Any open state"</option>
+                    {STATES.iter().map(|s| option(s.as_str().into(), s.label().into(), &filter.state)).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-service">"Service"</label>
+                <select id="f-service" name="service">
+                    <option value="">"Any service"</option>
+                    {page.services.iter().map(|(slug, name)| option(slug.clone(), name.clone(), &filter.service)).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-priority">"Priority"</label>
+                <select id="f-priority" name="priority">
+                    <option value="">"Any priority"</option>
+                    {(1..=5).map(|p| option(p.to_string(), format!("P{p}"), &filter.priority)).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-sla">"SLA"</label>
+                <select id="f-sla" name="sla">
+                    {option(String::new(), "Any".into(), &filter.sla)}
+                    {option("at_risk".into(), "At risk or breached".into(), &filter.sla)}
+                    {option("breached".into(), "Breached".into(), &filter.sla)}
+                </select>
+            </div>
+            <button type="submit" class="button">"Filter"</button>
+        </form>
+    }
+}
+
+/// The queue's table; asks again whenever a ticket changes.
+#[island]
+fn LiveQueue(filter: QueueFilter, page: Queue) -> impl IntoView {
+    let rows = RwSignal::new(page.rows);
+    let more = page.more;
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    on_server_change("/events/queue".into(), move || {
+        let f = filter.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(page) =
+                agent_queue(f.group, f.assignee, f.state, f.service, f.priority, f.sla).await
+            {
+                rows.set(page.rows);
+            }
+        });
+    });
+    view! {
+        <div class="queue" data-hydrated=move || hydrated.get().then_some("true")>
+            <p class="visually-hidden" role="status" aria-live="polite">
+                {move || format!("{} tickets in the queue", rows.with(Vec::len))}
+            </p>
+            {move || {
+                let rows = rows.get();
+                if rows.is_empty() {
+                    view! { <p data-test="queue-empty">"No tickets match these filters."</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="data-table queue-table" data-test="queue">
+                            <caption class="visually-hidden">"Open tickets, most urgent first"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Ticket"</th>
+                                    <th scope="col">"Priority"</th>
+                                    <th scope="col">"State"</th>
+                                    <th scope="col">"Service"</th>
+                                    <th scope="col">"Group · assignee"</th>
+                                    <th scope="col">"Response"</th>
+                                    <th scope="col">"Resolution"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {rows.into_iter().map(|row| view! { <Row row/> }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }
+            }}
+            {more.then(|| view! { <p class="hint">"More tickets match: narrow the filters to see them."</p> })}
+        </div>
+    }
+}
+
+#[component]
+fn Row(row: QueueRow) -> impl IntoView {
+    let number = row.number.to_string();
+    let flags = [
+        row.major.then_some("Major incident"),
+        row.escalated.then_some("Escalated"),
+    ];
+    view! {
+        <tr data-test="queue-row" data-number=number.clone()>
+            <td>
+                <a href=format!("/agent/tickets/{number}")>{number.clone()}</a>
+                <br/><span>{row.summary}</span>
+                {flags.into_iter().flatten().map(|f| view! { " " <span class="tag warn">{f}</span> }).collect_view()}
+            </td>
+            <td>{format!("P{}", row.priority)}</td>
+            <td data-test="queue-state">{row.state.label()}</td>
+            <td>{row.service}</td>
+            <td>{row.group.unwrap_or_else(|| "–".into())} " · " {row.assignee.unwrap_or_else(|| "unassigned".into())}</td>
+            <td><Target target=row.response/></td>
+            <td><Target target=row.resolution/></td>
+        </tr>
+    }
+}
+
+/// A target's time left, with its standing in words (never by colour alone).
+#[component]
+pub fn Target(target: TargetView) -> impl IntoView {
+    let class = format!("sla sla-{}", target.standing.as_str());
+    let standing = match target.standing {
+        crate::domain::Standing::AtRisk => Some("At risk: "),
+        crate::domain::Standing::Breached => Some("Breached: "),
+        _ => None,
+    };
+    view! {
+        <span class=class data-standing=target.standing.as_str()>
+            {standing.map(|s| view! { <strong>{s}</strong> })}
+            {target.left}
+            <br/><time class="hint" datetime=target.due_at.to_rfc3339()>{format_time(target.due_at)}</time>
+        </span>
+    }
+}

@@ -1,0 +1,504 @@
+//! `/agent/tickets/{number}`: a ticket in full for the desk, and the forms to work
+//! it. Every form is a plain POST to the same address carrying the version the
+//! agent saw; a refused or conflicting change brings the page back with the
+//! reason, the ticket as it is now, and what was typed.
+
+use super::live::ChangedNotice;
+use super::queue::Target;
+use super::ticket_for_desk;
+use crate::components::{escape_text, format_time, LoadError};
+use crate::domain::{
+    DeskTicket, HistoryEntry, HoldReason, Impact, LinkKind, LinkView, Phase, ResolutionCode,
+    TicketKind, Urgency, WorkForm,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// A desk form that could not be carried out, provided as context when its page
+/// is rendered again.
+#[derive(Clone, Debug, Default)]
+pub struct DeskOutcome {
+    pub message: String,
+    /// What was sent, to fill the form again.
+    pub form: WorkForm,
+}
+
+#[component]
+pub fn DeskTicketPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let number = move || params.read().get("number").unwrap_or_default();
+    let ticket = Resource::new(number, ticket_for_desk);
+    let outcome = use_context::<DeskOutcome>();
+    let done = query.read_untracked().get("done");
+    view! {
+        <Suspense>
+            {move || {
+                let outcome = outcome.clone();
+                let done = done.clone();
+                Suspend::new(async move {
+                    match ticket.await {
+                        Ok(ticket) => view! { <TicketView ticket outcome done/> }.into_any(),
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TicketView(
+    ticket: DeskTicket,
+    outcome: Option<DeskOutcome>,
+    done: Option<String>,
+) -> impl IntoView {
+    let number = ticket.number.to_string();
+    let phase = Phase::of(ticket.state);
+    let typed = outcome.as_ref().map(|o| o.form.clone()).unwrap_or_default();
+    let message = outcome.map(|o| o.message);
+    let state_words = match ticket.hold {
+        Some(reason) => format!("{} ({})", ticket.state.label(), hold_words(reason)),
+        None => ticket.state.label().to_string(),
+    };
+    let f = FormCtx {
+        number: number.clone(),
+        version: ticket.version,
+        typed,
+    };
+    view! {
+        <Title text=format!("{number}: {}", ticket.summary)/>
+        <div class="wrap page wide desk-ticket">
+            <p><a href="/agent">"Queue"</a></p>
+            <ChangedNotice number=number.clone() version=ticket.version/>
+            {message.map(|m| view! {
+                <div class="error-summary" role="alert" data-test="desk-problem"><p>{m}</p></div>
+            })}
+            {done.map(|d| view! {
+                <div class="confirmation" role="status" data-test="desk-done"><p>{done_words(&d)}</p></div>
+            })}
+            <h1>
+                <span data-test="desk-number">{number.clone()}</span> ": " {ticket.summary.clone()}
+                {ticket.major.then(|| view! { " " <span class="tag warn" data-test="major-tag">"Major incident"</span> })}
+                {ticket.escalated.then(|| view! { " " <span class="tag warn">"Escalated"</span> })}
+            </h1>
+            <dl class="facts">
+                <div><dt>"State"</dt><dd><strong data-test="desk-state">{state_words}</strong></dd></div>
+                <div><dt>"Type"</dt><dd>{ticket.kind.label()}</dd></div>
+                <div><dt>"Priority"</dt><dd data-test="desk-priority">{ticket.priority_rule.title()}
+                    {ticket.impact.zip(ticket.urgency).map(|(i, u)| format!(" (impact {}, urgency {})", i.as_str(), u.as_str()))}</dd></div>
+                <div><dt>"Response"</dt><dd><Target target=ticket.response.clone()/></dd></div>
+                <div><dt>"Resolution"</dt><dd><Target target=ticket.resolution_target.clone()/></dd></div>
+                <div><dt>"Service"</dt><dd>{ticket.service.clone()} " · " {ticket.category.clone()}</dd></div>
+                <div><dt>"Group"</dt><dd data-test="desk-group">{ticket.group.as_ref().map(|g| g.name.clone()).unwrap_or_else(|| "none".into())}</dd></div>
+                <div><dt>"Assignee"</dt><dd data-test="desk-assignee">{ticket.assignee.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "unassigned".into())}</dd></div>
+                <div><dt>"Reporter"</dt><dd>
+                    {ticket.reporter.name.clone()} " · "
+                    <a href=format!("mailto:{}", ticket.reporter.email)>{ticket.reporter.email.clone()}</a>
+                    {ticket.reporter.phone.clone().map(|p| format!(" · {p}"))}
+                    {(!ticket.reporter.has_account).then_some(" (no account)")}
+                </dd></div>
+                <div><dt>"Logged"</dt><dd><time datetime=ticket.created_at.to_rfc3339()>{format_time(ticket.created_at)}</time></dd></div>
+                {ticket.resolution.clone().map(|(code, text)| view! {
+                    <div><dt>"Resolution"</dt><dd>{code.label()} ": " {text}</dd></div>
+                })}
+                {ticket.rating.map(|r| view! { <div><dt>"Rating"</dt><dd>{format!("{r} of 5")}</dd></div> })}
+            </dl>
+            <h2>"Description"</h2>
+            <p class="description">{ticket.description.clone()}</p>
+            <Links ticket=ticket.clone()/>
+            <Checklist ticket=ticket.clone() f=f.clone()/>
+            <h2>"Work the ticket"</h2>
+            <div class="desk-actions">
+                <Conversation f=f.clone() closed=phase == Phase::Closed/>
+                {match phase {
+                    Phase::Closed => view! { <Reopen f=f.clone()/> }.into_any(),
+                    Phase::Done => view! { <Reopen f=f.clone()/><Close f=f.clone()/> }.into_any(),
+                    _ => view! { <OpenActions ticket=ticket.clone() f=f.clone()/> }.into_any(),
+                }}
+            </div>
+            <History entries=ticket.history.clone()/>
+        </div>
+    }
+}
+
+/// What every form of the page needs: where it posts, the version, and what was
+/// typed if the page came back with a problem.
+#[derive(Clone)]
+struct FormCtx {
+    number: String,
+    version: i64,
+    typed: WorkForm,
+}
+
+impl FormCtx {
+    fn action(&self) -> String {
+        format!("/agent/tickets/{}", self.number)
+    }
+
+    /// What was typed into `field` of a form for one of `actions`.
+    fn typed(&self, actions: &[&str], field: fn(&WorkForm) -> &Option<String>) -> String {
+        if actions.contains(&self.typed.action.as_str()) {
+            field(&self.typed).clone().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// A form of the page: posts to the ticket with its version.
+#[component]
+fn DeskForm(f: FormCtx, label: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <form method="post" action=f.action() class="desk-form" aria-label=label>
+            <input type="hidden" name="version" value=f.version.to_string()/>
+            {children()}
+        </form>
+    }
+}
+
+#[component]
+fn Conversation(f: FormCtx, closed: bool) -> impl IntoView {
+    if closed {
+        return ().into_any();
+    }
+    let body = f.typed(&["reply", "note"], |w| &w.body);
+    view! {
+        <DeskForm f=f.clone() label="Reply or add a note">
+            <h3>"Reply or add a note"</h3>
+            <div class="field">
+                <label for="desk-body">"Message"</label>
+                <p class="hint" id="desk-body-hint">"A reply goes to the reporter; an internal note stays on the desk."</p>
+                <textarea id="desk-body" name="body" rows="4" maxlength="10000" aria-describedby="desk-body-hint"
+                    inner_html=escape_text(&body)></textarea>
+            </div>
+            <div class="button-row">
+                <button type="submit" name="action" value="reply" class="button primary" data-test="reply">"Send reply"</button>
+                <button type="submit" name="action" value="note" class="button" data-test="note">"Add internal note"</button>
+            </div>
+        </DeskForm>
+    }
+    .into_any()
+}
+
+#[component]
+fn OpenActions(ticket: DeskTicket, f: FormCtx) -> impl IntoView {
+    let phase = Phase::of(ticket.state);
+    let level = ticket.group_level.unwrap_or(1);
+    let higher: Vec<_> = ticket
+        .choices
+        .groups
+        .iter()
+        .filter(|(_, l)| *l > level)
+        .map(|(g, l)| (g.clone(), *l))
+        .collect();
+    let incident = ticket.kind == TicketKind::Incident;
+    let typed_hold = f.typed(&["hold"], |w| &w.body);
+    let typed_escalate = f.typed(
+        &["escalate", "escalate_to_managers", "declare_major"],
+        |w| &w.reason,
+    );
+    let typed_triage = f.typed(&["change_triage"], |w| &w.reason);
+    let typed_link = f.typed(&["link"], |w| &w.link_target);
+    let typed_resolve = f.typed(&["resolve"], |w| &w.body);
+    let f1 = f.clone();
+    let f2 = f.clone();
+    let f3 = f.clone();
+    let f4 = f.clone();
+    let f5 = f.clone();
+    let f6 = f.clone();
+    let f7 = f.clone();
+    let f8 = f.clone();
+    view! {
+        <DeskForm f=f1 label="Assignment">
+            <h3>"Assignment"</h3>
+            <div class="button-row">
+                <button type="submit" name="action" value="take" class="button" data-test="take">"Take it"</button>
+                {(phase == Phase::Open).then(|| view! {
+                    <button type="submit" name="action" value="start" class="button">
+                        {if incident { "Start work" } else { "Approve" }}
+                    </button>
+                })}
+            </div>
+            <div class="field">
+                <label for="assign-group">"Group"</label>
+                <select id="assign-group" name="group">
+                    <option value="">"Keep the group"</option>
+                    {ticket.choices.groups.iter().map(|(g, _)| view! { <option value=g.id.to_string()>{g.name.clone()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="assign-person">"Person"</label>
+                <select id="assign-person" name="assignee">
+                    <option value="">"Nobody yet"</option>
+                    {ticket.choices.staff.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" name="action" value="assign" class="button">"Assign"</button>
+        </DeskForm>
+
+        {(phase == Phase::Held).then(|| view! {
+            <DeskForm f=f2 label="Resume">
+                <h3>"On hold"</h3>
+                <button type="submit" name="action" value="resume" class="button">"Resume work"</button>
+            </DeskForm>
+        })}
+        {(phase != Phase::Held).then(|| view! {
+            <DeskForm f=f3 label="Put on hold">
+                <h3>"Put on hold"</h3>
+                <fieldset class="choice-list">
+                    <legend>"Waiting for"</legend>
+                    {HoldReason::ALL.into_iter().map(|r| {
+                        let id = format!("hold-{}", r.as_str());
+                        view! {
+                            <div class="choice">
+                                <input type="radio" id=id.clone() name="hold" value=r.as_str()/>
+                                <label for=id>{hold_words(r)}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <div class="field">
+                    <label for="hold-note">"What is needed (sent to the reporter)"</label>
+                    <input id="hold-note" name="body" type="text" maxlength="2000" value=typed_hold.clone()/>
+                </div>
+                <button type="submit" name="action" value="hold" class="button">"Put on hold"</button>
+            </DeskForm>
+        })}
+
+        <DeskForm f=f4 label="Escalate">
+            <h3>"Escalate"</h3>
+            {(!higher.is_empty()).then(|| view! {
+                <div class="field">
+                    <label for="escalate-group">"To the group"</label>
+                    <select id="escalate-group" name="group" data-test="escalate-group">
+                        {higher.iter().map(|(g, l)| view! {
+                            <option value=g.id.to_string()>{format!("{} (level {l})", g.name)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+            })}
+            <div class="field">
+                <label for="escalate-reason">"Why"</label>
+                <input id="escalate-reason" name="reason" type="text" maxlength="2000"
+                    value=typed_escalate/>
+            </div>
+            <div class="button-row">
+                {(!higher.is_empty()).then(|| view! {
+                    <button type="submit" name="action" value="escalate" class="button" data-test="escalate">"Escalate to the group"</button>
+                })}
+                <button type="submit" name="action" value="escalate_to_managers" class="button">"Tell the incident managers"</button>
+                {(incident && !ticket.major).then(|| view! {
+                    <button type="submit" name="action" value="declare_major" class="button" data-test="declare-major">"Declare a major incident"</button>
+                })}
+            </div>
+        </DeskForm>
+
+        {incident.then(|| view! {
+            <DeskForm f=f5 label="Impact and urgency">
+                <h3>"Impact and urgency"</h3>
+                <div class="field">
+                    <label for="triage-impact">"Impact"</label>
+                    <select id="triage-impact" name="impact">
+                        {Impact::ALL.into_iter().map(|i| view! {
+                            <option value=i.as_str() selected=ticket.impact == Some(i)>{i.as_str()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="triage-urgency">"Urgency"</label>
+                    <select id="triage-urgency" name="urgency">
+                        {Urgency::ALL.into_iter().map(|u| view! {
+                            <option value=u.as_str() selected=ticket.urgency == Some(u)>{u.as_str()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="triage-reason">"Why it changed"</label>
+                    <input id="triage-reason" name="reason" type="text" maxlength="2000" value=typed_triage.clone()/>
+                </div>
+                <button type="submit" name="action" value="change_triage" class="button">"Change priority"</button>
+            </DeskForm>
+        })}
+
+        <DeskForm f=f6 label="Category and model">
+            <h3>"Category and model"</h3>
+            <div class="field">
+                <label for="recat-category">"Category"</label>
+                <select id="recat-category" name="category">
+                    {ticket.choices.categories.iter().map(|c| view! {
+                        <option value=c.id.to_string() selected=c.id == ticket.category_id>{c.name.clone()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" name="action" value="recategorise" class="button">"Re-categorise"</button>
+            {(incident && !ticket.choices.models.is_empty()).then(|| view! {
+                <div class="field">
+                    <label for="model">"Incident model"</label>
+                    <select id="model" name="model" data-test="model">
+                        {ticket.choices.models.iter().map(|m| view! { <option value=m.id.to_string()>{m.name.clone()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" name="action" value="apply_model" class="button" data-test="apply-model">"Apply the model"</button>
+            })}
+        </DeskForm>
+
+        <DeskForm f=f7 label="Link">
+            <h3>"Link to a record"</h3>
+            <div class="field">
+                <label for="link-kind">"Link to"</label>
+                <select id="link-kind" name="link_kind">
+                    {LinkKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="link-target">"Incident number, or the known error's address"</label>
+                <input id="link-target" name="link_target" type="text" maxlength="300" value=typed_link/>
+            </div>
+            <button type="submit" name="action" value="link" class="button" data-test="link">"Link"</button>
+        </DeskForm>
+
+        <DeskForm f=f8 label="Resolve">
+            <h3>"Resolve"</h3>
+            <div class="field">
+                <label for="resolve-code">"Resolution code"</label>
+                <select id="resolve-code" name="code">
+                    {ResolutionCode::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="resolve-text">"Resolution or workaround (sent to the reporter)"</label>
+                <textarea id="resolve-text" name="body" rows="3" maxlength="10000"
+                    inner_html=escape_text(&typed_resolve)></textarea>
+            </div>
+            <button type="submit" name="action" value="resolve" class="button primary" data-test="resolve">"Resolve"</button>
+        </DeskForm>
+    }
+}
+
+#[component]
+fn Reopen(f: FormCtx) -> impl IntoView {
+    view! {
+        <DeskForm f=f.clone() label="Reopen">
+            <h3>"Reopen"</h3>
+            <div class="field">
+                <label for="reopen-reason">"Why"</label>
+                <input id="reopen-reason" name="reason" type="text" maxlength="2000" value=f.typed(&["reopen"], |w| &w.reason)/>
+            </div>
+            <button type="submit" name="action" value="reopen" class="button">"Reopen"</button>
+        </DeskForm>
+    }
+}
+
+#[component]
+fn Close(f: FormCtx) -> impl IntoView {
+    view! {
+        <DeskForm f label="Close">
+            <h3>"Close"</h3>
+            <button type="submit" name="action" value="close" class="button">"Close now"</button>
+        </DeskForm>
+    }
+}
+
+#[component]
+fn Links(ticket: DeskTicket) -> impl IntoView {
+    let link = |l: LinkView| {
+        view! { <li><span class="tag">{l.kind.label()}</span> " " <a href=l.href>{l.label}</a></li> }
+    };
+    let none = ticket.links.is_empty() && ticket.linked_tickets.is_empty();
+    view! {
+        <h2>"Linked records"</h2>
+        {none.then(|| view! { <p>"None yet."</p> })}
+        <ul class="links" data-test="links">
+            {ticket.links.into_iter().map(link).collect_view()}
+        </ul>
+        {ticket.major.then(|| view! {
+            <p data-test="affected">{format!(
+                "{} linked tickets and {} people who said “this is my problem too”.",
+                ticket.linked_tickets.len(), ticket.followers
+            )}</p>
+        })}
+        <ul class="links" data-test="linked-tickets">
+            {ticket.linked_tickets.into_iter().map(|l| view! { <li><a href=l.href>{l.label}</a></li> }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn Checklist(ticket: DeskTicket, f: FormCtx) -> impl IntoView {
+    if ticket.checklist.is_empty() {
+        return ().into_any();
+    }
+    let open = !matches!(Phase::of(ticket.state), Phase::Done | Phase::Closed);
+    view! {
+        <h2>"Checklist"</h2>
+        <ol class="checklist" data-test="checklist">
+            {ticket.checklist.into_iter().map(|step| {
+                let done = step.done.is_some();
+                view! {
+                    <li data-done=done.to_string()>
+                        <span>{format!("{}{}", if done { "Done: " } else { "To do: " }, step.text)}</span>
+                        {step.done.map(|(at, by)| view! { <span class="hint">{format!(" ({by}, {})", format_time(at))}</span> })}
+                        {open.then(|| view! {
+                            <DeskForm f=f.clone() label="Checklist step">
+                                <input type="hidden" name="step" value=step.position.to_string()/>
+                                {(!done).then(|| view! { <input type="hidden" name="done" value="on"/> })}
+                                <button type="submit" name="action" value="tick" class="link-button">
+                                    {if done { "Mark as not done" } else { "Mark as done" }}
+                                    <span class="visually-hidden">{format!(": {}", step.text)}</span>
+                                </button>
+                            </DeskForm>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+#[component]
+fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
+    view! {
+        <h2>"History"</h2>
+        <ol class="timeline" data-test="history">
+            {entries.into_iter().rev().map(|e| {
+                let class = if e.internal { "internal" } else { "public" };
+                view! {
+                    <li class=class data-kind=e.kind.clone()>
+                        <p class="timeline-meta">
+                            <time datetime=e.at.to_rfc3339()>{format_time(e.at)}</time>
+                            " · " {e.actor.clone()} " · " <strong>{e.kind_label()}</strong>
+                            {e.internal.then_some(" · internal")}
+                        </p>
+                        <p>{e.text}</p>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+}
+
+fn hold_words(reason: HoldReason) -> &'static str {
+    match reason {
+        HoldReason::AwaitingUser => "waiting for the reporter",
+        HoldReason::AwaitingSupplier => "waiting for a supplier",
+    }
+}
+
+/// What a successful form did, in words.
+fn done_words(action: &str) -> &'static str {
+    match action {
+        "reply" => "Your reply was sent to the reporter.",
+        "note" => "Your internal note was added.",
+        "take" | "assign" => "The ticket was assigned.",
+        "escalate" => "The ticket was escalated.",
+        "escalate_to_managers" => "The incident managers were told.",
+        "declare_major" => "The ticket is now a major incident.",
+        "resolve" => "The ticket was resolved; the reporter was asked to confirm.",
+        "link" => "The link was added.",
+        "apply_model" => "The incident model was applied.",
+        _ => "Saved.",
+    }
+}

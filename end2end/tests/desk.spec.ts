@@ -1,0 +1,139 @@
+import { Browser, Page } from "@playwright/test";
+import { test, expect, expectAccessible, hydrated, logIncident } from "./fixtures";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, signIn } from "./accounts";
+
+/** An admin invites an agent of the 1st level; the agent sets a password and signs in. */
+async function signedInAgent(browser: Browser, name: string, email: string): Promise<Page> {
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  await signIn(admin, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await admin.goto("/admin/users");
+  const invite = admin.locator("form[action='/admin/users']");
+  await invite.getByLabel("Name").fill(name);
+  await invite.getByLabel("E-mail address").fill(email);
+  await invite.getByLabel("Role").selectOption("agent");
+  await invite.getByLabel("Service desk (1st level)").check();
+  await invite.getByRole("button", { name: "Add account" }).click();
+  await expect(admin.getByTestId("form-done")).toBeVisible();
+  await admin.goto("/admin/outbox");
+  const body =
+    (await admin.getByTestId("message").filter({ hasText: email }).first().getByTestId("message-body").textContent()) ?? "";
+  const link = body.match(/\/reset-password\/[A-Za-z0-9_-]{43}/)?.[0];
+  expect(link, body).toBeTruthy();
+  await adminContext.close();
+
+  const agent = await (await browser.newContext()).newPage();
+  await agent.goto(link!);
+  await agent.getByLabel("New password", { exact: true }).fill(PASSWORD);
+  await agent.getByLabel("New password again").fill(PASSWORD);
+  await agent.getByRole("button", { name: "Set password" }).click();
+  await expect(agent.getByTestId("form-done")).toBeVisible();
+  await signIn(agent, email, PASSWORD);
+  return agent;
+}
+
+test("an agent takes, answers, escalates and resolves a ticket while the reporter follows it live and confirms", async ({
+  page,
+  browser,
+}) => {
+  const agent = await signedInAgent(browser, "Dana Desk", "dana.e2e@example.com");
+  await agent.goto("/agent?state=new");
+  await hydrated(agent, "div.queue");
+  await expectAccessible(agent, "the queue");
+
+  // The reporter logs an incident; it appears in the agent's open queue by itself.
+  await page.goto("/report/incident");
+  await hydrated(page, "form.report-form");
+  const number = await logIncident(page, {
+    summary: "Docking station screens stay black",
+    description: "Since this morning both monitors on my dock stay black; the laptop screen works.",
+    service: "Laptops and devices",
+    category: "Docking stations and monitors",
+  });
+  const row = agent.locator(`tr[data-number="${number}"]`);
+  await expect(row).toBeVisible();
+
+  const link = (await page.getByTestId("private-link").textContent()) ?? "";
+  await page.goto(link);
+  await hydrated(page, "div.live-ticket");
+  await expect(page.getByTestId("response-target")).toContainText("We aim to respond by");
+
+  await row.getByRole("link", { name: number }).click();
+  await expect(agent.getByTestId("desk-number")).toHaveText(number);
+  await hydrated(agent, "div[role=status]");
+  await expectAccessible(agent, "the desk's ticket page");
+  await agent.getByTestId("take").click();
+  await expect(agent.getByTestId("desk-assignee")).toHaveText("Dana Desk");
+
+  await agent.getByLabel("Message").fill("Which dock model is it? The number is on its underside.");
+  await agent.getByTestId("reply").click();
+  await expect(agent.getByTestId("desk-done")).toContainText("reply was sent");
+  // The reporter's open page shows the reply without a reload.
+  await expect(page.getByTestId("timeline")).toContainText("Which dock model is it?");
+
+  await agent.getByTestId("escalate-group").selectOption({ label: "Technical support (2nd level) (level 2)" });
+  await agent.getByLabel("Why", { exact: true }).fill("Needs a firmware update on the dock");
+  await agent.getByTestId("escalate").click();
+  await expect(agent.getByTestId("desk-group")).toHaveText("Technical support (2nd level)");
+  await expect(page.getByTestId("ticket-group")).toHaveText("Technical support (2nd level)");
+
+  // A refused change comes back with the reason and the page stays accessible.
+  await agent.getByTestId("resolve").click();
+  await expect(agent.getByTestId("desk-problem")).toContainText("Describe the resolution");
+  await expectAccessible(agent, "the desk's ticket page with a problem");
+  await agent.getByLabel("Resolution or workaround (sent to the reporter)").fill("Updated the dock firmware to 1.0.29.");
+  await agent.getByTestId("resolve").click();
+  await expect(agent.getByTestId("desk-state")).toHaveText("Resolved");
+
+  await expect(page.getByTestId("ticket-state")).toContainText("Resolved");
+  await expect(page.getByTestId("ticket-resolution")).toContainText("dock firmware");
+  await expectAccessible(page, "the reporter's page with the resolution");
+  await page.getByTestId("confirm").click();
+  await expect(page.getByTestId("reporter-done")).toContainText("the ticket is closed");
+
+  // The agent, still on the ticket, is told it changed; reloading shows the confirmation.
+  await expect(agent.getByTestId("changed-notice")).toContainText("closed");
+  await agent.reload();
+  await expect(agent.getByTestId("desk-state")).toHaveText("Closed");
+  await expect(agent.getByTestId("history")).toContainText("Resolution confirmed");
+  await agent.context().close();
+});
+
+test("the logging form offers an ongoing major incident instead of a duplicate", async ({ page, browser }) => {
+  // The admin, on the desk, logs and declares a major incident.
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await admin.goto("/report/incident");
+  await hydrated(admin, "form.report-form");
+  const major = await logIncident(admin, {
+    summary: "Wi-Fi down on the whole third floor",
+    description: "No device on the third floor can join the staff Wi-Fi since 09:00.",
+    service: "Wi-Fi and network",
+    category: "Staff Wi-Fi",
+  });
+  await admin.goto(`/agent/tickets/${major}`);
+  await admin.getByLabel("Why", { exact: true }).fill("A whole floor is affected");
+  await admin.getByTestId("declare-major").click();
+  await expect(admin.getByTestId("major-tag")).toBeVisible();
+
+  await page.goto("/report/incident");
+  await hydrated(page, "form.report-form");
+  await page.getByLabel("Service", { exact: true }).selectOption({ label: "Wi-Fi and network" });
+  const offer = page.getByTestId("majors");
+  await expect(offer).toContainText("Wi-Fi down on the whole third floor");
+  await expectAccessible(page, "the logging form with a major incident offered");
+  await page.getByLabel("Your name").fill("Grace Hopper");
+  await page.getByLabel("E-mail address").fill("grace@example.com");
+  await offer.getByTestId("my-problem-too").click();
+  await expect(page.getByTestId("joined")).toContainText(`You are following ${major}`);
+  await hydrated(page, "div.live-ticket");
+
+  // An update on the major incident reaches the follower's open page.
+  await admin.goto(`/agent/tickets/${major}`);
+  await admin.getByLabel("Message").fill("The access point is being replaced; back by 11:00.");
+  await admin.getByTestId("reply").click();
+  await expect(page.getByTestId("timeline")).toContainText("access point is being replaced");
+  await admin.reload();
+  await expect(admin.getByTestId("affected")).toContainText("1 people");
+  await admin.context().close();
+});
