@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures the release build and prints Markdown for docs/BENCHMARKS.md:
-#   1. search latency in-process (server/benches/search.rs) at 10k and 100k articles;
+#   1. search latency in-process (server/benches/search.rs) at 10k and 100k articles,
+#      and the agent queue's first page at 100k tickets (server/benches/queue.rs);
 #   2. HTTP throughput with wrk: ticket creation (32 connections) and search;
 #   3. the home page's transfer size (HTML + JS + WASM + CSS, brotli and raw);
 #   4. the server's memory, idle and after the load.
@@ -22,6 +23,10 @@ trap 'kill $server 2>/dev/null || true; rm -rf "$data" "$lua"' EXIT
 echo "## Search latency, in-process (1,000 queries, top 10 with snippets and count)"
 echo
 LEPTOS_OUTPUT_NAME=portal cargo bench -q -p server --bench search -- ${BENCH_SIZES:-10000 100000} 2>/dev/null
+echo
+echo "## Agent queue, first page rendered through the router (1,000 renders each)"
+echo
+LEPTOS_OUTPUT_NAME=portal cargo bench -q -p server --bench queue -- ${QUEUE_TICKETS:-100000} 2>/dev/null
 echo
 
 "$target/release/server" --data-dir "$data" --addr "127.0.0.1:$port" \

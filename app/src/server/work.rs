@@ -110,7 +110,16 @@ pub async fn apply_with(
     let mut changed = vec![TicketChange {
         ticket_id: ticket.id,
         number: number.to_string(),
-        public: event.visibility == Visibility::Public,
+        // The reporter's page shows the state, the group and the priority too.
+        public: event.visibility == Visibility::Public
+            || (next.state, next.hold, next.group, next.impact, next.urgency)
+                != (
+                    ticket.facts.state,
+                    ticket.facts.hold,
+                    ticket.facts.group,
+                    ticket.facts.impact,
+                    ticket.facts.urgency,
+                ),
     }];
     if next.major && event.kind == "reply" {
         changed.extend(tell_linked_reporters(&mut tx, ticket.id, actor, &event, now).await?);
