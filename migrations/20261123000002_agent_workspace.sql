@@ -70,4 +70,9 @@ CREATE INDEX tickets_queue ON tickets (
     priority,
     (CASE WHEN responded_at IS NULL THEN response_due_at ELSE resolution_due_at END)
 ) WHERE state NOT IN ('resolved', 'fulfilled', 'closed');
-CREATE INDEX tickets_by_assignee ON tickets (assignee_id) WHERE assignee_id IS NOT NULL;
+-- "Mine": the same order within one assignee's open tickets.
+CREATE INDEX tickets_queue_by_assignee ON tickets (
+    assignee_id,
+    priority,
+    (CASE WHEN responded_at IS NULL THEN response_due_at ELSE resolution_due_at END)
+) WHERE state NOT IN ('resolved', 'fulfilled', 'closed');

@@ -92,7 +92,7 @@ test("an agent takes, answers, escalates and resolves a ticket while the reporte
   await expect(page.getByTestId("reporter-done")).toContainText("the ticket is closed");
 
   // The agent, still on the ticket, is told it changed; reloading shows the confirmation.
-  await expect(agent.getByTestId("changed-notice")).toContainText("closed");
+  await expect(agent.getByTestId("changed-notice")).toContainText("Someone changed this ticket");
   await agent.reload();
   await expect(agent.getByTestId("desk-state")).toHaveText("Closed");
   await expect(agent.getByTestId("history")).toContainText("Resolution confirmed");

@@ -71,7 +71,7 @@ fn TicketView(
         <Title text=format!("{number}: {}", ticket.summary)/>
         <div class="wrap page wide desk-ticket">
             <p><a href="/agent">"Queue"</a></p>
-            <ChangedNotice number=number.clone() version=ticket.version/>
+            <ChangedNotice number=number.clone()/>
             {message.map(|m| view! {
                 <div class="error-summary" role="alert" data-test="desk-problem"><p>{m}</p></div>
             })}

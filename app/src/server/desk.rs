@@ -161,6 +161,25 @@ pub(crate) fn targets(
     (response, resolution)
 }
 
+/// A ticket row's hold reason, resolution and rating, as the pages show them.
+pub(crate) fn hold_of(row: &SqliteRow) -> Option<HoldReason> {
+    row.get::<Option<String>, _>("hold_reason")
+        .as_deref()
+        .and_then(HoldReason::parse)
+}
+
+pub(crate) fn resolution_of(row: &SqliteRow) -> Option<(ResolutionCode, String)> {
+    row.get::<Option<String>, _>("resolution_code")
+        .as_deref()
+        .and_then(ResolutionCode::parse)
+        .zip(row.get::<Option<String>, _>("resolution_text"))
+}
+
+pub(crate) fn rating_of(row: &SqliteRow) -> Option<u8> {
+    row.get::<Option<i64>, _>("rating")
+        .and_then(|r| u8::try_from(r).ok())
+}
+
 /// Every assignment group with its level, by level.
 async fn groups(conn: &mut SqliteConnection) -> Result<Vec<(Choice, u8)>, sqlx::Error> {
     let rows: Vec<(i64, String, i64)> =
@@ -271,10 +290,7 @@ pub async fn desk_ticket(
         number,
         kind: TicketKind::parse(row.get("kind")).ok_or_else(|| unreadable("kind"))?,
         state,
-        hold: row
-            .get::<Option<String>, _>("hold_reason")
-            .as_deref()
-            .and_then(HoldReason::parse),
+        hold: hold_of(&row),
         version: row.get("version"),
         priority_rule: PriorityRule {
             priority: Priority::new(row.get("priority")).ok_or_else(|| unreadable("priority"))?,
@@ -308,14 +324,8 @@ pub async fn desk_ticket(
         assignee: choice("assignee_id", "assignee_name"),
         escalated: row.get("escalated"),
         major,
-        resolution: row
-            .get::<Option<String>, _>("resolution_code")
-            .as_deref()
-            .and_then(ResolutionCode::parse)
-            .zip(row.get::<Option<String>, _>("resolution_text")),
-        rating: row
-            .get::<Option<i64>, _>("rating")
-            .and_then(|r| u8::try_from(r).ok()),
+        resolution: resolution_of(&row),
+        rating: rating_of(&row),
         response,
         resolution_target,
         created_at: row.get("created_at"),

@@ -3,9 +3,8 @@
 use super::db::Db;
 use super::secrets::{hash_token, new_token, plausible_token};
 use crate::domain::{
-    Field, FieldErrors, HoldReason, Impact, NewTicket, Priority, PriorityRule, PriorityTable,
-    ResolutionCode, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,
-    TimelineEntry, Urgency,
+    Field, FieldErrors, Impact, NewTicket, Priority, PriorityRule, PriorityTable, TicketKind,
+    TicketNumber, TicketState, TicketStatus, TicketSummary, TimelineEntry, Urgency,
 };
 use chrono::{DateTime, Utc};
 use sqlx::{Row, SqliteConnection};
@@ -422,21 +421,12 @@ async fn status_from_row(
         summary: row.get("summary"),
         created_at: row.get("created_at"),
         version: row.get("version"),
-        hold: row
-            .get::<Option<String>, _>("hold_reason")
-            .as_deref()
-            .and_then(HoldReason::parse),
+        hold: super::desk::hold_of(&row),
         group: row.get("group_name"),
         response,
         resolution_target,
-        resolution: row
-            .get::<Option<String>, _>("resolution_code")
-            .as_deref()
-            .and_then(ResolutionCode::parse)
-            .zip(row.get::<Option<String>, _>("resolution_text")),
-        rating: row
-            .get::<Option<i64>, _>("rating")
-            .and_then(|r| u8::try_from(r).ok()),
+        resolution: super::desk::resolution_of(&row),
+        rating: super::desk::rating_of(&row),
         links,
         timeline,
     }))

@@ -42,6 +42,14 @@ impl Desk {
             .unwrap()
     }
 
+    /// The desk's page of this ticket, as `who` sees it.
+    async fn desk_page(&self, who: &Session) -> String {
+        self.portal
+            .get_as(Some(who), &format!("/agent/tickets/{}", self.number))
+            .await
+            .text()
+    }
+
     async fn sql(&self, sql: &str) {
         sqlx::query(sql)
             .execute(&self.portal.state.db.writer)
@@ -338,14 +346,7 @@ async fn the_reporter_works_their_ticket_through_the_private_link_and_my_tickets
         )
         .await;
     assert_eq!(asked.status(), 303);
-    let inquiry = desk
-        .portal
-        .get_as(
-            Some(&desk.agent),
-            &format!("/agent/tickets/{}", desk.number),
-        )
-        .await
-        .text();
+    let inquiry = desk.desk_page(&desk.agent).await;
     assert!(inquiry.contains("Status inquiry") && inquiry.contains("Any news?"));
 
     // Escalating without a reason comes back with the reason asked for.
@@ -587,14 +588,7 @@ async fn links_and_major_incidents_reach_every_affected_person() {
         .await;
     assert_eq!(acted.status(), 422);
 
-    let major_page = desk
-        .portal
-        .get_as(
-            Some(&desk.agent),
-            &format!("/agent/tickets/{}", desk.number),
-        )
-        .await
-        .text();
+    let major_page = desk.desk_page(&desk.agent).await;
     assert!(
         major_page.contains("1 linked tickets and 1 people"),
         "affected count shown"
@@ -645,14 +639,7 @@ async fn an_incident_model_sets_category_triage_and_a_checklist_to_tick_off() {
             ("Re-add the account".into(), Some("Alan Agent".into())),
         ]
     );
-    let page = desk
-        .portal
-        .get_as(
-            Some(&desk.agent),
-            &format!("/agent/tickets/{}", desk.number),
-        )
-        .await
-        .text();
+    let page = desk.desk_page(&desk.agent).await;
     assert!(
         page.contains("Done: Re-add the account") && page.contains("To do: Check the sync status")
     );
