@@ -81,7 +81,10 @@ pub async fn act_on_my_ticket(
     serve_as(Access::SignedIn, |state, account| async move {
         let number = TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
         let mut conn = state.db.reader.acquire().await?;
-        if !crate::server::tickets::is_owner(&mut conn, number, account.id).await? {
+        if crate::server::tickets::ticket_id_of_owner(&mut conn, number, account.id)
+            .await?
+            .is_none()
+        {
             return Err(AppError::NotFound);
         }
         drop(conn);

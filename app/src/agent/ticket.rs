@@ -62,11 +62,11 @@ fn TicketView(
         Some(reason) => format!("{} ({})", ticket.state.label(), hold_words(reason)),
         None => ticket.state.label().to_string(),
     };
-    let f = FormCtx {
+    provide_context(FormCtx {
         number: number.clone(),
         version: ticket.version,
         typed,
-    };
+    });
     view! {
         <Title text=format!("{number}: {}", ticket.summary)/>
         <div class="wrap page wide desk-ticket">
@@ -108,14 +108,14 @@ fn TicketView(
             <h2>"Description"</h2>
             <p class="description">{ticket.description.clone()}</p>
             <Links ticket=ticket.clone()/>
-            <Checklist ticket=ticket.clone() f=f.clone()/>
+            <Checklist ticket=ticket.clone()/>
             <h2>"Work the ticket"</h2>
             <div class="desk-actions">
-                <Conversation f=f.clone() closed=phase == Phase::Closed/>
+                <Conversation closed=phase == Phase::Closed/>
                 {match phase {
-                    Phase::Closed => view! { <Reopen f=f.clone()/> }.into_any(),
-                    Phase::Done => view! { <Reopen f=f.clone()/><Close f=f.clone()/> }.into_any(),
-                    _ => view! { <OpenActions ticket=ticket.clone() f=f.clone()/> }.into_any(),
+                    Phase::Closed => view! { <Reopen/> }.into_any(),
+                    Phase::Done => view! { <Reopen/><Close/> }.into_any(),
+                    _ => view! { <OpenActions ticket=ticket.clone()/> }.into_any(),
                 }}
             </div>
             <History entries=ticket.history.clone()/>
@@ -123,35 +123,30 @@ fn TicketView(
     }
 }
 
-/// What every form of the page needs: where it posts, the version, and what was
-/// typed if the page came back with a problem.
-#[derive(Clone)]
+/// What every form of the page needs, provided as context by the page: where it
+/// posts, the version, and what was typed if the page came back with a problem.
+#[derive(Clone, Default)]
 struct FormCtx {
     number: String,
     version: i64,
     typed: WorkForm,
 }
 
-impl FormCtx {
-    fn action(&self) -> String {
-        format!("/agent/tickets/{}", self.number)
-    }
+fn form_ctx() -> FormCtx {
+    use_context::<FormCtx>().unwrap_or_default()
+}
 
-    /// What was typed into `field` of a form for one of `actions`.
-    fn typed(&self, actions: &[&str], field: fn(&WorkForm) -> &Option<String>) -> String {
-        if actions.contains(&self.typed.action.as_str()) {
-            field(&self.typed).clone().unwrap_or_default()
-        } else {
-            String::new()
-        }
-    }
+/// What was typed into `field` of a form for one of `actions`.
+fn typed(actions: &[&str], field: fn(&WorkForm) -> &Option<String>) -> String {
+    form_ctx().typed.typed_for(actions, field)
 }
 
 /// A form of the page: posts to the ticket with its version.
 #[component]
-fn DeskForm(f: FormCtx, label: &'static str, children: Children) -> impl IntoView {
+fn DeskForm(label: &'static str, children: Children) -> impl IntoView {
+    let f = form_ctx();
     view! {
-        <form method="post" action=f.action() class="desk-form" aria-label=label>
+        <form method="post" action=format!("/agent/tickets/{}", f.number) class="desk-form" aria-label=label>
             <input type="hidden" name="version" value=f.version.to_string()/>
             {children()}
         </form>
@@ -159,13 +154,13 @@ fn DeskForm(f: FormCtx, label: &'static str, children: Children) -> impl IntoVie
 }
 
 #[component]
-fn Conversation(f: FormCtx, closed: bool) -> impl IntoView {
+fn Conversation(closed: bool) -> impl IntoView {
     if closed {
         return ().into_any();
     }
-    let body = f.typed(&["reply", "note"], |w| &w.body);
+    let body = typed(&["reply", "note"], |w| &w.body);
     view! {
-        <DeskForm f=f.clone() label="Reply or add a note">
+        <DeskForm label="Reply or add a note">
             <h3>"Reply or add a note"</h3>
             <div class="field">
                 <label for="desk-body">"Message"</label>
@@ -183,7 +178,7 @@ fn Conversation(f: FormCtx, closed: bool) -> impl IntoView {
 }
 
 #[component]
-fn OpenActions(ticket: DeskTicket, f: FormCtx) -> impl IntoView {
+fn OpenActions(ticket: DeskTicket) -> impl IntoView {
     let phase = Phase::of(ticket.state);
     let level = ticket.group_level.unwrap_or(1);
     let higher: Vec<_> = ticket
@@ -194,24 +189,16 @@ fn OpenActions(ticket: DeskTicket, f: FormCtx) -> impl IntoView {
         .map(|(g, l)| (g.clone(), *l))
         .collect();
     let incident = ticket.kind == TicketKind::Incident;
-    let typed_hold = f.typed(&["hold"], |w| &w.body);
-    let typed_escalate = f.typed(
+    let typed_hold = typed(&["hold"], |w| &w.body);
+    let typed_escalate = typed(
         &["escalate", "escalate_to_managers", "declare_major"],
         |w| &w.reason,
     );
-    let typed_triage = f.typed(&["change_triage"], |w| &w.reason);
-    let typed_link = f.typed(&["link"], |w| &w.link_target);
-    let typed_resolve = f.typed(&["resolve"], |w| &w.body);
-    let f1 = f.clone();
-    let f2 = f.clone();
-    let f3 = f.clone();
-    let f4 = f.clone();
-    let f5 = f.clone();
-    let f6 = f.clone();
-    let f7 = f.clone();
-    let f8 = f.clone();
+    let typed_triage = typed(&["change_triage"], |w| &w.reason);
+    let typed_link = typed(&["link"], |w| &w.link_target);
+    let typed_resolve = typed(&["resolve"], |w| &w.body);
     view! {
-        <DeskForm f=f1 label="Assignment">
+        <DeskForm label="Assignment">
             <h3>"Assignment"</h3>
             <div class="button-row">
                 <button type="submit" name="action" value="take" class="button" data-test="take">"Take it"</button>
@@ -239,13 +226,13 @@ fn OpenActions(ticket: DeskTicket, f: FormCtx) -> impl IntoView {
         </DeskForm>
 
         {(phase == Phase::Held).then(|| view! {
-            <DeskForm f=f2 label="Resume">
+            <DeskForm label="Resume">
                 <h3>"On hold"</h3>
                 <button type="submit" name="action" value="resume" class="button">"Resume work"</button>
             </DeskForm>
         })}
         {(phase != Phase::Held).then(|| view! {
-            <DeskForm f=f3 label="Put on hold">
+            <DeskForm label="Put on hold">
                 <h3>"Put on hold"</h3>
                 <fieldset class="choice-list">
                     <legend>"Waiting for"</legend>
@@ -267,7 +254,7 @@ fn OpenActions(ticket: DeskTicket, f: FormCtx) -> impl IntoView {
             </DeskForm>
         })}
 
-        <DeskForm f=f4 label="Escalate">
+        <DeskForm label="Escalate">
             <h3>"Escalate"</h3>
             {(!higher.is_empty()).then(|| view! {
                 <div class="field">
@@ -296,7 +283,7 @@ fn OpenActions(ticket: DeskTicket, f: FormCtx) -> impl IntoView {
         </DeskForm>
 
         {incident.then(|| view! {
-            <DeskForm f=f5 label="Impact and urgency">
+            <DeskForm label="Impact and urgency">
                 <h3>"Impact and urgency"</h3>
                 <div class="field">
                     <label for="triage-impact">"Impact"</label>
@@ -322,7 +309,7 @@ fn OpenActions(ticket: DeskTicket, f: FormCtx) -> impl IntoView {
             </DeskForm>
         })}
 
-        <DeskForm f=f6 label="Category and model">
+        <DeskForm label="Category and model">
             <h3>"Category and model"</h3>
             <div class="field">
                 <label for="recat-category">"Category"</label>
@@ -344,7 +331,7 @@ fn OpenActions(ticket: DeskTicket, f: FormCtx) -> impl IntoView {
             })}
         </DeskForm>
 
-        <DeskForm f=f7 label="Link">
+        <DeskForm label="Link">
             <h3>"Link to a record"</h3>
             <div class="field">
                 <label for="link-kind">"Link to"</label>
@@ -359,7 +346,7 @@ fn OpenActions(ticket: DeskTicket, f: FormCtx) -> impl IntoView {
             <button type="submit" name="action" value="link" class="button" data-test="link">"Link"</button>
         </DeskForm>
 
-        <DeskForm f=f8 label="Resolve">
+        <DeskForm label="Resolve">
             <h3>"Resolve"</h3>
             <div class="field">
                 <label for="resolve-code">"Resolution code"</label>
@@ -378,13 +365,13 @@ fn OpenActions(ticket: DeskTicket, f: FormCtx) -> impl IntoView {
 }
 
 #[component]
-fn Reopen(f: FormCtx) -> impl IntoView {
+fn Reopen() -> impl IntoView {
     view! {
-        <DeskForm f=f.clone() label="Reopen">
+        <DeskForm label="Reopen">
             <h3>"Reopen"</h3>
             <div class="field">
                 <label for="reopen-reason">"Why"</label>
-                <input id="reopen-reason" name="reason" type="text" maxlength="2000" value=f.typed(&["reopen"], |w| &w.reason)/>
+                <input id="reopen-reason" name="reason" type="text" maxlength="2000" value=typed(&["reopen"], |w| &w.reason)/>
             </div>
             <button type="submit" name="action" value="reopen" class="button">"Reopen"</button>
         </DeskForm>
@@ -392,9 +379,9 @@ fn Reopen(f: FormCtx) -> impl IntoView {
 }
 
 #[component]
-fn Close(f: FormCtx) -> impl IntoView {
+fn Close() -> impl IntoView {
     view! {
-        <DeskForm f label="Close">
+        <DeskForm label="Close">
             <h3>"Close"</h3>
             <button type="submit" name="action" value="close" class="button">"Close now"</button>
         </DeskForm>
@@ -426,7 +413,7 @@ fn Links(ticket: DeskTicket) -> impl IntoView {
 }
 
 #[component]
-fn Checklist(ticket: DeskTicket, f: FormCtx) -> impl IntoView {
+fn Checklist(ticket: DeskTicket) -> impl IntoView {
     if ticket.checklist.is_empty() {
         return ().into_any();
     }
@@ -441,7 +428,7 @@ fn Checklist(ticket: DeskTicket, f: FormCtx) -> impl IntoView {
                         <span>{format!("{}{}", if done { "Done: " } else { "To do: " }, step.text)}</span>
                         {step.done.map(|(at, by)| view! { <span class="hint">{format!(" ({by}, {})", format_time(at))}</span> })}
                         {open.then(|| view! {
-                            <DeskForm f=f.clone() label="Checklist step">
+                            <DeskForm label="Checklist step">
                                 <input type="hidden" name="step" value=step.position.to_string()/>
                                 {(!done).then(|| view! { <input type="hidden" name="done" value="on"/> })}
                                 <button type="submit" name="action" value="tick" class="link-button">

@@ -794,6 +794,21 @@ impl WorkForm {
         field.clone().unwrap_or_default()
     }
 
+    /// The ticket version the form was filled in against.
+    pub fn seen_version(&self) -> Option<i64> {
+        self.version.as_deref().and_then(|v| v.trim().parse().ok())
+    }
+
+    /// What was typed into `field`, if this form was sent for one of `actions`:
+    /// to fill that form again when the page comes back with a problem.
+    pub fn typed_for(&self, actions: &[&str], field: fn(&WorkForm) -> &Option<String>) -> String {
+        if actions.contains(&self.action.as_str()) {
+            Self::text(field(self))
+        } else {
+            String::new()
+        }
+    }
+
     /// The reporter's action this form asks for.
     pub fn reporter_action(&self) -> Result<Action, Refusal> {
         let body = Self::text(&self.body);

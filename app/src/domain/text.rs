@@ -59,4 +59,3 @@ mod tests {
         assert_eq!(clean_text(" a\r\n\r\nb\u{1b} "), "a\n\nb");
     }
 }
-

@@ -31,10 +31,22 @@ async fn page_again(
     status: StatusCode,
     outcome: FormOutcome,
 ) -> Response {
-    let mut response = render_page(state, uri, headers, viewer, status, move || {
+    page_again_with(state, uri, headers, viewer, status, move || {
         provide_context(outcome.clone())
     })
-    .await;
+    .await
+}
+
+/// Answers with a form's page again, with `extra` context, never cached.
+pub(super) async fn page_again_with(
+    state: &AppState,
+    uri: Uri,
+    headers: HeaderMap,
+    viewer: Viewer,
+    status: StatusCode,
+    extra: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
+    let mut response = render_page(state, uri, headers, viewer, status, extra).await;
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -444,9 +444,7 @@ pub async fn act(
 ) -> Result<i64, AppError> {
     let number = TicketNumber::parse(number).ok_or(AppError::NotFound)?;
     let version = form
-        .version
-        .as_deref()
-        .and_then(|v| v.trim().parse::<i64>().ok())
+        .seen_version()
         .ok_or_else(|| refused("The form is missing the ticket's version: reload the ticket."))?;
     let mut conn = db.reader.acquire().await?;
     let (action, effect) = desk_action(&mut conn, me, number, form).await?;

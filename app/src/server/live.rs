@@ -6,10 +6,12 @@
 //! same access checks, that rendered it. So an event never carries anything its
 //! listener could not already read.
 
+use super::account_forms::refuse;
 use super::forms::Caller;
 use super::tickets;
 use super::{authorize, Access, AppState};
 use crate::domain::TicketNumber;
+use crate::error::AppError;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -109,9 +111,7 @@ impl Changes {
 pub async fn queue_events(State(state): State<AppState>, caller: Caller) -> Response {
     match authorize(&caller.viewer, Access::Staff) {
         Ok(_) => state.db.changes.answer(|_| true),
-        Err(error) => {
-            (StatusCode::from_u16(error.status()).unwrap_or(StatusCode::FORBIDDEN)).into_response()
-        }
+        Err(error) => refuse(error),
     }
 }
 
@@ -122,62 +122,56 @@ pub async fn desk_ticket_events(
     Path(number): Path<String>,
 ) -> Response {
     if let Err(error) = authorize(&caller.viewer, Access::Staff) {
-        return StatusCode::from_u16(error.status())
-            .unwrap_or(StatusCode::FORBIDDEN)
-            .into_response();
+        return refuse(error);
     }
     let Some(number) = TicketNumber::parse(&number) else {
-        return StatusCode::NOT_FOUND.into_response();
+        return refuse(AppError::NotFound);
     };
     let number = number.to_string();
     state.db.changes.answer(move |c| c.number == number)
 }
 
-/// `GET /events/my-tickets/{number}`: public changes to one of the account's
-/// tickets.
+/// `GET /events/my-tickets/{number}`: changes to one of the account's tickets
+/// that its page shows.
 pub async fn my_ticket_events(
     State(state): State<AppState>,
     caller: Caller,
     Path(number): Path<String>,
 ) -> Response {
-    let Some(account) = caller.viewer.account() else {
-        return StatusCode::UNAUTHORIZED.into_response();
+    let account = match authorize(&caller.viewer, Access::SignedIn) {
+        Ok(account) => account,
+        Err(error) => return refuse(error),
     };
     let Some(number) = TicketNumber::parse(&number) else {
-        return StatusCode::NOT_FOUND.into_response();
+        return refuse(AppError::NotFound);
     };
     let owned = match state.db.reader.acquire().await {
         Ok(mut conn) => tickets::ticket_id_of_owner(&mut conn, number, account.id).await,
         Err(error) => Err(error),
     };
-    match owned {
-        Ok(Some(id)) => state
-            .db
-            .changes
-            .answer(move |c| c.ticket_id == id && c.public),
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(error) => {
-            tracing::error!(%error, "ticket events unavailable");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
-    }
+    reporter_events(&state, owned)
 }
 
-/// `GET /events/status/{token}`: public changes to the ticket of a private link.
+/// `GET /events/status/{token}`: changes that the page of a private link shows.
 pub async fn linked_ticket_events(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Response {
     let found = match state.db.reader.acquire().await {
-        Ok(mut conn) => tickets::ticket_id_by_token(&mut conn, &token).await,
+        Ok(mut conn) => tickets::ticket_by_token(&mut conn, &token).await,
         Err(error) => Err(error),
     };
+    reporter_events(&state, found.map(|linked| linked.map(|l| l.id)))
+}
+
+/// The reporter-visible changes of the ticket found, if one was.
+fn reporter_events(state: &AppState, found: Result<Option<i64>, sqlx::Error>) -> Response {
     match found {
         Ok(Some(id)) => state
             .db
             .changes
             .answer(move |c| c.ticket_id == id && c.public),
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Ok(None) => refuse(AppError::NotFound),
         Err(error) => {
             tracing::error!(%error, "ticket events unavailable");
             StatusCode::SERVICE_UNAVAILABLE.into_response()

@@ -258,15 +258,39 @@ pub async fn status_by_number(
     }
 }
 
-/// The status of the ticket whose private link carries this token: the
-/// reporter's own ticket, or the major incident someone attached themselves to.
-pub async fn status_by_token(
+/// The ticket a private link shows: the reporter's own ticket, or the major
+/// incident someone attached themselves to ("this is my problem too").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkedTicket {
+    pub id: i64,
+    /// The link is a follower's: it reads the ticket but does not act on it.
+    pub following: bool,
+}
+
+/// The ticket whose private link carries this token.
+pub async fn ticket_by_token(
     conn: &mut SqliteConnection,
     token: &str,
-) -> Result<Option<TicketStatus>, sqlx::Error> {
-    let Some(id) = ticket_id_by_token(&mut *conn, token).await? else {
+) -> Result<Option<LinkedTicket>, sqlx::Error> {
+    if !plausible_token(token) {
         return Ok(None);
-    };
+    }
+    let found: Option<(i64, bool)> = sqlx::query_as(
+        "SELECT id, 0 FROM tickets WHERE status_token_hash = ?1
+         UNION ALL SELECT ticket_id, 1 FROM major_followers WHERE status_token_hash = ?1
+         LIMIT 1",
+    )
+    .bind(hash_token(token).to_vec())
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.map(|(id, following)| LinkedTicket { id, following }))
+}
+
+/// The status of ticket `id`, as its reporter may see it.
+pub async fn status_of(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<TicketStatus>, sqlx::Error> {
     let row = sqlx::query(&format!(
         "SELECT {STATUS_COLUMNS} {STATUS_JOINS} WHERE t.id = ?"
     ))
@@ -277,42 +301,6 @@ pub async fn status_by_token(
         Some(row) => status_from_row(conn, row).await,
         None => Ok(None),
     }
-}
-
-/// The ticket a private link shows.
-pub async fn ticket_id_by_token(
-    conn: &mut SqliteConnection,
-    token: &str,
-) -> Result<Option<i64>, sqlx::Error> {
-    if !plausible_token(token) {
-        return Ok(None);
-    }
-    let hash = hash_token(token).to_vec();
-    sqlx::query_scalar(
-        "SELECT id FROM tickets WHERE status_token_hash = ?1
-         UNION ALL SELECT ticket_id FROM major_followers WHERE status_token_hash = ?1
-         LIMIT 1",
-    )
-    .bind(hash)
-    .fetch_optional(conn)
-    .await
-}
-
-/// Whether a private link belongs to someone attached to a major incident (who
-/// can read it but not act on it).
-pub async fn is_follower_token(
-    conn: &mut SqliteConnection,
-    token: &str,
-) -> Result<bool, sqlx::Error> {
-    if !plausible_token(token) {
-        return Ok(false);
-    }
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM major_followers WHERE status_token_hash = ?")
-            .bind(hash_token(token).to_vec())
-            .fetch_optional(conn)
-            .await?;
-    Ok(found.is_some())
 }
 
 /// The ticket with this number, if it belongs to the account.
@@ -430,21 +418,6 @@ async fn status_from_row(
         links,
         timeline,
     }))
-}
-
-/// Whether ticket `number` belongs to account `user_id`.
-pub async fn is_owner(
-    conn: &mut SqliteConnection,
-    number: TicketNumber,
-    user_id: i64,
-) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM tickets WHERE number = ? AND user_id = ?")
-            .bind(number.to_string())
-            .bind(user_id)
-            .fetch_optional(conn)
-            .await?;
-    Ok(found.is_some())
 }
 
 /// Major incidents still being worked, newest first.

@@ -6,16 +6,16 @@
 //! else changed the ticket first) answers with the page again, showing the
 //! ticket as it is now, the reason, and everything that was typed.
 
-use super::account_forms::refuse;
-use super::forms::{render_page, Caller};
+use super::account_forms::{page_again_with, refuse};
+use super::forms::Caller;
 use super::tickets;
 use super::{authorize, Access, AppState};
 use crate::agent::DeskOutcome;
 use crate::domain::{Actor, TicketNumber, Viewer, WorkForm};
 use crate::error::AppError;
-use crate::tickets::ReporterOutcome;
+use crate::tickets::ReporterProblem;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
@@ -39,7 +39,7 @@ pub async fn desk_post(
         Err(error) => {
             let (status, message) = problem(error);
             let outcome = DeskOutcome { message, form };
-            again(&state, uri, headers, caller.viewer, status, move || {
+            page_again_with(&state, uri, headers, caller.viewer, status, move || {
                 provide_context(outcome.clone())
             })
             .await
@@ -90,19 +90,19 @@ pub async fn link_post(
 ) -> Response {
     let found = async {
         let mut conn = state.db.reader.acquire().await?;
-        if tickets::is_follower_token(&mut conn, &token).await? {
+        let linked = tickets::ticket_by_token(&mut conn, &token)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if linked.following {
             return Err(AppError::Refused(
                 "This link follows a major incident: you can read its updates here, \
                  and report anything else as a new issue."
                     .into(),
             ));
         }
-        let id = tickets::ticket_id_by_token(&mut conn, &token)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let (number, name): (String, String) =
             sqlx::query_as("SELECT number, reporter_name FROM tickets WHERE id = ?")
-                .bind(id)
+                .bind(linked.id)
                 .fetch_one(&mut *conn)
                 .await?;
         let number = TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
@@ -123,9 +123,7 @@ async fn reporter_act(
     form: &WorkForm,
 ) -> Result<i64, AppError> {
     let version = form
-        .version
-        .as_deref()
-        .and_then(|v| v.trim().parse::<i64>().ok())
+        .seen_version()
         .ok_or_else(|| AppError::Refused("Please reload the page and try again.".into()))?;
     let action = form.reporter_action()?;
     Ok(super::work::apply(&state.db, number, version, actor, action, Utc::now()).await?)
@@ -146,9 +144,13 @@ async fn reporter_answer(
         }
         Err(error) => {
             let (status, message) = problem(error);
-            let outcome = ReporterOutcome { message, form };
-            again(state, uri, headers, viewer, status, move || {
-                provide_context(outcome.clone())
+            let problem = ReporterProblem {
+                message: Some(message),
+                done: None,
+                form,
+            };
+            page_again_with(state, uri, headers, viewer, status, move || {
+                provide_context(problem.clone())
             })
             .await
         }
@@ -180,20 +182,4 @@ fn problem(error: AppError) -> (StatusCode, String) {
         other => other.to_string(),
     };
     (status, message)
-}
-
-/// The ticket's page again, as it is now, with the outcome in its context.
-async fn again(
-    state: &AppState,
-    uri: Uri,
-    headers: HeaderMap,
-    viewer: Viewer,
-    status: StatusCode,
-    extra: impl Fn() + Clone + Send + Sync + 'static,
-) -> Response {
-    let mut response = render_page(state, uri, headers, viewer, status, extra).await;
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }

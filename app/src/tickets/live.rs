@@ -69,16 +69,9 @@ pub fn LiveTicket(
 fn ReporterActions(status: TicketStatus, action: String, typed: WorkForm) -> impl IntoView {
     let phase = Phase::of(status.state);
     let version = status.version.to_string();
-    let typed_for = move |actions: &[&str], field: fn(&WorkForm) -> &Option<String>| {
-        if actions.contains(&typed.action.as_str()) {
-            field(&typed).clone().unwrap_or_default()
-        } else {
-            String::new()
-        }
-    };
-    let body = typed_for(&["add_information", "ask_for_update"], |w| &w.body);
-    let reason = typed_for(&["escalate", "reject", "reopen"], |w| &w.reason);
-    let comment = typed_for(&["rate"], |w| &w.body);
+    let body = typed.typed_for(&["add_information", "ask_for_update"], |w| &w.body);
+    let reason = typed.typed_for(&["escalate", "reject", "reopen"], |w| &w.reason);
+    let comment = typed.typed_for(&["rate"], |w| &w.body);
     let form = move |label: &'static str, children: AnyView| {
         view! {
             <form method="post" action=action.clone() class="reporter-form" aria-label=label>

@@ -27,16 +27,9 @@ pub struct SubmittedTicket {
     pub problem: Option<String>,
 }
 
-/// A reporter's form that could not be carried out, provided as context when the
-/// ticket's page is rendered again.
-#[derive(Clone, Debug, Default)]
-pub struct ReporterOutcome {
-    pub message: String,
-    pub form: WorkForm,
-}
-
 /// What the reporter's ticket page says about the last form sent: what went
-/// wrong (with what was typed), or what was done.
+/// wrong (with what was typed; provided as context when a form post brings the
+/// page back), or what was done.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReporterProblem {
     pub message: Option<String>,
@@ -48,17 +41,10 @@ impl ReporterProblem {
     /// From the render's context (a form that came back) or the address
     /// (`?done=` after one that worked).
     pub fn current(query: &leptos_router::params::ParamsMap) -> ReporterProblem {
-        match use_context::<ReporterOutcome>() {
-            Some(outcome) => ReporterProblem {
-                message: Some(outcome.message),
-                done: None,
-                form: outcome.form,
-            },
-            None => ReporterProblem {
-                done: query.get("done"),
-                ..ReporterProblem::default()
-            },
-        }
+        use_context::<ReporterProblem>().unwrap_or_else(|| ReporterProblem {
+            done: query.get("done"),
+            ..ReporterProblem::default()
+        })
     }
 }
 
@@ -131,14 +117,16 @@ pub async fn status_by_link(token: String) -> Result<LinkedStatus, AppError> {
         let origin = portal_origin(&state);
         async move {
             let mut conn = state.db.reader.acquire().await?;
-            let status = crate::server::tickets::status_by_token(&mut conn, &token)
+            let linked = crate::server::tickets::ticket_by_token(&mut conn, &token)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let following = crate::server::tickets::is_follower_token(&mut conn, &token).await?;
+            let status = crate::server::tickets::status_of(&mut conn, linked.id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             Ok(LinkedStatus {
                 status,
                 link: format!("{origin}/status/{token}"),
-                following,
+                following: linked.following,
             })
         }
     })
