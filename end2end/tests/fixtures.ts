@@ -31,6 +31,9 @@ export async function hydrated(page: Page, selector: string) {
 
 /** Asserts that axe finds no WCAG 2.2 A/AA violation on the page as it is now. */
 export async function expectAccessible(page: Page, what: string) {
+  // axe measures the layout (target sizes, contrast): scan only once the style sheet
+  // has loaded, or a page reached by a click is judged unstyled.
+  await page.waitForLoadState("load");
   const results = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
     .analyze();
