@@ -137,3 +137,42 @@ test("the logging form offers an ongoing major incident instead of a duplicate",
   await expect(admin.getByTestId("affected")).toContainText("1 people");
   await admin.context().close();
 });
+
+test("a reply arriving while the reporter types updates the ticket but never the text being typed", async ({
+  page,
+  browser,
+}) => {
+  await page.goto("/report/incident");
+  await hydrated(page, "form.report-form");
+  const number = await logIncident(page, {
+    summary: "Teams calls drop after a minute",
+    description: "Every Teams call drops after about a minute, on Wi-Fi and on the cable.",
+    service: "E-mail and calendar",
+    category: "Sending and receiving",
+  });
+  const link = (await page.getByTestId("private-link").textContent()) ?? "";
+  await page.goto(link);
+  await hydrated(page, "div.live-ticket");
+  const message = page.getByLabel("Message");
+  await message.fill("It also happens on my phone's hotspot.");
+
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await admin.goto(`/agent/tickets/${number}`);
+  await admin.getByLabel("Message").fill("Does it happen in the browser version of Teams too?");
+  await admin.getByTestId("reply").click();
+  await expect(admin.getByTestId("desk-done")).toContainText("reply was sent");
+
+  // The ticket shows the reply; the form being typed in is left alone.
+  await expect(page.getByTestId("timeline")).toContainText("browser version of Teams");
+  await expect(message).toHaveValue("It also happens on my phone's hotspot.");
+  // Sent from the form of before the reply, it comes back as a conflict, text kept;
+  // sent again from the fresh form, it is saved.
+  await page.getByTestId("add-information").click();
+  await expect(page.getByTestId("reporter-problem")).toContainText("Someone else changed this ticket");
+  await expect(page.getByLabel("Message")).toHaveValue("It also happens on my phone's hotspot.");
+  await page.getByTestId("add-information").click();
+  await expect(page.getByTestId("reporter-done")).toContainText("your information was added");
+  await expect(page.getByTestId("timeline")).toContainText("phone's hotspot");
+  await admin.context().close();
+});

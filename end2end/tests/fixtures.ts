@@ -11,8 +11,8 @@ export const test = base.extend<{ pageErrors: string[] }>({
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
       page.on("console", (m) => {
-        // Pages answered with 401, 403, 404 or 422 on purpose are logged by Chromium as failed loads.
-        const expectedStatus = /Failed to load resource: .*status of (401|403|404|422)/.test(m.text());
+        // Pages answered with 401, 403, 404, 409 or 422 on purpose are logged by Chromium as failed loads.
+        const expectedStatus = /Failed to load resource: .*status of (401|403|404|409|422)/.test(m.text());
         if (m.type() === "error" && !expectedStatus) errors.push(`console: ${m.text()}`);
       });
       await use(errors);

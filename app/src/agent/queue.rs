@@ -2,7 +2,7 @@
 //! follow changes live.
 
 use super::agent_queue;
-use crate::components::{format_time, on_server_change, LoadError};
+use crate::components::{format_time, LiveRegion, LoadError};
 use crate::domain::{QueueFilter, QueuePage as Queue, QueueRow, TargetView, TicketState};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -49,7 +49,7 @@ pub fn QueuePage() -> impl IntoView {
                         match queue.await {
                             Ok(page) => view! {
                                 <Filters filter=filter.clone() page=page.clone()/>
-                                <LiveQueue filter page/>
+                                <LiveQueue page/>
                             }.into_any(),
                             Err(error) => view! { <LoadError error/> }.into_any(),
                         }
@@ -118,56 +118,42 @@ fn Filters(filter: QueueFilter, page: Queue) -> impl IntoView {
     }
 }
 
-/// The queue's table; asks again whenever a ticket changes.
-#[island]
-fn LiveQueue(filter: QueueFilter, page: Queue) -> impl IntoView {
-    let rows = RwSignal::new(page.rows);
-    let more = page.more;
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    on_server_change("/events/queue".into(), move || {
-        let f = filter.clone();
-        leptos::task::spawn_local(async move {
-            if let Ok(page) =
-                agent_queue(f.group, f.assignee, f.state, f.service, f.priority, f.sla).await
-            {
-                rows.set(page.rows);
-            }
-        });
-    });
+/// The queue's table, in a live region: fetched again whenever a ticket changes.
+#[component]
+fn LiveQueue(page: Queue) -> impl IntoView {
+    let count = format!("{} tickets in the queue", page.rows.len());
+    let table = if page.rows.is_empty() {
+        view! { <p data-test="queue-empty">"No tickets match these filters."</p> }.into_any()
+    } else {
+        view! {
+            <table class="data-table queue-table" data-test="queue">
+                <caption class="visually-hidden">"Open tickets, most urgent first"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Ticket"</th>
+                        <th scope="col">"Priority"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"Service"</th>
+                        <th scope="col">"Group · assignee"</th>
+                        <th scope="col">"Response"</th>
+                        <th scope="col">"Resolution"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {page.rows.into_iter().map(|row| view! { <Row row/> }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
     view! {
-        <div class="queue" data-hydrated=move || hydrated.get().then_some("true")>
-            <p class="visually-hidden" role="status" aria-live="polite">
-                {move || format!("{} tickets in the queue", rows.with(Vec::len))}
-            </p>
-            {move || {
-                let rows = rows.get();
-                if rows.is_empty() {
-                    view! { <p data-test="queue-empty">"No tickets match these filters."</p> }.into_any()
-                } else {
-                    view! {
-                        <table class="data-table queue-table" data-test="queue">
-                            <caption class="visually-hidden">"Open tickets, most urgent first"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Ticket"</th>
-                                    <th scope="col">"Priority"</th>
-                                    <th scope="col">"State"</th>
-                                    <th scope="col">"Service"</th>
-                                    <th scope="col">"Group · assignee"</th>
-                                    <th scope="col">"Response"</th>
-                                    <th scope="col">"Resolution"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {rows.into_iter().map(|row| view! { <Row row/> }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any()
-                }
-            }}
-            {more.then(|| view! { <p class="hint">"More tickets match: narrow the filters to see them."</p> })}
-        </div>
+        <LiveRegion events="/events/queue".to_string() class="queue".to_string()>
+            <p id="queue-count" data-live class="visually-hidden" role="status" aria-live="polite">{count}</p>
+            <div id="queue-rows" data-live>
+                {table}
+                {page.more.then(|| view! { <p class="hint">"More tickets match: narrow the filters to see them."</p> })}
+            </div>
+        </LiveRegion>
     }
 }
 

@@ -1,16 +1,15 @@
-//! The reporter's ticket, live: the status and the reporter's actions in one
-//! island that asks again whenever the server says the ticket changed, so replies
-//! and state changes appear without a reload (and the forms carry the current
-//! version).
+//! The reporter's ticket, live: the status and the reporter's actions, rendered on
+//! the server, in a live region that fetches them again whenever the server says
+//! the ticket changed, so replies and state changes appear without a reload (and
+//! the forms carry the current version).
 
 use super::status::TicketStatusView;
-use super::{status_by_link, ReporterProblem, TicketAccess};
-use crate::accounts::my_ticket;
-use crate::components::{escape_text, on_server_change};
+use super::{ReporterProblem, TicketAccess};
+use crate::components::{escape_text, LiveRegion};
 use crate::domain::{Phase, TicketStatus, WorkForm};
 use leptos::prelude::*;
 
-#[island]
+#[component]
 pub fn LiveTicket(
     status: TicketStatus,
     access: TicketAccess,
@@ -18,9 +17,6 @@ pub fn LiveTicket(
     can_act: bool,
     problem: ReporterProblem,
 ) -> impl IntoView {
-    let current = RwSignal::new(status);
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
     let (events, action) = match &access {
         TicketAccess::Link(token) => (
             format!("/events/status/{token}"),
@@ -31,36 +27,31 @@ pub fn LiveTicket(
             format!("/my-tickets/{number}"),
         ),
     };
-    on_server_change(events, move || {
-        let access = access.clone();
-        leptos::task::spawn_local(async move {
-            let fresh = match access {
-                TicketAccess::Link(token) => status_by_link(token).await.map(|l| l.status),
-                TicketAccess::Owner(number) => my_ticket(number).await,
-            };
-            if let Ok(fresh) = fresh {
-                current.set(fresh);
-            }
-        });
+    let ReporterProblem {
+        message,
+        done,
+        form,
+    } = problem;
+    let actions = can_act.then(|| {
+        view! {
+            <div id="reporter-actions" data-live>
+                <ReporterActions status=status.clone() action typed=form/>
+            </div>
+        }
     });
-    let problem = StoredValue::new(problem);
     view! {
-        <div class="live-ticket" data-hydrated=move || hydrated.get().then_some("true")>
-            {move || problem.with_value(|p| p.message.clone()).map(|m| view! {
+        <LiveRegion events class="live-ticket".to_string()>
+            {message.map(|m| view! {
                 <div class="error-summary" role="alert" data-test="reporter-problem"><p>{m}</p></div>
             })}
-            {move || problem.with_value(|p| p.done.clone()).map(|d| view! {
+            {done.map(|d| view! {
                 <div class="confirmation" role="status" data-test="reporter-done"><p>{done_words(&d)}</p></div>
             })}
-            <div aria-live="polite">
-                {move || view! { <TicketStatusView status=current.get()/> }}
+            <div id="ticket-live-status" data-live aria-live="polite">
+                <TicketStatusView status/>
             </div>
-            {move || can_act.then(|| {
-                let status = current.get();
-                let typed = problem.with_value(|p| p.form.clone());
-                view! { <ReporterActions status action=action.clone() typed/> }
-            })}
-        </div>
+            {actions}
+        </LiveRegion>
     }
 }
 
