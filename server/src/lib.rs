@@ -17,7 +17,7 @@ use app::server::limits::Limits;
 use app::server::search::{self, SearchIndex};
 use app::server::state::PortalSettings;
 use app::server::AppState;
-use app::server::{live, work_forms};
+use app::server::{live, notice_routes, work_forms};
 use app::{shell, App};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -141,10 +141,10 @@ fn router(state: AppState) -> Router {
         .route("/status/{token}", post(work_forms::link_post))
         .route("/my-tickets/{number}", post(work_forms::owner_post))
         .route("/agent/tickets/{number}", post(work_forms::desk_post))
-        .route("/events/queue", get(live::queue_events))
-        .route("/events/desk/{number}", get(live::desk_ticket_events))
-        .route("/events/my-tickets/{number}", get(live::my_ticket_events))
-        .route("/events/status/{token}", get(live::linked_ticket_events))
+        .route("/events", get(live::events))
+        .route("/notices.atom", get(notice_routes::feed))
+        .route("/admin/notices", post(notice_routes::publish))
+        .route("/admin/notices/{id}", post(notice_routes::change))
         .route("/sign-in", post(account_forms::sign_in))
         .route("/sign-out", post(account_forms::sign_out))
         .route("/register", post(account_forms::register))

@@ -13,7 +13,9 @@ pub fn ChangedNotice(number: String) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let link = format!("/agent/tickets/{number}");
-    on_server_change(format!("/events/desk/{number}"), move || changed.set(true));
+    on_server_change(format!("desk/{number}"), "changed-notice", move || {
+        changed.set(true)
+    });
     view! {
         <div role="status" aria-live="polite" data-hydrated=move || hydrated.get().then_some("true")>
             {move || changed.get().then(|| view! {

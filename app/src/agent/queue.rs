@@ -147,7 +147,7 @@ fn LiveQueue(page: Queue) -> impl IntoView {
         .into_any()
     };
     view! {
-        <LiveRegion events="/events/queue".to_string() class="queue".to_string()>
+        <LiveRegion topic="queue".to_string() class="queue".to_string()>
             <p id="queue-count" data-live class="visually-hidden" role="status" aria-live="polite">{count}</p>
             <div id="queue-rows" data-live>
                 {table}

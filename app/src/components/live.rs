@@ -5,7 +5,8 @@
 
 use leptos::prelude::*;
 
-/// A server-rendered region that follows the server-sent events at `events`.
+/// A server-rendered region that follows a topic of the page's server-sent events
+/// (see `server::live` for the topics).
 ///
 /// Each element inside marked `data-live` (with an `id`) is a live part: on a
 /// change the page's own address is fetched again and each part takes the fresh
@@ -14,10 +15,10 @@ use leptos::prelude::*;
 /// comes back from the server as a conflict with the text kept. Without
 /// JavaScript the region is simply the page as rendered.
 #[island]
-pub fn LiveRegion(events: String, class: String, children: Children) -> impl IntoView {
+pub fn LiveRegion(topic: String, class: String, children: Children) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    on_server_change(events, || {
+    on_server_change(topic, "swap", || {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async {
             // A failed fetch leaves the page as it was; the next change tries again.
@@ -31,44 +32,111 @@ pub fn LiveRegion(events: String, class: String, children: Children) -> impl Int
     }
 }
 
-/// In the browser, calls `refresh` whenever the server-sent events at `url` say
-/// something changed; changes arriving close together cause one refresh. The
-/// browser reconnects by itself if the stream drops. On the server, does nothing.
-pub fn on_server_change(url: String, refresh: impl Fn() + Clone + 'static) {
+/// In the browser, calls `refresh` whenever the server says `topic` changed.
+/// Every island of the page shares one event stream (opened once all have
+/// hydrated); changes close together cause one call per `key` (the same key
+/// means the same refresh). The browser reconnects by itself if the stream
+/// drops. On the server, does nothing.
+pub fn on_server_change(topic: String, key: &'static str, refresh: impl Fn() + 'static) {
     #[cfg(feature = "hydrate")]
-    listen(url, refresh);
+    stream::listen(topic, key, std::rc::Rc::new(refresh));
     #[cfg(not(feature = "hydrate"))]
-    let _ = (url, refresh);
+    let _ = (topic, key, refresh);
 }
 
 #[cfg(feature = "hydrate")]
-fn listen(url: String, refresh: impl Fn() + Clone + 'static) {
+mod stream {
+    use leptos::prelude::set_timeout;
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
     use std::time::Duration;
     use wasm_bindgen::prelude::*;
 
-    let Ok(source) = web_sys::EventSource::new(&url) else {
-        return;
-    };
-    let pending = StoredValue::new_local(false);
-    let on_change = Closure::<dyn Fn()>::new(move || {
-        if pending.get_value() {
+    struct Listener {
+        topic: String,
+        key: &'static str,
+        refresh: Rc<dyn Fn()>,
+    }
+
+    thread_local! {
+        static LISTENERS: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
+        static OPENING: Cell<bool> = const { Cell::new(false) };
+        static PENDING: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub fn listen(topic: String, key: &'static str, refresh: Rc<dyn Fn()>) {
+        LISTENERS.with_borrow_mut(|l| {
+            l.push(Listener {
+                topic,
+                key,
+                refresh,
+            })
+        });
+        if !OPENING.replace(true) {
+            // Islands hydrate one after the other in one go: open the stream
+            // after the last has said what it listens to.
+            set_timeout(open, Duration::ZERO);
+        }
+    }
+
+    fn open() {
+        let mut topics: Vec<String> =
+            LISTENERS.with_borrow(|l| l.iter().map(|l| l.topic.clone()).collect());
+        topics.sort();
+        topics.dedup();
+        let query: Vec<String> = topics
+            .iter()
+            .map(|t| format!("topic={}", crate::domain::encode_query_value(t)))
+            .collect();
+        let Ok(source) = web_sys::EventSource::new(&format!("/events?{}", query.join("&"))) else {
+            return;
+        };
+        let on_change =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
+                let data = event.data().as_string().unwrap_or_default();
+                let words: Vec<&str> = data.split_whitespace().collect();
+                let due: Vec<&'static str> = LISTENERS.with_borrow(|l| {
+                    l.iter()
+                        .filter(|l| words.contains(&"*") || words.contains(&l.topic.as_str()))
+                        .map(|l| l.key)
+                        .collect()
+                });
+                for key in due {
+                    schedule(key);
+                }
+            });
+        let _ =
+            source.add_event_listener_with_callback("changed", on_change.as_ref().unchecked_ref());
+        // The stream and its listener live as long as the page: islands are never
+        // unmounted, a navigation loads a new page.
+        on_change.forget();
+        std::mem::forget(source);
+    }
+
+    /// Runs the refresh of `key` once, shortly, however many changes arrive meanwhile.
+    fn schedule(key: &'static str) {
+        let fresh = PENDING.with_borrow_mut(|p| {
+            let fresh = !p.contains(&key);
+            if fresh {
+                p.push(key);
+            }
+            fresh
+        });
+        if !fresh {
             return;
         }
-        pending.set_value(true);
-        let refresh = refresh.clone();
         set_timeout(
             move || {
-                pending.set_value(false);
-                refresh();
+                PENDING.with_borrow_mut(|p| p.retain(|k| *k != key));
+                let refresh = LISTENERS
+                    .with_borrow(|l| l.iter().find(|l| l.key == key).map(|l| l.refresh.clone()));
+                if let Some(refresh) = refresh {
+                    refresh();
+                }
             },
             Duration::from_millis(200),
         );
-    });
-    let _ = source.add_event_listener_with_callback("changed", on_change.as_ref().unchecked_ref());
-    // The stream and its listener live as long as the page: islands are never
-    // unmounted, a navigation loads a new page.
-    on_change.forget();
-    std::mem::forget(source);
+    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -87,6 +155,7 @@ mod swap {
         let response: Response = JsFuture::from(window.fetch_with_str(&address))
             .await?
             .dyn_into()?;
+        // An error page (the ticket gone, the session ended) changes nothing.
         if !response.ok() {
             return Ok(());
         }

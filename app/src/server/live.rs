@@ -1,18 +1,22 @@
-//! Server push: committed ticket changes, told to every open page that shows the
-//! ticket, as server-sent events.
+//! Server push: committed changes to tickets and notices, told to every open page
+//! that shows them, as server-sent events.
 //!
-//! A change says only *which* ticket changed (and whether the reporter can see
-//! it); each page then asks again through the same server function, with the
-//! same access checks, that rendered it. So an event never carries anything its
-//! listener could not already read.
+//! A page opens one stream, `GET /events?topic=…&topic=…`, for everything it shows
+//! live (browsers allow only six connections per site over HTTP/1.1, so one per
+//! page, not one per region). Each topic is authorised on its own, as the page
+//! showing it was. An event says only *which* topics changed — its data is the
+//! matching topics (as the page named them) and, for a ticket, its number,
+//! separated by spaces; the page
+//! then loads what it shows again, through the same access checks that rendered
+//! it. So an event never carries anything its listener could not already read.
 
 use super::account_forms::refuse;
 use super::forms::Caller;
 use super::tickets;
 use super::{authorize, Access, AppState};
-use crate::domain::TicketNumber;
+use crate::domain::{TicketNumber, Viewer};
 use crate::error::AppError;
-use axum::extract::{Path, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -30,10 +34,91 @@ pub struct TicketChange {
     pub public: bool,
 }
 
+/// Anything committed that open pages may show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Ticket(TicketChange),
+    /// A service-failure notice was published, updated or resolved.
+    Notices,
+}
+
+/// What a page listens to, once its listener has been allowed to. Events name
+/// the topic as the page did, so the page knows which of its parts to refresh.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Topic {
+    /// Service-failure notices: the banner on every page (anyone).
+    Notices,
+    /// Every ticket change (the desk's queue).
+    Queue,
+    /// Every change to one ticket (the desk's ticket page).
+    Desk(String),
+    /// The reporter-visible changes to one ticket (its reporter's pages).
+    Reporter(i64),
+}
+
+/// At most this many topics per stream: a page shows few live things.
+const MAX_TOPICS: usize = 4;
+
+impl Topic {
+    fn wants(&self, change: &Change) -> bool {
+        match (self, change) {
+            (Topic::Notices, Change::Notices) => true,
+            (Topic::Queue, Change::Ticket(_)) => true,
+            (Topic::Desk(number), Change::Ticket(c)) => &c.number == number,
+            (Topic::Reporter(id), Change::Ticket(c)) => c.ticket_id == *id && c.public,
+            _ => false,
+        }
+    }
+
+    /// Reads `raw` and checks that the caller may listen to it: the same rules as
+    /// the page that shows it.
+    async fn allowed(state: &AppState, viewer: &Viewer, raw: &str) -> Result<Topic, AppError> {
+        let (kind, rest) = raw.split_once('/').unwrap_or((raw, ""));
+        match (kind, rest) {
+            ("notices", "") => Ok(Topic::Notices),
+            ("queue", "") => authorize(viewer, Access::Staff).map(|_| Topic::Queue),
+            ("desk", number) => {
+                authorize(viewer, Access::Staff)?;
+                let number = TicketNumber::parse(number).ok_or(AppError::NotFound)?;
+                Ok(Topic::Desk(number.to_string()))
+            }
+            ("my-tickets", number) => {
+                let account = authorize(viewer, Access::SignedIn)?;
+                let number = TicketNumber::parse(number).ok_or(AppError::NotFound)?;
+                let mut conn = state
+                    .db
+                    .reader
+                    .acquire()
+                    .await
+                    .map_err(AppError::internal)?;
+                tickets::ticket_id_of_owner(&mut conn, number, account.id)
+                    .await
+                    .map_err(AppError::internal)?
+                    .map(Topic::Reporter)
+                    .ok_or(AppError::NotFound)
+            }
+            ("status", token) => {
+                let mut conn = state
+                    .db
+                    .reader
+                    .acquire()
+                    .await
+                    .map_err(AppError::internal)?;
+                tickets::ticket_by_token(&mut conn, token)
+                    .await
+                    .map_err(AppError::internal)?
+                    .map(|linked| Topic::Reporter(linked.id))
+                    .ok_or(AppError::NotFound)
+            }
+            _ => Err(AppError::NotFound),
+        }
+    }
+}
+
 /// The hub every change passes through once committed.
 #[derive(Clone, Debug)]
 pub struct Changes {
-    sender: broadcast::Sender<TicketChange>,
+    sender: broadcast::Sender<Change>,
     stop: watch::Sender<bool>,
 }
 
@@ -50,7 +135,12 @@ impl Default for Changes {
 impl Changes {
     /// Tells every listener; nobody listening is fine.
     pub fn publish(&self, change: TicketChange) {
-        let _ = self.sender.send(change);
+        let _ = self.sender.send(Change::Ticket(change));
+    }
+
+    /// Tells every open page that the notices changed.
+    pub fn publish_notices(&self) {
+        let _ = self.sender.send(Change::Notices);
     }
 
     /// Ends every open stream, so that a graceful shutdown is not held up by
@@ -59,17 +149,17 @@ impl Changes {
         self.stop.send_replace(true);
     }
 
-    /// A stream of server-sent events: `changed` with the ticket number for each
-    /// change `wanted` accepts, until the portal stops.
+    /// A stream of server-sent events: `changed` for each change some topic
+    /// wants, until the portal stops.
     fn events(
         &self,
-        wanted: impl Fn(&TicketChange) -> bool + Send + 'static,
-    ) -> impl Stream<Item = Result<Event, Infallible>> + Send + 'static {
+        topics: Vec<(Topic, String)>,
+    ) -> impl Stream<Item = Result<Event, Infallible>> + Send {
         let receiver = self.sender.subscribe();
         let stop = self.stop.subscribe();
         futures::stream::unfold(
-            (receiver, stop, wanted),
-            |(mut receiver, mut stop, wanted)| async move {
+            (receiver, stop, topics),
+            |(mut receiver, mut stop, topics)| async move {
                 loop {
                     if *stop.borrow() {
                         return None;
@@ -78,25 +168,34 @@ impl Changes {
                         change = receiver.recv() => change,
                         _ = stop.changed() => return None,
                     };
-                    let event = match change {
-                        Ok(change) if wanted(&change) => {
-                            Event::default().event("changed").data(change.number)
+                    let data = match change {
+                        Ok(change) => {
+                            let mut words: Vec<String> = topics
+                                .iter()
+                                .filter(|(topic, _)| topic.wants(&change))
+                                .map(|(_, name)| name.clone())
+                                .collect();
+                            if words.is_empty() {
+                                continue;
+                            }
+                            if let Change::Ticket(ticket) = change {
+                                words.push(ticket.number);
+                            }
+                            words.join(" ")
                         }
-                        Ok(_) => continue,
-                        // Missed some: the page refreshes once, which covers them.
-                        Err(broadcast::error::RecvError::Lagged(_)) => {
-                            Event::default().event("changed").data("*")
-                        }
+                        // Missed some: the page refreshes everything once.
+                        Err(broadcast::error::RecvError::Lagged(_)) => "*".into(),
                         Err(broadcast::error::RecvError::Closed) => return None,
                     };
-                    return Some((Ok(event), (receiver, stop, wanted)));
+                    let event = Event::default().event("changed").data(data);
+                    return Some((Ok(event), (receiver, stop, topics)));
                 }
             },
         )
     }
 
-    fn answer(&self, wanted: impl Fn(&TicketChange) -> bool + Send + 'static) -> Response {
-        let mut response = Sse::new(self.events(wanted))
+    fn answer(&self, topics: Vec<(Topic, String)>) -> Response {
+        let mut response = Sse::new(self.events(topics))
             .keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
             .into_response();
         response.headers_mut().insert(
@@ -107,74 +206,35 @@ impl Changes {
     }
 }
 
-/// `GET /events/queue`: every change, for the desk.
-pub async fn queue_events(State(state): State<AppState>, caller: Caller) -> Response {
-    match authorize(&caller.viewer, Access::Staff) {
-        Ok(_) => state.db.changes.answer(|_| true),
-        Err(error) => refuse(error),
-    }
-}
-
-/// `GET /events/desk/{number}`: changes to one ticket, for the desk.
-pub async fn desk_ticket_events(
+/// `GET /events?topic=…`: one stream for everything a page shows live. Topics:
+/// `notices`, `queue`, `desk/{number}`, `my-tickets/{number}`, `status/{token}`.
+/// Any topic the caller may not hear refuses the whole stream (401, 403, 404).
+pub async fn events(
     State(state): State<AppState>,
     caller: Caller,
-    Path(number): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(error) = authorize(&caller.viewer, Access::Staff) {
-        return refuse(error);
+    let raw: Vec<&str> = query
+        .iter()
+        .filter(|(key, _)| key == "topic")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    if raw.is_empty() || raw.len() > MAX_TOPICS {
+        return (
+            StatusCode::BAD_REQUEST,
+            "Name between one and four topics to listen to.",
+        )
+            .into_response();
     }
-    let Some(number) = TicketNumber::parse(&number) else {
-        return refuse(AppError::NotFound);
-    };
-    let number = number.to_string();
-    state.db.changes.answer(move |c| c.number == number)
-}
-
-/// `GET /events/my-tickets/{number}`: changes to one of the account's tickets
-/// that its page shows.
-pub async fn my_ticket_events(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(number): Path<String>,
-) -> Response {
-    let account = match authorize(&caller.viewer, Access::SignedIn) {
-        Ok(account) => account,
-        Err(error) => return refuse(error),
-    };
-    let Some(number) = TicketNumber::parse(&number) else {
-        return refuse(AppError::NotFound);
-    };
-    let owned = match state.db.reader.acquire().await {
-        Ok(mut conn) => tickets::ticket_id_of_owner(&mut conn, number, account.id).await,
-        Err(error) => Err(error),
-    };
-    reporter_events(&state, owned)
-}
-
-/// `GET /events/status/{token}`: changes that the page of a private link shows.
-pub async fn linked_ticket_events(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-) -> Response {
-    let found = match state.db.reader.acquire().await {
-        Ok(mut conn) => tickets::ticket_by_token(&mut conn, &token).await,
-        Err(error) => Err(error),
-    };
-    reporter_events(&state, found.map(|linked| linked.map(|l| l.id)))
-}
-
-/// The reporter-visible changes of the ticket found, if one was.
-fn reporter_events(state: &AppState, found: Result<Option<i64>, sqlx::Error>) -> Response {
-    match found {
-        Ok(Some(id)) => state
-            .db
-            .changes
-            .answer(move |c| c.ticket_id == id && c.public),
-        Ok(None) => refuse(AppError::NotFound),
-        Err(error) => {
-            tracing::error!(%error, "ticket events unavailable");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
+    let mut topics = Vec::with_capacity(raw.len());
+    for raw in raw {
+        match Topic::allowed(&state, &caller.viewer, raw).await {
+            Ok(topic) => topics.push((topic, raw.to_string())),
+            Err(AppError::Internal) => {
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+            Err(error) => return refuse(error),
         }
     }
+    state.db.changes.answer(topics)
 }

@@ -17,16 +17,12 @@ pub fn LiveTicket(
     can_act: bool,
     problem: ReporterProblem,
 ) -> impl IntoView {
-    let (events, action) = match &access {
-        TicketAccess::Link(token) => (
-            format!("/events/status/{token}"),
-            format!("/status/{token}"),
-        ),
-        TicketAccess::Owner(number) => (
-            format!("/events/my-tickets/{number}"),
-            format!("/my-tickets/{number}"),
-        ),
+    // The page's address, which is also the name of its event topic.
+    let action = match &access {
+        TicketAccess::Link(token) => format!("/status/{token}"),
+        TicketAccess::Owner(number) => format!("/my-tickets/{number}"),
     };
+    let topic = action[1..].to_string();
     let ReporterProblem {
         message,
         done,
@@ -40,7 +36,7 @@ pub fn LiveTicket(
         }
     });
     view! {
-        <LiveRegion events class="live-ticket".to_string()>
+        <LiveRegion topic class="live-ticket".to_string()>
             {message.map(|m| view! {
                 <div class="error-summary" role="alert" data-test="reporter-problem"><p>{m}</p></div>
             })}

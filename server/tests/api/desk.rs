@@ -4,13 +4,11 @@
 //! and major incidents ("this is my problem too", updates reaching every linked
 //! reporter), incident models with checklists, and server push.
 
-use crate::helpers::{form_fields, html_escaped, location, Response, Session, TestPortal};
+use crate::helpers::{
+    form_fields, html_escaped, location, next_event, open_stream, Response, Session,
+};
 use crate::work::Desk;
-use axum::body::Body;
-use axum::http::Request;
-use http_body_util::BodyExt;
 use std::time::Duration;
-use tower::ServiceExt;
 
 impl Desk {
     /// Posts one of the ticket page's forms, at the version the ticket has now.
@@ -29,7 +27,7 @@ impl Desk {
 
     /// Logs another incident as the same user; answers its number.
     async fn another(&self, summary: &str) -> String {
-        let mut form = self.portal.with_email_service_again().await;
+        let mut form = self.portal.incident_form("email").await;
         form.summary = summary.into();
         let response = self
             .portal
@@ -55,24 +53,6 @@ impl Desk {
             .execute(&self.portal.state.db.writer)
             .await
             .unwrap();
-    }
-}
-
-impl TestPortal {
-    /// A valid incident form for the "email" service that already exists.
-    async fn with_email_service_again(&self) -> app::domain::TicketForm {
-        let category = self.category_ids("email").await[0];
-        app::domain::TicketForm {
-            name: "Uma User".into(),
-            email: "uma@example.com".into(),
-            service: "email".into(),
-            category: category.to_string(),
-            summary: "Calendar invites vanish".into(),
-            description: "Invites from outside disappear from the inbox.".into(),
-            impact: "low".into(),
-            urgency: "medium".into(),
-            ..Default::default()
-        }
     }
 }
 
@@ -521,7 +501,7 @@ async fn links_and_major_incidents_reach_every_affected_person() {
         logging.contains("This is my problem too"),
         "the logging form offers the major incident"
     );
-    let mut form = desk.portal.with_email_service_again().await;
+    let mut form = desk.portal.incident_form("email").await;
     form.name = "Fay Follower".into();
     form.email = "fay@example.com".into();
     form.summary = String::new();
@@ -664,40 +644,18 @@ async fn an_incident_model_sets_category_triage_and_a_checklist_to_tick_off() {
 }
 
 /// The next server-sent event of a stream, if one comes within `wait`.
-async fn next_event(body: &mut Body, wait: Duration) -> Option<String> {
-    loop {
-        let frame = tokio::time::timeout(wait, body.frame()).await.ok()??.ok()?;
-        if let Ok(data) = frame.into_data() {
-            let text = String::from_utf8_lossy(&data).to_string();
-            // Keep-alive comments are not events.
-            if text.contains("event:") {
-                return Some(text);
-            }
-        }
-    }
-}
-
-async fn open_stream(portal: &TestPortal, who: Option<&Session>, path: &str) -> (u16, Body) {
-    let mut request = Request::get(path).header("host", TestPortal::HOST);
-    if let Some(session) = who {
-        request = request.header("cookie", &session.cookie);
-    }
-    let response = portal
-        .router
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.into_body())
-}
-
 #[tokio::test]
 async fn open_pages_hear_about_changes_they_may_see() {
     let desk = Desk::new().await;
-    let (status, mut reporter) =
-        open_stream(&desk.portal, None, &format!("/events{}", desk.link)).await;
+    let (status, mut reporter) = open_stream(
+        &desk.portal,
+        None,
+        &format!("/events?topic={}", &desk.link[1..]),
+    )
+    .await;
     assert_eq!(status, 200);
-    let (status, mut queue) = open_stream(&desk.portal, Some(&desk.agent), "/events/queue").await;
+    let (status, mut queue) =
+        open_stream(&desk.portal, Some(&desk.agent), "/events?topic=queue").await;
     assert_eq!(status, 200);
 
     // An internal note is the desk's business: the queue hears it, the reporter not.
@@ -736,9 +694,9 @@ async fn open_pages_hear_about_changes_they_may_see() {
     }
 
     // Who may listen: the queue is the desk's; a ticket's stream its reporter's.
-    let (status, _) = open_stream(&desk.portal, Some(&desk.user), "/events/queue").await;
+    let (status, _) = open_stream(&desk.portal, Some(&desk.user), "/events?topic=queue").await;
     assert_eq!(status, 403);
-    let (status, _) = open_stream(&desk.portal, None, "/events/queue").await;
+    let (status, _) = open_stream(&desk.portal, None, "/events?topic=queue").await;
     assert_eq!(status, 401);
     let stranger = desk
         .portal
@@ -747,14 +705,14 @@ async fn open_pages_hear_about_changes_they_may_see() {
     let (status, _) = open_stream(
         &desk.portal,
         Some(&stranger),
-        &format!("/events/my-tickets/{}", desk.number),
+        &format!("/events?topic=my-tickets/{}", desk.number),
     )
     .await;
     assert_eq!(status, 404);
     let (status, _) = open_stream(
         &desk.portal,
         None,
-        "/events/status/made-up-token-0000000000000000",
+        "/events?topic=status/made-up-token-0000000000000000",
     )
     .await;
     assert_eq!(status, 404);

@@ -6,6 +6,7 @@ use app::server::knowledge::{self, ArticleDraft, DraftContent};
 use app::server::AppState;
 use axum::body::Body;
 use axum::http::Request;
+use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -427,6 +428,22 @@ impl TestPortal {
         .expect("categories")
     }
 
+    /// A valid incident form for `service`, which already exists.
+    pub async fn incident_form(&self, service: &str) -> TicketForm {
+        let category = self.category_ids(service).await[0];
+        TicketForm {
+            name: "Uma User".into(),
+            email: "uma@example.com".into(),
+            service: service.into(),
+            category: category.to_string(),
+            summary: "Calendar invites vanish".into(),
+            description: "Invites from outside disappear from the inbox.".into(),
+            impact: "low".into(),
+            urgency: "medium".into(),
+            ..Default::default()
+        }
+    }
+
     /// A catalogue with one service, "email", and a valid incident form for it.
     pub async fn with_email_service(&self) -> TicketForm {
         self.add_service("email", "E-mail", &["Sending", "Calendar"])
@@ -522,4 +539,33 @@ pub fn html_escaped(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// The next server-sent event on `body` within `wait`, keep-alives skipped.
+pub async fn next_event(body: &mut Body, wait: Duration) -> Option<String> {
+    loop {
+        let frame = tokio::time::timeout(wait, body.frame()).await.ok()??.ok()?;
+        if let Ok(data) = frame.into_data() {
+            let text = String::from_utf8_lossy(&data).to_string();
+            // Keep-alive comments are not events.
+            if text.contains("event:") {
+                return Some(text);
+            }
+        }
+    }
+}
+
+/// Opens a server-sent event stream as `who`: its status and body.
+pub async fn open_stream(portal: &TestPortal, who: Option<&Session>, path: &str) -> (u16, Body) {
+    let mut request = Request::get(path).header("host", TestPortal::HOST);
+    if let Some(session) = who {
+        request = request.header("cookie", &session.cookie);
+    }
+    let response = portal
+        .router
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.into_body())
 }
