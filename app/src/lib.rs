@@ -87,6 +87,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=accounts::AdminUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/outbox") view=accounts::AdminOutboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=accounts::AdminAuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/notices") view=notices::AdminNoticesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/notices/:id") view=notices::AdminNoticePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

@@ -8,11 +8,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
-fn AdminNav() -> impl IntoView {
+pub fn AdminNav() -> impl IntoView {
     view! {
         <nav aria-label="Administration" class="sub-nav">
             <ul class="nav-list">
                 <li><a href="/admin/users">"Accounts"</a></li>
+                <li><a href="/admin/notices">"Notices"</a></li>
                 <li><a href="/admin/outbox">"Outbox"</a></li>
                 <li><a href="/admin/audit">"Audit log"</a></li>
             </ul>

@@ -10,7 +10,7 @@ mod my_tickets;
 mod password;
 mod sign_in;
 
-pub use admin::{AdminAuditPage, AdminOutboxPage, AdminUsersPage};
+pub use admin::{AdminAuditPage, AdminNav, AdminOutboxPage, AdminUsersPage};
 pub use my_tickets::{MyTicketPage, MyTicketsPage};
 pub use password::{AccountPage, ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage};
 pub use sign_in::{RegisterPage, SignInPage};

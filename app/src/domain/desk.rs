@@ -148,9 +148,13 @@ pub struct QueueRow {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OngoingMajor {
     pub number: TicketNumber,
+    /// The title of its service-failure notice when one is linked (written for
+    /// users), else the ticket's summary.
     pub summary: String,
-    pub service_slug: String,
-    pub service_name: String,
+    /// What users experience, from the notice, if there is one.
+    pub experience: Option<String>,
+    /// The services it affects: the ticket's and the notice's, as (slug, name).
+    pub services: Vec<(String, String)>,
 }
 
 /// A name to choose in a form, by id.

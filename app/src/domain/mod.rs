@@ -32,7 +32,10 @@ pub use lifecycle::{
     decide, Action, Actor, Event, GroupRef, HoldReason, LifecycleRules, Phase, Refusal,
     ResolutionCode, TicketFacts, Visibility, WorkForm,
 };
-pub use notice::{Notice, NoticeUpdate, Severity};
+pub use notice::{
+    parse_utc_minute, utc_minute, Audience, Notice, NoticeChange, NoticeChangeForm, NoticeDraft,
+    NoticeForm, NoticeUpdate, Severity,
+};
 pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTable, Urgency};
 pub use text::{clean_line, encode_query_value};
 pub use ticket::{

@@ -22,6 +22,15 @@ pub enum Field {
     NewPassword,
     ConfirmPassword,
     Role,
+    Title,
+    Severity,
+    Services,
+    Experience,
+    Audience,
+    StartsAt,
+    Restoration,
+    Major,
+    Body,
 }
 
 impl Field {
@@ -41,6 +50,15 @@ impl Field {
             Field::NewPassword => "new_password",
             Field::ConfirmPassword => "confirm_password",
             Field::Role => "role",
+            Field::Title => "title",
+            Field::Severity => "severity",
+            Field::Services => "services",
+            Field::Experience => "experience",
+            Field::Audience => "audience",
+            Field::StartsAt => "starts_at",
+            Field::Restoration => "restoration",
+            Field::Major => "major",
+            Field::Body => "body",
         }
     }
 }
@@ -255,7 +273,7 @@ pub(crate) fn parse_email(errors: &mut FieldErrors, raw: &str) -> String {
     email
 }
 
-fn check_length(
+pub(super) fn check_length(
     errors: &mut FieldErrors,
     field: Field,
     value: &str,

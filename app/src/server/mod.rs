@@ -12,6 +12,7 @@ pub mod knowledge;
 pub mod limits;
 pub mod live;
 pub mod markdown;
+pub mod notice_routes;
 pub mod notices;
 pub mod search;
 pub mod secrets;

@@ -1,30 +1,47 @@
-//! Service-failure notices and their updates.
+//! Service-failure notices: publishing, updating and resolving them, and reading
+//! them for the banner, the status page and the feed. Every committed change is
+//! told to every open page (`Changes::publish_notices`).
 
-use crate::domain::{Notice, NoticeId, NoticeUpdate, Severity};
+use super::db::Db;
+use crate::domain::{
+    Audience, Notice, NoticeChange, NoticeDraft, NoticeId, NoticeUpdate, Severity, TicketNumber,
+};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Row, SqliteConnection};
 
-/// A notice to publish.
-#[derive(Clone, Debug)]
-pub struct NoticeDraft {
-    pub title: String,
-    pub severity: Severity,
-    pub experience: String,
-    pub service_slugs: Vec<String>,
-    pub starts_at: DateTime<Utc>,
-    pub expected_restoration_at: Option<DateTime<Utc>>,
-    pub updates: Vec<(DateTime<Utc>, String)>,
+/// Why a notice could not be published or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum NoticeError {
+    #[error("no such notice")]
+    NotFound,
+    /// Problems with what was typed, at their fields.
+    #[error("the form has problems")]
+    Fields(crate::domain::FieldErrors),
+    /// A problem with one field, said in words for the person who typed it.
+    #[error("{1}")]
+    Invalid(crate::domain::Field, String),
+    #[error("the notice is resolved already")]
+    Resolved,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
 }
 
-/// Publishes a notice; the caller owns the transaction.
+/// Publishes a notice; the caller owns the transaction. The services must exist
+/// and the major incident, if named, must be an ongoing one.
 pub async fn insert(
     conn: &mut SqliteConnection,
     draft: &NoticeDraft,
+    author: &str,
     now: DateTime<Utc>,
-) -> Result<NoticeId, sqlx::Error> {
+) -> Result<NoticeId, NoticeError> {
+    let major = match draft.major {
+        Some(number) => Some(ongoing_major(conn, number).await?),
+        None => None,
+    };
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO notices (title, severity, experience, starts_at, expected_restoration_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO notices (title, severity, experience, starts_at, expected_restoration_at,
+                              created_at, audience, major_ticket_id, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(&draft.title)
     .bind(draft.severity.as_str())
@@ -32,53 +49,179 @@ pub async fn insert(
     .bind(draft.starts_at)
     .bind(draft.expected_restoration_at)
     .bind(now)
+    .bind(draft.audience.as_str())
+    .bind(major)
+    .bind(author)
     .fetch_one(&mut *conn)
     .await?;
     for slug in &draft.service_slugs {
-        sqlx::query(
+        let added = sqlx::query(
             "INSERT INTO notice_services (notice_id, service_id) SELECT ?, id FROM services WHERE slug = ?",
         )
         .bind(id)
         .bind(slug)
         .execute(&mut *conn)
         .await?;
+        if added.rows_affected() == 0 {
+            return Err(NoticeError::Invalid(
+                crate::domain::Field::Services,
+                "One of the chosen services does not exist any more: choose again.".into(),
+            ));
+        }
     }
     for (at, body) in &draft.updates {
-        sqlx::query("INSERT INTO notice_updates (notice_id, at, body) VALUES (?, ?, ?)")
-            .bind(id)
-            .bind(at)
-            .bind(body)
-            .execute(&mut *conn)
-            .await?;
+        add_update(conn, id, *at, body, author).await?;
     }
     Ok(NoticeId(id))
 }
 
-/// Marks a notice resolved.
-pub async fn resolve(
-    conn: &mut SqliteConnection,
+/// Publishes a notice in its own transaction and tells every open page.
+pub async fn publish(
+    db: &Db,
+    draft: &NoticeDraft,
+    author: &str,
+    now: DateTime<Utc>,
+) -> Result<NoticeId, NoticeError> {
+    let mut tx = db.writer.begin().await?;
+    let id = insert(&mut tx, draft, author, now).await?;
+    tx.commit().await?;
+    db.changes.publish_notices();
+    Ok(id)
+}
+
+/// Applies an admin's change to a notice and tells every open page.
+pub async fn change(
+    db: &Db,
     id: NoticeId,
+    change: &NoticeChange,
+    author: &str,
+    now: DateTime<Utc>,
+) -> Result<(), NoticeError> {
+    let mut tx = db.writer.begin().await?;
+    let resolved: Option<Option<DateTime<Utc>>> =
+        sqlx::query_scalar("SELECT resolved_at FROM notices WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+    match resolved {
+        None => return Err(NoticeError::NotFound),
+        Some(Some(_)) => return Err(NoticeError::Resolved),
+        Some(None) => {}
+    }
+    match change {
+        NoticeChange::Update { body, restoration } => {
+            let mut text = body.clone();
+            if let Some(restoration) = restoration {
+                sqlx::query("UPDATE notices SET expected_restoration_at = ? WHERE id = ?")
+                    .bind(restoration)
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await?;
+                let said = match restoration {
+                    Some(at) => format!(
+                        "Expected restoration is now {}.",
+                        crate::components::format_time(*at)
+                    ),
+                    None => "We do not know yet when the service will be back.".into(),
+                };
+                text = if text.is_empty() {
+                    said
+                } else {
+                    format!("{text}\n\n{said}")
+                };
+            }
+            add_update(&mut tx, id.0, now, &text, author).await?;
+        }
+        NoticeChange::Resolve { body } => {
+            sqlx::query("UPDATE notices SET resolved_at = ? WHERE id = ?")
+                .bind(now)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            let text = if body.is_empty() {
+                "Resolved: the service is working normally again.".to_string()
+            } else {
+                format!("Resolved: {body}")
+            };
+            add_update(&mut tx, id.0, now, &text, author).await?;
+        }
+        NoticeChange::Link { major } => {
+            let major = ongoing_major(&mut tx, *major).await?;
+            sqlx::query("UPDATE notices SET major_ticket_id = ? WHERE id = ?")
+                .bind(major)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    db.changes.publish_notices();
+    Ok(())
+}
+
+async fn add_update(
+    conn: &mut SqliteConnection,
+    notice: i64,
     at: DateTime<Utc>,
+    body: &str,
+    author: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE notices SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL")
+    sqlx::query("INSERT INTO notice_updates (notice_id, at, body, author) VALUES (?, ?, ?, ?)")
+        .bind(notice)
         .bind(at)
-        .bind(id.0)
+        .bind(body)
+        .bind(author)
         .execute(conn)
         .await?;
     Ok(())
 }
 
-/// Notices that have started and are not resolved: the ones shown as banners.
+/// The id of ongoing major incident `number`.
+async fn ongoing_major(
+    conn: &mut SqliteConnection,
+    number: TicketNumber,
+) -> Result<i64, NoticeError> {
+    sqlx::query_scalar(
+        "SELECT id FROM tickets WHERE number = ? AND major = 1
+         AND state NOT IN ('resolved', 'fulfilled', 'closed')",
+    )
+    .bind(number.to_string())
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| {
+        NoticeError::Invalid(
+            crate::domain::Field::Major,
+            format!("{number} is not an ongoing major incident."),
+        )
+    })
+}
+
+/// The columns [`complete`] reads.
+const COLUMNS: &str = "id, title, severity, experience, starts_at, expected_restoration_at,
+    resolved_at, audience, major_ticket_id,
+    (SELECT number FROM tickets WHERE tickets.id = major_ticket_id) AS major_number";
+
+/// Notices that have started and are not resolved, as the banner shows them to
+/// `end_user` (an end user's account id; `None` for visitors and staff, who see
+/// every notice).
 pub async fn active(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
+    end_user: Option<i64>,
 ) -> Result<Vec<Notice>, sqlx::Error> {
-    load(
-        conn,
-        "WHERE resolved_at IS NULL AND starts_at <= ?1 ORDER BY starts_at DESC",
-        now,
-    )
-    .await
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM notices
+         WHERE resolved_at IS NULL AND starts_at <= ?1
+           AND (audience = 'everyone' OR ?2 IS NULL OR EXISTS (
+                SELECT 1 FROM notice_services ns JOIN tickets t ON t.service_id = ns.service_id
+                WHERE ns.notice_id = notices.id AND t.user_id = ?2))
+         ORDER BY starts_at DESC LIMIT 20"
+    ))
+    .bind(now)
+    .bind(end_user)
+    .fetch_all(&mut *conn)
+    .await?;
+    complete(conn, rows, false).await
 }
 
 /// Active notices, planned ones, and those resolved in the last `days` days.
@@ -87,26 +230,47 @@ pub async fn recent(
     now: DateTime<Utc>,
     days: i64,
 ) -> Result<Vec<Notice>, sqlx::Error> {
-    load(
-        conn,
-        "WHERE resolved_at IS NULL OR resolved_at >= ?1 ORDER BY (resolved_at IS NOT NULL), starts_at DESC",
-        now - Duration::days(days),
-    )
-    .await
-}
-
-async fn load(
-    conn: &mut SqliteConnection,
-    filter: &str,
-    at: DateTime<Utc>,
-) -> Result<Vec<Notice>, sqlx::Error> {
     let rows = sqlx::query(&format!(
-        "SELECT id, title, severity, experience, starts_at, expected_restoration_at, resolved_at
-         FROM notices {filter} LIMIT 100"
+        "SELECT {COLUMNS} FROM notices WHERE resolved_at IS NULL OR resolved_at >= ?
+         ORDER BY (resolved_at IS NOT NULL), starts_at DESC LIMIT 200"
     ))
-    .bind(at)
+    .bind(now - Duration::days(days))
     .fetch_all(&mut *conn)
     .await?;
+    complete(conn, rows, false).await
+}
+
+/// The latest notices, unresolved first, with how many people each major
+/// incident affects: the admin's list.
+pub async fn all_for_staff(conn: &mut SqliteConnection) -> Result<Vec<Notice>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM notices
+         ORDER BY (resolved_at IS NOT NULL), coalesce(resolved_at, starts_at) DESC LIMIT 200"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    complete(conn, rows, true).await
+}
+
+/// One notice, with the affected count: the admin's page of it.
+pub async fn one_for_staff(
+    conn: &mut SqliteConnection,
+    id: NoticeId,
+) -> Result<Option<Notice>, sqlx::Error> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM notices WHERE id = ?"))
+        .bind(id.0)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(complete(conn, rows, true).await?.into_iter().next())
+}
+
+/// Notices from their rows, with services and updates (and for staff, the
+/// number of people affected).
+async fn complete(
+    conn: &mut SqliteConnection,
+    rows: Vec<sqlx::sqlite::SqliteRow>,
+    for_staff: bool,
+) -> Result<Vec<Notice>, sqlx::Error> {
     let mut notices = Vec::with_capacity(rows.len());
     for row in rows {
         let id: i64 = row.get("id");
@@ -129,8 +293,18 @@ async fn load(
             body: u.get("body"),
         })
         .collect();
+        let major_id: Option<i64> = row.get("major_ticket_id");
+        let affected = match (for_staff, major_id) {
+            (true, Some(major)) => Some(affected_by(&mut *conn, major).await?),
+            _ => None,
+        };
         notices.push(Notice {
             id: NoticeId(id),
+            audience: Audience::parse(row.get("audience")).unwrap_or_default(),
+            major: row
+                .get::<Option<String>, _>("major_number")
+                .and_then(|n| TicketNumber::parse(&n)),
+            affected,
             title: row.get("title"),
             severity: Severity::parse(row.get("severity")).unwrap_or(Severity::Major),
             service_names,
@@ -142,4 +316,40 @@ async fn load(
         });
     }
     Ok(notices)
+}
+
+/// The people a major incident affects: its reporter, the reporters of the
+/// tickets linked to it, and those who said "this is my problem too".
+pub async fn affected_by(conn: &mut SqliteConnection, major: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT 1
+           + (SELECT count(*) FROM ticket_links WHERE target_ticket_id = ?1 AND kind = 'major_incident')
+           + (SELECT count(*) FROM major_followers WHERE ticket_id = ?1)",
+    )
+    .bind(major)
+    .fetch_one(conn)
+    .await
+}
+
+/// Every service with the worst active notice touching it: the status page.
+pub async fn service_states(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, Option<Severity>)>, sqlx::Error> {
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT s.name, (
+             SELECT n.severity FROM notice_services ns JOIN notices n ON n.id = ns.notice_id
+             WHERE ns.service_id = s.id AND n.resolved_at IS NULL AND n.starts_at <= ?
+             ORDER BY CASE n.severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1
+                                      WHEN 'minor' THEN 2 ELSE 3 END
+             LIMIT 1)
+         FROM services s ORDER BY s.position",
+    )
+    .bind(now)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, severity)| (name, severity.as_deref().and_then(Severity::parse)))
+        .collect())
 }

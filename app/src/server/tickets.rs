@@ -424,25 +424,43 @@ async fn status_from_row(
 pub async fn ongoing_majors(
     conn: &mut SqliteConnection,
 ) -> Result<Vec<crate::domain::OngoingMajor>, sqlx::Error> {
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT t.number, t.summary, s.slug, s.name FROM tickets t
-         JOIN services s ON s.id = t.service_id
+    let now = Utc::now();
+    // id, number, summary, and the title and text of its notice, if one is linked.
+    type Row = (i64, String, String, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT t.id, t.number, t.summary, n.title, n.experience FROM tickets t
+         LEFT JOIN notices n ON n.id = (
+             SELECT id FROM notices WHERE major_ticket_id = t.id AND resolved_at IS NULL
+             AND starts_at <= ? ORDER BY id DESC LIMIT 1)
          WHERE t.major = 1 AND t.state NOT IN ('resolved', 'fulfilled', 'closed')
          ORDER BY t.id DESC LIMIT 20",
     )
-    .fetch_all(conn)
+    .bind(now)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(number, summary, service_slug, service_name)| {
-            Some(crate::domain::OngoingMajor {
-                number: TicketNumber::parse(&number)?,
-                summary,
-                service_slug,
-                service_name,
-            })
-        })
-        .collect())
+    let mut majors = Vec::with_capacity(rows.len());
+    for (id, number, summary, title, experience) in rows {
+        let Some(number) = TicketNumber::parse(&number) else {
+            continue;
+        };
+        let services: Vec<(String, String)> = sqlx::query_as(
+            "SELECT slug, name FROM services WHERE id = (SELECT service_id FROM tickets WHERE id = ?1)
+                OR id IN (SELECT ns.service_id FROM notice_services ns JOIN notices n ON n.id = ns.notice_id
+                          WHERE n.major_ticket_id = ?1 AND n.resolved_at IS NULL AND n.starts_at <= ?2)
+             ORDER BY position",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await?;
+        majors.push(crate::domain::OngoingMajor {
+            number,
+            summary: title.unwrap_or(summary),
+            experience,
+            services,
+        });
+    }
+    Ok(majors)
 }
 
 /// Why someone could not be attached to a major incident.

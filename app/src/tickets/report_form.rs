@@ -227,7 +227,7 @@ pub fn ReportForm(
                         {move || {
                             let chosen = service.get();
                             let shown: Vec<OngoingMajor> = majors.with_value(|all| all.iter()
-                                .filter(|m| chosen.is_empty() || m.service_slug == chosen)
+                                .filter(|m| chosen.is_empty() || m.services.iter().any(|(slug, _)| *slug == chosen))
                                 .cloned()
                                 .collect());
                             (!shown.is_empty()).then(|| view! {
@@ -239,7 +239,8 @@ pub fn ReportForm(
                                         {shown.into_iter().map(|m| view! {
                                             <li>
                                                 <strong>{m.summary.clone()}</strong>
-                                                <span class="hit-meta">{m.service_name.clone()} " · " {m.number.to_string()}</span>
+                                                <span class="hit-meta">{format!("{} · {}", m.services.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", "), m.number)}</span>
+                                                {m.experience.clone().map(|e| view! { <p>{e}</p> })}
                                                 <button type="submit" form="report-form" name="join" value=m.number.to_string()
                                                     class="button" data-test="my-problem-too">
                                                     "This is my problem too"

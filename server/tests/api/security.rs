@@ -40,7 +40,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, Allowed)] = &[
         Allowed::Public,
     ),
     ("/api/active_notices", "", Allowed::Public),
-    ("/api/recent_notices", "", Allowed::Public),
+    ("/api/service_status", "", Allowed::Public),
     ("/api/registration_open", "", Allowed::Public),
     ("/api/my_account", "", Allowed::SignedIn),
     ("/api/my_tickets", "", Allowed::SignedIn),
@@ -64,6 +64,8 @@ const SERVER_FUNCTIONS: &[(&str, &str, Allowed)] = &[
     ("/api/admin_accounts", "", Allowed::Admin),
     ("/api/admin_outbox", "", Allowed::Admin),
     ("/api/admin_audit", "", Allowed::Admin),
+    ("/api/admin_notices", "", Allowed::Admin),
+    ("/api/admin_notice", "id=1", Allowed::Admin),
 ];
 
 /// Every page route, with a sample address and who may open it. A route missing
@@ -110,6 +112,8 @@ const PAGES: &[(&str, &str, Allowed)] = &[
     ("/admin/users", "/admin/users", Allowed::Admin),
     ("/admin/outbox", "/admin/outbox", Allowed::Admin),
     ("/admin/audit", "/admin/audit", Allowed::Admin),
+    ("/admin/notices", "/admin/notices", Allowed::Admin),
+    ("/admin/notices/{id}", "/admin/notices/1", Allowed::Admin),
 ];
 
 /// Every form post that changes state.
@@ -127,6 +131,8 @@ const FORM_POSTS: &[&str] = &[
     "/admin/users",
     "/admin/users/1",
     "/admin/registration",
+    "/admin/notices",
+    "/admin/notices/1",
     "/agent/tickets/INC0001001",
     "/my-tickets/INC0001001",
     "/status/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
@@ -174,6 +180,22 @@ impl Cast {
         .execute(&portal.state.db.writer)
         .await
         .expect("an internal note");
+        app::server::notices::publish(
+            &portal.state.db,
+            &app::domain::NoticeForm {
+                title: "Mail delayed".into(),
+                severity: "minor".into(),
+                services: vec!["email".into()],
+                experience: "Messages to outside addresses are delayed.".into(),
+                ..Default::default()
+            }
+            .parse(chrono::Utc::now())
+            .expect("a valid notice"),
+            "Ada Admin",
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("notice 1");
         Cast {
             portal,
             a,

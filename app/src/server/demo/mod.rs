@@ -5,7 +5,7 @@ use super::catalog::{self, NewService};
 use super::db::Db;
 use super::knowledge::{self, ArticleDraft, DraftContent};
 use super::markdown::to_plain_text;
-use super::notices::{self, NoticeDraft};
+use super::notices;
 use crate::domain::{KnownErrorStatus, Severity};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
@@ -171,7 +171,7 @@ pub async fn load_if_empty(db: &Db, now: DateTime<Utc>) -> Result<bool, DemoErro
     for n in parsed.notices {
         let severity = Severity::parse(&n.severity)
             .ok_or_else(|| DemoError::Malformed(format!("severity {:?}", n.severity)))?;
-        let draft = NoticeDraft {
+        let draft = crate::domain::NoticeDraft {
             title: n.title,
             severity,
             experience: to_plain_text(&n.experience),
@@ -180,13 +180,17 @@ pub async fn load_if_empty(db: &Db, now: DateTime<Utc>) -> Result<bool, DemoErro
             expected_restoration_at: n
                 .expected_restoration_minutes_from_now
                 .map(|m| now + Duration::minutes(m)),
+            audience: crate::domain::Audience::Everyone,
+            major: None,
             updates: n
                 .updates
                 .into_iter()
                 .map(|u| (now - Duration::minutes(u.minutes_ago), u.body))
                 .collect(),
         };
-        notices::insert(&mut tx, &draft, now).await?;
+        notices::insert(&mut tx, &draft, "Service desk", now)
+            .await
+            .map_err(|e| DemoError::Malformed(format!("notice {:?}: {e}", draft.title)))?;
     }
     for m in &parsed.models {
         insert_model(&mut tx, m).await?;
