@@ -216,7 +216,8 @@ fn atom(notices: &[Notice], origin: &str, now: chrono::DateTime<Utc>) -> String 
         .collect();
     let updated = notices.iter().map(last_change).max().unwrap_or(now);
     Feed {
-        id: format!("{page}.atom"),
+        // Stable whatever the address the feed was read through.
+        id: "urn:incident-portal:notices".into(),
         title: Text::plain("IT Help: service notices"),
         updated: updated.fixed_offset(),
         authors: vec![Person {
