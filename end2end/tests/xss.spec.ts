@@ -88,5 +88,42 @@ test("stored payloads in every field run no script, server-rendered or hydrated"
     await visit(admin, path);
   }
 
+  // Service-failure notices: the banner on every page, the status page, the feed,
+  // the admin's pages. Resolved again at once, not to clutter other tests' pages.
+  const notices: string[] = [];
+  for (const payload of payloads.slice(0, 12)) {
+    const response = await admin.request.post("/admin/notices", {
+      form: {
+        title: `XSS ${payload}`.slice(0, 150),
+        severity: "minor",
+        services: "email",
+        experience: `Users see: ${payload}`,
+        audience: "everyone",
+        starts_at: "",
+        restoration: "",
+        major: "",
+      },
+      maxRedirects: 0,
+    });
+    expect(response.status(), payload).toBe(303);
+    const notice = response.headers()["location"].split("?")[0];
+    notices.push(notice);
+    const update = await admin.request.post(notice, {
+      form: { action: "update", body: `Update: ${payload}`, restoration: "" },
+      maxRedirects: 0,
+    });
+    expect(update.status(), payload).toBe(303);
+  }
+  await visit(page, "/");
+  await hydrated(page, "div.notices-live");
+  await expect(page.getByTestId("notice-banner")).toContainText("XSS <img src=x onerror=alert(1)>");
+  await visit(page, "/notices");
+  await visit(admin, "/admin/notices");
+  await visit(admin, notices[0]);
+  for (const notice of notices) {
+    const resolved = await admin.request.post(notice, { form: { action: "resolve", body: "" }, maxRedirects: 0 });
+    expect(resolved.status()).toBe(303);
+  }
+
   expect(dialogs, "script ran from a payload").toEqual([]);
 });
