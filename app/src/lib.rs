@@ -17,6 +17,7 @@ pub mod knowledge;
 pub mod notices;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod settings;
 pub mod tickets;
 
 use components::{NotFound, SiteFooter, SiteHeader};
@@ -88,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/outbox") view=accounts::AdminOutboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=accounts::AdminAuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/notices") view=notices::AdminNoticesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/priorities") view=settings::PrioritiesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/notices/:id") view=notices::AdminNoticePage ssr=SsrMode::Async/>
                 </Routes>
             </main>

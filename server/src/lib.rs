@@ -145,6 +145,7 @@ fn router(state: AppState) -> Router {
         .route("/notices.atom", get(notice_routes::feed))
         .route("/admin/notices", post(notice_routes::publish))
         .route("/admin/notices/{id}", post(notice_routes::change))
+        .route("/admin/priorities", post(app::server::settings::post))
         .route("/sign-in", post(account_forms::sign_in))
         .route("/sign-out", post(account_forms::sign_out))
         .route("/register", post(account_forms::register))

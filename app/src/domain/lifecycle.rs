@@ -367,7 +367,7 @@ pub struct Event {
 }
 
 /// Periods the lifecycle counts, set by admins.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LifecycleRules {
     /// A closed ticket may be reopened for this many days after closing.
     pub reopen_days: i64,

@@ -10,6 +10,7 @@ mod knowledge;
 mod lifecycle;
 mod notice;
 mod priority;
+mod settings;
 mod text;
 mod ticket;
 mod ticket_form;
@@ -37,6 +38,7 @@ pub use notice::{
     NoticeForm, NoticeUpdate, Severity,
 };
 pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTable, Urgency};
+pub use settings::{cell_name, rule_name, NamedErrors, PrioritySettings};
 pub use text::{clean_line, encode_query_value};
 pub use ticket::{
     Category, Service, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,

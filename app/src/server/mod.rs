@@ -16,6 +16,7 @@ pub mod notice_routes;
 pub mod notices;
 pub mod search;
 pub mod secrets;
+pub mod settings;
 pub mod sla;
 pub mod state;
 pub mod tickets;

@@ -12,6 +12,7 @@ mod notices;
 mod pages;
 mod search;
 mod security;
+mod settings;
 mod tickets;
 mod work;
 mod xss;

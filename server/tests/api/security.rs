@@ -66,6 +66,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, Allowed)] = &[
     ("/api/admin_audit", "", Allowed::Admin),
     ("/api/admin_notices", "", Allowed::Admin),
     ("/api/admin_notice", "id=1", Allowed::Admin),
+    ("/api/admin_priorities", "", Allowed::Admin),
 ];
 
 /// Every page route, with a sample address and who may open it. A route missing
@@ -114,6 +115,7 @@ const PAGES: &[(&str, &str, Allowed)] = &[
     ("/admin/audit", "/admin/audit", Allowed::Admin),
     ("/admin/notices", "/admin/notices", Allowed::Admin),
     ("/admin/notices/{id}", "/admin/notices/1", Allowed::Admin),
+    ("/admin/priorities", "/admin/priorities", Allowed::Admin),
 ];
 
 /// Every form post that changes state.
@@ -133,6 +135,7 @@ const FORM_POSTS: &[&str] = &[
     "/admin/registration",
     "/admin/notices",
     "/admin/notices/1",
+    "/admin/priorities",
     "/agent/tickets/INC0001001",
     "/my-tickets/INC0001001",
     "/status/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",

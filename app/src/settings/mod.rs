@@ -1,0 +1,208 @@
+//! `/admin/priorities`: the impact × urgency matrix, each priority's name and
+//! targets, the priority of service requests, and the reopening and closing
+//! periods — one plain form, checked as a whole (`PrioritySettings::parse`).
+
+use crate::accounts::AdminNav;
+use crate::components::LoadError;
+use crate::domain::{
+    cell_name, duration_in_words, rule_name, Impact, NamedErrors, PrioritySettings, Urgency,
+};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The outcome of a settings form that came back: messages by input, and the
+/// values as typed.
+#[derive(Clone, Debug, Default)]
+pub struct SettingsOutcome {
+    pub errors: NamedErrors,
+    pub problem: Option<String>,
+    pub values: Vec<(String, String)>,
+}
+
+#[server(prefix = "/api", endpoint = "admin_priorities")]
+pub async fn admin_priorities() -> Result<PrioritySettings, AppError> {
+    use crate::server::{serve_as, Access};
+    serve_as(Access::Admin, |state, _| async move {
+        let mut conn = state.db.reader.acquire().await?;
+        Ok(crate::server::settings::load(&mut conn).await?)
+    })
+    .await
+}
+
+#[component]
+pub fn PrioritiesPage() -> impl IntoView {
+    let settings = Resource::new(|| (), |_| admin_priorities());
+    let outcome = use_context::<SettingsOutcome>().unwrap_or_default();
+    let saved = use_query_map().read_untracked().get("done").as_deref() == Some("saved");
+    view! {
+        <Title text="Priorities and targets"/>
+        <Suspense>
+            {move || {
+                let outcome = outcome.clone();
+                Suspend::new(async move {
+                    match settings.await {
+                        Ok(settings) => {
+                            // A form that came back shows what was typed; else what is saved.
+                            let values = if outcome.values.is_empty() { settings.fields() } else { outcome.values.clone() };
+                            view! {
+                                <div class="wrap page">
+                                    <AdminNav/>
+                                    <h1>"Priorities and targets"</h1>
+                                    <p class="lead">"Changes apply to tickets logged from now on; each save is recorded in the audit log."</p>
+                                    {saved.then(|| view! {
+                                        <div class="confirmation" role="status"><p data-test="form-done">"The settings are saved."</p></div>
+                                    })}
+                                    <Problems outcome=outcome.clone()/>
+                                    <SettingsForm values errors=outcome.errors/>
+                                </div>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Problems(outcome: SettingsOutcome) -> impl IntoView {
+    let count = outcome.errors.0.len();
+    view! {
+        {outcome.problem.map(|p| view! {
+            <div class="error-summary" role="alert"><p data-test="form-problem">{p}</p></div>
+        })}
+        {(count > 0).then(|| view! {
+            <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+                <h2 id="error-summary-title">
+                    {if count == 1 { "There is a problem".to_string() } else { format!("There are {count} problems") }}
+                </h2>
+                <ul>
+                    {outcome.errors.0.into_iter().map(|(name, message)| view! {
+                        <li><a href=format!("#{name}")>{message}</a></li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        })}
+    }
+}
+
+#[component]
+fn SettingsForm(values: Vec<(String, String)>, errors: NamedErrors) -> impl IntoView {
+    let value = move |name: &str| {
+        values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let error = |name: &str| {
+        errors.get(name).map(|m| {
+            let id = format!("{name}-error");
+            (id.clone(), view! {
+                <p class="field-error" id=id><span class="visually-hidden">"Error: "</span>{m.to_string()}</p>
+            })
+        })
+    };
+    let priority_select = |name: String, label: String, label_shown: bool| {
+        let chosen = value(&name);
+        let problem = error(&name);
+        let described = problem.as_ref().map(|(id, _)| id.clone());
+        view! {
+            <label class=(!label_shown).then_some("visually-hidden") for=name.clone()>{label}</label>
+            {problem.map(|(_, v)| v)}
+            <select id=name.clone() name=name aria-describedby=described>
+                {(1..=5).map(|p| {
+                    let p = p.to_string();
+                    view! { <option value=p.clone() selected=p == chosen>{format!("P{p}")}</option> }
+                }).collect_view()}
+            </select>
+        }
+    };
+    let number = |name: String, label: String, hint: Option<String>| {
+        let problem = error(&name);
+        let hint_id = format!("{name}-hint");
+        let described = [
+            hint.as_ref().map(|_| hint_id.clone()),
+            problem.as_ref().map(|(id, _)| id.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+        let invalid = problem.is_some().then_some("true");
+        view! {
+            <div class="field">
+                <label for=name.clone()>{label}</label>
+                {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+                {problem.map(|(_, v)| v)}
+                <input id=name.clone() name=name.clone() type="text" inputmode="numeric" value=value(&name)
+                    aria-describedby=(!described.is_empty()).then_some(described) aria-invalid=invalid/>
+            </div>
+        }
+    };
+    let rules = (1..=5u8).map(|level| {
+        let label_name = rule_name(level, "label");
+        let label_problem = error(&label_name);
+        let label_described = label_problem.as_ref().map(|(id, _)| id.clone());
+        let minutes_hint = |part: &str| {
+            value(&rule_name(level, part))
+                .parse::<u32>()
+                .ok()
+                .filter(|m| *m > 0)
+                .map(|m| format!("Now {}.", duration_in_words(m)))
+        };
+        view! {
+            <fieldset class="priority-rule" data-test="priority-rule">
+                <legend>{format!("P{level}")}</legend>
+                <div class="field">
+                    <label for=label_name.clone()>"Name"</label>
+                    {label_problem.map(|(_, v)| v)}
+                    <input id=label_name.clone() name=label_name.clone() type="text" maxlength="40" value=value(&label_name)
+                        aria-describedby=label_described/>
+                </div>
+                {number(rule_name(level, "response"), "Respond within (minutes)".into(), minutes_hint("response"))}
+                {number(rule_name(level, "resolution"), "Resolve within (minutes)".into(), minutes_hint("resolution"))}
+            </fieldset>
+        }
+    }).collect_view();
+    view! {
+        <form method="post" action="/admin/priorities" novalidate data-test="priorities-form">
+            <h2 id="matrix-title">"Impact × urgency → priority"</h2>
+            <table class="data-table priority-matrix" aria-labelledby="matrix-title">
+                <thead>
+                    <tr>
+                        <td></td>
+                        {Urgency::ALL.into_iter().map(|u| view! { <th scope="col">{format!("Urgency: {}", u.as_str())}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {Impact::ALL.into_iter().rev().map(|impact| view! {
+                        <tr>
+                            <th scope="row">{format!("Impact: {}", impact.as_str())}</th>
+                            {Urgency::ALL.into_iter().map(|urgency| view! {
+                                <td>{priority_select(
+                                    cell_name(impact, urgency),
+                                    format!("Priority for impact {} and urgency {}", impact.as_str(), urgency.as_str()),
+                                    false,
+                                )}</td>
+                            }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <h2>"Targets"</h2>
+            <p>"A higher priority never has a longer target than a lower one; resolution is never sooner than response. Targets count the working hours of each priority's calendar."</p>
+            {rules}
+            <h2>"Other rules"</h2>
+            <div class="field">
+                {priority_select("request_priority".into(), "Priority of service requests (they are not triaged by impact and urgency)".into(), true)}
+            </div>
+            {number("auto_close_days".into(), "A resolved ticket closes by itself after (days)".into(), None)}
+            {number("reopen_days".into(), "A closed ticket can be reopened for (days)".into(), None)}
+            <button type="submit" class="button primary" data-test="save-priorities">"Save the settings"</button>
+        </form>
+    }
+}
