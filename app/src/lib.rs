@@ -90,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/audit") view=accounts::AdminAuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/notices") view=notices::AdminNoticesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/priorities") view=settings::PrioritiesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/services") view=settings::ServicesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/notices/:id") view=notices::AdminNoticePage ssr=SsrMode::Async/>
                 </Routes>
             </main>

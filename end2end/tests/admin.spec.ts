@@ -18,3 +18,15 @@ test("the priorities page, with a problem and saved, is accessible", async ({ pa
   await page.getByTestId("save-priorities").click();
   await expect(page.getByTestId("form-done")).toContainText("The settings are saved.");
 });
+
+test("the services page, with a refused service, is accessible", async ({ page }) => {
+  await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await page.goto("/admin/services");
+  await expectAccessible(page, "the services page");
+  const add = page.getByTestId("add-service");
+  await add.getByLabel("Address name (optional)").fill("Not A Slug");
+  await page.getByTestId("add-service-button").click();
+  await expect(page.getByText("The service was not added")).toBeVisible();
+  await expect(page.getByTestId("add-service").getByLabel("Address name (optional)")).toHaveValue("Not A Slug");
+  await expectAccessible(page, "the services page with problems");
+});

@@ -146,6 +146,11 @@ fn router(state: AppState) -> Router {
         .route("/admin/notices", post(notice_routes::publish))
         .route("/admin/notices/{id}", post(notice_routes::change))
         .route("/admin/priorities", post(app::server::settings::post))
+        .route("/admin/services", post(app::server::catalog_routes::add))
+        .route(
+            "/admin/services/{slug}",
+            post(app::server::catalog_routes::change),
+        )
         .route("/sign-in", post(account_forms::sign_in))
         .route("/sign-out", post(account_forms::sign_out))
         .route("/register", post(account_forms::register))

@@ -15,6 +15,7 @@ pub fn AdminNav() -> impl IntoView {
                 <li><a href="/admin/users">"Accounts"</a></li>
                 <li><a href="/admin/notices">"Notices"</a></li>
                 <li><a href="/admin/priorities">"Priorities and targets"</a></li>
+                <li><a href="/admin/services">"Services"</a></li>
                 <li><a href="/admin/outbox">"Outbox"</a></li>
                 <li><a href="/admin/audit">"Audit log"</a></li>
             </ul>

@@ -38,7 +38,9 @@ pub use notice::{
     NoticeForm, NoticeUpdate, Severity,
 };
 pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTable, Urgency};
-pub use settings::{cell_name, rule_name, NamedErrors, PrioritySettings};
+pub use settings::{
+    cell_name, parse_service, rule_name, NamedErrors, PrioritySettings, ServiceFields,
+};
 pub use text::{clean_line, encode_query_value};
 pub use ticket::{
     Category, Service, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,

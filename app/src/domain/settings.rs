@@ -334,3 +334,137 @@ mod tests {
         );
     }
 }
+
+/// A service as the admin types it: new, or its name and description changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceFields {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    /// New categories, one per line of the form.
+    pub categories: Vec<String>,
+}
+
+/// Reads the service forms: `name`, `slug` (new services only; made from the name
+/// when empty), `description`, `categories` (one per line; a new service needs
+/// at least one, for the logging form asks for one).
+pub fn parse_service(fields: &[(String, String)], new: bool) -> Result<ServiceFields, NamedErrors> {
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let mut errors = NamedErrors::default();
+    let name = super::clean_line(value("name"));
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.add("name", "Give the service a name of 1 to 100 characters.");
+    }
+    let slug = match value("slug").trim() {
+        "" => slug_of(&name),
+        typed => typed.to_string(),
+    };
+    if new
+        && (slug.is_empty()
+            || slug.len() > 64
+            || !slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+    {
+        errors.add(
+            "slug",
+            "Use 1 to 64 lower-case letters, digits and hyphens for the address name, e.g. \"video-calls\".",
+        );
+    }
+    let description = super::clean_line(value("description"));
+    if description.chars().count() > 500 {
+        errors.add("description", "Keep the description to 500 characters.");
+    }
+    let mut categories: Vec<String> = Vec::new();
+    for line in value("categories").lines() {
+        let category = super::clean_line(line);
+        if category.is_empty() {
+            continue;
+        }
+        if category.chars().count() > 100 {
+            errors.add("categories", "Keep each category to 100 characters.");
+        } else if categories.iter().any(|c| c.eq_ignore_ascii_case(&category)) {
+            errors.add(
+                "categories",
+                format!("\u{201c}{category}\u{201d} is listed twice."),
+            );
+        } else {
+            categories.push(category);
+        }
+    }
+    if new && categories.is_empty() {
+        errors.add("categories", "Give at least one category, one per line.");
+    }
+    if errors.is_empty() {
+        Ok(ServiceFields {
+            slug,
+            name,
+            description,
+            categories,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// "Video calls & chat" → "video-calls-chat".
+fn slug_of(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').chars().take(64).collect()
+}
+
+#[cfg(test)]
+mod service_tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_new_service_gets_a_slug_from_its_name_and_its_categories_line_by_line() {
+        let service = parse_service(
+            &fields(&[
+                ("name", " Video calls & chat "),
+                ("categories", "Meetings\r\n\r\nChat\n  Recording "),
+            ]),
+            true,
+        )
+        .unwrap();
+        assert_eq!(service.slug, "video-calls-chat");
+        assert_eq!(service.name, "Video calls & chat");
+        assert_eq!(service.categories, vec!["Meetings", "Chat", "Recording"]);
+    }
+
+    #[test]
+    fn problems_are_named_at_their_inputs() {
+        let errors = parse_service(
+            &fields(&[("name", ""), ("slug", "Bad Slug!"), ("categories", "A\na")]),
+            true,
+        )
+        .unwrap_err();
+        for input in ["name", "slug", "categories"] {
+            assert!(errors.get(input).is_some(), "{input}: {errors:?}");
+        }
+        let errors = parse_service(&fields(&[("name", "Printing")]), true).unwrap_err();
+        assert!(errors.get("categories").is_some());
+        // An edit needs no category and keeps its slug.
+        assert!(parse_service(&fields(&[("name", "Printing")]), false).is_ok());
+    }
+}

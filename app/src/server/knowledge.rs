@@ -162,35 +162,50 @@ pub async fn index_docs_after(
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| {
-            let kind = ArticleKind::parse(row.get("kind"))?;
-            let body = match kind {
-                ArticleKind::Faq => to_plain_text(row.get("answer_md")),
-                ArticleKind::KnownError => {
-                    let mut parts = vec![
-                        to_plain_text(row.get("symptoms_md")),
-                        to_plain_text(row.get("workaround_md")),
-                    ];
-                    if let Some(cause) = row.get::<Option<String>, _>("cause_md") {
-                        parts.push(to_plain_text(&cause));
-                    }
-                    parts.join(" ")
-                }
-            };
-            Some(IndexDoc {
-                id: ArticleId(row.get("id")),
-                slug: row.get("slug"),
-                kind,
-                title: row.get("title"),
-                service_slug: row.get("service_slug"),
-                service_name: row.get("service_name"),
-                keywords: row.get("keywords"),
-                body,
-            })
-        })
-        .collect())
+    Ok(rows.iter().filter_map(index_doc).collect())
+}
+
+/// Every article of one service, for indexing again after the service changed
+/// (its name is stored with each article in the index).
+pub async fn index_docs_of_service(
+    conn: &mut SqliteConnection,
+    service: crate::domain::ServiceId,
+) -> Result<Vec<IndexDoc>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN services s ON s.id = a.service_id
+         WHERE a.service_id = ? ORDER BY a.id"
+    ))
+    .bind(service.0)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().filter_map(index_doc).collect())
+}
+
+fn index_doc(row: &sqlx::sqlite::SqliteRow) -> Option<IndexDoc> {
+    let kind = ArticleKind::parse(row.get("kind"))?;
+    let body = match kind {
+        ArticleKind::Faq => to_plain_text(row.get("answer_md")),
+        ArticleKind::KnownError => {
+            let mut parts = vec![
+                to_plain_text(row.get("symptoms_md")),
+                to_plain_text(row.get("workaround_md")),
+            ];
+            if let Some(cause) = row.get::<Option<String>, _>("cause_md") {
+                parts.push(to_plain_text(&cause));
+            }
+            parts.join(" ")
+        }
+    };
+    Some(IndexDoc {
+        id: ArticleId(row.get("id")),
+        slug: row.get("slug"),
+        kind,
+        title: row.get("title"),
+        service_slug: row.get("service_slug"),
+        service_name: row.get("service_name"),
+        keywords: row.get("keywords"),
+        body,
+    })
 }
 
 /// How many articles there are; the index must hold exactly as many.

@@ -4,6 +4,7 @@
 pub mod account_forms;
 pub mod accounts;
 pub mod catalog;
+pub mod catalog_routes;
 pub mod db;
 pub mod demo;
 pub mod desk;

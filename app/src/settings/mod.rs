@@ -2,6 +2,10 @@
 //! targets, the priority of service requests, and the reopening and closing
 //! periods — one plain form, checked as a whole (`PrioritySettings::parse`).
 
+mod services;
+
+pub use services::ServicesPage;
+
 use crate::accounts::AdminNav;
 use crate::components::LoadError;
 use crate::domain::{
@@ -16,6 +20,8 @@ use leptos_router::hooks::use_query_map;
 /// values as typed.
 #[derive(Clone, Debug, Default)]
 pub struct SettingsOutcome {
+    /// Which form on the page came back, when a page has several.
+    pub form: Option<String>,
     pub errors: NamedErrors,
     pub problem: Option<String>,
     pub values: Vec<(String, String)>,

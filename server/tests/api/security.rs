@@ -67,6 +67,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, Allowed)] = &[
     ("/api/admin_notices", "", Allowed::Admin),
     ("/api/admin_notice", "id=1", Allowed::Admin),
     ("/api/admin_priorities", "", Allowed::Admin),
+    ("/api/admin_services", "", Allowed::Admin),
 ];
 
 /// Every page route, with a sample address and who may open it. A route missing
@@ -116,6 +117,7 @@ const PAGES: &[(&str, &str, Allowed)] = &[
     ("/admin/notices", "/admin/notices", Allowed::Admin),
     ("/admin/notices/{id}", "/admin/notices/1", Allowed::Admin),
     ("/admin/priorities", "/admin/priorities", Allowed::Admin),
+    ("/admin/services", "/admin/services", Allowed::Admin),
 ];
 
 /// Every form post that changes state.
@@ -136,6 +138,8 @@ const FORM_POSTS: &[&str] = &[
     "/admin/notices",
     "/admin/notices/1",
     "/admin/priorities",
+    "/admin/services",
+    "/admin/services/email",
     "/agent/tickets/INC0001001",
     "/my-tickets/INC0001001",
     "/status/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",

@@ -160,3 +160,152 @@ async fn only_admins_change_priorities() {
     }
     assert_eq!(saved(&portal).await, before);
 }
+
+#[tokio::test]
+async fn an_admin_adds_a_service_that_users_can_then_choose() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin("admin@example.com").await;
+    let added = portal
+        .post_as(
+            Some(&admin),
+            "/admin/services",
+            &[
+                ("name", "Video calls & chat"),
+                ("slug", ""),
+                ("description", "Teams meetings and chat"),
+                ("categories", "Meetings\nChat"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), 303, "{}", added.text());
+    let logging = portal.get("/report/incident").await.text();
+    assert!(logging.contains("Video calls &amp; chat") || logging.contains("Video calls & chat"));
+    assert!(logging.contains("\"video-calls-chat\""));
+    assert!(logging.contains("Meetings"));
+    let audit = portal.get_as(Some(&admin), "/admin/audit").await.text();
+    assert!(audit.contains("service added"), "{audit}");
+
+    // The same address name again is refused at its input, with everything kept.
+    let again = portal
+        .post_as(
+            Some(&admin),
+            "/admin/services",
+            &[
+                ("name", "Video calls"),
+                ("slug", "video-calls-chat"),
+                ("categories", "<b>Calls</b>"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status(), 422);
+    let html = again.text();
+    assert!(html.contains("exists already"));
+    assert!(
+        html.contains("&lt;b&gt;Calls&lt;/b&gt;"),
+        "the categories are kept, escaped"
+    );
+    let bad = portal
+        .post_as(
+            Some(&admin),
+            "/admin/services",
+            &[("name", ""), ("slug", "No Spaces")],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    for message in [
+        "Give the service a name",
+        "lower-case letters",
+        "Give at least one category",
+    ] {
+        assert!(bad.text().contains(message), "{message}");
+    }
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM services")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn renaming_a_service_reaches_search_and_categories_are_added_once() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin("admin@example.com").await;
+    portal.add_service("email", "E-mail", &["Sending"]).await;
+    portal
+        .add_faq(
+            "outbox",
+            "email",
+            "Messages stuck in the outbox",
+            "Restart Outlook.",
+        )
+        .await;
+    let renamed = portal
+        .post_as(
+            Some(&admin),
+            "/admin/services/email",
+            &[
+                ("action", "edit"),
+                ("name", "E-mail and calendar"),
+                ("description", "Outlook"),
+            ],
+        )
+        .await;
+    assert_eq!(renamed.status(), 303, "{}", renamed.text());
+    let results = portal.search("outbox", &[]).await;
+    assert_eq!(results.hits[0].service_name, "E-mail and calendar");
+
+    let added = portal
+        .post_as(
+            Some(&admin),
+            "/admin/services/email",
+            &[
+                ("action", "add_categories"),
+                ("categories", "Calendar\nShared mailboxes"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    assert_eq!(portal.category_ids("email").await.len(), 3);
+    let twice = portal
+        .post_as(
+            Some(&admin),
+            "/admin/services/email",
+            &[("action", "add_categories"), ("categories", "calendar")],
+        )
+        .await;
+    assert_eq!(twice.status(), 422);
+    assert!(twice
+        .text()
+        .contains("is a category of this service already"));
+    assert_eq!(portal.category_ids("email").await.len(), 3);
+
+    let missing = portal
+        .post_as(
+            Some(&admin),
+            "/admin/services/nope",
+            &[("action", "edit"), ("name", "X")],
+        )
+        .await;
+    assert_eq!(missing.status(), 404);
+    let user = portal.end_user("Uma User", "uma@example.com").await;
+    let refused = portal
+        .post_as(
+            Some(&user),
+            "/admin/services/email",
+            &[("action", "edit"), ("name", "Hacked")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    let refused = portal
+        .post_as(
+            None,
+            "/admin/services",
+            &[("name", "Hacked"), ("categories", "A")],
+        )
+        .await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(
+        portal.get_as(Some(&user), "/admin/services").await.status(),
+        403
+    );
+}
