@@ -21,19 +21,20 @@ pub fn FieldHint(
     }
 }
 
-/// The list of problems at the top of a form, each linking to its field.
+/// The list of problems at the top of a form, each linking to its input: items
+/// are (input id, message), e.g. from [`FieldErrors::items`].
 #[component]
-pub fn ErrorSummary(errors: FieldErrors) -> impl IntoView {
-    (!errors.is_empty()).then(|| {
-        let count = errors.0.len();
+pub fn ErrorSummary(items: Vec<(String, String)>) -> impl IntoView {
+    (!items.is_empty()).then(|| {
+        let count = items.len();
         view! {
             <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
                 <h2 id="error-summary-title">
                     {if count == 1 { "There is a problem".to_string() } else { format!("There are {count} problems") }}
                 </h2>
                 <ul>
-                    {errors.0.into_iter().map(|e| view! {
-                        <li><a href=format!("#{}", e.field.name())>{e.message}</a></li>
+                    {items.into_iter().map(|(input, message)| view! {
+                        <li><a href=format!("#{input}")>{message}</a></li>
                     }).collect_view()}
                 </ul>
             </div>
@@ -85,7 +86,7 @@ impl FormOutcome {
 #[component]
 pub fn FormMessages(outcome: FormOutcome) -> impl IntoView {
     view! {
-        <ErrorSummary errors=outcome.errors.clone()/>
+        <ErrorSummary items=outcome.errors.items()/>
         {outcome.problem.map(|p| view! {
             <div class="error-summary" role="alert"><p data-test="form-problem">{p}</p></div>
         })}
@@ -134,4 +135,56 @@ pub fn InputField(
 
 fn error_flag(errors: &FieldErrors, field: Field) -> Option<&'static str> {
     errors.get(field).map(|_| "true")
+}
+
+/// A labelled text input (or text area) with its hint and error message, for
+/// forms whose inputs are named freely: several forms on one page, or inputs
+/// repeated per row. `id` is unique on the page; `name` is what the form posts.
+#[component]
+pub fn LabelledField(
+    #[prop(into)] id: String,
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    value: String,
+    error: Option<String>,
+    #[prop(optional, into)] hint: Option<String>,
+    /// A text area of this many rows instead of a one-line input.
+    #[prop(optional)]
+    lines: Option<u32>,
+    #[prop(optional)] maxlength: Option<u32>,
+    /// Whole numbers: phones show a digit keyboard.
+    #[prop(optional)]
+    numeric: bool,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described = [
+        hint.as_ref().map(|_| hint_id.clone()),
+        error.as_ref().map(|_| error_id.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let described = (!described.is_empty()).then_some(described);
+    let invalid = error.is_some().then_some("true");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+            {error.map(|e| view! {
+                <p class="field-error" id=error_id><span class="visually-hidden">"Error: "</span>{e}</p>
+            })}
+            {match lines {
+                Some(rows) => view! {
+                    <textarea id=id name=name rows=rows maxlength=maxlength aria-describedby=described
+                        aria-invalid=invalid inner_html=crate::components::escape_text(&value)></textarea>
+                }.into_any(),
+                None => view! {
+                    <input id=id name=name type="text" value=value maxlength=maxlength
+                        inputmode=numeric.then_some("numeric") aria-describedby=described aria-invalid=invalid/>
+                }.into_any(),
+            }}
+        </div>
+    }
 }

@@ -6,6 +6,7 @@ mod time;
 
 pub use form::{
     described_by, error_id, ErrorSummary, FieldHint, FormMessages, FormOutcome, InputField,
+    LabelledField,
 };
 pub use live::{on_server_change, LiveRegion};
 pub use time::{format_time, DueIn};

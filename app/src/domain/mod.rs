@@ -41,7 +41,7 @@ pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTa
 pub use settings::{
     cell_name, parse_service, rule_name, NamedErrors, PrioritySettings, ServiceFields,
 };
-pub use text::{clean_line, encode_query_value};
+pub use text::{clean_line, encode_query_value, form_value};
 pub use ticket::{
     Category, Service, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,
     TimelineEntry,

@@ -16,7 +16,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    const ALL: [Severity; 4] = [
+    pub const ALL: [Severity; 4] = [
         Severity::Critical,
         Severity::Major,
         Severity::Minor,
@@ -70,6 +70,17 @@ impl Notice {
     pub fn is_active(&self, now: DateTime<Utc>) -> bool {
         self.resolved_at.is_none() && self.starts_at <= now
     }
+
+    /// "Resolved", "Ongoing" or "Planned".
+    pub fn state_label(&self, now: DateTime<Utc>) -> &'static str {
+        if self.resolved_at.is_some() {
+            "Resolved"
+        } else if self.is_active(now) {
+            "Ongoing"
+        } else {
+            "Planned"
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,8 +117,6 @@ impl Audience {
 }
 
 impl Severity {
-    pub const CHOICES: [Severity; 4] = Severity::ALL;
-
     /// Worse first: the state a service is in while notices of several
     /// severities touch it is that of the worst.
     pub fn rank(self) -> u8 {
@@ -169,13 +178,7 @@ pub struct NoticeForm {
 impl NoticeForm {
     /// Reads a form whose `services` field may repeat.
     pub fn from_fields(fields: &[(String, String)]) -> NoticeForm {
-        let one = |name: &str| {
-            fields
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let one = |name: &str| super::form_value(fields, name).to_string();
         NoticeForm {
             title: one("title"),
             severity: one("severity"),

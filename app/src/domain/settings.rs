@@ -86,13 +86,7 @@ impl PrioritySettings {
     /// name and positive targets, and a higher priority never has a longer
     /// target than a lower one.
     pub fn parse(fields: &[(String, String)]) -> Result<PrioritySettings, NamedErrors> {
-        let value = |name: &str| {
-            fields
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.trim())
-                .unwrap_or("")
-        };
+        let value = |name: &str| super::form_value(fields, name).trim();
         let mut errors = NamedErrors::default();
         let mut cells = Vec::with_capacity(9);
         for impact in Impact::ALL {
@@ -349,13 +343,7 @@ pub struct ServiceFields {
 /// when empty), `description`, `categories` (one per line; a new service needs
 /// at least one, for the logging form asks for one).
 pub fn parse_service(fields: &[(String, String)], new: bool) -> Result<ServiceFields, NamedErrors> {
-    let value = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let value = |name: &str| super::form_value(fields, name);
     let mut errors = NamedErrors::default();
     let name = super::clean_line(value("name"));
     if name.is_empty() || name.chars().count() > 100 {

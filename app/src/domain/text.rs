@@ -31,6 +31,15 @@ pub fn clean_text(raw: &str) -> String {
         .to_string()
 }
 
+/// The first value posted under `name` by a form read as pairs (a form whose
+/// fields may repeat), or "" when there is none.
+pub fn form_value<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(key, _)| key == name)
+        .map_or("", |(_, value)| value.as_str())
+}
+
 /// Percent-encodes a value for a query string.
 pub fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());

@@ -93,6 +93,14 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// (input id, message) pairs, for [`crate::components::ErrorSummary`].
+    pub fn items(&self) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .map(|e| (e.field.name().to_string(), e.message.clone()))
+            .collect()
+    }
 }
 
 pub const MAX_NAME_CHARS: usize = 100;

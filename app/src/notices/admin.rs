@@ -7,10 +7,10 @@
 use super::NoticeCard;
 use crate::accounts::AdminNav;
 use crate::components::{
-    described_by, escape_text, format_time, FieldHint, FormMessages, FormOutcome, InputField,
+    described_by, format_time, FieldHint, FormMessages, FormOutcome, InputField, LabelledField,
     LoadError,
 };
-use crate::domain::{Audience, Field, FieldErrors, Notice, Severity};
+use crate::domain::{Audience, Field, Notice, Severity};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -125,7 +125,7 @@ fn PublishForm(services: Vec<(String, String)>, outcome: FormOutcome) -> impl In
                     <label for="severity">"Severity"</label>
                     <FieldHint field=Field::Severity error=errors.get(Field::Severity).map(str::to_string)/>
                     <select id="severity" name="severity" aria-describedby=described_by(Field::Severity, false, &errors)>
-                        {Severity::CHOICES.into_iter().map(|s| view! {
+                        {Severity::ALL.into_iter().map(|s| view! {
                             <option value=s.as_str() selected=s.as_str() == severity>{s.label()}</option>
                         }).collect_view()}
                     </select>
@@ -144,8 +144,8 @@ fn PublishForm(services: Vec<(String, String)>, outcome: FormOutcome) -> impl In
                         }
                     }).collect_view()}
                 </fieldset>
-                <TextArea field=Field::Experience label="What users experience" rows=4 maxlength=2000
-                    value=experience errors=errors.clone()
+                <LabelledField id="experience" name="experience" label="What users experience" lines=4 maxlength=2000
+                    value=experience error=errors.get(Field::Experience).map(str::to_string)
                     hint="In the users' words, e.g. \"The VPN client says 'connection failed' at home.\""/>
                 <fieldset class="choice-list" id="audience">
                     <legend>"Who sees the banner"</legend>
@@ -168,33 +168,6 @@ fn PublishForm(services: Vec<(String, String)>, outcome: FormOutcome) -> impl In
                 <button type="submit" class="button primary" data-test="publish">"Publish the notice"</button>
             </form>
         </section>
-    }
-}
-
-/// A labelled multi-line field with its hint and error message.
-#[component]
-fn TextArea(
-    field: Field,
-    label: &'static str,
-    rows: u32,
-    maxlength: u32,
-    value: String,
-    errors: FieldErrors,
-    #[prop(optional)] hint: Option<&'static str>,
-) -> impl IntoView {
-    let name = field.name();
-    let error = errors.get(field).map(str::to_string);
-    let described = described_by(field, hint.is_some(), &errors);
-    view! {
-        <div class="field">
-            <label for=name>{label}</label>
-            {match hint {
-                Some(hint) => view! { <FieldHint field hint error/> }.into_any(),
-                None => view! { <FieldHint field error/> }.into_any(),
-            }}
-            <textarea id=name name=name rows=rows maxlength=maxlength aria-describedby=described
-                aria-invalid=errors.get(field).map(|_| "true") inner_html=escape_text(&value)></textarea>
-        </div>
     }
 }
 
@@ -230,10 +203,11 @@ fn NoticeList(notices: Vec<Notice>) -> impl IntoView {
 }
 
 fn state_words(notice: &Notice, now: chrono::DateTime<chrono::Utc>) -> String {
-    match notice.resolved_at {
-        Some(at) => format!("Resolved {}", format_time(at)),
-        None if notice.is_active(now) => "Ongoing".into(),
-        None => format!("Planned from {}", format_time(notice.starts_at)),
+    let state = notice.state_label(now);
+    match (notice.resolved_at, notice.is_active(now)) {
+        (Some(at), _) => format!("{state} {}", format_time(at)),
+        (None, true) => state.into(),
+        (None, false) => format!("{state} from {}", format_time(notice.starts_at)),
     }
 }
 
@@ -307,13 +281,8 @@ fn NoticeAdmin(notice: Notice, outcome: FormOutcome) -> impl IntoView {
             <section class="panel" aria-labelledby="update-title">
                 <h2 id="update-title">"Post an update"</h2>
                 <form method="post" action=action.clone() novalidate data-test="notice-update">
-                    <div class="field">
-                        <label for="body">"Update"</label>
-                        <FieldHint field=Field::Body error=field_error(Field::Body)/>
-                        <textarea id="body" name="body" rows="4" maxlength="2000"
-                            aria-describedby=described_by(Field::Body, false, &errors)
-                            inner_html=escape_text(&typed_body)></textarea>
-                    </div>
+                    <LabelledField id="body" name="body" label="Update" lines=4 maxlength=2000
+                        value=typed_body.clone() error=field_error(Field::Body)/>
                     <div class="field">
                         <label for="restoration">"New expected restoration (UTC, optional)"</label>
                         <FieldHint field=Field::Restoration error=field_error(Field::Restoration)/>
@@ -331,13 +300,9 @@ fn NoticeAdmin(notice: Notice, outcome: FormOutcome) -> impl IntoView {
             <section class="panel" aria-labelledby="link-title">
                 <h2 id="link-title">"Link a major incident"</h2>
                 <form method="post" action=action.clone() novalidate>
-                    <div class="field">
-                        <label for="major">"Major incident number"</label>
-                        <FieldHint field=Field::Major hint="Users logging an issue for the affected services can then attach themselves to it."
-                            error=field_error(Field::Major)/>
-                        <input id="major" name="major" type="text" maxlength="20" value=outcome.value(Field::Major)
-                            aria-describedby=described_by(Field::Major, true, &errors)/>
-                    </div>
+                    <LabelledField id="major" name="major" label="Major incident number" maxlength=20
+                        value=outcome.value(Field::Major) error=field_error(Field::Major)
+                        hint="Users logging an issue for the affected services can then attach themselves to it."/>
                     <button type="submit" name="action" value="link" class="button">"Link"</button>
                 </form>
             </section>

@@ -159,13 +159,7 @@ pub fn NoticesPage() -> impl IntoView {
 /// A notice with its timeline, as the status page and the admin show it.
 #[component]
 pub fn NoticeCard(notice: Notice, now: chrono::DateTime<chrono::Utc>) -> impl IntoView {
-    let state = if notice.resolved_at.is_some() {
-        "Resolved"
-    } else if notice.is_active(now) {
-        "Ongoing"
-    } else {
-        "Planned"
-    };
+    let state = notice.state_label(now);
     let heading_id = format!("notice-{}-title", notice.id);
     let labelled_by = heading_id.clone();
     view! {

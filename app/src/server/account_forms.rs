@@ -11,8 +11,8 @@ use super::forms::{render_page, Caller};
 use super::{authorize, Access, AppState};
 use crate::components::FormOutcome;
 use crate::domain::{
-    Field, FieldErrors, InviteForm, NewPasswordForm, PasswordChangeForm, RegisterForm, Role,
-    SignInForm, Viewer,
+    form_value, Field, FieldErrors, InviteForm, NewPasswordForm, PasswordChangeForm, RegisterForm,
+    Role, SignInForm, Viewer,
 };
 use crate::error::AppError;
 use axum::extract::{Path, State};
@@ -22,30 +22,17 @@ use axum::Form;
 use chrono::Utc;
 use leptos::prelude::provide_context;
 
-/// Answers with the form's page again, carrying `outcome`.
-async fn page_again(
+/// Answers with a form's page again, never cached, with `outcome` (what came
+/// back: messages, values as typed) provided as context to the page.
+pub(super) async fn page_again<T: Clone + Send + Sync + 'static>(
     state: &AppState,
     uri: Uri,
     headers: HeaderMap,
     viewer: Viewer,
     status: StatusCode,
-    outcome: FormOutcome,
+    outcome: T,
 ) -> Response {
-    page_again_with(state, uri, headers, viewer, status, move || {
-        provide_context(outcome.clone())
-    })
-    .await
-}
-
-/// Answers with a form's page again, with `extra` context, never cached.
-pub(super) async fn page_again_with(
-    state: &AppState,
-    uri: Uri,
-    headers: HeaderMap,
-    viewer: Viewer,
-    status: StatusCode,
-    extra: impl Fn() + Clone + Send + Sync + 'static,
-) -> Response {
+    let extra = move || provide_context(outcome.clone());
     let mut response = render_page(state, uri, headers, viewer, status, extra).await;
     response
         .headers_mut()
@@ -313,14 +300,6 @@ fn groups_of(fields: &[(String, String)]) -> Vec<i64> {
         .collect()
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
-
 /// `POST /admin/users`: an admin adds an account and its invitation.
 pub async fn invite(
     State(state): State<AppState>,
@@ -334,9 +313,9 @@ pub async fn invite(
         Err(error) => return refuse(error),
     };
     let form = InviteForm {
-        name: field(&fields, "name").into(),
-        email: field(&fields, "email").into(),
-        role: field(&fields, "role").into(),
+        name: form_value(&fields, "name").into(),
+        email: form_value(&fields, "email").into(),
+        role: form_value(&fields, "role").into(),
         groups: groups_of(&fields),
     };
     let values = vec![
@@ -378,13 +357,13 @@ pub async fn change_account(
         Ok(admin) => admin,
         Err(error) => return refuse(error),
     };
-    let Some(role) = Role::parse(field(&fields, "role")) else {
+    let Some(role) = Role::parse(form_value(&fields, "role")) else {
         return (StatusCode::UNPROCESSABLE_ENTITY, "Choose a role.").into_response();
     };
     let change = AccountChange {
         role,
         groups: groups_of(&fields),
-        active: field(&fields, "active") == "on",
+        active: form_value(&fields, "active") == "on",
     };
     match accounts::change_account(&state, &admin, user_id, change, &caller.address, Utc::now())
         .await

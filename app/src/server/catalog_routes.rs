@@ -4,12 +4,12 @@
 //! transaction with its audit entry; a renamed service's articles are indexed
 //! again so search shows the new name.
 
-use super::account_forms::{page_again_with, refuse};
+use super::account_forms::{page_again, refuse};
 use super::accounts::audit::{self, Actor};
 use super::catalog::{self, NewService};
 use super::forms::Caller;
 use super::{authorize, knowledge, Access, AppState};
-use crate::domain::{parse_service, NamedErrors};
+use crate::domain::{form_value, parse_service, NamedErrors};
 use crate::error::AppError;
 use crate::settings::SettingsOutcome;
 use axum::extract::{Path, State};
@@ -17,13 +17,11 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
-use leptos::prelude::provide_context;
 
 /// `POST /admin/services`.
 pub async fn add(
     State(state): State<AppState>,
     caller: Caller,
-    uri: Uri,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -67,15 +65,13 @@ pub async fn add(
             .await;
             match saved {
                 Ok(result) => result,
-                Err(error) => {
-                    return unavailable(&state, uri, headers, caller, fields, error).await
-                }
+                Err(error) => return unavailable(&state, headers, caller, fields, error).await,
             }
         }
     };
     match result {
         Ok(()) => Redirect::to("/admin/services?done=added").into_response(),
-        Err(errors) => again(&state, uri, headers, caller, "new", errors, fields).await,
+        Err(errors) => again(&state, headers, caller, "new", errors, fields).await,
     }
 }
 
@@ -85,7 +81,6 @@ pub async fn change(
     State(state): State<AppState>,
     caller: Caller,
     Path(slug): Path<String>,
-    uri: Uri,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -93,11 +88,7 @@ pub async fn change(
         Ok(admin) => admin,
         Err(error) => return refuse(error),
     };
-    let action = fields
-        .iter()
-        .find(|(k, _)| k == "action")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let action = form_value(&fields, "action").to_string();
     let saved: Result<Result<bool, NamedErrors>, sqlx::Error> = async {
         let mut tx = state.db.writer.begin().await?;
         let Some(service) = catalog::service_id(&mut tx, &slug).await? else {
@@ -209,15 +200,14 @@ pub async fn change(
             Redirect::to(&format!("/admin/services?done={action}#service-{slug}")).into_response()
         }
         Ok(Ok(false)) => refuse(AppError::NotFound),
-        Ok(Err(errors)) => again(&state, uri, headers, caller, &slug, errors, fields).await,
-        Err(error) => unavailable(&state, uri, headers, caller, fields, error).await,
+        Ok(Err(errors)) => again(&state, headers, caller, &slug, errors, fields).await,
+        Err(error) => unavailable(&state, headers, caller, fields, error).await,
     }
 }
 
 /// The services page again, the messages in the form `form` ("new" or a slug).
 async fn again(
     state: &AppState,
-    _uri: Uri,
     headers: HeaderMap,
     caller: Caller,
     form: &str,
@@ -230,21 +220,18 @@ async fn again(
         values,
         problem: None,
     };
-    let uri: Uri = "/admin/services".parse().expect("a valid path");
-    page_again_with(
+    services_page(
         state,
-        uri,
         headers,
-        caller.viewer,
+        caller,
         StatusCode::UNPROCESSABLE_ENTITY,
-        move || provide_context(outcome.clone()),
+        outcome,
     )
     .await
 }
 
 async fn unavailable(
     state: &AppState,
-    _uri: Uri,
     headers: HeaderMap,
     caller: Caller,
     values: Vec<(String, String)>,
@@ -256,14 +243,23 @@ async fn unavailable(
         values,
         ..SettingsOutcome::default()
     };
-    let uri: Uri = "/admin/services".parse().expect("a valid path");
-    page_again_with(
+    services_page(
         state,
-        uri,
         headers,
-        caller.viewer,
+        caller,
         StatusCode::SERVICE_UNAVAILABLE,
-        move || provide_context(outcome.clone()),
+        outcome,
     )
     .await
+}
+
+async fn services_page(
+    state: &AppState,
+    headers: HeaderMap,
+    caller: Caller,
+    status: StatusCode,
+    outcome: SettingsOutcome,
+) -> Response {
+    let uri: Uri = "/admin/services".parse().expect("a valid path");
+    page_again(state, uri, headers, caller.viewer, status, outcome).await
 }

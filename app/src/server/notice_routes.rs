@@ -5,7 +5,7 @@
 //! problems answers with its page again, the messages beside the fields and
 //! everything typed kept.
 
-use super::account_forms::{page_again_with, refuse};
+use super::account_forms::{page_again, refuse};
 use super::forms::Caller;
 use super::notices::{self, NoticeError};
 use super::{authorize, Access, AppState};
@@ -17,7 +17,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
-use leptos::prelude::provide_context;
 
 /// `POST /admin/notices`: publish a notice.
 pub async fn publish(
@@ -42,7 +41,7 @@ pub async fn publish(
         Err(error) => {
             let (status, mut outcome) = failed(error);
             outcome.values = form.values();
-            again(&state, uri, headers, caller, status, outcome).await
+            page_again(&state, uri, headers, caller.viewer, status, outcome).await
         }
     }
 }
@@ -78,7 +77,7 @@ pub async fn change(
         Err(error) => {
             let (status, mut outcome) = failed(error);
             outcome.values = form.values();
-            again(&state, uri, headers, caller, status, outcome).await
+            page_again(&state, uri, headers, caller.viewer, status, outcome).await
         }
     }
 }
@@ -118,20 +117,6 @@ fn failed(error: NoticeError) -> (StatusCode, FormOutcome) {
     (status, outcome)
 }
 
-async fn again(
-    state: &AppState,
-    uri: Uri,
-    headers: HeaderMap,
-    caller: Caller,
-    status: StatusCode,
-    outcome: FormOutcome,
-) -> Response {
-    page_again_with(state, uri, headers, caller.viewer, status, move || {
-        provide_context(outcome.clone())
-    })
-    .await
-}
-
 /// `GET /notices.atom`: current, planned and recent notices as an Atom feed, so
 /// people can follow them in any feed reader.
 pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -168,11 +153,7 @@ fn atom(notices: &[Notice], origin: &str, now: chrono::DateTime<Utc>) -> String 
         .iter()
         .map(|notice| {
             let updated = last_change(notice);
-            let state = match notice.resolved_at {
-                Some(_) => "Resolved",
-                None if notice.is_active(now) => "Ongoing",
-                None => "Planned",
-            };
+            let state = notice.state_label(now);
             let mut text = format!(
                 "{} · {}\n{}\n\n{}",
                 notice.severity.label(),

@@ -201,7 +201,8 @@ const COLUMNS: &str = "id, title, severity, experience, starts_at, expected_rest
     resolved_at, audience, major_ticket_id,
     (SELECT number FROM tickets WHERE tickets.id = major_ticket_id) AS major_number";
 
-/// Notices that have started and are not resolved, as the banner shows them to
+/// Notices that have started and are not resolved, as the banner shows them (no
+/// timeline: it is on every page render) to
 /// `end_user` (an end user's account id; `None` for visitors and staff, who see
 /// every notice).
 pub async fn active(
@@ -221,7 +222,7 @@ pub async fn active(
     .bind(end_user)
     .fetch_all(&mut *conn)
     .await?;
-    complete(conn, rows, false).await
+    complete(conn, rows, Detail::Banner).await
 }
 
 /// Active notices, planned ones, and those resolved in the last `days` days.
@@ -237,7 +238,7 @@ pub async fn recent(
     .bind(now - Duration::days(days))
     .fetch_all(&mut *conn)
     .await?;
-    complete(conn, rows, false).await
+    complete(conn, rows, Detail::Public).await
 }
 
 /// The latest notices, unresolved first, with how many people each major
@@ -249,7 +250,7 @@ pub async fn all_for_staff(conn: &mut SqliteConnection) -> Result<Vec<Notice>, s
     ))
     .fetch_all(&mut *conn)
     .await?;
-    complete(conn, rows, true).await
+    complete(conn, rows, Detail::Staff).await
 }
 
 /// One notice, with the affected count: the admin's page of it.
@@ -261,15 +262,28 @@ pub async fn one_for_staff(
         .bind(id.0)
         .fetch_all(&mut *conn)
         .await?;
-    Ok(complete(conn, rows, true).await?.into_iter().next())
+    Ok(complete(conn, rows, Detail::Staff)
+        .await?
+        .into_iter()
+        .next())
 }
 
-/// Notices from their rows, with services and updates (and for staff, the
-/// number of people affected).
+/// How much of a notice a reader needs besides its row.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// The banner on every page: services, no timeline.
+    Banner,
+    /// The status page and the feed: services and timeline.
+    Public,
+    /// The admin's pages: also how many people the major incident affects.
+    Staff,
+}
+
+/// Notices from their rows, with what `detail` asks for.
 async fn complete(
     conn: &mut SqliteConnection,
     rows: Vec<sqlx::sqlite::SqliteRow>,
-    for_staff: bool,
+    detail: Detail,
 ) -> Result<Vec<Notice>, sqlx::Error> {
     let mut notices = Vec::with_capacity(rows.len());
     for row in rows {
@@ -281,21 +295,25 @@ async fn complete(
         .bind(id)
         .fetch_all(&mut *conn)
         .await?;
-        let updates = sqlx::query(
-            "SELECT at, body FROM notice_updates WHERE notice_id = ? ORDER BY at DESC, id DESC",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|u| NoticeUpdate {
-            at: u.get("at"),
-            body: u.get("body"),
-        })
-        .collect();
+        let updates = if detail == Detail::Banner {
+            Vec::new()
+        } else {
+            sqlx::query(
+                "SELECT at, body FROM notice_updates WHERE notice_id = ? ORDER BY at DESC, id DESC",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|u| NoticeUpdate {
+                at: u.get("at"),
+                body: u.get("body"),
+            })
+            .collect()
+        };
         let major_id: Option<i64> = row.get("major_ticket_id");
-        let affected = match (for_staff, major_id) {
-            (true, Some(major)) => Some(affected_by(&mut *conn, major).await?),
+        let affected = match (detail, major_id) {
+            (Detail::Staff, Some(major)) => Some(affected_by(&mut *conn, major).await?),
             _ => None,
         };
         notices.push(Notice {

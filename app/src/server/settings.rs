@@ -3,7 +3,7 @@
 //! entry in the audit log (who, when, what changed); new values apply to tickets
 //! logged and resolved from then on.
 
-use super::account_forms::{page_again_with, refuse};
+use super::account_forms::{page_again, refuse};
 use super::accounts::audit::{self, Actor};
 use super::forms::Caller;
 use super::{authorize, tickets, work, Access, AppState};
@@ -14,7 +14,6 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{DateTime, Utc};
-use leptos::prelude::provide_context;
 use sqlx::SqliteConnection;
 
 /// The settings as configured now.
@@ -127,8 +126,5 @@ pub async fn post(
             },
         ),
     };
-    page_again_with(&state, uri, headers, caller.viewer, status, move || {
-        provide_context(outcome.clone())
-    })
-    .await
+    page_again(&state, uri, headers, caller.viewer, status, outcome).await
 }

@@ -6,7 +6,7 @@
 //! else changed the ticket first) answers with the page again, showing the
 //! ticket as it is now, the reason, and everything that was typed.
 
-use super::account_forms::{page_again_with, refuse};
+use super::account_forms::{page_again, refuse};
 use super::forms::Caller;
 use super::tickets;
 use super::{authorize, Access, AppState};
@@ -19,7 +19,6 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
-use leptos::prelude::provide_context;
 
 /// `POST /agent/tickets/{number}`.
 pub async fn desk_post(
@@ -39,10 +38,7 @@ pub async fn desk_post(
         Err(error) => {
             let (status, message) = problem(error);
             let outcome = DeskOutcome { message, form };
-            page_again_with(&state, uri, headers, caller.viewer, status, move || {
-                provide_context(outcome.clone())
-            })
-            .await
+            page_again(&state, uri, headers, caller.viewer, status, outcome).await
         }
     }
 }
@@ -149,10 +145,7 @@ async fn reporter_answer(
                 done: None,
                 form,
             };
-            page_again_with(state, uri, headers, viewer, status, move || {
-                provide_context(problem.clone())
-            })
-            .await
+            page_again(state, uri, headers, viewer, status, problem).await
         }
     }
 }

@@ -7,7 +7,7 @@ mod services;
 pub use services::ServicesPage;
 
 use crate::accounts::AdminNav;
-use crate::components::LoadError;
+use crate::components::{ErrorSummary, LabelledField, LoadError};
 use crate::domain::{
     cell_name, duration_in_words, rule_name, Impact, NamedErrors, PrioritySettings, Urgency,
 };
@@ -75,23 +75,11 @@ pub fn PrioritiesPage() -> impl IntoView {
 
 #[component]
 fn Problems(outcome: SettingsOutcome) -> impl IntoView {
-    let count = outcome.errors.0.len();
     view! {
         {outcome.problem.map(|p| view! {
             <div class="error-summary" role="alert"><p data-test="form-problem">{p}</p></div>
         })}
-        {(count > 0).then(|| view! {
-            <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
-                <h2 id="error-summary-title">
-                    {if count == 1 { "There is a problem".to_string() } else { format!("There are {count} problems") }}
-                </h2>
-                <ul>
-                    {outcome.errors.0.into_iter().map(|(name, message)| view! {
-                        <li><a href=format!("#{name}")>{message}</a></li>
-                    }).collect_view()}
-                </ul>
-            </div>
-        })}
+        <ErrorSummary items=outcome.errors.0/>
     }
 }
 
@@ -127,32 +115,20 @@ fn SettingsForm(values: Vec<(String, String)>, errors: NamedErrors) -> impl Into
             </select>
         }
     };
-    let number = |name: String, label: String, hint: Option<String>| {
-        let problem = error(&name);
-        let hint_id = format!("{name}-hint");
-        let described = [
-            hint.as_ref().map(|_| hint_id.clone()),
-            problem.as_ref().map(|(id, _)| id.clone()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-        let invalid = problem.is_some().then_some("true");
-        view! {
-            <div class="field">
-                <label for=name.clone()>{label}</label>
-                {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
-                {problem.map(|(_, v)| v)}
-                <input id=name.clone() name=name.clone() type="text" inputmode="numeric" value=value(&name)
-                    aria-describedby=(!described.is_empty()).then_some(described) aria-invalid=invalid/>
-            </div>
+    let number = |name: String, label: &'static str, hint: Option<String>| {
+        let value = value(&name);
+        let error = errors.get(&name).map(str::to_string);
+        match hint {
+            Some(hint) => view! {
+                <LabelledField id=name.clone() name label value error hint numeric=true/>
+            }
+            .into_any(),
+            None => view! { <LabelledField id=name.clone() name label value error numeric=true/> }
+                .into_any(),
         }
     };
     let rules = (1..=5u8).map(|level| {
         let label_name = rule_name(level, "label");
-        let label_problem = error(&label_name);
-        let label_described = label_problem.as_ref().map(|(id, _)| id.clone());
         let minutes_hint = |part: &str| {
             value(&rule_name(level, part))
                 .parse::<u32>()
@@ -163,14 +139,10 @@ fn SettingsForm(values: Vec<(String, String)>, errors: NamedErrors) -> impl Into
         view! {
             <fieldset class="priority-rule" data-test="priority-rule">
                 <legend>{format!("P{level}")}</legend>
-                <div class="field">
-                    <label for=label_name.clone()>"Name"</label>
-                    {label_problem.map(|(_, v)| v)}
-                    <input id=label_name.clone() name=label_name.clone() type="text" maxlength="40" value=value(&label_name)
-                        aria-describedby=label_described/>
-                </div>
-                {number(rule_name(level, "response"), "Respond within (minutes)".into(), minutes_hint("response"))}
-                {number(rule_name(level, "resolution"), "Resolve within (minutes)".into(), minutes_hint("resolution"))}
+                <LabelledField id=label_name.clone() name=label_name.clone() label="Name" value=value(&label_name)
+                    error=errors.get(&label_name).map(str::to_string) maxlength=40/>
+                {number(rule_name(level, "response"), "Respond within (minutes)", minutes_hint("response"))}
+                {number(rule_name(level, "resolution"), "Resolve within (minutes)", minutes_hint("resolution"))}
             </fieldset>
         }
     }).collect_view();
@@ -206,8 +178,8 @@ fn SettingsForm(values: Vec<(String, String)>, errors: NamedErrors) -> impl Into
             <div class="field">
                 {priority_select("request_priority".into(), "Priority of service requests (they are not triaged by impact and urgency)".into(), true)}
             </div>
-            {number("auto_close_days".into(), "A resolved ticket closes by itself after (days)".into(), None)}
-            {number("reopen_days".into(), "A closed ticket can be reopened for (days)".into(), None)}
+            {number("auto_close_days".into(), "A resolved ticket closes by itself after (days)", None)}
+            {number("reopen_days".into(), "A closed ticket can be reopened for (days)", None)}
             <button type="submit" class="button primary" data-test="save-priorities">"Save the settings"</button>
         </form>
     }

@@ -4,7 +4,7 @@
 
 use super::SettingsOutcome;
 use crate::accounts::AdminNav;
-use crate::components::{escape_text, LoadError};
+use crate::components::{LabelledField, LoadError};
 use crate::domain::Service;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -60,50 +60,6 @@ pub fn ServicesPage() -> impl IntoView {
     }
 }
 
-/// One input with its label, hint and message; `id` is unique on the page,
-/// `name` is what the form posts.
-#[component]
-fn Input(
-    id: String,
-    name: &'static str,
-    label: &'static str,
-    value: String,
-    error: Option<String>,
-    #[prop(optional)] hint: Option<&'static str>,
-    #[prop(optional)] lines: Option<u32>,
-) -> impl IntoView {
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let described = [
-        hint.map(|_| hint_id.clone()),
-        error.as_ref().map(|_| error_id.clone()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
-    let described = (!described.is_empty()).then_some(described);
-    let invalid = error.is_some().then_some("true");
-    view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
-            {error.map(|e| view! {
-                <p class="field-error" id=error_id><span class="visually-hidden">"Error: "</span>{e}</p>
-            })}
-            {match lines {
-                Some(rows) => view! {
-                    <textarea id=id name=name rows=rows aria-describedby=described aria-invalid=invalid
-                        inner_html=escape_text(&value)></textarea>
-                }.into_any(),
-                None => view! {
-                    <input id=id name=name type="text" value=value aria-describedby=described aria-invalid=invalid/>
-                }.into_any(),
-            }}
-        </div>
-    }
-}
-
 /// What the form `form` showed when it came back: its messages and values.
 fn came_back(outcome: &SettingsOutcome, form: &str) -> Option<SettingsOutcome> {
     (outcome.form.as_deref() == Some(form)).then(|| outcome.clone())
@@ -137,12 +93,12 @@ fn AddService(outcome: SettingsOutcome) -> impl IntoView {
                 <div class="error-summary" role="alert"><p>"The service was not added: see the messages below."</p></div>
             })}
             <form method="post" action="/admin/services" novalidate data-test="add-service">
-                <Input id="new-name".into() name="name" label="Name" value=typed(&mine, "name", "") error=message(&mine, "name")/>
-                <Input id="new-slug".into() name="slug" label="Address name (optional)" value=typed(&mine, "slug", "")
+                <LabelledField id="new-name" name="name" label="Name" value=typed(&mine, "name", "") error=message(&mine, "name")/>
+                <LabelledField id="new-slug" name="slug" label="Address name (optional)" value=typed(&mine, "slug", "")
                     error=message(&mine, "slug") hint="Lower-case letters, digits and hyphens; made from the name when empty. It cannot change later."/>
-                <Input id="new-description".into() name="description" label="Description (optional)"
+                <LabelledField id="new-description" name="description" label="Description (optional)"
                     value=typed(&mine, "description", "") error=message(&mine, "description")/>
-                <Input id="new-categories".into() name="categories" label="Categories, one per line"
+                <LabelledField id="new-categories" name="categories" label="Categories, one per line"
                     value=typed(&mine, "categories", "") error=message(&mine, "categories") lines=4/>
                 <button type="submit" class="button primary" data-test="add-service-button">"Add the service"</button>
             </form>
@@ -164,15 +120,15 @@ fn ServiceEditor(service: Service, outcome: SettingsOutcome) -> impl IntoView {
                 <div class="error-summary" role="alert"><p>"Nothing was saved: see the messages below."</p></div>
             })}
             <form method="post" action=action.clone() novalidate>
-                <Input id=format!("{slug}-name") name="name" label="Name" value=typed(&mine, "name", &service.name)
+                <LabelledField id=format!("{slug}-name") name="name" label="Name" value=typed(&mine, "name", &service.name)
                     error=message(&mine, "name")/>
-                <Input id=format!("{slug}-description") name="description" label="Description"
+                <LabelledField id=format!("{slug}-description") name="description" label="Description"
                     value=typed(&mine, "description", &service.description) error=message(&mine, "description")/>
                 <button type="submit" name="action" value="edit" class="button">"Save " <span class="visually-hidden">{service.name.clone()}</span></button>
             </form>
             <p>"Categories: " {service.categories.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(", ")}</p>
             <form method="post" action=action novalidate>
-                <Input id=format!("{slug}-categories") name="categories" label="New categories, one per line"
+                <LabelledField id=format!("{slug}-categories") name="categories" label="New categories, one per line"
                     value=typed(&mine, "categories", "") error=message(&mine, "categories") lines=2/>
                 <button type="submit" name="action" value="add_categories" class="button">"Add categories " <span class="visually-hidden">{format!("to {}", service.name)}</span></button>
             </form>

@@ -103,7 +103,7 @@ pub fn ReportForm(
                 {problem.map(|p| view! {
                     <div class="error-summary" role="alert" data-test="form-problem"><p>{p}</p></div>
                 })}
-                <ErrorSummary errors=errors.clone()/>
+                <ErrorSummary items=errors.items()/>
                 {(kind == TicketKind::Incident).then(|| view! {
                     <Question field=Field::Impact legend="Who is affected?"
                         answers=Impact::ALL.map(|i| (i.as_str(), i.question_answer())).to_vec()
