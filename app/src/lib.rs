@@ -69,6 +69,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=knowledge::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/articles/:slug") view=knowledge::ArticlePage ssr=SsrMode::Async/>
+                    <Route path=path!("/knowledge") view=knowledge::KnowledgePage ssr=SsrMode::Async/>
+                    <Route path=path!("/knowledge/new") view=knowledge::NewArticlePage ssr=SsrMode::Async/>
+                    <Route path=path!("/knowledge/articles/:slug") view=knowledge::EditArticlePage ssr=SsrMode::Async/>
                     <Route path=path!("/report") view=tickets::TriagePage ssr=SsrMode::Async/>
                     <Route path=path!("/report/incident") view=tickets::ReportIncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("/report/request") view=tickets::ReportRequestPage ssr=SsrMode::Async/>

@@ -174,6 +174,7 @@ fn generate(corpus: &Corpus, n: usize, rng: &mut Rng) -> Vec<IndexDoc> {
                 service_name,
                 keywords: format!("{} {}", corpus.word(rng), corpus.word(rng)),
                 body,
+                visibility: Default::default(),
             }
         })
         .collect()

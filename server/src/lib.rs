@@ -146,6 +146,11 @@ fn router(state: AppState) -> Router {
         .route("/admin/notices", post(notice_routes::publish))
         .route("/admin/notices/{id}", post(notice_routes::change))
         .route("/admin/priorities", post(app::server::settings::post))
+        .route("/knowledge/new", post(app::server::authoring::create))
+        .route(
+            "/knowledge/articles/{slug}",
+            post(app::server::authoring::change),
+        )
         .route("/admin/services", post(app::server::catalog_routes::add))
         .route(
             "/admin/services/{slug}",

@@ -155,6 +155,7 @@ fn AccountEditor(user: UserRow, groups: Vec<AssignmentGroup>, me: i64) -> impl I
             <h3 id=title_id.clone()>{user.name.clone()} <span class="account-email">" · " {user.email.clone()}</span></h3>
             <p class="account-meta">
                 {user.role.label()}
+                {(user.role == Role::Agent && user.can_author).then_some(" · writes knowledge articles")}
                 {(!user.active).then_some(" · deactivated")}
                 {(!user.verified).then_some(" · e-mail not confirmed")}
                 {(user.id == me).then_some(" · you")}
@@ -166,6 +167,10 @@ fn AccountEditor(user: UserRow, groups: Vec<AssignmentGroup>, me: i64) -> impl I
                 </div>
                 <GroupChoices legend="Assignment groups".into() prefix=prefix.clone()
                     groups chosen=user.groups.clone()/>
+                <div class="checkbox">
+                    <input type="checkbox" id=format!("{prefix}-author") name="can_author" value="on" checked=user.can_author/>
+                    <label for=format!("{prefix}-author")>"Writes knowledge articles (agents; admins always may)"</label>
+                </div>
                 <div class="checkbox">
                     <input type="checkbox" id=format!("{prefix}-active") name="active" value="on" checked=user.active/>
                     <label for=format!("{prefix}-active")>"Active (can sign in)"</label>

@@ -49,12 +49,17 @@ pub async fn agent_queue(
 #[server(prefix = "/api", endpoint = "desk_ticket", input = server_fn::codec::GetUrl)]
 pub async fn ticket_for_desk(number: String) -> Result<DeskTicket, AppError> {
     use crate::domain::TicketNumber;
-    serve_as(Access::Staff, |state, _| async move {
+    use crate::domain::{TicketKind, TicketState};
+    serve_as(Access::Staff, |state, viewer| async move {
         let number = TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
         let mut conn = state.db.reader.acquire().await?;
-        crate::server::desk::desk_ticket(&mut conn, number, chrono::Utc::now())
+        let mut ticket = crate::server::desk::desk_ticket(&mut conn, number, chrono::Utc::now())
             .await?
-            .ok_or(AppError::NotFound)
+            .ok_or(AppError::NotFound)?;
+        ticket.offer_known_error = viewer.may_author()
+            && ticket.kind == TicketKind::Incident
+            && matches!(ticket.state, TicketState::Resolved | TicketState::Closed);
+        Ok(ticket)
     })
     .await
 }

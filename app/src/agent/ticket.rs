@@ -394,9 +394,15 @@ fn Links(ticket: DeskTicket) -> impl IntoView {
         view! { <li><span class="tag">{l.kind.label()}</span> " " <a href=l.href>{l.label}</a></li> }
     };
     let none = ticket.links.is_empty() && ticket.linked_tickets.is_empty();
+    let known_error = ticket
+        .offer_known_error
+        .then(|| format!("/knowledge/new?kind=known_error&from={}", ticket.number));
     view! {
         <h2>"Linked records"</h2>
         {none.then(|| view! { <p>"None yet."</p> })}
+        {known_error.map(|href| view! {
+            <p><a class="button" href=href data-test="start-known-error">"Start a known-error draft from this incident"</a></p>
+        })}
         <ul class="links" data-test="links">
             {ticket.links.into_iter().map(link).collect_view()}
         </ul>

@@ -156,25 +156,12 @@ pub fn LabelledField(
     #[prop(optional)]
     numeric: bool,
 ) -> impl IntoView {
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let described = [
-        hint.as_ref().map(|_| hint_id.clone()),
-        error.as_ref().map(|_| error_id.clone()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
-    let described = (!described.is_empty()).then_some(described);
+    let described = notes_ids(&id, hint.is_some(), error.is_some());
     let invalid = error.is_some().then_some("true");
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
-            {error.map(|e| view! {
-                <p class="field-error" id=error_id><span class="visually-hidden">"Error: "</span>{e}</p>
-            })}
+            <FieldNotes id=id.clone() hint error/>
             {match lines {
                 Some(rows) => view! {
                     <textarea id=id name=name rows=rows maxlength=maxlength aria-describedby=described
@@ -186,5 +173,56 @@ pub fn LabelledField(
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+/// A labelled `<select>` with its hint and error, like [`LabelledField`].
+#[component]
+pub fn LabelledSelect(
+    #[prop(into)] id: String,
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    /// (value, label) of each option.
+    options: Vec<(String, String)>,
+    selected: String,
+    error: Option<String>,
+    #[prop(optional, into)] hint: Option<String>,
+) -> impl IntoView {
+    let described = notes_ids(&id, hint.is_some(), error.is_some());
+    let invalid = error.is_some().then_some("true");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <FieldNotes id=id.clone() hint error/>
+            <select id=id name=name aria-describedby=described aria-invalid=invalid>
+                {options.into_iter().map(|(value, text)| {
+                    let chosen = value == selected;
+                    view! { <option value=value selected=chosen>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// The ids of a field's hint and error, for its `aria-describedby`.
+fn notes_ids(id: &str, hint: bool, error: bool) -> Option<String> {
+    let ids: Vec<String> = [
+        hint.then(|| format!("{id}-hint")),
+        error.then(|| format!("{id}-error")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// A field's hint and error message, under its label.
+#[component]
+fn FieldNotes(id: String, hint: Option<String>, error: Option<String>) -> impl IntoView {
+    view! {
+        {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+        {error.map(|e| view! {
+            <p class="field-error" id=format!("{id}-error")><span class="visually-hidden">"Error: "</span>{e}</p>
+        })}
     }
 }

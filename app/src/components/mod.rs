@@ -6,7 +6,7 @@ mod time;
 
 pub use form::{
     described_by, error_id, ErrorSummary, FieldHint, FormMessages, FormOutcome, InputField,
-    LabelledField,
+    LabelledField, LabelledSelect,
 };
 pub use live::{on_server_change, LiveRegion};
 pub use time::{format_time, DueIn};
@@ -79,10 +79,12 @@ fn AccountMenu(viewer: Viewer) -> impl IntoView {
         Viewer::SignedIn(account) => {
             let admin = account.role == Role::Admin;
             let staff = account.role.is_staff();
+            let author = account.may_author();
             view! {
                 <nav aria-label="Account" class="account-menu">
                     <ul class="nav-list">
                         {staff.then(|| view! { <li><a href="/agent">"Desk"</a></li> })}
+                        {author.then(|| view! { <li><a href="/knowledge">"Knowledge"</a></li> })}
                         <li><a href="/my-tickets">"My tickets"</a></li>
                         {admin.then(|| view! { <li><a href="/admin/users">"Admin"</a></li> })}
                         <li><a href="/account" data-test="account-name">{account.name}</a></li>

@@ -52,6 +52,16 @@ pub struct Account {
     pub name: String,
     pub email: String,
     pub role: Role,
+    /// An agent given the right to write knowledge articles.
+    #[serde(default)]
+    pub can_author: bool,
+}
+
+impl Account {
+    /// Admins, and agents given the right, write knowledge articles.
+    pub fn may_author(&self) -> bool {
+        self.role == Role::Admin || (self.role == Role::Agent && self.can_author)
+    }
 }
 
 /// Who is asking: nobody we know, or a signed-in account.
@@ -231,6 +241,8 @@ pub struct UserRow {
     pub active: bool,
     pub verified: bool,
     pub groups: Vec<i64>,
+    /// An agent given the right to write knowledge articles.
+    pub can_author: bool,
 }
 
 /// A 1st, 2nd or 3rd level support group.

@@ -321,6 +321,9 @@ pub struct DeskTicket {
     pub followers: i64,
     pub checklist: Vec<ChecklistStep>,
     pub choices: DeskChoices,
+    /// The viewer may write a known error from this (resolved) incident.
+    #[serde(default)]
+    pub offer_known_error: bool,
 }
 
 /// What the action forms offer.

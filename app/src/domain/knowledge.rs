@@ -49,7 +49,7 @@ pub enum KnownErrorStatus {
 }
 
 impl KnownErrorStatus {
-    const ALL: [KnownErrorStatus; 4] = [
+    pub const ALL: [KnownErrorStatus; 4] = [
         KnownErrorStatus::Investigating,
         KnownErrorStatus::WorkaroundAvailable,
         KnownErrorStatus::FixScheduled,
@@ -79,6 +79,100 @@ impl KnownErrorStatus {
     }
 }
 
+/// Where an article is in its life: only published articles are searched and shown
+/// to end users.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArticleState {
+    Draft,
+    Published,
+    Archived,
+}
+
+impl ArticleState {
+    pub const ALL: [ArticleState; 3] = [
+        ArticleState::Draft,
+        ArticleState::Published,
+        ArticleState::Archived,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArticleState::Draft => "draft",
+            ArticleState::Published => "published",
+            ArticleState::Archived => "archived",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ArticleState::Draft => "Draft",
+            ArticleState::Published => "Published",
+            ArticleState::Archived => "Archived",
+        }
+    }
+}
+
+/// Who may read a published article. Each level sees everything the levels before
+/// it see: visitors see public articles, signed-in users also theirs, agents all.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ArticleVisibility {
+    #[default]
+    Public,
+    SignedIn,
+    Agents,
+}
+
+impl ArticleVisibility {
+    pub const ALL: [ArticleVisibility; 3] = [
+        ArticleVisibility::Public,
+        ArticleVisibility::SignedIn,
+        ArticleVisibility::Agents,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArticleVisibility::Public => "public",
+            ArticleVisibility::SignedIn => "signed_in",
+            ArticleVisibility::Agents => "agents",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == raw)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ArticleVisibility::Public => "Everyone",
+            ArticleVisibility::SignedIn => "Signed-in users",
+            ArticleVisibility::Agents => "Agents only",
+        }
+    }
+
+    /// The widest level a viewer reads at: visitors public articles, signed-in end
+    /// users also theirs, agents and admins every article.
+    pub fn of_viewer(viewer: &super::Viewer) -> Self {
+        match viewer.account() {
+            None => ArticleVisibility::Public,
+            Some(account) if account.role.is_staff() => ArticleVisibility::Agents,
+            Some(_) => ArticleVisibility::SignedIn,
+        }
+    }
+
+    /// Whether a reader at level `reader` may read an article of this visibility.
+    pub fn readable_at(self, reader: ArticleVisibility) -> bool {
+        self <= reader
+    }
+}
+
 /// What a user asked the search for. Built from untrusted input: the query text is
 /// cut to [`MAX_QUERY_CHARS`] here, and unknown filter values are dropped.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +182,10 @@ pub struct SearchRequest {
     pub service: Option<String>,
     /// True when the query was longer than the search looks at.
     pub truncated: bool,
+    /// Who is searching: only articles readable at this level are found, and only
+    /// their words are used to correct and complete the query.
+    #[serde(default)]
+    pub reader: ArticleVisibility,
 }
 
 impl SearchRequest {
@@ -103,7 +201,14 @@ impl SearchRequest {
             kind: kind.and_then(ArticleKind::parse),
             service,
             truncated,
+            reader: ArticleVisibility::Public,
         }
+    }
+
+    /// The same request, as read by someone at level `reader`.
+    pub fn read_at(mut self, reader: ArticleVisibility) -> Self {
+        self.reader = reader;
+        self
     }
 
     /// True when there is neither text nor a filter to search by.
@@ -155,6 +260,19 @@ pub struct Article {
     pub service_name: String,
     pub updated_at: DateTime<Utc>,
     pub body: ArticleBody,
+    pub state: ArticleState,
+    pub visibility: ArticleVisibility,
+    /// What staff see besides the text; `None` for end users.
+    pub staff: Option<StaffView>,
+}
+
+/// What an article's page shows to agents and admins.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffView {
+    /// Whether this viewer may edit the article.
+    pub can_edit: bool,
+    /// (number, summary) of the incidents linked to a known error, newest first.
+    pub incidents: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 //! into them, and the words the portal uses to describe them.
 
 mod account;
+mod authoring;
 mod desk;
 mod ids;
 mod knowledge;
@@ -20,14 +21,16 @@ pub use account::{
     OutboxMessage, PasswordChangeForm, RegisterForm, Role, SignInForm, UserRow, Viewer,
     PASSWORD_CHARS,
 };
+pub use authoring::{parse_article, ArticleDraft, ArticleIntent, DraftContent};
 pub use desk::{
     span_in_words, ChecklistStep, Choice, DeskChoices, DeskTicket, HistoryEntry, LinkKind,
     LinkView, OngoingMajor, QueueFilter, QueuePage, QueueRow, ReporterView, Standing, TargetView,
 };
 pub use ids::{ArticleId, CategoryId, NoticeId, ServiceId, TicketId};
 pub use knowledge::{
-    Article, ArticleBody, ArticleKind, Highlighted, KnownErrorStatus, SearchHit, SearchRequest,
-    SearchResults, MAX_QUERY_CHARS, MAX_QUERY_WORDS,
+    Article, ArticleBody, ArticleKind, ArticleState, ArticleVisibility, Highlighted,
+    KnownErrorStatus, SearchHit, SearchRequest, SearchResults, StaffView, MAX_QUERY_CHARS,
+    MAX_QUERY_WORDS,
 };
 pub use lifecycle::{
     decide, Action, Actor, Event, GroupRef, HoldReason, LifecycleRules, Phase, Refusal,
@@ -41,7 +44,7 @@ pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTa
 pub use settings::{
     cell_name, parse_service, rule_name, NamedErrors, PrioritySettings, ServiceFields,
 };
-pub use text::{clean_line, encode_query_value, form_value};
+pub use text::{clean_line, clean_text, encode_query_value, form_value, slug_of};
 pub use ticket::{
     Category, Service, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,
     TimelineEntry,

@@ -350,7 +350,7 @@ pub fn parse_service(fields: &[(String, String)], new: bool) -> Result<ServiceFi
         errors.add("name", "Give the service a name of 1 to 100 characters.");
     }
     let slug = match value("slug").trim() {
-        "" => slug_of(&name),
+        "" => super::slug_of(&name, 64),
         typed => typed.to_string(),
     };
     if new
@@ -401,29 +401,10 @@ pub fn parse_service(fields: &[(String, String)], new: bool) -> Result<ServiceFi
     }
 }
 
-/// "Video calls & chat" → "video-calls-chat".
-fn slug_of(name: &str) -> String {
-    let mut slug = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    slug.trim_end_matches('-').chars().take(64).collect()
-}
-
 #[cfg(test)]
 mod service_tests {
     use super::*;
-
-    fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::domain::text::form_pairs as fields;
 
     #[test]
     fn a_new_service_gets_a_slug_from_its_name_and_its_categories_line_by_line() {

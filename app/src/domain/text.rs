@@ -40,6 +40,30 @@ pub fn form_value<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
         .map_or("", |(_, value)| value.as_str())
 }
 
+/// An address name made from a title: "Video calls & chat" → "video-calls-chat",
+/// at most `max` characters.
+pub fn slug_of(name: &str, max: usize) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let cut: String = slug.chars().take(max).collect();
+    cut.trim_end_matches('-').to_string()
+}
+
+/// A posted form's fields from (name, value) pairs, for tests.
+#[cfg(test)]
+pub fn form_pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// Percent-encodes a value for a query string.
 pub fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());

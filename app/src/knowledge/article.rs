@@ -2,7 +2,9 @@
 
 use super::get_article;
 use crate::components::{format_time, LoadError};
-use crate::domain::{Article, ArticleBody, ArticleKind};
+use crate::domain::{
+    Article, ArticleBody, ArticleKind, ArticleState, ArticleVisibility, StaffView,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -50,6 +52,9 @@ fn ArticleView(article: Article) -> impl IntoView {
                     </p>
                     <h1>{article.title.clone()}</h1>
                 </header>
+                {article.staff.clone().map(|staff| view! {
+                    <StaffNotes staff slug=article.slug.clone() state=article.state visibility=article.visibility/>
+                })}
                 {match article.body {
                     ArticleBody::Faq { answer_html } => view! {
                         <div class="prose" inner_html=answer_html></div>
@@ -81,5 +86,46 @@ fn ArticleView(article: Article) -> impl IntoView {
                 <p><a class="button" href=report_link>"Report an issue with " {article.service_name}</a></p>
             </aside>
         </div>
+    }
+}
+
+/// What agents and admins see above an article: who may read it, whether users can
+/// see it at all, the way to edit it and the incidents linked to a known error.
+#[component]
+fn StaffNotes(
+    staff: StaffView,
+    slug: String,
+    state: ArticleState,
+    visibility: ArticleVisibility,
+) -> impl IntoView {
+    let note = match state {
+        ArticleState::Draft => {
+            Some("This is a draft: users cannot see it and search does not find it.")
+        }
+        ArticleState::Archived => {
+            Some("This article is archived: users cannot see it and search does not find it.")
+        }
+        ArticleState::Published => None,
+    };
+    let incidents = staff.incidents;
+    view! {
+        <aside class="panel staff-notes" aria-label="For the service desk" data-test="staff-notes">
+            <p>
+                <span class="badge">{state.label()}</span>
+                " · Readers: " {visibility.label()}
+                {staff.can_edit.then(|| view! {
+                    " · " <a href=format!("/knowledge/articles/{slug}")>"Edit this article"</a>
+                })}
+            </p>
+            {note.map(|n| view! { <p class="hint">{n}</p> })}
+            {(!incidents.is_empty()).then(|| view! {
+                <h2 class="small-heading">"Linked incidents"</h2>
+                <ul data-test="linked-incidents">
+                    {incidents.into_iter().map(|(number, summary)| view! {
+                        <li><a href=format!("/agent/tickets/{number}")>{number.clone()}</a> " " {summary}</li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </aside>
     }
 }

@@ -1,9 +1,11 @@
 //! Finding answers: the home page with its live search, and article pages.
 
 mod article;
+mod authoring;
 mod search_box;
 
 pub use article::ArticlePage;
+pub use authoring::{ArticleRow, EditArticlePage, EditorData, KnowledgePage, NewArticlePage};
 pub use search_box::{SearchBox, SearchState};
 
 use crate::domain::{Article, SearchResults};
@@ -25,16 +27,17 @@ pub async fn search_articles(
     service: Option<String>,
     limit: Option<u32>,
 ) -> Result<SearchResults, AppError> {
+    let reader = crate::domain::ArticleVisibility::of_viewer(&crate::server::viewer());
     crate::server::serve(|state| async move {
         let limit = limit.unwrap_or(10).clamp(1, MAX_HITS) as usize;
-        let results = run_search(&state, &query, kind, service, limit).await?;
+        let results = run_search(&state, &query, kind, service, limit, reader).await?;
         Ok(results.unwrap_or_default())
     })
     .await
 }
 
-/// The hits for `query` narrowed by the filters, or `None` when there is nothing
-/// to search for.
+/// The hits for `query` narrowed by the filters, among the articles readable at
+/// `reader`'s level, or `None` when there is nothing to search for.
 #[cfg(feature = "ssr")]
 async fn run_search(
     state: &crate::server::AppState,
@@ -42,8 +45,10 @@ async fn run_search(
     kind: Option<String>,
     service: Option<String>,
     limit: usize,
+    reader: crate::domain::ArticleVisibility,
 ) -> Result<Option<SearchResults>, AppError> {
-    let request = crate::domain::SearchRequest::new(query, kind.as_deref(), service.as_deref());
+    let request = crate::domain::SearchRequest::new(query, kind.as_deref(), service.as_deref())
+        .read_at(reader);
     if request.is_empty() {
         return Ok(None);
     }
@@ -51,14 +56,39 @@ async fn run_search(
     results.map(Some).map_err(AppError::internal)
 }
 
-/// One published article, rendered for display.
+/// One article, rendered for display: a published one its reader may read, or for
+/// agents and admins any article (a draft or an archived one is marked as such).
 #[server(prefix = "/api", endpoint = "article")]
 pub async fn get_article(slug: String) -> Result<Article, AppError> {
+    use crate::domain::{ArticleState, ArticleVisibility, StaffView};
+    let viewer = crate::server::viewer();
     crate::server::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
-        crate::server::knowledge::get_article(&mut conn, &slug)
+        let mut article = crate::server::knowledge::get_article(&mut conn, &slug)
             .await?
-            .ok_or(AppError::NotFound)
+            .ok_or(AppError::NotFound)?;
+        match viewer.account().filter(|a| a.role.is_staff()) {
+            Some(staff) => {
+                article.staff = Some(StaffView {
+                    can_edit: staff.may_author(),
+                    incidents: crate::server::knowledge::linked_incidents(&mut conn, article.id)
+                        .await?,
+                });
+            }
+            None if article.state != ArticleState::Published
+                || article.visibility == ArticleVisibility::Agents =>
+            {
+                return Err(AppError::NotFound);
+            }
+            None if !article
+                .visibility
+                .readable_at(ArticleVisibility::of_viewer(&viewer)) =>
+            {
+                return Err(AppError::SignInRequired);
+            }
+            None => {}
+        }
+        Ok(article)
     })
     .await
 }
@@ -79,6 +109,7 @@ pub async fn home_content(
     kind: Option<String>,
     service: Option<String>,
 ) -> Result<HomePageData, AppError> {
+    let reader = crate::domain::ArticleVisibility::of_viewer(&crate::server::viewer());
     crate::server::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
         let services = crate::server::catalog::list_services(&mut conn)
@@ -87,7 +118,7 @@ pub async fn home_content(
             .map(|s| (s.slug, s.name))
             .collect();
         drop(conn);
-        let results = run_search(&state, &query, kind, service, MAX_HITS as usize).await?;
+        let results = run_search(&state, &query, kind, service, MAX_HITS as usize, reader).await?;
         Ok(HomePageData { services, results })
     })
     .await

@@ -364,6 +364,7 @@ pub async fn change_account(
         role,
         groups: groups_of(&fields),
         active: form_value(&fields, "active") == "on",
+        can_author: form_value(&fields, "can_author") == "on",
     };
     match accounts::change_account(&state, &admin, user_id, change, &caller.address, Utc::now())
         .await

@@ -335,6 +335,7 @@ pub async fn desk_ticket(
         followers,
         checklist: checklist(&mut *conn, id).await?,
         choices,
+        offer_known_error: false,
     }))
 }
 
@@ -346,7 +347,8 @@ pub async fn links_of(
     for_reporter: bool,
 ) -> Result<Vec<LinkView>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT l.kind, t.number, t.summary, a.slug, a.title FROM ticket_links l
+        "SELECT l.kind, t.number, t.summary, a.slug, a.title, a.state, a.visibility
+         FROM ticket_links l
          LEFT JOIN tickets t ON t.id = l.target_ticket_id
          LEFT JOIN articles a ON a.id = l.target_article_id
          WHERE l.ticket_id = ? ORDER BY l.id",
@@ -359,6 +361,14 @@ pub async fn links_of(
         .filter_map(|row| {
             let kind = LinkKind::parse(row.get("kind"))?;
             if for_reporter && kind == LinkKind::Incident {
+                return None;
+            }
+            // A reporter sees a known error only once it is published for users.
+            if for_reporter
+                && kind == LinkKind::KnownError
+                && (row.get::<String, _>("state") != "published"
+                    || row.get::<String, _>("visibility") == "agents")
+            {
                 return None;
             }
             Some(match kind {

@@ -1,32 +1,13 @@
 //! Storage of knowledge articles: user FAQs and known errors.
 
 use super::markdown::{to_plain_text, to_safe_html};
-use crate::domain::{Article, ArticleBody, ArticleId, ArticleKind, KnownErrorStatus};
+use crate::domain::{
+    Article, ArticleBody, ArticleId, ArticleKind, ArticleState, ArticleVisibility, KnownErrorStatus,
+};
 use chrono::{DateTime, Utc};
 use sqlx::{Row, SqliteConnection};
 
-/// An article to store; Markdown fields as written by its author.
-#[derive(Clone, Debug)]
-pub struct ArticleDraft {
-    pub slug: String,
-    pub service_slug: String,
-    pub title: String,
-    pub keywords: Vec<String>,
-    pub content: DraftContent,
-}
-
-#[derive(Clone, Debug)]
-pub enum DraftContent {
-    Faq {
-        answer_md: String,
-    },
-    KnownError {
-        status: KnownErrorStatus,
-        symptoms_md: String,
-        workaround_md: String,
-        cause_md: Option<String>,
-    },
-}
+pub use crate::domain::{ArticleDraft, DraftContent};
 
 /// Why an article could not be stored.
 #[derive(Debug, thiserror::Error)]
@@ -37,72 +18,231 @@ pub enum InsertArticleError {
     Database(#[from] sqlx::Error),
 }
 
-/// Stores a new article; the caller owns the transaction and re-indexes afterwards.
-pub async fn insert_article(
-    conn: &mut SqliteConnection,
-    draft: &ArticleDraft,
-    now: DateTime<Utc>,
-) -> Result<ArticleId, InsertArticleError> {
-    let service_id = super::catalog::service_id(&mut *conn, &draft.service_slug)
-        .await?
-        .ok_or_else(|| InsertArticleError::UnknownService(draft.service_slug.clone()))?;
-    let (kind, answer, symptoms, workaround, cause, status) = match &draft.content {
-        DraftContent::Faq { answer_md } => {
-            (ArticleKind::Faq, answer_md.as_str(), "", "", None, None)
-        }
+/// Who wrote an article and in which state it is stored.
+#[derive(Clone, Copy, Debug)]
+pub struct Provenance {
+    pub state: ArticleState,
+    pub author: Option<i64>,
+    pub source_ticket: Option<i64>,
+}
+
+impl Provenance {
+    /// A published article with no author of record (demo content, tests).
+    pub const PUBLISHED: Provenance = Provenance {
+        state: ArticleState::Published,
+        author: None,
+        source_ticket: None,
+    };
+}
+
+/// The columns of an article's text, as stored.
+struct Columns<'a> {
+    kind: ArticleKind,
+    answer: &'a str,
+    symptoms: &'a str,
+    workaround: &'a str,
+    cause: Option<&'a str>,
+    status: Option<&'static str>,
+}
+
+fn columns(content: &DraftContent) -> Columns<'_> {
+    match content {
+        DraftContent::Faq { answer_md } => Columns {
+            kind: ArticleKind::Faq,
+            answer: answer_md,
+            symptoms: "",
+            workaround: "",
+            cause: None,
+            status: None,
+        },
         DraftContent::KnownError {
             status,
             symptoms_md,
             workaround_md,
             cause_md,
-        } => (
-            ArticleKind::KnownError,
-            "",
-            symptoms_md.as_str(),
-            workaround_md.as_str(),
-            cause_md.as_deref(),
-            Some(status.as_str()),
-        ),
-    };
+        } => Columns {
+            kind: ArticleKind::KnownError,
+            answer: "",
+            symptoms: symptoms_md,
+            workaround: workaround_md,
+            cause: cause_md.as_deref(),
+            status: Some(status.as_str()),
+        },
+    }
+}
+
+/// Stores a new article; the caller owns the transaction and re-indexes afterwards.
+pub async fn insert_article(
+    conn: &mut SqliteConnection,
+    draft: &ArticleDraft,
+    provenance: Provenance,
+    now: DateTime<Utc>,
+) -> Result<ArticleId, InsertArticleError> {
+    let service_id = super::catalog::service_id(&mut *conn, &draft.service_slug)
+        .await?
+        .ok_or_else(|| InsertArticleError::UnknownService(draft.service_slug.clone()))?;
+    let c = columns(&draft.content);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO articles (slug, kind, service_id, title, keywords, answer_md, symptoms_md,
-                               workaround_md, cause_md, error_status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                               workaround_md, cause_md, error_status, created_at, updated_at,
+                               state, visibility, created_by, updated_by, source_ticket_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(&draft.slug)
-    .bind(kind.as_str())
+    .bind(c.kind.as_str())
     .bind(service_id.0)
     .bind(&draft.title)
     .bind(draft.keywords.join(", "))
-    .bind(answer)
-    .bind(symptoms)
-    .bind(workaround)
-    .bind(cause)
-    .bind(status)
+    .bind(c.answer)
+    .bind(c.symptoms)
+    .bind(c.workaround)
+    .bind(c.cause)
+    .bind(c.status)
     .bind(now)
     .bind(now)
+    .bind(provenance.state.as_str())
+    .bind(draft.visibility.as_str())
+    .bind(provenance.author)
+    .bind(provenance.author)
+    .bind(provenance.source_ticket)
     .fetch_one(&mut *conn)
     .await?;
     Ok(ArticleId(id))
 }
 
-const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.kind, a.title, a.keywords, a.answer_md,
-    a.symptoms_md, a.workaround_md, a.cause_md, a.error_status, a.updated_at,
-    s.slug AS service_slug, s.name AS service_name";
+/// Replaces an article's text, service and visibility and sets its state, if it is
+/// still at `revision`; returns false when someone else saved it in between.
+pub async fn update_article(
+    conn: &mut SqliteConnection,
+    id: ArticleId,
+    revision: i64,
+    draft: &ArticleDraft,
+    provenance: Provenance,
+    now: DateTime<Utc>,
+) -> Result<bool, InsertArticleError> {
+    let service_id = super::catalog::service_id(&mut *conn, &draft.service_slug)
+        .await?
+        .ok_or_else(|| InsertArticleError::UnknownService(draft.service_slug.clone()))?;
+    let c = columns(&draft.content);
+    let changed = sqlx::query(
+        "UPDATE articles SET service_id = ?, title = ?, keywords = ?, answer_md = ?,
+                symptoms_md = ?, workaround_md = ?, cause_md = ?, error_status = ?,
+                state = ?, visibility = ?, updated_by = ?, updated_at = ?,
+                revision = revision + 1
+         WHERE id = ? AND revision = ? AND kind = ?",
+    )
+    .bind(service_id.0)
+    .bind(&draft.title)
+    .bind(draft.keywords.join(", "))
+    .bind(c.answer)
+    .bind(c.symptoms)
+    .bind(c.workaround)
+    .bind(c.cause)
+    .bind(c.status)
+    .bind(provenance.state.as_str())
+    .bind(draft.visibility.as_str())
+    .bind(provenance.author)
+    .bind(now)
+    .bind(id.0)
+    .bind(revision)
+    .bind(c.kind.as_str())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
 
-/// The article with this slug, rendered for display.
-pub async fn get_article(
+/// An article as stored, for its editor: Markdown as written.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoredArticle {
+    pub id: ArticleId,
+    pub revision: i64,
+    pub state: ArticleState,
+    pub draft: ArticleDraft,
+}
+
+/// The stored row of the article with this address name.
+async fn article_row(
     conn: &mut SqliteConnection,
     slug: &str,
-) -> Result<Option<Article>, sqlx::Error> {
-    let row = sqlx::query(&format!(
+) -> Result<Option<sqlx::sqlite::SqliteRow>, sqlx::Error> {
+    sqlx::query(&format!(
         "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN services s ON s.id = a.service_id
          WHERE a.slug = ?"
     ))
     .bind(slug)
     .fetch_optional(conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
+    .await
+}
+
+/// The article with this address name, as its author wrote it.
+pub async fn stored_article(
+    conn: &mut SqliteConnection,
+    slug: &str,
+) -> Result<Option<StoredArticle>, sqlx::Error> {
+    let Some(row) = article_row(conn, slug).await? else {
+        return Ok(None);
+    };
+    let status = row
+        .get::<Option<String>, _>("error_status")
+        .as_deref()
+        .and_then(KnownErrorStatus::parse);
+    let content = match (ArticleKind::parse(row.get("kind")), status) {
+        (Some(ArticleKind::Faq), _) => DraftContent::Faq {
+            answer_md: row.get("answer_md"),
+        },
+        (Some(ArticleKind::KnownError), Some(status)) => DraftContent::KnownError {
+            status,
+            symptoms_md: row.get("symptoms_md"),
+            workaround_md: row.get("workaround_md"),
+            cause_md: row.get("cause_md"),
+        },
+        _ => return Err(sqlx::Error::Decode("article kind or status unknown".into())),
+    };
+    let keywords: String = row.get("keywords");
+    Ok(Some(StoredArticle {
+        id: ArticleId(row.get("id")),
+        revision: row.get("revision"),
+        state: state_of(&row)?,
+        draft: ArticleDraft {
+            slug: row.get("slug"),
+            service_slug: row.get("service_slug"),
+            title: row.get("title"),
+            keywords: keywords
+                .split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
+                .collect(),
+            visibility: visibility_of(&row)?,
+            content,
+        },
+    }))
+}
+
+fn state_of(row: &sqlx::sqlite::SqliteRow) -> Result<ArticleState, sqlx::Error> {
+    ArticleState::parse(row.get("state"))
+        .ok_or_else(|| sqlx::Error::Decode("article state unknown".into()))
+}
+
+fn visibility_of(row: &sqlx::sqlite::SqliteRow) -> Result<ArticleVisibility, sqlx::Error> {
+    ArticleVisibility::parse(row.get("visibility"))
+        .ok_or_else(|| sqlx::Error::Decode("article visibility unknown".into()))
+}
+
+const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.kind, a.title, a.keywords, a.answer_md,
+    a.symptoms_md, a.workaround_md, a.cause_md, a.error_status, a.updated_at,
+    a.state, a.visibility, a.revision, s.slug AS service_slug, s.name AS service_name";
+
+/// The article with this slug, rendered for display, whatever its state and
+/// visibility: the caller decides who may see it.
+pub async fn get_article(
+    conn: &mut SqliteConnection,
+    slug: &str,
+) -> Result<Option<Article>, sqlx::Error> {
+    let Some(row) = article_row(conn, slug).await? else {
+        return Ok(None);
+    };
     let kind = ArticleKind::parse(row.get("kind"));
     let status = row
         .get::<Option<String>, _>("error_status")
@@ -131,7 +271,25 @@ pub async fn get_article(
         service_name: row.get("service_name"),
         updated_at: row.get("updated_at"),
         body,
+        state: state_of(&row)?,
+        visibility: visibility_of(&row)?,
+        staff: None,
     }))
+}
+
+/// (number, summary) of the incidents linked to an article (a known error), newest
+/// first; for agents.
+pub async fn linked_incidents(
+    conn: &mut SqliteConnection,
+    article: ArticleId,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT t.number, t.summary FROM ticket_links l JOIN tickets t ON t.id = l.ticket_id
+         WHERE l.target_article_id = ? ORDER BY l.id DESC LIMIT 200",
+    )
+    .bind(article.0)
+    .fetch_all(conn)
+    .await
 }
 
 /// An article as the search index sees it: plain text only.
@@ -145,9 +303,10 @@ pub struct IndexDoc {
     pub service_name: String,
     pub keywords: String,
     pub body: String,
+    pub visibility: ArticleVisibility,
 }
 
-/// A page of articles for indexing, in id order after `after` (keyset paging, so that
+/// A page of published articles for indexing, in id order after `after` (keyset paging, so that
 /// re-indexing a large knowledge base never holds it all in memory).
 pub async fn index_docs_after(
     conn: &mut SqliteConnection,
@@ -156,7 +315,7 @@ pub async fn index_docs_after(
 ) -> Result<Vec<IndexDoc>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN services s ON s.id = a.service_id
-         WHERE a.id > ? ORDER BY a.id LIMIT ?"
+         WHERE a.id > ? AND a.state = 'published' ORDER BY a.id LIMIT ?"
     ))
     .bind(after.0)
     .bind(limit)
@@ -165,7 +324,7 @@ pub async fn index_docs_after(
     Ok(rows.iter().filter_map(index_doc).collect())
 }
 
-/// Every article of one service, for indexing again after the service changed
+/// Every published article of one service, for indexing again after the service changed
 /// (its name is stored with each article in the index).
 pub async fn index_docs_of_service(
     conn: &mut SqliteConnection,
@@ -173,7 +332,7 @@ pub async fn index_docs_of_service(
 ) -> Result<Vec<IndexDoc>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN services s ON s.id = a.service_id
-         WHERE a.service_id = ? ORDER BY a.id"
+         WHERE a.service_id = ? AND a.state = 'published' ORDER BY a.id"
     ))
     .bind(service.0)
     .fetch_all(conn)
@@ -205,12 +364,31 @@ fn index_doc(row: &sqlx::sqlite::SqliteRow) -> Option<IndexDoc> {
         service_name: row.get("service_name"),
         keywords: row.get("keywords"),
         body,
+        visibility: visibility_of(row).ok()?,
     })
 }
 
-/// How many articles there are; the index must hold exactly as many.
+/// The index entry of one article: `Upsert` while it is published, else `Delete`.
+pub async fn index_op(
+    conn: &mut SqliteConnection,
+    id: ArticleId,
+) -> Result<super::search::IndexOp, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN services s ON s.id = a.service_id
+         WHERE a.id = ? AND a.state = 'published'"
+    ))
+    .bind(id.0)
+    .fetch_optional(conn)
+    .await?;
+    Ok(match row.as_ref().and_then(index_doc) {
+        Some(doc) => super::search::IndexOp::Upsert(doc),
+        None => super::search::IndexOp::Delete(id),
+    })
+}
+
+/// How many published articles there are; the index must hold exactly as many.
 pub async fn count(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE state = 'published'")
         .fetch_one(conn)
         .await?;
     Ok(n.max(0) as u64)
@@ -234,16 +412,9 @@ pub async fn publish(
     draft: &ArticleDraft,
 ) -> Result<ArticleId, PublishError> {
     let mut tx = db.writer.begin().await?;
-    let id = insert_article(&mut tx, draft, Utc::now()).await?;
+    let id = insert_article(&mut tx, draft, Provenance::PUBLISHED, Utc::now()).await?;
     tx.commit().await?;
-    let docs = index_docs_after(&mut *db.reader.acquire().await?, ArticleId(id.0 - 1), 1).await?;
-    search
-        .apply(
-            docs.into_iter()
-                .map(super::search::IndexOp::Upsert)
-                .collect(),
-            true,
-        )
-        .await?;
+    let op = index_op(&mut *db.reader.acquire().await?, id).await?;
+    search.apply(vec![op], true).await?;
     Ok(id)
 }

@@ -1,8 +1,10 @@
 //! Markdown of knowledge articles, rendered to safe HTML and to plain text.
 //!
-//! Safety comes from what the renderer is allowed to emit, not from cleaning its
-//! output: raw HTML in the source is shown as text, and links or images whose
-//! address is not http(s), mailto or site-relative lose their address.
+//! Safety comes first from what the renderer is allowed to emit: raw HTML in the
+//! source is shown as text, and links or images whose address is not http(s),
+//! mailto or site-relative lose their address. The result then goes through
+//! ammonia's allow-list sanitiser as a second, independent line: only known tags and
+//! attributes, no event handlers, no script URLs, whatever a renderer bug let by.
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
@@ -60,7 +62,19 @@ pub fn to_safe_html(source: &str) -> String {
     });
     let mut html = String::with_capacity(source.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events);
-    html
+    sanitiser().clean(&html).to_string()
+}
+
+/// The allow-list every rendered article passes through; built once.
+fn sanitiser() -> &'static ammonia::Builder<'static> {
+    static SANITISER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
+    SANITISER.get_or_init(|| {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .url_schemes(["http", "https", "mailto"].into_iter().collect())
+            .link_rel(Some("noopener noreferrer"));
+        builder
+    })
 }
 
 /// The words of a Markdown text without its markup, for the search index.

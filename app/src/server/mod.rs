@@ -3,6 +3,7 @@
 
 pub mod account_forms;
 pub mod accounts;
+pub mod authoring;
 pub mod catalog;
 pub mod catalog_routes;
 pub mod db;
@@ -62,6 +63,8 @@ pub enum Access {
     Staff,
     /// Admins only.
     Admin,
+    /// Admins, and agents given the right to write knowledge articles.
+    Author,
 }
 
 /// Checks the caller against `access`: not signed in is 401, the wrong role 403.
@@ -71,6 +74,7 @@ pub fn authorize(viewer: &Viewer, access: Access) -> Result<Account, AppError> {
         Access::SignedIn => true,
         Access::Staff => account.role.is_staff(),
         Access::Admin => account.role == Role::Admin,
+        Access::Author => account.may_author(),
     };
     if allowed {
         Ok(account.clone())

@@ -387,6 +387,7 @@ impl TestPortal {
             service_slug: service.into(),
             title: title.into(),
             keywords: vec![],
+            visibility: Default::default(),
             content: DraftContent::Faq {
                 answer_md: answer.into(),
             },
@@ -400,6 +401,7 @@ impl TestPortal {
             service_slug: service.into(),
             title: title.into(),
             keywords: vec![],
+            visibility: Default::default(),
             content: DraftContent::KnownError {
                 status: KnownErrorStatus::WorkaroundAvailable,
                 symptoms_md: symptoms.into(),

@@ -36,6 +36,7 @@ async fn a_known_error_page_shows_symptoms_workaround_status_and_cause() {
             service_slug: "email".into(),
             title: "Outlook stuck on Trying to connect".into(),
             keywords: vec!["outlook".into()],
+            visibility: Default::default(),
             content: DraftContent::KnownError {
                 status: app::domain::KnownErrorStatus::FixScheduled,
                 symptoms_md: "The status bar says `Trying to connect…`.".into(),

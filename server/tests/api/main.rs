@@ -6,6 +6,7 @@
 mod helpers;
 
 mod accounts;
+mod authoring;
 mod desk;
 mod knowledge;
 mod notices;

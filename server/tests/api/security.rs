@@ -68,6 +68,10 @@ const SERVER_FUNCTIONS: &[(&str, &str, Allowed)] = &[
     ("/api/admin_notice", "id=1", Allowed::Admin),
     ("/api/admin_priorities", "", Allowed::Admin),
     ("/api/admin_services", "", Allowed::Admin),
+    // Writing knowledge: admins, and agents given the right (the cast's agent has
+    // not been given it, so is refused like an end user).
+    ("/api/knowledge_articles", "", Allowed::Admin),
+    ("/api/article_editor", "kind=faq", Allowed::Admin),
 ];
 
 /// Every page route, with a sample address and who may open it. A route missing
@@ -118,6 +122,17 @@ const PAGES: &[(&str, &str, Allowed)] = &[
     ("/admin/notices/{id}", "/admin/notices/1", Allowed::Admin),
     ("/admin/priorities", "/admin/priorities", Allowed::Admin),
     ("/admin/services", "/admin/services", Allowed::Admin),
+    ("/knowledge", "/knowledge", Allowed::Admin),
+    (
+        "/knowledge/new",
+        "/knowledge/new?kind=known_error",
+        Allowed::Admin,
+    ),
+    (
+        "/knowledge/articles/{slug}",
+        "/knowledge/articles/cast-faq",
+        Allowed::Admin,
+    ),
 ];
 
 /// Every form post that changes state.
@@ -140,6 +155,8 @@ const FORM_POSTS: &[&str] = &[
     "/admin/priorities",
     "/admin/services",
     "/admin/services/email",
+    "/knowledge/new",
+    "/knowledge/articles/cast-faq",
     "/agent/tickets/INC0001001",
     "/my-tickets/INC0001001",
     "/status/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
@@ -170,6 +187,9 @@ impl Cast {
         let a = portal.end_user("Amy", "amy@example.com").await;
         let b = portal.end_user("Bob", "bob@example.com").await;
         let mut form = portal.with_email_service().await;
+        portal
+            .add_faq("cast-faq", "email", "Cast FAQ", "Sign in again.")
+            .await;
         form.email = "amy@example.com".into();
         let response = portal
             .post_as(Some(&a), "/report/incident", &form_fields(&form))

@@ -237,3 +237,77 @@ fn the_checker_finds_what_it_looks_for() {
         .collect();
     assert_eq!(names, ["a", "onclick", "b"]);
 }
+
+/// Markdown's own ways to smuggle markup: links and images with script or data
+/// addresses, reference links, autolinks, raw HTML blocks and inline HTML.
+const MARKDOWN_PAYLOADS: &[&str] = &[
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click]( javascript:alert(1) )",
+    "[click](javascript&#58;alert(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](javascript:alert(1))",
+    "![x](data:image/svg+xml,<svg onload=alert(1)>)",
+    "[ref][1]\n\n[1]: javascript:alert(1)",
+    "<javascript:alert(1)>",
+    "[x](vbscript:msgbox(1))",
+    "<div onclick=\"alert(1)\">\n\n**bold**\n\n</div>",
+    "<p style=\"background:url(javascript:alert(1))\">x</p>",
+    "Text <span onmouseover=alert(1)>hover</span> more",
+    "```html\n<script>alert(1)</script>\n```",
+    "| a | b |\n|---|---|\n| <img src=x onerror=alert(1)> | [x](javascript:alert(1)) |",
+];
+
+#[tokio::test]
+async fn authored_markdown_never_becomes_markup_in_any_view() {
+    let portal = TestPortal::start().await;
+    portal.add_service("email", "E-mail", &["Sending"]).await;
+    let admin = portal.admin("admin@example.com").await;
+    let mut all = payloads();
+    all.extend(MARKDOWN_PAYLOADS.iter().map(|p| p.to_string()));
+    for (i, payload) in all.iter().enumerate() {
+        let slug = format!("payload-{i}");
+        let title = format!("Payload {i} {payload}");
+        let title: String = title.chars().take(200).collect();
+        let symptoms = format!("{payload}\n\n1. {payload}\n2. *{payload}*");
+        let response = portal
+            .post_as(
+                Some(&admin),
+                "/knowledge/new",
+                &[
+                    ("kind", "known_error"),
+                    ("slug", slug.as_str()),
+                    ("title", title.as_str()),
+                    ("service", "email"),
+                    ("visibility", "public"),
+                    ("keywords", "payload"),
+                    ("symptoms", symptoms.as_str()),
+                    ("workaround", payload.as_str()),
+                    ("cause", payload.as_str()),
+                    ("status", "investigating"),
+                    ("intent", "publish"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 303, "{payload}: {}", response.text());
+        for (who, path) in [
+            (None, format!("/articles/{slug}")),
+            (Some(&admin), format!("/articles/{slug}")),
+            (Some(&admin), format!("/knowledge/articles/{slug}")),
+        ] {
+            let page = portal.get_as(who, &path).await;
+            assert_eq!(page.status(), 200, "{path}");
+            let problems = markup_problems(&page.text(), &all);
+            assert!(problems.is_empty(), "{path} with {payload:?}: {problems:?}");
+        }
+    }
+    for (who, path) in [
+        (None, "/?q=payload".to_string()),
+        (Some(&admin), "/knowledge".to_string()),
+    ] {
+        let page = portal.get_as(who, &path).await;
+        assert_eq!(page.status(), 200);
+        let problems = markup_problems(&page.text(), &all);
+        assert!(problems.is_empty(), "{path}: {problems:?}");
+    }
+}

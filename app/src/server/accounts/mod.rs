@@ -81,7 +81,7 @@ async fn account_by_email(
     email: &str,
 ) -> Result<Option<(Account, String, bool)>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, name, email, role, password_hash, active FROM users WHERE email = ?",
+        "SELECT id, name, email, role, can_author, password_hash, active FROM users WHERE email = ?",
     )
     .bind(email.trim())
     .fetch_optional(conn)
@@ -312,10 +312,12 @@ async fn consume_token(
     .await?;
     let Some(row) = row else { return Ok(None) };
     let user_id: i64 = row.get("user_id");
-    let row = sqlx::query("SELECT id, name, email, role FROM users WHERE id = ? AND active = 1")
-        .bind(user_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(
+        "SELECT id, name, email, role, can_author FROM users WHERE id = ? AND active = 1",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(row.as_ref().and_then(account_from_row))
 }
 
@@ -327,6 +329,7 @@ pub(super) fn account_from_row(row: &sqlx::sqlite::SqliteRow) -> Option<Account>
         name: row.get("name"),
         email: row.get("email"),
         role: Role::parse(row.get("role"))?,
+        can_author: row.get::<i64, _>("can_author") == 1,
     })
 }
 
@@ -672,6 +675,8 @@ pub struct AccountChange {
     pub role: Role,
     pub groups: Vec<i64>,
     pub active: bool,
+    /// For an agent: may write knowledge articles.
+    pub can_author: bool,
 }
 
 /// Changes an account's role, groups or activity. A role change or deactivation
@@ -686,7 +691,7 @@ pub async fn change_account(
     now: DateTime<Utc>,
 ) -> Result<(), AccountError> {
     let mut tx = state.db.writer.begin().await?;
-    let row = sqlx::query("SELECT role, active FROM users WHERE id = ?")
+    let row = sqlx::query("SELECT role, active, can_author FROM users WHERE id = ?")
         .bind(user_id)
         .fetch_optional(&mut *tx)
         .await?;
@@ -695,6 +700,7 @@ pub async fn change_account(
     };
     let old_role = Role::parse(row.get("role"));
     let was_active = row.get::<i64, _>("active") == 1;
+    let could_author = row.get::<i64, _>("can_author") == 1;
     let stays_admin = change.role == Role::Admin && change.active;
     if old_role == Some(Role::Admin) && was_active && !stays_admin {
         let admins: i64 = sqlx::query_scalar(
@@ -714,13 +720,16 @@ pub async fn change_account(
     } else {
         Vec::new()
     };
-    sqlx::query("UPDATE users SET role = ?, active = ?, updated_at = ? WHERE id = ?")
-        .bind(change.role.as_str())
-        .bind(i64::from(change.active))
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET role = ?, active = ?, can_author = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(change.role.as_str())
+    .bind(i64::from(change.active))
+    .bind(i64::from(change.can_author))
+    .bind(now)
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
     set_groups(&mut tx, user_id, &groups).await?;
     let actor = Actor::account(admin);
     if old_role != Some(change.role) {
@@ -737,6 +746,19 @@ pub async fn change_account(
             "role_changed",
             Some(user_id),
             &detail,
+            Some(address),
+        )
+        .await?;
+    }
+    if could_author != change.can_author {
+        let detail = if change.can_author { "on" } else { "off" };
+        audit::record(
+            &mut tx,
+            now,
+            &actor,
+            "authoring_right_set",
+            Some(user_id),
+            detail,
             Some(address),
         )
         .await?;
@@ -814,7 +836,8 @@ pub async fn set_self_registration(
 /// Every account, newest first, with its groups.
 pub async fn list_users(conn: &mut SqliteConnection) -> Result<Vec<UserRow>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT u.id, u.name, u.email, u.role, u.active, u.email_verified_at IS NOT NULL AS verified,
+        "SELECT u.id, u.name, u.email, u.role, u.active, u.can_author,
+                u.email_verified_at IS NOT NULL AS verified,
                 (SELECT group_concat(group_id) FROM group_members g WHERE g.user_id = u.id) AS groups
          FROM users u ORDER BY u.id DESC LIMIT 1000",
     )
@@ -831,6 +854,7 @@ pub async fn list_users(conn: &mut SqliteConnection) -> Result<Vec<UserRow>, sql
                 role: Role::parse(row.get("role"))?,
                 active: row.get::<i64, _>("active") == 1,
                 verified: row.get::<bool, _>("verified"),
+                can_author: row.get::<i64, _>("can_author") == 1,
                 groups: groups
                     .unwrap_or_default()
                     .split(',')

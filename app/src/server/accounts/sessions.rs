@@ -116,7 +116,7 @@ pub async fn account_for(
 ) -> Result<Option<Account>, sqlx::Error> {
     let id_hash = hash_token(token).to_vec();
     let row = sqlx::query(
-        "SELECT u.id, u.name, u.email, u.role, s.created_at, s.last_seen_at
+        "SELECT u.id, u.name, u.email, u.role, u.can_author, s.created_at, s.last_seen_at
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.id_hash = ? AND u.active = 1",
     )

@@ -113,6 +113,7 @@ fn parse() -> Result<Parsed, DemoError> {
             service_slug: f.service,
             title: f.title,
             keywords: f.keywords,
+            visibility: Default::default(),
             content: DraftContent::Faq {
                 answer_md: f.answer,
             },
@@ -126,6 +127,7 @@ fn parse() -> Result<Parsed, DemoError> {
             service_slug: k.service,
             title: k.title,
             keywords: k.keywords,
+            visibility: Default::default(),
             content: DraftContent::KnownError {
                 status,
                 symptoms_md: k.symptoms,
@@ -166,7 +168,7 @@ pub async fn load_if_empty(db: &Db, now: DateTime<Utc>) -> Result<bool, DemoErro
         .await?;
     }
     for article in &parsed.articles {
-        knowledge::insert_article(&mut tx, article, now).await?;
+        knowledge::insert_article(&mut tx, article, knowledge::Provenance::PUBLISHED, now).await?;
     }
     for n in parsed.notices {
         let severity = Severity::parse(&n.severity)

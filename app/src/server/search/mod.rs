@@ -256,7 +256,8 @@ impl SearchIndex {
         top.truncate(limit);
         let (total, total_capped) = count_up_to(&searcher, &*plan.query, COUNT_CAP)?;
 
-        let mut highlighter = snippet::Highlighter::new(&*plan.query, inner.fields.text);
+        let mut highlighter =
+            snippet::Highlighter::new(&*plan.query, inner.fields.text(request.reader));
         let hits = top
             .into_iter()
             .map(|(_, _, address)| self.hit(&searcher, &mut highlighter, address))

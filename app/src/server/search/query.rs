@@ -18,7 +18,7 @@ use super::schema::{self, Fields};
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
 use std::collections::HashMap;
 use std::sync::OnceLock;
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
@@ -98,7 +98,9 @@ pub fn plan(
         let is_last = position + 1 == word_count;
         let prefix = is_last && still_typing && *ends_at == text.trim_end().len();
         let choice = match matching {
-            Matching::Forgiving => choose_terms(searcher, fields, word, prefix)?,
+            Matching::Forgiving => {
+                choose_terms(searcher, fields.words(request.reader), word, prefix)?
+            }
             Matching::Exact => TermChoice {
                 terms: vec![word.clone()],
                 correction: None,
@@ -113,7 +115,7 @@ pub fn plan(
                     term_clauses.push((
                         Occur::Should,
                         Box::new(TermQuery::new(
-                            Term::from_field_text(fields.text, &stem),
+                            Term::from_field_text(fields.text(request.reader), &stem),
                             IndexRecordOption::WithFreqs,
                         )),
                     ));
@@ -144,7 +146,8 @@ pub fn plan(
     }
     let searchable = !clauses.is_empty();
     if !has_text {
-        clauses.push((Occur::Must, Box::new(AllQuery)));
+        // Without words, the reader's level must filter what the text field would.
+        clauses.push((Occur::Must, filter(fields.readers, request.reader.as_str())));
     }
     Ok(Plan {
         query: Box::new(BooleanQuery::new(clauses)),
@@ -171,19 +174,20 @@ struct TermChoice {
     correction: Option<String>,
 }
 
+/// The terms to search for one typed word, from the vocabulary field `words`.
 fn choose_terms(
     searcher: &Searcher,
-    fields: &Fields,
+    words: Field,
     word: &str,
     prefix: bool,
 ) -> tantivy::Result<TermChoice> {
-    let known = searcher.doc_freq(&Term::from_field_text(fields.words, word))? > 0;
+    let known = searcher.doc_freq(&Term::from_field_text(words, word))? > 0;
     let mut terms = Vec::new();
     if known {
         terms.push(word.to_string());
     }
     if prefix && word.chars().count() >= MIN_PREFIX_CHARS {
-        for completion in completions(searcher, fields.words, word)? {
+        for completion in completions(searcher, words, word)? {
             if !terms.contains(&completion) {
                 terms.push(completion);
             }
@@ -202,7 +206,7 @@ fn choose_terms(
         _ => 2,
     };
     if allowed_edits > 0 && word.chars().all(char::is_alphabetic) {
-        let corrected = corrections(searcher, fields.words, word, allowed_edits)?;
+        let corrected = corrections(searcher, words, word, allowed_edits)?;
         if let Some(best) = corrected.first() {
             return Ok(TermChoice {
                 correction: Some(best.clone()),

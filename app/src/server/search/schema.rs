@@ -1,5 +1,6 @@
 //! The shape of the search index and how its text is analysed.
 
+use crate::domain::ArticleVisibility;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
@@ -11,7 +12,7 @@ use tantivy::{Index, IndexSettings};
 
 /// Bumped whenever the schema or the analysis changes; an index written with another
 /// version is rebuilt from the database at start-up.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Words longer than this are not indexed (nobody types them; they are noise).
 const LONGEST_WORD: usize = 40;
@@ -31,7 +32,13 @@ pub const KEYWORDS_WEIGHT: usize = 2;
 
 /// The fields of the index.
 ///
-/// Ranking uses one field, `text`, in which the title and keywords are repeated to
+/// The ranked text and the vocabulary are written once per reading level (public,
+/// signed-in, agents), each holding only the articles readable at that level. A
+/// search reads the fields of its reader's level only, so an article its reader may
+/// not read can neither match nor lend its words to a correction or a completion,
+/// and the query stays a flat disjunction with no filter.
+///
+/// Ranking uses one field per level, `text_*`, in which the title and keywords are repeated to
 /// weigh more than the body. One field keeps every query a flat disjunction of term
 /// queries, which tantivy answers with block-max WAND, skipping the documents that
 /// cannot reach the top; boosting separate fields would wrap the terms and make it
@@ -47,11 +54,32 @@ pub struct Fields {
     pub title: Field,
     /// Stored for snippets.
     pub body: Field,
-    /// Ranked: title × [`TITLE_WEIGHT`], keywords × [`KEYWORDS_WEIGHT`], body.
-    pub text: Field,
-    /// Every word of title, keywords and body, unstemmed; indexed for its term
-    /// dictionary only.
-    pub words: Field,
+    /// Ranked, per reading level: title × [`TITLE_WEIGHT`], keywords ×
+    /// [`KEYWORDS_WEIGHT`], body.
+    text: [Field; 3],
+    /// Every word of title, keywords and body, unstemmed, per reading level; indexed
+    /// for its term dictionary only.
+    words: [Field; 3],
+    /// The reading levels an article is readable at; filters searches without text.
+    pub readers: Field,
+}
+
+impl Fields {
+    pub fn text(&self, reader: ArticleVisibility) -> Field {
+        self.text[level(reader)]
+    }
+
+    pub fn words(&self, reader: ArticleVisibility) -> Field {
+        self.words[level(reader)]
+    }
+}
+
+fn level(reader: ArticleVisibility) -> usize {
+    match reader {
+        ArticleVisibility::Public => 0,
+        ArticleVisibility::SignedIn => 1,
+        ArticleVisibility::Agents => 2,
+    }
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -64,22 +92,27 @@ pub fn build() -> (Schema, Fields) {
         service_name: builder.add_text_field("service_name", STORED),
         title: builder.add_text_field("title", STORED),
         body: builder.add_text_field("body", STORED),
-        text: builder.add_text_field(
-            "text",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(STEMMED)
-                    .set_index_option(IndexRecordOption::WithFreqs),
-            ),
-        ),
-        words: builder.add_text_field(
-            "words",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(WORDS)
-                    .set_index_option(IndexRecordOption::Basic),
-            ),
-        ),
+        text: ArticleVisibility::ALL.map(|reader| {
+            builder.add_text_field(
+                &format!("text_{}", reader.as_str()),
+                TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(STEMMED)
+                        .set_index_option(IndexRecordOption::WithFreqs),
+                ),
+            )
+        }),
+        words: ArticleVisibility::ALL.map(|reader| {
+            builder.add_text_field(
+                &format!("words_{}", reader.as_str()),
+                TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(WORDS)
+                        .set_index_option(IndexRecordOption::Basic),
+                ),
+            )
+        }),
+        readers: builder.add_text_field("readers", STRING),
     };
     (builder.build(), fields)
 }

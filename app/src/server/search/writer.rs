@@ -1,7 +1,7 @@
 //! The index's one writer, owned by one thread that takes its work from a channel.
 
 use super::schema::{Fields, KEYWORDS_WEIGHT, TITLE_WEIGHT};
-use crate::domain::ArticleId;
+use crate::domain::{ArticleId, ArticleVisibility};
 use crate::server::knowledge::IndexDoc;
 use tantivy::schema::TantivyDocument;
 use tantivy::{IndexReader, IndexWriter, Term};
@@ -79,14 +79,20 @@ fn to_document(fields: &Fields, doc: IndexDoc) -> TantivyDocument {
     d.add_text(fields.kind, doc.kind.as_str());
     d.add_text(fields.service, &doc.service_slug);
     d.add_text(fields.service_name, &doc.service_name);
-    for (text, times) in [
-        (&doc.title, TITLE_WEIGHT),
-        (&doc.keywords, KEYWORDS_WEIGHT),
-        (&doc.body, 1),
-    ] {
-        d.add_text(fields.words, text);
-        for _ in 0..times {
-            d.add_text(fields.text, text);
+    let readers = ArticleVisibility::ALL
+        .into_iter()
+        .filter(|reader| doc.visibility.readable_at(*reader));
+    for reader in readers {
+        d.add_text(fields.readers, reader.as_str());
+        for (text, times) in [
+            (&doc.title, TITLE_WEIGHT),
+            (&doc.keywords, KEYWORDS_WEIGHT),
+            (&doc.body, 1),
+        ] {
+            d.add_text(fields.words(reader), text);
+            for _ in 0..times {
+                d.add_text(fields.text(reader), text);
+            }
         }
     }
     d.add_text(fields.title, doc.title);

@@ -1,0 +1,414 @@
+//! Writing knowledge articles: saving, publishing and archiving, each one
+//! transaction with its audit entry, and the search index brought in step before
+//! the author is answered (so search reflects the change at once).
+//!
+//! The HTTP side is two plain form posts: `POST /knowledge/new` and
+//! `POST /knowledge/articles/{slug}`. A form that worked answers with a redirect
+//! (303) to the article's editor; one with problems answers with the editor again,
+//! the messages beside the fields and everything typed kept.
+
+use super::account_forms::{page_again, refuse};
+use super::accounts::audit::{self, Actor};
+use super::forms::Caller;
+use super::knowledge::{self, InsertArticleError, Provenance};
+use super::{authorize, Access, AppState};
+use crate::domain::{
+    form_value, parse_article, Account, ArticleIntent, ArticleKind, ArticleState,
+    ArticleVisibility, KnownErrorStatus, NamedErrors, TicketKind, TicketNumber,
+};
+use crate::error::AppError;
+use crate::knowledge::{ArticleRow, EditorData};
+use crate::settings::SettingsOutcome;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::{DateTime, Utc};
+use sqlx::{Row, SqliteConnection};
+
+/// Why an article was not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("the form has problems")]
+    Fields(NamedErrors),
+    #[error("someone else saved the article first")]
+    Conflict,
+    #[error("no such article")]
+    NotFound,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<InsertArticleError> for SaveError {
+    fn from(error: InsertArticleError) -> Self {
+        match error {
+            InsertArticleError::UnknownService(_) => {
+                named("service", "Choose one of the services.")
+            }
+            InsertArticleError::Database(error) => SaveError::Database(error),
+        }
+    }
+}
+
+fn named(name: &str, message: &str) -> SaveError {
+    let mut errors = NamedErrors::default();
+    errors.add(name, message);
+    SaveError::Fields(errors)
+}
+
+/// What was saved.
+#[derive(Debug)]
+pub struct Saved {
+    pub slug: String,
+    pub state: ArticleState,
+}
+
+/// Saves the article form: a new article when `slug` is `None`, else the article
+/// with that address, if it is still at the revision the form was opened at.
+pub async fn save(
+    state: &AppState,
+    author: &Account,
+    slug: Option<&str>,
+    fields: &[(String, String)],
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<Saved, SaveError> {
+    let intent = ArticleIntent::parse(form_value(fields, "intent"))
+        .ok_or_else(|| named("intent", "Choose to save, publish or archive."))?;
+    let mut tx = state.db.writer.begin().await?;
+    let (id, saved, action) = match slug {
+        Some(slug) => {
+            let stored = knowledge::stored_article(&mut tx, slug)
+                .await?
+                .ok_or(SaveError::NotFound)?;
+            let draft = parse_article(fields, Some(stored.draft.content.kind()), Some(slug))
+                .map_err(SaveError::Fields)?;
+            let revision = form_value(fields, "revision").trim().parse::<i64>().ok();
+            let (new_state, action) = match intent {
+                ArticleIntent::Save => (stored.state, "article_saved"),
+                ArticleIntent::Publish => (ArticleState::Published, "article_published"),
+                ArticleIntent::Archive => (ArticleState::Archived, "article_archived"),
+            };
+            let provenance = Provenance {
+                state: new_state,
+                author: Some(author.id),
+                source_ticket: None,
+            };
+            let updated = match revision {
+                Some(revision) => {
+                    knowledge::update_article(&mut tx, stored.id, revision, &draft, provenance, now)
+                        .await?
+                }
+                None => false,
+            };
+            if !updated {
+                return Err(SaveError::Conflict);
+            }
+            (stored.id, (draft, new_state), action)
+        }
+        None => {
+            let draft = parse_article(fields, None, None).map_err(SaveError::Fields)?;
+            let new_state = match intent {
+                ArticleIntent::Save => ArticleState::Draft,
+                ArticleIntent::Publish => ArticleState::Published,
+                ArticleIntent::Archive => {
+                    return Err(named(
+                        "intent",
+                        "A new article can be saved as a draft or published, not archived.",
+                    ))
+                }
+            };
+            if knowledge::stored_article(&mut tx, &draft.slug)
+                .await?
+                .is_some()
+            {
+                return Err(named(
+                    "slug",
+                    "Another article has this address name already: choose another.",
+                ));
+            }
+            let source = source_incident(&mut tx, form_value(fields, "from")).await?;
+            let provenance = Provenance {
+                state: new_state,
+                author: Some(author.id),
+                source_ticket: source,
+            };
+            let id = knowledge::insert_article(&mut tx, &draft, provenance, now).await?;
+            if let Some(ticket) = source {
+                sqlx::query(
+                    "INSERT INTO ticket_links (ticket_id, kind, target_article_id, created_at, created_by)
+                     VALUES (?, 'known_error', ?, ?, ?)",
+                )
+                .bind(ticket)
+                .bind(id.0)
+                .bind(now)
+                .bind(&author.name)
+                .execute(&mut *tx)
+                .await?;
+            }
+            (id, (draft, new_state), "article_created")
+        }
+    };
+    let (draft, new_state) = saved;
+    audit::record(
+        &mut tx,
+        now,
+        &Actor::account(author),
+        action,
+        None,
+        &format!(
+            "{} \u{201c}{}\u{201d}: {}, {}",
+            draft.slug,
+            draft.title,
+            new_state.as_str(),
+            draft.visibility.as_str()
+        ),
+        Some(address),
+    )
+    .await?;
+    tx.commit().await?;
+    let op = knowledge::index_op(&mut *state.db.reader.acquire().await?, id).await?;
+    if let Err(error) = state.search.apply(vec![op], true).await {
+        // The article is saved; the index is rebuilt at the next start when it is
+        // out of step with the database.
+        tracing::error!(%error, slug = %draft.slug, "saved article not indexed");
+    }
+    Ok(Saved {
+        slug: draft.slug,
+        state: new_state,
+    })
+}
+
+/// The resolved incident a known error is written from, by number; an empty
+/// number is none, any other must name a resolved or closed incident.
+async fn source_incident(
+    conn: &mut SqliteConnection,
+    number: &str,
+) -> Result<Option<i64>, SaveError> {
+    if number.trim().is_empty() {
+        return Ok(None);
+    }
+    let refused = || {
+        named(
+            "from",
+            "A known error can be started only from a resolved incident.",
+        )
+    };
+    let number = TicketNumber::parse(number.trim())
+        .filter(|n| n.kind == TicketKind::Incident)
+        .ok_or_else(refused)?;
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM tickets WHERE number = ? AND state IN ('resolved', 'closed')",
+    )
+    .bind(number.to_string())
+    .fetch_optional(conn)
+    .await?;
+    id.map(Some).ok_or_else(refused)
+}
+
+/// `POST /knowledge/new`: a new FAQ or known error.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    answer(&state, caller, None, uri, headers, fields).await
+}
+
+/// `POST /knowledge/articles/{slug}`: save, publish or archive an article.
+pub async fn change(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let uri = format!(
+        "/knowledge/articles/{}",
+        crate::domain::encode_query_value(&slug)
+    )
+    .parse()
+    .unwrap_or_else(|_| Uri::from_static("/knowledge"));
+    answer(&state, caller, Some(&slug), uri, headers, fields).await
+}
+
+async fn answer(
+    state: &AppState,
+    caller: Caller,
+    slug: Option<&str>,
+    uri: Uri,
+    headers: HeaderMap,
+    fields: Vec<(String, String)>,
+) -> Response {
+    let author = match authorize(&caller.viewer, Access::Author) {
+        Ok(author) => author,
+        Err(error) => return refuse(error),
+    };
+    let result = save(state, &author, slug, &fields, &caller.address, Utc::now()).await;
+    let mut outcome = SettingsOutcome {
+        values: fields,
+        ..SettingsOutcome::default()
+    };
+    let status = match result {
+        Ok(saved) => {
+            let done = match saved.state {
+                ArticleState::Draft => "saved",
+                ArticleState::Published => "published",
+                ArticleState::Archived => "archived",
+            };
+            return Redirect::to(&format!("/knowledge/articles/{}?done={done}", saved.slug))
+                .into_response();
+        }
+        Err(SaveError::NotFound) => return refuse(AppError::NotFound),
+        Err(SaveError::Fields(errors)) => {
+            outcome.errors = errors;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(SaveError::Conflict) => {
+            outcome.problem = Some(
+                "Someone else saved this article after you opened it, so nothing was saved. \
+                 Your text is below; the form now holds their version's number, so saving \
+                 again replaces their changes with yours."
+                    .into(),
+            );
+            StatusCode::CONFLICT
+        }
+        Err(SaveError::Database(error)) => {
+            tracing::error!(%error, "article not saved");
+            outcome.problem = Some(AppError::Internal.to_string());
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    };
+    page_again(state, uri, headers, caller.viewer, status, outcome).await
+}
+
+/// Every article for the authors' list, newest change first (at most 1,000).
+pub async fn list(
+    conn: &mut SqliteConnection,
+    wanted: Option<ArticleState>,
+) -> Result<Vec<ArticleRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT a.slug, a.title, a.kind, a.state, a.visibility, a.updated_at, s.name AS service_name
+         FROM articles a JOIN services s ON s.id = a.service_id
+         WHERE ?1 IS NULL OR a.state = ?1
+         ORDER BY a.updated_at DESC, a.id DESC LIMIT 1000",
+    )
+    .bind(wanted.map(ArticleState::as_str))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            Some(ArticleRow {
+                slug: row.get("slug"),
+                title: row.get("title"),
+                kind: ArticleKind::parse(row.get("kind"))?,
+                service_name: row.get("service_name"),
+                state: ArticleState::parse(row.get("state"))?,
+                visibility: ArticleVisibility::parse(row.get("visibility"))?,
+                updated_at: row.get("updated_at"),
+            })
+        })
+        .collect())
+}
+
+/// The editor's data: the stored article `slug`, or a new article of `kind`,
+/// pre-filled from the resolved incident `from` when one is named.
+pub async fn editor(
+    conn: &mut SqliteConnection,
+    slug: Option<String>,
+    kind: Option<String>,
+    from: Option<String>,
+) -> Result<EditorData, AppError> {
+    let services = super::catalog::list_services(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.slug, s.name))
+        .collect();
+    if let Some(slug) = slug {
+        let stored = knowledge::stored_article(&mut *conn, &slug)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        return Ok(EditorData {
+            services,
+            kind: stored.draft.content.kind(),
+            slug: Some(stored.draft.slug.clone()),
+            state: Some(stored.state),
+            revision: stored.revision,
+            values: stored.draft.fields(),
+            from: None,
+            problem: None,
+        });
+    }
+    let mut data = EditorData {
+        services,
+        kind: kind
+            .as_deref()
+            .and_then(ArticleKind::parse)
+            .unwrap_or(ArticleKind::Faq),
+        slug: None,
+        state: None,
+        revision: 0,
+        values: vec![(
+            "visibility".into(),
+            ArticleVisibility::Public.as_str().into(),
+        )],
+        from: None,
+        problem: None,
+    };
+    if let Some(number) = from.filter(|f| !f.trim().is_empty()) {
+        data.kind = ArticleKind::KnownError;
+        match incident_text(&mut *conn, &number).await? {
+            Some(values) => {
+                data.values.extend(values);
+                data.from = Some(number.trim().to_string());
+            }
+            None => {
+                data.problem = Some(
+                    "A known error can be started only from a resolved incident: this one is not resolved, or there is no such incident. The form starts empty."
+                        .into(),
+                )
+            }
+        }
+    }
+    Ok(data)
+}
+
+/// A known error's starting text from a resolved incident: its summary as the
+/// title, its description as the symptoms, its resolution as the workaround.
+async fn incident_text(
+    conn: &mut SqliteConnection,
+    number: &str,
+) -> Result<Option<Vec<(String, String)>>, sqlx::Error> {
+    let Some(number) =
+        TicketNumber::parse(number.trim()).filter(|n| n.kind == TicketKind::Incident)
+    else {
+        return Ok(None);
+    };
+    let row = sqlx::query(
+        "SELECT t.summary, t.description, coalesce(t.resolution_text, '') AS resolution,
+                s.slug AS service
+         FROM tickets t JOIN services s ON s.id = t.service_id
+         WHERE t.number = ? AND t.state IN ('resolved', 'closed')",
+    )
+    .bind(number.to_string())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|row| {
+        let resolution: String = row.get("resolution");
+        let status = if resolution.trim().is_empty() {
+            KnownErrorStatus::Investigating
+        } else {
+            KnownErrorStatus::WorkaroundAvailable
+        };
+        vec![
+            ("title".into(), row.get("summary")),
+            ("service".into(), row.get("service")),
+            ("symptoms".into(), row.get("description")),
+            ("workaround".into(), resolution),
+            ("status".into(), status.as_str().into()),
+        ]
+    }))
+}
