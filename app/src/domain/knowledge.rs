@@ -173,6 +173,12 @@ impl ArticleVisibility {
     }
 }
 
+/// Whether end users may know of an article at all — find it, open it, see it
+/// linked to their ticket: once published, and not for agents only.
+pub fn open_to_users(state: ArticleState, visibility: ArticleVisibility) -> bool {
+    state == ArticleState::Published && visibility != ArticleVisibility::Agents
+}
+
 /// What a user asked the search for. Built from untrusted input: the query text is
 /// cut to [`MAX_QUERY_CHARS`] here, and unknown filter values are dropped.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -28,7 +28,7 @@ pub use desk::{
 };
 pub use ids::{ArticleId, CategoryId, NoticeId, ServiceId, TicketId};
 pub use knowledge::{
-    Article, ArticleBody, ArticleKind, ArticleState, ArticleVisibility, Highlighted,
+    open_to_users, Article, ArticleBody, ArticleKind, ArticleState, ArticleVisibility, Highlighted,
     KnownErrorStatus, SearchHit, SearchRequest, SearchResults, StaffView, MAX_QUERY_CHARS,
     MAX_QUERY_WORDS,
 };

@@ -60,7 +60,7 @@ async fn run_search(
 /// agents and admins any article (a draft or an archived one is marked as such).
 #[server(prefix = "/api", endpoint = "article")]
 pub async fn get_article(slug: String) -> Result<Article, AppError> {
-    use crate::domain::{ArticleState, ArticleVisibility, StaffView};
+    use crate::domain::{open_to_users, ArticleVisibility, StaffView};
     let viewer = crate::server::viewer();
     crate::server::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
@@ -75,9 +75,7 @@ pub async fn get_article(slug: String) -> Result<Article, AppError> {
                         .await?,
                 });
             }
-            None if article.state != ArticleState::Published
-                || article.visibility == ArticleVisibility::Agents =>
-            {
+            None if !open_to_users(article.state, article.visibility) => {
                 return Err(AppError::NotFound);
             }
             None if !article

@@ -76,14 +76,16 @@ pub async fn save(
     let intent = ArticleIntent::parse(form_value(fields, "intent"))
         .ok_or_else(|| named("intent", "Choose to save, publish or archive."))?;
     let mut tx = state.db.writer.begin().await?;
-    let (id, saved, action) = match slug {
+    let (id, draft, new_state, action) = match slug {
         Some(slug) => {
             let stored = knowledge::stored_article(&mut tx, slug)
                 .await?
                 .ok_or(SaveError::NotFound)?;
             let draft = parse_article(fields, Some(stored.draft.content.kind()), Some(slug))
                 .map_err(SaveError::Fields)?;
-            let revision = form_value(fields, "revision").trim().parse::<i64>().ok();
+            let Ok(revision) = form_value(fields, "revision").trim().parse::<i64>() else {
+                return Err(SaveError::Conflict);
+            };
             let (new_state, action) = match intent {
                 ArticleIntent::Save => (stored.state, "article_saved"),
                 ArticleIntent::Publish => (ArticleState::Published, "article_published"),
@@ -94,17 +96,12 @@ pub async fn save(
                 author: Some(author.id),
                 source_ticket: None,
             };
-            let updated = match revision {
-                Some(revision) => {
-                    knowledge::update_article(&mut tx, stored.id, revision, &draft, provenance, now)
-                        .await?
-                }
-                None => false,
-            };
-            if !updated {
+            if !knowledge::update_article(&mut tx, stored.id, revision, &draft, provenance, now)
+                .await?
+            {
                 return Err(SaveError::Conflict);
             }
-            (stored.id, (draft, new_state), action)
+            (stored.id, draft, new_state, action)
         }
         None => {
             let draft = parse_article(fields, None, None).map_err(SaveError::Fields)?;
@@ -146,10 +143,9 @@ pub async fn save(
                 .execute(&mut *tx)
                 .await?;
             }
-            (id, (draft, new_state), "article_created")
+            (id, draft, new_state, "article_created")
         }
     };
-    let (draft, new_state) = saved;
     audit::record(
         &mut tx,
         now,
@@ -188,22 +184,50 @@ async fn source_incident(
     if number.trim().is_empty() {
         return Ok(None);
     }
-    let refused = || {
-        named(
+    match resolved_incident(conn, number).await? {
+        Some(incident) => Ok(Some(incident.id)),
+        None => Err(named(
             "from",
             "A known error can be started only from a resolved incident.",
-        )
+        )),
+    }
+}
+
+/// What a known error takes from the resolved incident it is written from.
+struct ResolvedIncident {
+    id: i64,
+    summary: String,
+    description: String,
+    resolution: String,
+    service: String,
+}
+
+/// The resolved or closed incident with this number, if there is one.
+async fn resolved_incident(
+    conn: &mut SqliteConnection,
+    number: &str,
+) -> Result<Option<ResolvedIncident>, sqlx::Error> {
+    let Some(number) =
+        TicketNumber::parse(number.trim()).filter(|n| n.kind == TicketKind::Incident)
+    else {
+        return Ok(None);
     };
-    let number = TicketNumber::parse(number.trim())
-        .filter(|n| n.kind == TicketKind::Incident)
-        .ok_or_else(refused)?;
-    let id: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM tickets WHERE number = ? AND state IN ('resolved', 'closed')",
+    let row = sqlx::query(
+        "SELECT t.id, t.summary, t.description, coalesce(t.resolution_text, '') AS resolution,
+                s.slug AS service
+         FROM tickets t JOIN services s ON s.id = t.service_id
+         WHERE t.number = ? AND t.state IN ('resolved', 'closed')",
     )
     .bind(number.to_string())
     .fetch_optional(conn)
     .await?;
-    id.map(Some).ok_or_else(refused)
+    Ok(row.map(|row| ResolvedIncident {
+        id: row.get("id"),
+        summary: row.get("summary"),
+        description: row.get("description"),
+        resolution: row.get("resolution"),
+        service: row.get("service"),
+    }))
 }
 
 /// `POST /knowledge/new`: a new FAQ or known error.
@@ -222,15 +246,10 @@ pub async fn change(
     State(state): State<AppState>,
     caller: Caller,
     Path(slug): Path<String>,
+    uri: Uri,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let uri = format!(
-        "/knowledge/articles/{}",
-        crate::domain::encode_query_value(&slug)
-    )
-    .parse()
-    .unwrap_or_else(|_| Uri::from_static("/knowledge"));
     answer(&state, caller, Some(&slug), uri, headers, fields).await
 }
 
@@ -360,9 +379,9 @@ pub async fn editor(
     };
     if let Some(number) = from.filter(|f| !f.trim().is_empty()) {
         data.kind = ArticleKind::KnownError;
-        match incident_text(&mut *conn, &number).await? {
-            Some(values) => {
-                data.values.extend(values);
+        match resolved_incident(&mut *conn, &number).await? {
+            Some(incident) => {
+                data.values.extend(incident_text(incident));
                 data.from = Some(number.trim().to_string());
             }
             None => {
@@ -378,37 +397,17 @@ pub async fn editor(
 
 /// A known error's starting text from a resolved incident: its summary as the
 /// title, its description as the symptoms, its resolution as the workaround.
-async fn incident_text(
-    conn: &mut SqliteConnection,
-    number: &str,
-) -> Result<Option<Vec<(String, String)>>, sqlx::Error> {
-    let Some(number) =
-        TicketNumber::parse(number.trim()).filter(|n| n.kind == TicketKind::Incident)
-    else {
-        return Ok(None);
+fn incident_text(incident: ResolvedIncident) -> Vec<(String, String)> {
+    let status = if incident.resolution.trim().is_empty() {
+        KnownErrorStatus::Investigating
+    } else {
+        KnownErrorStatus::WorkaroundAvailable
     };
-    let row = sqlx::query(
-        "SELECT t.summary, t.description, coalesce(t.resolution_text, '') AS resolution,
-                s.slug AS service
-         FROM tickets t JOIN services s ON s.id = t.service_id
-         WHERE t.number = ? AND t.state IN ('resolved', 'closed')",
-    )
-    .bind(number.to_string())
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|row| {
-        let resolution: String = row.get("resolution");
-        let status = if resolution.trim().is_empty() {
-            KnownErrorStatus::Investigating
-        } else {
-            KnownErrorStatus::WorkaroundAvailable
-        };
-        vec![
-            ("title".into(), row.get("summary")),
-            ("service".into(), row.get("service")),
-            ("symptoms".into(), row.get("description")),
-            ("workaround".into(), resolution),
-            ("status".into(), status.as_str().into()),
-        ]
-    }))
+    vec![
+        ("title".into(), incident.summary),
+        ("service".into(), incident.service),
+        ("symptoms".into(), incident.description),
+        ("workaround".into(), incident.resolution),
+        ("status".into(), status.as_str().into()),
+    ]
 }

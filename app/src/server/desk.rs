@@ -4,10 +4,10 @@
 use super::db::Db;
 use super::work::{self, Effect};
 use crate::domain::{
-    Account, Action, Actor, ChecklistStep, Choice, DeskChoices, DeskTicket, GroupRef, HistoryEntry,
-    HoldReason, Impact, LinkKind, LinkView, Priority, PriorityRule, QueueFilter, QueuePage,
-    QueueRow, ReporterView, ResolutionCode, TargetView, TicketKind, TicketNumber, TicketState,
-    Urgency, WorkForm,
+    open_to_users, Account, Action, Actor, ArticleState, ArticleVisibility, ChecklistStep, Choice,
+    DeskChoices, DeskTicket, GroupRef, HistoryEntry, HoldReason, Impact, LinkKind, LinkView,
+    Priority, PriorityRule, QueueFilter, QueuePage, QueueRow, ReporterView, ResolutionCode,
+    TargetView, TicketKind, TicketNumber, TicketState, Urgency, WorkForm,
 };
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -363,13 +363,13 @@ pub async fn links_of(
             if for_reporter && kind == LinkKind::Incident {
                 return None;
             }
-            // A reporter sees a known error only once it is published for users.
-            if for_reporter
-                && kind == LinkKind::KnownError
-                && (row.get::<String, _>("state") != "published"
-                    || row.get::<String, _>("visibility") == "agents")
-            {
-                return None;
+            // A reporter sees a known error only once it is open to users.
+            if for_reporter && kind == LinkKind::KnownError {
+                let state = ArticleState::parse(row.get("state"))?;
+                let visibility = ArticleVisibility::parse(row.get("visibility"))?;
+                if !open_to_users(state, visibility) {
+                    return None;
+                }
             }
             Some(match kind {
                 LinkKind::KnownError => LinkView {

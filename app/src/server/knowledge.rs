@@ -183,22 +183,7 @@ pub async fn stored_article(
     let Some(row) = article_row(conn, slug).await? else {
         return Ok(None);
     };
-    let status = row
-        .get::<Option<String>, _>("error_status")
-        .as_deref()
-        .and_then(KnownErrorStatus::parse);
-    let content = match (ArticleKind::parse(row.get("kind")), status) {
-        (Some(ArticleKind::Faq), _) => DraftContent::Faq {
-            answer_md: row.get("answer_md"),
-        },
-        (Some(ArticleKind::KnownError), Some(status)) => DraftContent::KnownError {
-            status,
-            symptoms_md: row.get("symptoms_md"),
-            workaround_md: row.get("workaround_md"),
-            cause_md: row.get("cause_md"),
-        },
-        _ => return Err(sqlx::Error::Decode("article kind or status unknown".into())),
-    };
+    let content = content_of(&row)?;
     let keywords: String = row.get("keywords");
     Ok(Some(StoredArticle {
         id: ArticleId(row.get("id")),
@@ -218,6 +203,64 @@ pub async fn stored_article(
             content,
         },
     }))
+}
+
+/// An article's text as its author wrote it, from its row.
+fn content_of(row: &sqlx::sqlite::SqliteRow) -> Result<DraftContent, sqlx::Error> {
+    let status = row
+        .get::<Option<String>, _>("error_status")
+        .as_deref()
+        .and_then(KnownErrorStatus::parse);
+    match (ArticleKind::parse(row.get("kind")), status) {
+        (Some(ArticleKind::Faq), _) => Ok(DraftContent::Faq {
+            answer_md: row.get("answer_md"),
+        }),
+        (Some(ArticleKind::KnownError), Some(status)) => Ok(DraftContent::KnownError {
+            status,
+            symptoms_md: row.get("symptoms_md"),
+            workaround_md: row.get("workaround_md"),
+            cause_md: row.get("cause_md"),
+        }),
+        _ => Err(sqlx::Error::Decode("article kind or status unknown".into())),
+    }
+}
+
+/// An article's text rendered for its page.
+fn rendered(content: &DraftContent) -> ArticleBody {
+    match content {
+        DraftContent::Faq { answer_md } => ArticleBody::Faq {
+            answer_html: to_safe_html(answer_md),
+        },
+        DraftContent::KnownError {
+            status,
+            symptoms_md,
+            workaround_md,
+            cause_md,
+        } => ArticleBody::KnownError {
+            status: *status,
+            symptoms_html: to_safe_html(symptoms_md),
+            workaround_html: to_safe_html(workaround_md),
+            cause_html: cause_md.as_deref().map(to_safe_html),
+        },
+    }
+}
+
+/// An article's words without markup, for the index.
+fn plain_text(content: &DraftContent) -> String {
+    match content {
+        DraftContent::Faq { answer_md } => to_plain_text(answer_md),
+        DraftContent::KnownError {
+            symptoms_md,
+            workaround_md,
+            cause_md,
+            ..
+        } => [Some(symptoms_md), Some(workaround_md), cause_md.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|md| to_plain_text(md))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
 }
 
 fn state_of(row: &sqlx::sqlite::SqliteRow) -> Result<ArticleState, sqlx::Error> {
@@ -243,34 +286,16 @@ pub async fn get_article(
     let Some(row) = article_row(conn, slug).await? else {
         return Ok(None);
     };
-    let kind = ArticleKind::parse(row.get("kind"));
-    let status = row
-        .get::<Option<String>, _>("error_status")
-        .as_deref()
-        .and_then(KnownErrorStatus::parse);
-    let body = match (kind, status) {
-        (Some(ArticleKind::Faq), _) => ArticleBody::Faq {
-            answer_html: to_safe_html(row.get("answer_md")),
-        },
-        (Some(ArticleKind::KnownError), Some(status)) => ArticleBody::KnownError {
-            status,
-            symptoms_html: to_safe_html(row.get("symptoms_md")),
-            workaround_html: to_safe_html(row.get("workaround_md")),
-            cause_html: row
-                .get::<Option<String>, _>("cause_md")
-                .map(|md| to_safe_html(&md)),
-        },
-        _ => return Err(sqlx::Error::Decode("article kind or status unknown".into())),
-    };
+    let content = content_of(&row)?;
     Ok(Some(Article {
         id: ArticleId(row.get("id")),
         slug: row.get("slug"),
-        kind: kind.unwrap_or(ArticleKind::Faq),
+        kind: content.kind(),
         title: row.get("title"),
         service_slug: row.get("service_slug"),
         service_name: row.get("service_name"),
         updated_at: row.get("updated_at"),
-        body,
+        body: rendered(&content),
         state: state_of(&row)?,
         visibility: visibility_of(&row)?,
         staff: None,
@@ -341,29 +366,16 @@ pub async fn index_docs_of_service(
 }
 
 fn index_doc(row: &sqlx::sqlite::SqliteRow) -> Option<IndexDoc> {
-    let kind = ArticleKind::parse(row.get("kind"))?;
-    let body = match kind {
-        ArticleKind::Faq => to_plain_text(row.get("answer_md")),
-        ArticleKind::KnownError => {
-            let mut parts = vec![
-                to_plain_text(row.get("symptoms_md")),
-                to_plain_text(row.get("workaround_md")),
-            ];
-            if let Some(cause) = row.get::<Option<String>, _>("cause_md") {
-                parts.push(to_plain_text(&cause));
-            }
-            parts.join(" ")
-        }
-    };
+    let content = content_of(row).ok()?;
     Some(IndexDoc {
         id: ArticleId(row.get("id")),
         slug: row.get("slug"),
-        kind,
+        kind: content.kind(),
         title: row.get("title"),
         service_slug: row.get("service_slug"),
         service_name: row.get("service_name"),
         keywords: row.get("keywords"),
-        body,
+        body: plain_text(&content),
         visibility: visibility_of(row).ok()?,
     })
 }
