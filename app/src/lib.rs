@@ -94,6 +94,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/notices") view=notices::AdminNoticesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/priorities") view=settings::PrioritiesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/services") view=settings::ServicesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/groups") view=settings::GroupsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/calendars") view=settings::CalendarsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/models") view=settings::ModelsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/notices/:id") view=notices::AdminNoticePage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -11,6 +11,7 @@ mod static_files;
 
 use app::server::account_forms;
 use app::server::accounts::sessions;
+use app::server::config::{self, calendars, calendars::Calendars, groups::Groups, models::Models};
 use app::server::db::Db;
 use app::server::forms;
 use app::server::limits::Limits;
@@ -146,6 +147,13 @@ fn router(state: AppState) -> Router {
         .route("/admin/notices", post(notice_routes::publish))
         .route("/admin/notices/{id}", post(notice_routes::change))
         .route("/admin/priorities", post(app::server::settings::post))
+        .route("/admin/groups", post(config::add::<Groups>))
+        .route("/admin/groups/{id}", post(config::edit::<Groups>))
+        .route("/admin/calendars", post(config::add::<Calendars>))
+        .route("/admin/calendars/priorities", post(calendars::priorities))
+        .route("/admin/calendars/{id}", post(config::edit::<Calendars>))
+        .route("/admin/models", post(config::add::<Models>))
+        .route("/admin/models/{id}", post(config::edit::<Models>))
         .route("/knowledge/new", post(app::server::authoring::create))
         .route(
             "/knowledge/articles/{slug}",

@@ -1,7 +1,9 @@
 //! Admin pages: accounts and roles, the outbox, the audit log.
 
 use super::{admin_accounts, admin_audit, admin_outbox, AccountsOverview};
-use crate::components::{format_time, FormMessages, FormOutcome, InputField, LoadError};
+use crate::components::{
+    format_time, CheckboxList, FormMessages, FormOutcome, InputField, LoadError,
+};
 use crate::domain::{AssignmentGroup, Field, Role, UserRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,6 +18,9 @@ pub fn AdminNav() -> impl IntoView {
                 <li><a href="/admin/notices">"Notices"</a></li>
                 <li><a href="/admin/priorities">"Priorities and targets"</a></li>
                 <li><a href="/admin/services">"Services"</a></li>
+                <li><a href="/admin/groups">"Groups"</a></li>
+                <li><a href="/admin/calendars">"Calendars"</a></li>
+                <li><a href="/admin/models">"Incident models"</a></li>
                 <li><a href="/admin/outbox">"Outbox"</a></li>
                 <li><a href="/admin/audit">"Audit log"</a></li>
             </ul>
@@ -129,21 +134,12 @@ fn GroupChoices(
     groups: Vec<AssignmentGroup>,
     chosen: Vec<i64>,
 ) -> impl IntoView {
-    view! {
-        <fieldset class="checkboxes">
-            <legend>{legend}</legend>
-            {groups.into_iter().map(|group| {
-                let id = format!("{prefix}-group-{}", group.id);
-                view! {
-                    <div class="checkbox">
-                        <input type="checkbox" id=id.clone() name="groups" value=group.id.to_string()
-                            checked=chosen.contains(&group.id)/>
-                        <label for=id>{group.name}</label>
-                    </div>
-                }
-            }).collect_view()}
-        </fieldset>
-    }
+    let options = groups
+        .into_iter()
+        .map(|group| (group.id.to_string(), group.name))
+        .collect();
+    let chosen = chosen.iter().map(i64::to_string).collect();
+    view! { <CheckboxList id=format!("{prefix}-group") name="groups" legend options chosen error=None/> }
 }
 
 #[component]

@@ -204,6 +204,38 @@ pub fn LabelledSelect(
     }
 }
 
+/// A fieldset of checkboxes posting `name` once per ticked option, with its
+/// error. Each box's id is `{id}-{value}`; the fieldset's id is `id`, for an
+/// error summary to link to.
+#[component]
+pub fn CheckboxList(
+    #[prop(into)] id: String,
+    #[prop(into)] name: String,
+    #[prop(into)] legend: String,
+    /// (value, label) of each box.
+    options: Vec<(String, String)>,
+    chosen: Vec<String>,
+    error: Option<String>,
+) -> impl IntoView {
+    let described = error.is_some().then(|| format!("{id}-error"));
+    view! {
+        <fieldset class="checkboxes" id=id.clone() aria-describedby=described>
+            <legend>{legend}</legend>
+            <FieldNotes id=id.clone() hint=None error/>
+            {options.into_iter().map(|(value, label)| {
+                let box_id = format!("{id}-{value}");
+                let checked = chosen.contains(&value);
+                view! {
+                    <div class="checkbox">
+                        <input type="checkbox" id=box_id.clone() name=name.clone() value=value checked=checked/>
+                        <label for=box_id>{label}</label>
+                    </div>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
 /// The ids of a field's hint and error, for its `aria-describedby`.
 fn notes_ids(id: &str, hint: bool, error: bool) -> Option<String> {
     let ids: Vec<String> = [

@@ -5,8 +5,8 @@ mod live;
 mod time;
 
 pub use form::{
-    described_by, error_id, ErrorSummary, FieldHint, FormMessages, FormOutcome, InputField,
-    LabelledField, LabelledSelect,
+    described_by, error_id, CheckboxList, ErrorSummary, FieldHint, FormMessages, FormOutcome,
+    InputField, LabelledField, LabelledSelect,
 };
 pub use live::{on_server_change, LiveRegion};
 pub use time::{format_time, DueIn};

@@ -5,6 +5,8 @@
 
 mod account;
 mod authoring;
+mod calendar;
+mod config;
 mod desk;
 mod ids;
 mod knowledge;
@@ -22,6 +24,14 @@ pub use account::{
     PASSWORD_CHARS,
 };
 pub use authoring::{parse_article, ArticleDraft, ArticleIntent, DraftContent};
+pub use calendar::{
+    calendar_choice_name, clock_time, parse_calendar, parse_clock_time, parse_priority_calendars,
+    CalendarConfig, CalendarFields, CalendarsOverview, PriorityCalendar, WEEKDAYS,
+};
+pub use config::{
+    parse_group, parse_model, GroupConfig, GroupFields, GroupsOverview, ModelConfig, ModelFields,
+    ModelsOverview, StaffMember, GROUP_LEVELS,
+};
 pub use desk::{
     span_in_words, ChecklistStep, Choice, DeskChoices, DeskTicket, HistoryEntry, LinkKind,
     LinkView, OngoingMajor, QueueFilter, QueuePage, QueueRow, ReporterView, Standing, TargetView,
@@ -44,7 +54,7 @@ pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTa
 pub use settings::{
     cell_name, parse_service, rule_name, NamedErrors, PrioritySettings, ServiceFields,
 };
-pub use text::{clean_line, clean_text, encode_query_value, form_value, slug_of};
+pub use text::{clean_line, clean_text, counted, encode_query_value, form_value, slug_of};
 pub use ticket::{
     Category, Service, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,
     TimelineEntry,

@@ -40,6 +40,15 @@ pub fn form_value<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
         .map_or("", |(_, value)| value.as_str())
 }
 
+/// "1 step", "2 steps": `count` and the noun, plural unless one.
+pub fn counted(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
 /// An address name made from a title: "Video calls & chat" → "video-calls-chat",
 /// at most `max` characters.
 pub fn slug_of(name: &str, max: usize) -> String {

@@ -4,40 +4,31 @@
 //! transaction with its audit entry; a renamed service's articles are indexed
 //! again so search shows the new name.
 
-use super::account_forms::{page_again, refuse};
-use super::accounts::audit::{self, Actor};
 use super::catalog::{self, NewService};
-use super::forms::Caller;
-use super::{authorize, knowledge, Access, AppState};
-use crate::domain::{form_value, parse_service, NamedErrors};
-use crate::error::AppError;
-use crate::settings::SettingsOutcome;
+use super::config::{answer, AdminPost, Saved};
+use super::{knowledge, AppState};
+use crate::domain::{form_value, parse_service};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::Form;
-use chrono::Utc;
+
+const PAGE: &str = "/admin/services";
 
 /// `POST /admin/services`.
 pub async fn add(
     State(state): State<AppState>,
-    caller: Caller,
+    post: AdminPost,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let admin = match authorize(&caller.viewer, Access::Admin) {
-        Ok(admin) => admin,
-        Err(error) => return refuse(error),
-    };
-    let result = match parse_service(&fields, true) {
-        Err(errors) => Err(errors),
+    let saved = match parse_service(&fields, true) {
+        Err(errors) => Ok(Saved::Refused(errors)),
         Ok(service) => {
-            let saved: Result<Result<(), NamedErrors>, sqlx::Error> = async {
+            async {
                 let mut tx = state.db.writer.begin().await?;
                 if catalog::service_id(&mut tx, &service.slug).await?.is_some() {
-                    let mut errors = NamedErrors::default();
-                    errors.add("slug", format!("A service called \u{201c}{}\u{201d} exists already: choose another address name.", service.slug));
-                    return Ok(Err(errors));
+                    return Ok(Saved::refused("slug", format!("A service called \u{201c}{}\u{201d} exists already: choose another address name.", service.slug)));
                 }
                 catalog::insert_service(
                     &mut tx,
@@ -49,50 +40,35 @@ pub async fn add(
                     },
                 )
                 .await?;
-                audit::record(
+                post.record(
                     &mut tx,
-                    Utc::now(),
-                    &Actor::account(&admin),
                     "service_added",
-                    None,
                     &format!("{} ({}): {}", service.name, service.slug, service.categories.join(", ")),
-                    Some(&caller.address),
                 )
                 .await?;
                 tx.commit().await?;
-                Ok(Ok(()))
+                Ok(Saved::Done(format!("{PAGE}?done=added")))
             }
-            .await;
-            match saved {
-                Ok(result) => result,
-                Err(error) => return unavailable(&state, headers, caller, fields, error).await,
-            }
+            .await
         }
     };
-    match result {
-        Ok(()) => Redirect::to("/admin/services?done=added").into_response(),
-        Err(errors) => again(&state, headers, caller, "new", errors, fields).await,
-    }
+    answer(&state, post, headers, PAGE, "new", fields, saved).await
 }
 
 /// `POST /admin/services/{slug}`: `action` is `edit` (name, description) or
 /// `add_categories` (categories, one per line).
 pub async fn change(
     State(state): State<AppState>,
-    caller: Caller,
+    post: AdminPost,
     Path(slug): Path<String>,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let admin = match authorize(&caller.viewer, Access::Admin) {
-        Ok(admin) => admin,
-        Err(error) => return refuse(error),
-    };
     let action = form_value(&fields, "action").to_string();
-    let saved: Result<Result<bool, NamedErrors>, sqlx::Error> = async {
+    let saved = async {
         let mut tx = state.db.writer.begin().await?;
         let Some(service) = catalog::service_id(&mut tx, &slug).await? else {
-            return Ok(Ok(false));
+            return Ok(Saved::NotFound);
         };
         let current: (String, String) =
             sqlx::query_as("SELECT name, description FROM services WHERE id = ?")
@@ -103,7 +79,7 @@ pub async fn change(
             "edit" => {
                 let changed = match parse_service(&fields, false) {
                     Ok(changed) => changed,
-                    Err(errors) => return Ok(Err(errors)),
+                    Err(errors) => return Ok(Saved::Refused(errors)),
                 };
                 sqlx::query("UPDATE services SET name = ?, description = ? WHERE id = ?")
                     .bind(&changed.name)
@@ -122,11 +98,12 @@ pub async fn change(
                 let added = match parse_service(&with_name, false) {
                     Ok(added) if !added.categories.is_empty() => added.categories,
                     Ok(_) => {
-                        let mut errors = NamedErrors::default();
-                        errors.add("categories", "Give at least one category, one per line.");
-                        return Ok(Err(errors));
+                        return Ok(Saved::refused(
+                            "categories",
+                            "Give at least one category, one per line.",
+                        ))
                     }
-                    Err(errors) => return Ok(Err(errors)),
+                    Err(errors) => return Ok(Saved::Refused(errors)),
                 };
                 for name in &added {
                     let exists: Option<i64> = sqlx::query_scalar(
@@ -137,14 +114,12 @@ pub async fn change(
                     .fetch_optional(&mut *tx)
                     .await?;
                     if exists.is_some() {
-                        let mut errors = NamedErrors::default();
-                        errors.add(
+                        return Ok(Saved::refused(
                             "categories",
                             format!(
                                 "\u{201c}{name}\u{201d} is a category of this service already."
                             ),
-                        );
-                        return Ok(Err(errors));
+                        ));
                     }
                     sqlx::query(
                         "INSERT INTO categories (service_id, name, position)
@@ -157,22 +132,9 @@ pub async fn change(
                 }
                 format!("{slug}: categories added: {}", added.join(", "))
             }
-            _ => {
-                let mut errors = NamedErrors::default();
-                errors.add("name", "Choose what to change.");
-                return Ok(Err(errors));
-            }
+            _ => return Ok(Saved::refused("name", "Choose what to change.")),
         };
-        audit::record(
-            &mut tx,
-            Utc::now(),
-            &Actor::account(&admin),
-            "service_changed",
-            None,
-            &detail,
-            Some(&caller.address),
-        )
-        .await?;
+        post.record(&mut tx, "service_changed", &detail).await?;
         tx.commit().await?;
         // The index keeps each article's service name: index them again.
         if action == "edit" {
@@ -192,74 +154,8 @@ pub async fn change(
                 tracing::error!(%error, "articles of a renamed service not indexed again");
             }
         }
-        Ok(Ok(true))
+        Ok(Saved::Done(format!("{PAGE}?done={action}#service-{slug}")))
     }
     .await;
-    match saved {
-        Ok(Ok(true)) => {
-            Redirect::to(&format!("/admin/services?done={action}#service-{slug}")).into_response()
-        }
-        Ok(Ok(false)) => refuse(AppError::NotFound),
-        Ok(Err(errors)) => again(&state, headers, caller, &slug, errors, fields).await,
-        Err(error) => unavailable(&state, headers, caller, fields, error).await,
-    }
-}
-
-/// The services page again, the messages in the form `form` ("new" or a slug).
-async fn again(
-    state: &AppState,
-    headers: HeaderMap,
-    caller: Caller,
-    form: &str,
-    errors: NamedErrors,
-    values: Vec<(String, String)>,
-) -> Response {
-    let outcome = SettingsOutcome {
-        form: Some(form.to_string()),
-        errors,
-        values,
-        problem: None,
-    };
-    services_page(
-        state,
-        headers,
-        caller,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        outcome,
-    )
-    .await
-}
-
-async fn unavailable(
-    state: &AppState,
-    headers: HeaderMap,
-    caller: Caller,
-    values: Vec<(String, String)>,
-    error: sqlx::Error,
-) -> Response {
-    tracing::error!(%error, "service not saved");
-    let outcome = SettingsOutcome {
-        problem: Some(AppError::Internal.to_string()),
-        values,
-        ..SettingsOutcome::default()
-    };
-    services_page(
-        state,
-        headers,
-        caller,
-        StatusCode::SERVICE_UNAVAILABLE,
-        outcome,
-    )
-    .await
-}
-
-async fn services_page(
-    state: &AppState,
-    headers: HeaderMap,
-    caller: Caller,
-    status: StatusCode,
-    outcome: SettingsOutcome,
-) -> Response {
-    let uri: Uri = "/admin/services".parse().expect("a valid path");
-    page_again(state, uri, headers, caller.viewer, status, outcome).await
+    answer(&state, post, headers, PAGE, &slug, fields, saved).await
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod authoring;
 pub mod catalog;
 pub mod catalog_routes;
+pub mod config;
 pub mod db;
 pub mod demo;
 pub mod desk;

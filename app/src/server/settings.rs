@@ -3,10 +3,10 @@
 //! entry in the audit log (who, when, what changed); new values apply to tickets
 //! logged and resolved from then on.
 
-use super::account_forms::{page_again, refuse};
+use super::account_forms::page_again;
 use super::accounts::audit::{self, Actor};
-use super::forms::Caller;
-use super::{authorize, tickets, work, Access, AppState};
+use super::config::AdminPost;
+use super::{tickets, work, AppState};
 use crate::domain::{Account, PrioritySettings};
 use crate::settings::SettingsOutcome;
 use axum::extract::State;
@@ -93,15 +93,11 @@ pub async fn save(
 /// `POST /admin/priorities`.
 pub async fn post(
     State(state): State<AppState>,
-    caller: Caller,
+    AdminPost { admin, caller }: AdminPost,
     uri: Uri,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let admin = match authorize(&caller.viewer, Access::Admin) {
-        Ok(admin) => admin,
-        Err(error) => return refuse(error),
-    };
     let (status, outcome) = match PrioritySettings::parse(&fields) {
         Ok(settings) => match save(&state, &settings, &admin, &caller.address, Utc::now()).await {
             Ok(()) => return Redirect::to("/admin/priorities?done=saved").into_response(),

@@ -2,8 +2,14 @@
 //! targets, the priority of service requests, and the reopening and closing
 //! periods — one plain form, checked as a whole (`PrioritySettings::parse`).
 
+mod calendars;
+mod groups;
+mod models;
 mod services;
 
+pub use calendars::{admin_calendars, CalendarsPage};
+pub use groups::{admin_groups, GroupsPage};
+pub use models::{admin_models, ModelsPage};
 pub use services::ServicesPage;
 
 use crate::accounts::AdminNav;
@@ -25,6 +31,102 @@ pub struct SettingsOutcome {
     pub errors: NamedErrors,
     pub problem: Option<String>,
     pub values: Vec<(String, String)>,
+}
+
+/// What one form of a settings page shows: when that form came back, its values
+/// as typed and its messages; else what is saved.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Shown {
+    values: Vec<(String, String)>,
+    errors: NamedErrors,
+    /// The form came back with problems.
+    pub came_back: bool,
+    /// Prefixes input ids, so that many forms on one page have unique ids.
+    pub prefix: String,
+}
+
+impl Shown {
+    pub fn new(outcome: &SettingsOutcome, form: &str, saved: Vec<(String, String)>) -> Shown {
+        let came_back = outcome.form.as_deref() == Some(form);
+        Shown {
+            values: if came_back {
+                outcome.values.clone()
+            } else {
+                saved
+            },
+            errors: if came_back {
+                outcome.errors.clone()
+            } else {
+                NamedErrors::default()
+            },
+            came_back,
+            prefix: form.to_string(),
+        }
+    }
+
+    /// The input id of the form's input `name`.
+    pub fn id(&self, name: &str) -> String {
+        format!("{}-{name}", self.prefix)
+    }
+
+    pub fn value(&self, name: &str) -> String {
+        crate::domain::form_value(&self.values, name).to_string()
+    }
+
+    /// Every value of a repeated input (ticked checkboxes).
+    pub fn values(&self, name: &str) -> Vec<String> {
+        self.values
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    pub fn error(&self, name: &str) -> Option<String> {
+        self.errors.get(name).map(str::to_string)
+    }
+
+    /// The summary at the top of a form that came back: each message linked to
+    /// its input.
+    pub fn summary(&self) -> impl IntoView {
+        let items = self
+            .errors
+            .0
+            .iter()
+            .map(|(name, message)| (self.id(name), message.clone()))
+            .collect();
+        self.came_back.then(|| view! { <ErrorSummary items/> })
+    }
+}
+
+/// The top of a settings page: the admin menu, the heading and lead, what was
+/// just done, or the problem that stopped it.
+#[component]
+pub(crate) fn SettingsHeading(
+    title: &'static str,
+    lead: &'static str,
+    done: Option<&'static str>,
+    problem: Option<String>,
+) -> impl IntoView {
+    view! {
+        <AdminNav/>
+        <h1>{title}</h1>
+        <p class="lead">{lead}</p>
+        {done.map(|d| view! { <div class="confirmation" role="status"><p data-test="form-done">{d}</p></div> })}
+        {problem.map(|p| view! {
+            <div class="error-summary" role="alert"><p data-test="form-problem">{p}</p></div>
+        })}
+    }
+}
+
+/// The confirmation for `?done=…` among `messages` (done, message).
+pub(crate) fn done_message(messages: &[(&str, &'static str)]) -> Option<&'static str> {
+    let query = use_query_map();
+    let done = query.read_untracked().get("done");
+    messages
+        .iter()
+        .find(|(key, _)| done.as_deref() == Some(*key))
+        .map(|(_, message)| *message)
 }
 
 #[server(prefix = "/api", endpoint = "admin_priorities")]
@@ -172,7 +274,7 @@ fn SettingsForm(values: Vec<(String, String)>, errors: NamedErrors) -> impl Into
                 </tbody>
             </table>
             <h2>"Targets"</h2>
-            <p>"A higher priority never has a longer target than a lower one; resolution is never sooner than response. Targets count the working hours of each priority's calendar."</p>
+            <p>"A higher priority never has a longer target than a lower one; resolution is never sooner than response. Targets count the working hours of each priority's "<a href="/admin/calendars">"business calendar"</a>"."</p>
             {rules}
             <h2>"Other rules"</h2>
             <div class="field">

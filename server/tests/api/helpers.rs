@@ -446,6 +446,25 @@ impl TestPortal {
         }
     }
 
+    /// `agent` applies incident model `model` to ticket `number`, at its version now.
+    pub async fn apply_model(&self, agent: &Session, number: &str, model: i64) -> Response {
+        let version: i64 = sqlx::query_scalar("SELECT version FROM tickets WHERE number = ?")
+            .bind(number)
+            .fetch_one(&self.state.db.reader)
+            .await
+            .unwrap();
+        self.post_as(
+            Some(agent),
+            &format!("/agent/tickets/{number}"),
+            &[
+                ("version", version.to_string().as_str()),
+                ("action", "apply_model"),
+                ("model", &model.to_string()),
+            ],
+        )
+        .await
+    }
+
     /// A catalogue with one service, "email", and a valid incident form for it.
     pub async fn with_email_service(&self) -> TicketForm {
         self.add_service("email", "E-mail", &["Sending", "Calendar"])

@@ -7,6 +7,7 @@ mod helpers;
 
 mod accounts;
 mod authoring;
+mod config;
 mod desk;
 mod knowledge;
 mod notices;

@@ -68,6 +68,9 @@ const SERVER_FUNCTIONS: &[(&str, &str, Allowed)] = &[
     ("/api/admin_notice", "id=1", Allowed::Admin),
     ("/api/admin_priorities", "", Allowed::Admin),
     ("/api/admin_services", "", Allowed::Admin),
+    ("/api/admin_groups", "", Allowed::Admin),
+    ("/api/admin_calendars", "", Allowed::Admin),
+    ("/api/admin_models", "", Allowed::Admin),
     // Writing knowledge: admins, and agents given the right (the cast's agent has
     // not been given it, so is refused like an end user).
     ("/api/knowledge_articles", "", Allowed::Admin),
@@ -122,6 +125,9 @@ const PAGES: &[(&str, &str, Allowed)] = &[
     ("/admin/notices/{id}", "/admin/notices/1", Allowed::Admin),
     ("/admin/priorities", "/admin/priorities", Allowed::Admin),
     ("/admin/services", "/admin/services", Allowed::Admin),
+    ("/admin/groups", "/admin/groups", Allowed::Admin),
+    ("/admin/calendars", "/admin/calendars", Allowed::Admin),
+    ("/admin/models", "/admin/models", Allowed::Admin),
     ("/knowledge", "/knowledge", Allowed::Admin),
     (
         "/knowledge/new",
@@ -155,6 +161,13 @@ const FORM_POSTS: &[&str] = &[
     "/admin/priorities",
     "/admin/services",
     "/admin/services/email",
+    "/admin/groups",
+    "/admin/groups/1",
+    "/admin/calendars",
+    "/admin/calendars/1",
+    "/admin/calendars/priorities",
+    "/admin/models",
+    "/admin/models/1",
     "/knowledge/new",
     "/knowledge/articles/cast-faq",
     "/agent/tickets/INC0001001",
@@ -403,6 +416,52 @@ async fn admin_form_posts_refuse_everyone_but_admins() {
             ),
             ("/admin/users/4", vec![("role", "admin"), ("active", "on")]),
             ("/admin/registration", vec![("open", "off")]),
+            (
+                "/admin/groups",
+                vec![("name", "Eve's group"), ("level", "1")],
+            ),
+            (
+                "/admin/groups/1",
+                vec![("name", "Eve's group"), ("level", "1")],
+            ),
+            (
+                "/admin/calendars",
+                vec![
+                    ("name", "Eve's hours"),
+                    ("time_zone", "UTC"),
+                    ("mon_opens", "0:00"),
+                    ("mon_closes", "24:00"),
+                ],
+            ),
+            (
+                "/admin/calendars/2",
+                vec![
+                    ("name", "Eve's hours"),
+                    ("time_zone", "UTC"),
+                    ("mon_opens", "0:00"),
+                    ("mon_closes", "24:00"),
+                ],
+            ),
+            (
+                "/admin/calendars/priorities",
+                vec![
+                    ("p1_calendar", "2"),
+                    ("p2_calendar", "2"),
+                    ("p3_calendar", "2"),
+                    ("p4_calendar", "2"),
+                    ("p5_calendar", "2"),
+                ],
+            ),
+            (
+                "/admin/models",
+                vec![
+                    ("name", "Eve's model"),
+                    ("category", "1"),
+                    ("impact", "low"),
+                    ("urgency", "low"),
+                    ("steps", "x"),
+                ],
+            ),
         ] {
             let response = cast.portal.post_as(session, path, &fields).await;
             let expected = if session.is_some() { 403 } else { 401 };
@@ -419,6 +478,23 @@ async fn admin_form_posts_refuse_everyone_but_admins() {
         .await
         .unwrap();
     assert_eq!(roles, ["admin", "agent", "end_user", "end_user"]);
+    for (table, rows) in [
+        ("assignment_groups WHERE name LIKE 'Eve%'", 0),
+        ("calendars WHERE name LIKE 'Eve%'", 0),
+        ("incident_models", 0),
+        ("priorities WHERE calendar_id = 1", 1),
+        (
+            "audit_events WHERE action IN ('group_added', 'group_changed', 'calendar_added',
+             'calendar_changed', 'priority_calendars_changed', 'model_added')",
+            0,
+        ),
+    ] {
+        let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&cast.portal.state.db.reader)
+            .await
+            .unwrap();
+        assert_eq!(count, rows, "{table}");
+    }
     assert!(cast
         .portal
         .get("/register")

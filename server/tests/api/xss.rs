@@ -311,3 +311,119 @@ async fn authored_markdown_never_becomes_markup_in_any_view() {
         assert!(problems.is_empty(), "{path}: {problems:?}");
     }
 }
+
+#[tokio::test]
+async fn configuration_names_and_steps_never_become_markup_in_any_view() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin("admin@example.com").await;
+    let agent = portal
+        .agent(&admin, "Alan Agent", "agent@example.com")
+        .await;
+    let form = portal.with_email_service().await;
+    assert_eq!(portal.submit("incident", &form).await.status(), 303);
+    let category = portal.category_ids("email").await[0].to_string();
+    let payloads = payloads();
+    let mut pages = Vec::new();
+    for (n, payload) in payloads.iter().enumerate() {
+        let line: String = payload
+            .replace(['\r', '\n'], " ")
+            .chars()
+            .take(90)
+            .collect();
+        let name = format!("{n} {line}");
+        let holiday = format!("2027-01-01 {line}");
+        for (path, fields) in [
+            (
+                "/admin/groups",
+                vec![("name", name.as_str()), ("level", "2")],
+            ),
+            (
+                "/admin/models",
+                vec![
+                    ("name", name.as_str()),
+                    ("category", category.as_str()),
+                    ("impact", "low"),
+                    ("urgency", "low"),
+                    ("active", "on"),
+                    ("steps", payload.as_str()),
+                ],
+            ),
+            (
+                "/admin/calendars",
+                vec![
+                    ("name", name.as_str()),
+                    ("time_zone", "UTC"),
+                    ("mon_opens", "09:00"),
+                    ("mon_closes", "17:00"),
+                    ("holidays", holiday.as_str()),
+                ],
+            ),
+        ] {
+            let response = portal.post_as(Some(&admin), path, &fields).await;
+            assert_eq!(
+                response.status(),
+                303,
+                "{path} with {payload}: {}",
+                response.text()
+            );
+        }
+        // Reflected: a refused form shows what was typed.
+        if n < 20 {
+            let refused = portal
+                .post_as(
+                    Some(&admin),
+                    "/admin/calendars",
+                    &[
+                        ("name", payload.as_str()),
+                        ("time_zone", payload.as_str()),
+                        ("holidays", payload.as_str()),
+                    ],
+                )
+                .await;
+            assert_eq!(refused.status(), 422);
+            pages.push(refused.text());
+        }
+    }
+    // Every model applied to the ticket: its steps are the ticket's checklist.
+    let models: Vec<i64> = sqlx::query_scalar("SELECT id FROM incident_models")
+        .fetch_all(&portal.state.db.reader)
+        .await
+        .unwrap();
+    for model in models {
+        let applied = portal.apply_model(&agent, "INC0001001", model).await;
+        assert_eq!(applied.status(), 303, "{}", applied.text());
+    }
+    for path in [
+        "/admin/groups",
+        "/admin/calendars",
+        "/admin/models",
+        "/admin/audit",
+        "/admin/users",
+    ] {
+        pages.push(portal.get_as(Some(&admin), path).await.text());
+    }
+    pages.push(
+        portal
+            .get_as(Some(&agent), "/agent/tickets/INC0001001")
+            .await
+            .text(),
+    );
+    pages.push(portal.get_as(Some(&agent), "/agent").await.text());
+    let mut problems = Vec::new();
+    for (n, page) in pages.iter().enumerate() {
+        for problem in markup_problems(page, &payloads) {
+            problems.push(format!("view {n}: {problem}"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems, first: {:?}",
+        problems.len(),
+        &problems[..problems.len().min(5)]
+    );
+    let desk = &pages[pages.len() - 2];
+    assert!(
+        desk.contains(&html_escaped("<script>alert(1)</script>")),
+        "the steps are there, as text"
+    );
+}

@@ -1,0 +1,228 @@
+//! The admin's configuration pages that list records and change them one form at
+//! a time: assignment groups, business calendars and incident models. Each kind
+//! of record says how its form is read and saved ([`Configured`]); [`add`] and
+//! [`edit`] serve the form posts of every kind. Every handler takes an
+//! [`AdminPost`] (anyone else is refused before it runs), saves in one
+//! transaction with its audit entry, and ends in [`answer`].
+
+pub mod calendars;
+pub mod groups;
+pub mod models;
+
+use super::account_forms::{page_again, refuse};
+use super::accounts::audit::{self, Actor};
+use super::forms::Caller;
+use super::{authorize, Access, AppState};
+use crate::domain::{Account, NamedErrors};
+use crate::error::AppError;
+use crate::settings::SettingsOutcome;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::Utc;
+use sqlx::SqliteConnection;
+use std::future::Future;
+
+/// A kind of record configured on its own page, one form per record.
+pub trait Configured {
+    /// The page its forms are on.
+    const PAGE: &'static str;
+    /// The form, checked.
+    type Fields: Send + Sync;
+    /// Reads the form, or names each problem at its input.
+    fn parse(fields: &[(String, String)]) -> Result<Self::Fields, NamedErrors>;
+    /// Adds the record (`id` none) or changes it, with its audit entry, in one
+    /// transaction.
+    fn save(
+        state: &AppState,
+        post: &AdminPost,
+        id: Option<i64>,
+        fields: &Self::Fields,
+    ) -> impl Future<Output = Result<Saved, sqlx::Error>> + Send;
+}
+
+/// `POST {PAGE}`: a new record.
+pub async fn add<T: Configured>(
+    State(state): State<AppState>,
+    post: AdminPost,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let saved = match T::parse(&fields) {
+        Err(errors) => Ok(Saved::Refused(errors)),
+        Ok(record) => T::save(&state, &post, None, &record).await,
+    };
+    answer(&state, post, headers, T::PAGE, "new", fields, saved).await
+}
+
+/// `POST {PAGE}/{id}`: a record changed.
+pub async fn edit<T: Configured>(
+    State(state): State<AppState>,
+    post: AdminPost,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let saved = match T::parse(&fields) {
+        Err(errors) => Ok(Saved::Refused(errors)),
+        Ok(record) => T::save(&state, &post, Some(id), &record).await,
+    };
+    answer(
+        &state,
+        post,
+        headers,
+        T::PAGE,
+        &id.to_string(),
+        fields,
+        saved,
+    )
+    .await
+}
+
+/// A form post by an admin: who, and from where. Anyone else gets 401 or 403 and
+/// the handler never runs.
+pub struct AdminPost {
+    pub admin: Account,
+    pub caller: Caller,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AdminPost {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let Ok(caller) = Caller::from_request_parts(parts, state).await;
+        match authorize(&caller.viewer, Access::Admin) {
+            Ok(admin) => Ok(AdminPost { admin, caller }),
+            Err(error) => Err(refuse(error)),
+        }
+    }
+}
+
+impl AdminPost {
+    /// Records `detail` under `event` in the audit log, as this admin.
+    pub async fn record(
+        &self,
+        conn: &mut SqliteConnection,
+        event: &str,
+        detail: &str,
+    ) -> Result<(), sqlx::Error> {
+        audit::record(
+            conn,
+            Utc::now(),
+            &Actor::account(&self.admin),
+            event,
+            None,
+            detail,
+            Some(&self.caller.address),
+        )
+        .await
+    }
+}
+
+/// How a configuration form post ended.
+pub enum Saved {
+    /// Saved: go to this address.
+    Done(String),
+    /// Not saved: the messages, by input.
+    Refused(NamedErrors),
+    /// The record the form is about does not exist.
+    NotFound,
+}
+
+impl Saved {
+    /// Refused with one message at one input.
+    pub fn refused(input: &str, message: impl Into<String>) -> Saved {
+        let mut errors = NamedErrors::default();
+        errors.add(input, message);
+        Saved::Refused(errors)
+    }
+}
+
+/// The answer to a configuration post: a redirect once saved; else the page at
+/// `page` again, with the form `form`'s messages and every value as typed (422),
+/// or, when the database failed, a general problem (503, the cause logged).
+pub async fn answer(
+    state: &AppState,
+    post: AdminPost,
+    headers: HeaderMap,
+    page: &str,
+    form: &str,
+    values: Vec<(String, String)>,
+    saved: Result<Saved, sqlx::Error>,
+) -> Response {
+    let (status, outcome) = match saved {
+        Ok(Saved::Done(to)) => return Redirect::to(&to).into_response(),
+        Ok(Saved::NotFound) => return refuse(AppError::NotFound),
+        Ok(Saved::Refused(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            SettingsOutcome {
+                form: Some(form.to_string()),
+                errors,
+                values,
+                problem: None,
+            },
+        ),
+        Err(error) => {
+            tracing::error!(%error, page, "configuration not saved");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                SettingsOutcome {
+                    form: Some(form.to_string()),
+                    problem: Some(AppError::Internal.to_string()),
+                    values,
+                    ..SettingsOutcome::default()
+                },
+            )
+        }
+    };
+    let Ok(uri) = page.parse::<Uri>() else {
+        return refuse(AppError::NotFound);
+    };
+    page_again(state, uri, headers, post.caller.viewer, status, outcome).await
+}
+
+/// Whether another record of `table` than `except` has `name` (letter case aside).
+pub async fn name_taken(
+    conn: &mut SqliteConnection,
+    table: Table,
+    name: &str,
+    except: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "SELECT count(*) FROM {} WHERE lower(name) = lower(?) AND id IS NOT ?",
+        table.as_str()
+    );
+    let count: i64 = sqlx::query_scalar(&sql)
+        .bind(name)
+        .bind(except)
+        .fetch_one(conn)
+        .await?;
+    Ok(count > 0)
+}
+
+/// The tables whose records have unique names.
+#[derive(Clone, Copy)]
+pub enum Table {
+    Groups,
+    Calendars,
+    Models,
+}
+
+impl Table {
+    fn as_str(self) -> &'static str {
+        match self {
+            Table::Groups => "assignment_groups",
+            Table::Calendars => "calendars",
+            Table::Models => "incident_models",
+        }
+    }
+}
+
+/// "a → b" for the audit log when a value changed.
+pub fn change<T: PartialEq + std::fmt::Display>(what: &str, before: T, after: T) -> Option<String> {
+    (before != after).then(|| format!("{what}: {before} → {after}"))
+}
