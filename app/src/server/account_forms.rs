@@ -7,8 +7,8 @@
 
 use super::accounts::sessions;
 use super::accounts::{self, AccountChange, AccountError};
-use super::forms::{render_page, Caller};
-use super::{authorize, Access, AppState};
+use super::forms::{render_page, AdminPost, Caller};
+use super::AppState;
 use crate::components::FormOutcome;
 use crate::domain::{
     form_value, Field, FieldErrors, InviteForm, NewPasswordForm, PasswordChangeForm, RegisterForm,
@@ -303,15 +303,11 @@ fn groups_of(fields: &[(String, String)]) -> Vec<i64> {
 /// `POST /admin/users`: an admin adds an account and its invitation.
 pub async fn invite(
     State(state): State<AppState>,
-    caller: Caller,
+    AdminPost { admin, caller }: AdminPost,
     uri: Uri,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let admin = match authorize(&caller.viewer, Access::Admin) {
-        Ok(admin) => admin,
-        Err(error) => return refuse(error),
-    };
     let form = InviteForm {
         name: form_value(&fields, "name").into(),
         email: form_value(&fields, "email").into(),
@@ -348,15 +344,11 @@ pub async fn invite(
 /// `POST /admin/users/{id}`: role, groups and whether the account is active.
 pub async fn change_account(
     State(state): State<AppState>,
-    caller: Caller,
+    AdminPost { admin, caller }: AdminPost,
     Path(user_id): Path<i64>,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let admin = match authorize(&caller.viewer, Access::Admin) {
-        Ok(admin) => admin,
-        Err(error) => return refuse(error),
-    };
     let Some(role) = Role::parse(form_value(&fields, "role")) else {
         return (StatusCode::UNPROCESSABLE_ENTITY, "Choose a role.").into_response();
     };
@@ -395,14 +387,10 @@ pub struct RegistrationForm {
 /// `POST /admin/registration`: self-registration on or off.
 pub async fn set_registration(
     State(state): State<AppState>,
-    caller: Caller,
+    AdminPost { admin, caller }: AdminPost,
     headers: HeaderMap,
     Form(form): Form<RegistrationForm>,
 ) -> Response {
-    let admin = match authorize(&caller.viewer, Access::Admin) {
-        Ok(admin) => admin,
-        Err(error) => return refuse(error),
-    };
     let open = match form.open.as_str() {
         "on" => true,
         "off" => false,

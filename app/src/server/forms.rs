@@ -5,16 +5,21 @@
 //! field; a logged ticket is answered with a redirect to its confirmation, so that
 //! reloading the confirmation never logs it twice.
 
+use super::account_forms::refuse;
+use super::accounts::audit::{self, Actor};
 use super::accounts::sessions::ClientAddress;
 use super::tickets::{self, CreateError};
-use super::AppState;
-use crate::domain::{FieldErrors, NewTicket, TicketForm, TicketKind, TicketNumber, Viewer};
+use super::{authorize, Access, AppState};
+use crate::domain::{
+    Account, FieldErrors, NewTicket, TicketForm, TicketKind, TicketNumber, Viewer,
+};
 use crate::tickets::{LookupForm, StatusLookup, SubmittedTicket};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use chrono::Utc;
 use leptos::prelude::provide_context;
 
 /// Who is posting: the session's viewer and the client's address.
@@ -43,6 +48,49 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
                 .map(|a| a.0.clone())
                 .unwrap_or_else(|| "local".into()),
         })
+    }
+}
+
+/// A form post by an admin: who, and from where. Anyone else gets 401 or 403 and
+/// the handler never runs.
+pub struct AdminPost {
+    pub admin: Account,
+    pub caller: Caller,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AdminPost {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let Ok(caller) = Caller::from_request_parts(parts, state).await;
+        match authorize(&caller.viewer, Access::Admin) {
+            Ok(admin) => Ok(AdminPost { admin, caller }),
+            Err(error) => Err(refuse(error)),
+        }
+    }
+}
+
+impl AdminPost {
+    /// Records `detail` under `event` in the audit log, as this admin.
+    pub async fn record(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        event: &str,
+        detail: &str,
+    ) -> Result<(), sqlx::Error> {
+        audit::record(
+            conn,
+            Utc::now(),
+            &Actor::account(&self.admin),
+            event,
+            None,
+            detail,
+            Some(&self.caller.address),
+        )
+        .await
     }
 }
 

@@ -6,9 +6,9 @@
 //! everything typed kept.
 
 use super::account_forms::{page_again, refuse};
-use super::forms::Caller;
+use super::forms::AdminPost;
 use super::notices::{self, NoticeError};
-use super::{authorize, Access, AppState};
+use super::AppState;
 use crate::components::FormOutcome;
 use crate::domain::{FieldErrors, Notice, NoticeChangeForm, NoticeForm, NoticeId};
 use crate::error::AppError;
@@ -21,15 +21,11 @@ use chrono::Utc;
 /// `POST /admin/notices`: publish a notice.
 pub async fn publish(
     State(state): State<AppState>,
-    caller: Caller,
+    AdminPost { admin, caller }: AdminPost,
     uri: Uri,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let admin = match authorize(&caller.viewer, Access::Admin) {
-        Ok(admin) => admin,
-        Err(error) => return refuse(error),
-    };
     let form = NoticeForm::from_fields(&fields);
     let now = Utc::now();
     let result = match form.parse(now) {
@@ -50,16 +46,12 @@ pub async fn publish(
 /// link a major incident, or resolve.
 pub async fn change(
     State(state): State<AppState>,
-    caller: Caller,
+    AdminPost { admin, caller }: AdminPost,
     Path(id): Path<i64>,
     uri: Uri,
     headers: HeaderMap,
     Form(mut form): Form<NoticeChangeForm>,
 ) -> Response {
-    let admin = match authorize(&caller.viewer, Access::Admin) {
-        Ok(admin) => admin,
-        Err(error) => return refuse(error),
-    };
     if form.unknown == "on" {
         form.restoration = "unknown".into();
     }

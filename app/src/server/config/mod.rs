@@ -9,18 +9,17 @@ pub mod calendars;
 pub mod groups;
 pub mod models;
 
+pub use super::forms::AdminPost;
+
 use super::account_forms::{page_again, refuse};
-use super::accounts::audit::{self, Actor};
-use super::forms::Caller;
-use super::{authorize, Access, AppState};
-use crate::domain::{Account, NamedErrors};
+use super::AppState;
+use crate::domain::NamedErrors;
 use crate::error::AppError;
 use crate::settings::SettingsOutcome;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::Utc;
 use sqlx::SqliteConnection;
 use std::future::Future;
 
@@ -78,49 +77,6 @@ pub async fn edit<T: Configured>(
         saved,
     )
     .await
-}
-
-/// A form post by an admin: who, and from where. Anyone else gets 401 or 403 and
-/// the handler never runs.
-pub struct AdminPost {
-    pub admin: Account,
-    pub caller: Caller,
-}
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AdminPost {
-    type Rejection = Response;
-
-    async fn from_request_parts(
-        parts: &mut http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let Ok(caller) = Caller::from_request_parts(parts, state).await;
-        match authorize(&caller.viewer, Access::Admin) {
-            Ok(admin) => Ok(AdminPost { admin, caller }),
-            Err(error) => Err(refuse(error)),
-        }
-    }
-}
-
-impl AdminPost {
-    /// Records `detail` under `event` in the audit log, as this admin.
-    pub async fn record(
-        &self,
-        conn: &mut SqliteConnection,
-        event: &str,
-        detail: &str,
-    ) -> Result<(), sqlx::Error> {
-        audit::record(
-            conn,
-            Utc::now(),
-            &Actor::account(&self.admin),
-            event,
-            None,
-            detail,
-            Some(&self.caller.address),
-        )
-        .await
-    }
 }
 
 /// How a configuration form post ended.
