@@ -111,7 +111,13 @@ pub fn clock_time(minutes: u16) -> String {
 /// Minutes after midnight of "8:00", "08:00" or "24:00"; `None` for anything else.
 pub fn parse_clock_time(raw: &str) -> Option<u16> {
     let (hours, minutes) = raw.trim().split_once(':')?;
-    if hours.is_empty() || hours.len() > 2 || minutes.len() != 2 {
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if hours.is_empty()
+        || hours.len() > 2
+        || minutes.len() != 2
+        || !digits(hours)
+        || !digits(minutes)
+    {
         return None;
     }
     let hours: u16 = hours.parse().ok()?;
@@ -276,7 +282,9 @@ mod tests {
     fn clock_times_read_and_write_alike() {
         assert_eq!(parse_clock_time("8:00"), Some(480));
         assert_eq!(parse_clock_time(" 24:00 "), Some(1440));
-        for bad in ["24:01", "8", "8:0", "08:60", "-1:00", "x:00", "123:00"] {
+        for bad in [
+            "24:01", "8", "8:0", "08:60", "-1:00", "x:00", "123:00", "+8:00", "8:+5",
+        ] {
             assert_eq!(parse_clock_time(bad), None, "{bad}");
         }
         assert_eq!(clock_time(510), "08:30");

@@ -157,5 +157,6 @@ pub async fn change(
         Ok(Saved::Done(format!("{PAGE}?done={action}#service-{slug}")))
     }
     .await;
-    answer(&state, post, headers, PAGE, &slug, fields, saved).await
+    let form = format!("service-{slug}");
+    answer(&state, post, headers, PAGE, &form, fields, saved).await
 }

@@ -48,16 +48,21 @@ pub fn CalendarsPage() -> impl IntoView {
                             view! {
                                 <div class="wrap page">
                                     <SettingsHeading title="Business calendars" done problem=outcome.problem.clone()
-                                        lead="Response and resolution targets count only the working hours of their priority's calendar. Changes apply to tickets logged from now on; each is recorded in the audit log."/>
+                                        lead="Response and resolution targets count only the working hours of their priority's calendar. Tickets logged from now on fall due in the new hours; an open ticket's deadlines are worked out again in them when it resumes after waiting on its reporter or its priority changes. Each change is recorded in the audit log."/>
                                     <section class="panel" aria-labelledby="priority-calendars-title">
                                         <h2 id="priority-calendars-title">"Which calendar each priority counts in"</h2>
                                         {choices.summary()}
                                         <form method="post" action="/admin/calendars/priorities" novalidate data-test="priority-calendars">
                                             {overview.priorities.iter().map(|p| {
                                                 let name = calendar_choice_name(p.priority);
+                                                // No calendar yet: nothing is chosen silently.
+                                                let mut options = calendars.clone();
+                                                if p.calendar_id.is_none() {
+                                                    options.insert(0, (String::new(), "Choose a calendar".into()));
+                                                }
                                                 view! {
                                                     <LabelledSelect id=choices.id(&name) name=name.clone()
-                                                        label=format!("P{} – {}", p.priority, p.label) options=calendars.clone()
+                                                        label=format!("P{} – {}", p.priority, p.label) options
                                                         selected=choices.value(&name) error=choices.error(&name)/>
                                                 }
                                             }).collect_view()}

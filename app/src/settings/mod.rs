@@ -158,7 +158,7 @@ pub fn PrioritiesPage() -> impl IntoView {
                                 <div class="wrap page">
                                     <AdminNav/>
                                     <h1>"Priorities and targets"</h1>
-                                    <p class="lead">"Changes apply to tickets logged from now on; each save is recorded in the audit log."</p>
+                                    <p class="lead">"Tickets logged from now on follow the new settings; an open ticket's deadlines are worked out again when it resumes after waiting on its reporter or its priority changes. Each save is recorded in the audit log."</p>
                                     {saved.then(|| view! {
                                         <div class="confirmation" role="status"><p data-test="form-done">"The settings are saved."</p></div>
                                     })}

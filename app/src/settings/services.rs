@@ -86,7 +86,8 @@ fn ServiceEditor(service: Service, outcome: SettingsOutcome) -> impl IntoView {
         ("name".to_string(), service.name.clone()),
         ("description".to_string(), service.description.clone()),
     ];
-    let form = Shown::new(&outcome, &slug, saved);
+    // "service-…", so that a service called "new" is not the "add" form.
+    let form = Shown::new(&outcome, &format!("service-{slug}"), saved);
     let action = format!("/admin/services/{slug}");
     let title_id = format!("service-{slug}-title");
     let labelled_by = title_id.clone();
@@ -97,15 +98,15 @@ fn ServiceEditor(service: Service, outcome: SettingsOutcome) -> impl IntoView {
                 <div class="error-summary" role="alert"><p>"Nothing was saved: see the messages below."</p></div>
             })}
             <form method="post" action=action.clone() novalidate>
-                <LabelledField id=format!("{slug}-name") name="name" label="Name" value=form.value("name")
+                <LabelledField id=form.id("name") name="name" label="Name" value=form.value("name")
                     error=form.error("name")/>
-                <LabelledField id=format!("{slug}-description") name="description" label="Description"
+                <LabelledField id=form.id("description") name="description" label="Description"
                     value=form.value("description") error=form.error("description")/>
                 <button type="submit" name="action" value="edit" class="button">"Save " <span class="visually-hidden">{service.name.clone()}</span></button>
             </form>
             <p>"Categories: " {service.categories.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(", ")}</p>
             <form method="post" action=action novalidate>
-                <LabelledField id=format!("{slug}-categories") name="categories" label="New categories, one per line"
+                <LabelledField id=form.id("categories") name="categories" label="New categories, one per line"
                     value=form.value("categories") error=form.error("categories") lines=2/>
                 <button type="submit" name="action" value="add_categories" class="button">"Add categories " <span class="visually-hidden">{format!("to {}", service.name)}</span></button>
             </form>

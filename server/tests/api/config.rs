@@ -188,14 +188,16 @@ async fn an_admin_adds_a_group_changes_its_level_and_members_and_the_desk_follow
         count(&portal, "SELECT level FROM assignment_groups WHERE id = 1").await,
         1
     );
-    let missing = portal
-        .post_as(
-            Some(&admin),
-            "/admin/groups/999",
-            &[("name", "Ghosts"), ("level", "2")],
-        )
-        .await;
-    assert_eq!(missing.status(), 404);
+    // An unknown group is "not found", whether or not the form is right.
+    for fields in [
+        [("name", "Ghosts"), ("level", "2")],
+        [("name", ""), ("level", "9")],
+    ] {
+        let missing = portal
+            .post_as(Some(&admin), "/admin/groups/999", &fields)
+            .await;
+        assert_eq!(missing.status(), 404);
+    }
 }
 
 /// The office-hours calendar's form as the page fills it in, with `changes`.
@@ -267,6 +269,20 @@ async fn a_business_calendar_decides_when_new_tickets_fall_due() {
         .unwrap()
         .and_utc();
     assert_eq!(due, reopens + Duration::minutes(480));
+    // A holiday renamed is logged as renamed, not as removed and added.
+    let renamed = format!("{today} Moving day");
+    let mut holidays: Vec<&str> = vec![&renamed];
+    let rest = (1..7)
+        .map(|d| format!("{} Closed for the move", today + Duration::days(d)))
+        .collect::<Vec<_>>();
+    holidays.extend(rest.iter().map(String::as_str));
+    let mut again = fields.clone();
+    again.retain(|(n, _)| n != "holidays");
+    again.push(("holidays".into(), holidays.join("\n")));
+    let saved = portal
+        .post_as(Some(&admin), "/admin/calendars/2", &pairs(&again))
+        .await;
+    assert_eq!(saved.status(), 303, "{}", saved.text());
 
     // P4 now counts around the clock: due exactly 480 minutes after logging.
     let choices = [
@@ -325,6 +341,12 @@ async fn a_business_calendar_decides_when_new_tickets_fall_due() {
     let log = audit(&portal, &admin).await;
     assert!(log.contains("calendar changed"), "{log}");
     assert!(log.contains("time zone: Europe/London → UTC"), "{log}");
+    assert!(
+        log.contains(&format!(
+            "holidays renamed: {today} Closed for the move → Moving day"
+        )) && !log.contains("holidays removed"),
+        "{log}"
+    );
     assert!(log.contains("hours: Sat closed → Sat 00:00–24:00"), "{log}");
     assert!(log.contains("P4: Office hours → Around the clock"), "{log}");
     assert!(log.contains("P5: Office hours → Tokyo support"), "{log}");

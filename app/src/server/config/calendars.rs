@@ -106,6 +106,7 @@ pub struct Calendars;
 
 impl Configured for Calendars {
     const PAGE: &'static str = PAGE;
+    const TABLE: Table = Table::Calendars;
     type Fields = CalendarFields;
 
     fn parse(fields: &[(String, String)]) -> Result<CalendarFields, NamedErrors> {
@@ -240,22 +241,30 @@ fn changes(
     for (day, (was, now)) in week.iter().zip(&calendar.week).enumerate() {
         detail.extend(change("hours", day_hours(day, *was), day_hours(day, *now)));
     }
-    let added: Vec<String> = calendar
-        .holidays
-        .iter()
-        .filter(|h| !holidays.contains(h))
-        .map(|(d, _)| d.to_string())
-        .collect();
-    let removed: Vec<String> = holidays
-        .iter()
-        .filter(|h| !calendar.holidays.contains(h))
-        .map(|(d, _)| d.to_string())
-        .collect();
-    if !added.is_empty() {
-        detail.push(format!("holidays added: {}", added.join(", ")));
+    let name_on = |list: &[(NaiveDate, String)], day: &NaiveDate| {
+        list.iter().find(|(d, _)| d == day).map(|(_, n)| n.clone())
+    };
+    let (mut added, mut removed, mut renamed) = (Vec::new(), Vec::new(), Vec::new());
+    for (day, name) in &calendar.holidays {
+        match name_on(holidays, day) {
+            None => added.push(day.to_string()),
+            Some(was) if was != *name => renamed.push(format!("{day} {was} → {name}")),
+            Some(_) => {}
+        }
     }
-    if !removed.is_empty() {
-        detail.push(format!("holidays removed: {}", removed.join(", ")));
+    for (day, _) in holidays {
+        if name_on(&calendar.holidays, day).is_none() {
+            removed.push(day.to_string());
+        }
+    }
+    for (what, days) in [
+        ("holidays added", added),
+        ("holidays removed", removed),
+        ("holidays renamed", renamed),
+    ] {
+        if !days.is_empty() {
+            detail.push(format!("{what}: {}", days.join(", ")));
+        }
     }
     detail.join("; ")
 }

@@ -65,6 +65,7 @@ pub struct Groups;
 
 impl Configured for Groups {
     const PAGE: &'static str = PAGE;
+    const TABLE: Table = Table::Groups;
     type Fields = GroupFields;
 
     fn parse(fields: &[(String, String)]) -> Result<GroupFields, NamedErrors> {

@@ -27,6 +27,8 @@ use std::future::Future;
 pub trait Configured {
     /// The page its forms are on.
     const PAGE: &'static str;
+    /// The table of its records.
+    const TABLE: Table;
     /// The form, checked.
     type Fields: Send + Sync;
     /// Reads the form, or names each problem at its input.
@@ -63,9 +65,14 @@ pub async fn edit<T: Configured>(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let saved = match T::parse(&fields) {
-        Err(errors) => Ok(Saved::Refused(errors)),
-        Ok(record) => T::save(&state, &post, Some(id), &record).await,
+    // An unknown record is "not found" whatever was posted for it.
+    let saved = match exists(&state, T::TABLE, id).await {
+        Ok(false) => Ok(Saved::NotFound),
+        Err(error) => Err(error),
+        Ok(true) => match T::parse(&fields) {
+            Err(errors) => Ok(Saved::Refused(errors)),
+            Ok(record) => T::save(&state, &post, Some(id), &record).await,
+        },
     };
     answer(
         &state,
@@ -139,6 +146,16 @@ pub async fn answer(
         return refuse(AppError::NotFound);
     };
     page_again(state, uri, headers, post.caller.viewer, status, outcome).await
+}
+
+/// Whether record `id` of `table` exists.
+async fn exists(state: &AppState, table: Table, id: i64) -> Result<bool, sqlx::Error> {
+    let sql = format!("SELECT count(*) FROM {} WHERE id = ?", table.as_str());
+    let count: i64 = sqlx::query_scalar(&sql)
+        .bind(id)
+        .fetch_one(&state.db.reader)
+        .await?;
+    Ok(count > 0)
 }
 
 /// Whether another record of `table` than `except` has `name` (letter case aside).

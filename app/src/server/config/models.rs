@@ -69,6 +69,7 @@ pub struct Models;
 
 impl Configured for Models {
     const PAGE: &'static str = PAGE;
+    const TABLE: Table = Table::Models;
     type Fields = ModelFields;
 
     fn parse(fields: &[(String, String)]) -> Result<ModelFields, NamedErrors> {
@@ -201,8 +202,10 @@ impl Configured for Models {
                     offered(row.get::<i64, _>("active") == 1),
                     offered(model.active),
                 ));
-                if steps != model.steps {
+                if steps.len() != model.steps.len() {
                     detail.push(format!("steps: {} → {}", steps.len(), model.steps.len()));
+                } else if steps != model.steps {
+                    detail.push(format!("steps reworded ({})", steps.len()));
                 }
                 ("model_changed", detail.join("; "))
             }
