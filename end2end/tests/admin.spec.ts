@@ -31,6 +31,48 @@ test("the services page, with a refused service, is accessible", async ({ page }
   await expectAccessible(page, "the services page with problems");
 });
 
+test("an admin renames and withdraws categories, then withdraws the service", async ({ page }) => {
+  await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await page.goto("/admin/services");
+  const name = `Projectors ${Date.now()}`;
+  const add = page.getByTestId("add-service");
+  await add.getByLabel("Name", { exact: true }).fill(name);
+  await add.getByLabel("Categories, one per line").fill("Ceiling\nPortable");
+  await page.getByTestId("add-service-button").click();
+  await expect(page.getByTestId("form-done")).toContainText("The service is added");
+
+  const service = page.getByRole("region", { name: new RegExp(name) });
+  const categories = service.getByTestId("categories");
+  await categories.getByLabel("Ceiling", { exact: true }).fill("Ceiling mounted");
+  await categories.getByLabel("Offered: Portable").uncheck();
+  await categories.getByRole("button", { name: /Save the categories/ }).click();
+  await expect(page.getByTestId("form-done")).toContainText("The categories are saved.");
+  await expect(categories.getByLabel("Ceiling mounted", { exact: true })).toHaveValue("Ceiling mounted");
+  await expect(categories.getByLabel("Offered: Portable")).not.toBeChecked();
+
+  // The logging form offers the renamed category and not the withdrawn one.
+  await page.goto("/report/incident");
+  const choices = page.getByLabel("Category", { exact: true });
+  await expect(choices.locator("option", { hasText: "Ceiling mounted" })).toHaveCount(1);
+  await expect(choices.locator("option", { hasText: "Portable" })).toHaveCount(0);
+
+  // Unticking the last one is refused, with the form as typed; accessible.
+  await page.goto("/admin/services");
+  await categories.getByLabel("Offered: Ceiling mounted").uncheck();
+  await categories.getByRole("button", { name: /Save the categories/ }).click();
+  await expect(categories.getByRole("alert")).toContainText("The categories were not saved");
+  await expect(categories.getByText("Keep at least one category offered")).toBeVisible();
+  await expect(categories.getByLabel("Offered: Ceiling mounted")).not.toBeChecked();
+  await expectAccessible(page, "the services page with a refused categories form");
+
+  await service.getByLabel("On the logging form").selectOption({ label: "Withdrawn: kept for its tickets, articles and notices" });
+  await service.getByRole("button", { name: new RegExp(`^Save ${name}`) }).click();
+  await expect(page.getByTestId("form-done")).toContainText("The service is saved.");
+  await expect(service.getByRole("heading", { level: 2 })).toContainText("Withdrawn");
+  await page.goto("/report/incident");
+  await expect(page.getByLabel("Service", { exact: true }).locator("option", { hasText: name })).toHaveCount(0);
+});
+
 test("the groups page adds a group with a member, and is accessible with a problem", async ({ page }) => {
   await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
   await page.goto("/admin/groups");

@@ -6,6 +6,7 @@
 mod account;
 mod authoring;
 mod calendar;
+mod catalog;
 mod config;
 mod desk;
 mod ids;
@@ -27,6 +28,9 @@ pub use authoring::{parse_article, ArticleDraft, ArticleIntent, DraftContent};
 pub use calendar::{
     calendar_choice_name, clock_time, parse_calendar, parse_clock_time, parse_priority_calendars,
     CalendarConfig, CalendarFields, CalendarsOverview, PriorityCalendar, WEEKDAYS,
+};
+pub use catalog::{
+    category_input, parse_categories, parse_service, CategoryChanges, ServiceFields,
 };
 pub use config::{
     parse_group, parse_model, GroupConfig, GroupFields, GroupsOverview, ModelConfig, ModelFields,
@@ -51,9 +55,7 @@ pub use notice::{
     NoticeForm, NoticeUpdate, Severity,
 };
 pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTable, Urgency};
-pub use settings::{
-    cell_name, parse_service, rule_name, NamedErrors, PrioritySettings, ServiceFields,
-};
+pub use settings::{cell_name, rule_name, NamedErrors, PrioritySettings};
 pub use text::{clean_line, clean_text, counted, encode_query_value, form_value, slug_of};
 pub use ticket::{
     Category, Service, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,

@@ -160,13 +160,16 @@ impl std::fmt::Display for TicketNumber {
     }
 }
 
-/// A service as offered on the logging form, with its categories.
+/// A service of the catalogue, with its categories.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Service {
     pub id: ServiceId,
     pub slug: String,
     pub name: String,
     pub description: String,
+    /// Offered on the logging form; a withdrawn service keeps its tickets and
+    /// articles.
+    pub offered: bool,
     pub categories: Vec<Category>,
 }
 
@@ -174,6 +177,24 @@ pub struct Service {
 pub struct Category {
     pub id: CategoryId,
     pub name: String,
+    /// Offered on the logging form (when its service is).
+    pub offered: bool,
+}
+
+impl Service {
+    /// What the logging form offers of `catalogue`: the offered services, each
+    /// with its offered categories.
+    pub fn offered_only(catalogue: Vec<Service>) -> Vec<Service> {
+        catalogue
+            .into_iter()
+            .filter(|service| service.offered)
+            .map(|mut service| {
+                service.categories.retain(|category| category.offered);
+                service
+            })
+            .filter(|service| !service.categories.is_empty())
+            .collect()
+    }
 }
 
 /// What the reporter may see of a ticket: no internal notes, no agent details.

@@ -1,12 +1,14 @@
 //! The service catalogue: services and their categories.
 
-use crate::domain::{Category, CategoryId, Service, ServiceId};
+use crate::domain::{Category, CategoryChanges, CategoryId, Service, ServiceId};
 use sqlx::{Row, SqliteConnection};
 
-/// Every service with its categories, in display order.
+/// Every service with its categories, in display order, withdrawn ones included
+/// (the logging form offers [`Service::offered_only`]).
 pub async fn list_services(conn: &mut SqliteConnection) -> Result<Vec<Service>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT s.id, s.slug, s.name, s.description, c.id AS category_id, c.name AS category_name
+        "SELECT s.id, s.slug, s.name, s.description, s.offered,
+                c.id AS category_id, c.name AS category_name, c.offered AS category_offered
          FROM services s LEFT JOIN categories c ON c.service_id = s.id
          ORDER BY s.position, s.name, s.id, c.position, c.name",
     )
@@ -21,6 +23,7 @@ pub async fn list_services(conn: &mut SqliteConnection) -> Result<Vec<Service>, 
                 slug: row.get("slug"),
                 name: row.get("name"),
                 description: row.get("description"),
+                offered: row.get::<i64, _>("offered") == 1,
                 categories: Vec::new(),
             });
         }
@@ -29,6 +32,7 @@ pub async fn list_services(conn: &mut SqliteConnection) -> Result<Vec<Service>, 
                 service.categories.push(Category {
                     id: CategoryId(category_id),
                     name: row.get("category_name"),
+                    offered: row.get::<i64, _>("category_offered") == 1,
                 });
             }
         }
@@ -85,4 +89,75 @@ pub async fn service_id(
             .await?
             .map(ServiceId),
     )
+}
+
+/// The categories of `service`, in display order.
+pub async fn categories_of(
+    conn: &mut SqliteConnection,
+    service: ServiceId,
+) -> Result<Vec<Category>, sqlx::Error> {
+    let rows: Vec<(i64, String, bool)> = sqlx::query_as(
+        "SELECT id, name, offered = 1 FROM categories WHERE service_id = ? ORDER BY position, name",
+    )
+    .bind(service.0)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, offered)| Category {
+            id: CategoryId(id),
+            name,
+            offered,
+        })
+        .collect())
+}
+
+/// How many services other than `service` the logging form offers.
+pub async fn other_offered_services(
+    conn: &mut SqliteConnection,
+    service: ServiceId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM services WHERE offered = 1 AND id <> ?")
+        .bind(service.0)
+        .fetch_one(conn)
+        .await
+}
+
+/// Writes the categories form of `service`: renames, offers, new categories.
+/// The caller owns the transaction.
+pub async fn save_categories(
+    conn: &mut SqliteConnection,
+    service: ServiceId,
+    changes: &CategoryChanges,
+) -> Result<(), sqlx::Error> {
+    // Names are unique per service: changed categories step aside first (to a
+    // name with a control character, which no typed name has), so that two that
+    // swap names never meet.
+    for category in &changes.changed {
+        sqlx::query("UPDATE categories SET name = char(1) || id WHERE id = ? AND service_id = ?")
+            .bind(category.id.0)
+            .bind(service.0)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for category in &changes.changed {
+        sqlx::query("UPDATE categories SET name = ?, offered = ? WHERE id = ? AND service_id = ?")
+            .bind(&category.name)
+            .bind(category.offered)
+            .bind(category.id.0)
+            .bind(service.0)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for name in &changes.added {
+        sqlx::query(
+            "INSERT INTO categories (service_id, name, position)
+             VALUES (?1, ?2, (SELECT count(*) FROM categories WHERE service_id = ?1))",
+        )
+        .bind(service.0)
+        .bind(name)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }

@@ -1,13 +1,16 @@
 //! The admin's form posts for the service catalogue: add a service with its
-//! categories (`POST /admin/services`), change a service's name and description
-//! or add categories to it (`POST /admin/services/{slug}`). Each change is one
+//! categories (`POST /admin/services`), change a service's name, description and
+//! whether the logging form offers it, or rename, withdraw, offer again and add
+//! its categories (`POST /admin/services/{slug}`). Nothing is deleted: tickets,
+//! articles and notices keep their service and category. Each change is one
 //! transaction with its audit entry; a renamed service's articles are indexed
 //! again so search shows the new name.
 
 use super::catalog::{self, NewService};
-use super::config::{answer, AdminPost, Saved};
+use super::config::{self, answer, AdminPost, Saved};
+use super::search::IndexOp;
 use super::{knowledge, AppState};
-use crate::domain::{form_value, parse_service};
+use crate::domain::{form_value, parse_categories, parse_service};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -55,8 +58,9 @@ pub async fn add(
     answer(&state, post, headers, PAGE, "new", fields, saved).await
 }
 
-/// `POST /admin/services/{slug}`: `action` is `edit` (name, description) or
-/// `add_categories` (categories, one per line).
+/// `POST /admin/services/{slug}`: `action` is `edit` (name, description, whether
+/// the logging form offers it) or `categories` (rename, withdraw or offer again,
+/// add).
 pub async fn change(
     State(state): State<AppState>,
     post: AdminPost,
@@ -64,99 +68,141 @@ pub async fn change(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let action = form_value(&fields, "action").to_string();
-    let saved = async {
-        let mut tx = state.db.writer.begin().await?;
-        let Some(service) = catalog::service_id(&mut tx, &slug).await? else {
-            return Ok(Saved::NotFound);
-        };
-        let current: (String, String) =
-            sqlx::query_as("SELECT name, description FROM services WHERE id = ?")
-                .bind(service.0)
-                .fetch_one(&mut *tx)
-                .await?;
-        let detail = match action.as_str() {
-            "edit" => {
-                let changed = match parse_service(&fields, false) {
-                    Ok(changed) => changed,
-                    Err(errors) => return Ok(Saved::Refused(errors)),
-                };
-                sqlx::query("UPDATE services SET name = ?, description = ? WHERE id = ?")
-                    .bind(&changed.name)
-                    .bind(&changed.description)
-                    .bind(service.0)
-                    .execute(&mut *tx)
-                    .await?;
-                format!(
-                    "{slug}: name {} → {}; description {} → {}",
-                    current.0, changed.name, current.1, changed.description
-                )
-            }
-            "add_categories" => {
-                let mut with_name = fields.clone();
-                with_name.push(("name".into(), current.0.clone()));
-                let added = match parse_service(&with_name, false) {
-                    Ok(added) if !added.categories.is_empty() => added.categories,
-                    Ok(_) => {
-                        return Ok(Saved::refused(
-                            "categories",
-                            "Give at least one category, one per line.",
-                        ))
-                    }
-                    Err(errors) => return Ok(Saved::Refused(errors)),
-                };
-                for name in &added {
-                    let exists: Option<i64> = sqlx::query_scalar(
-                        "SELECT id FROM categories WHERE service_id = ? AND lower(name) = lower(?)",
-                    )
-                    .bind(service.0)
-                    .bind(name)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if exists.is_some() {
-                        return Ok(Saved::refused(
-                            "categories",
-                            format!(
-                                "\u{201c}{name}\u{201d} is a category of this service already."
-                            ),
-                        ));
-                    }
-                    sqlx::query(
-                        "INSERT INTO categories (service_id, name, position)
-                         VALUES (?1, ?2, (SELECT count(*) FROM categories WHERE service_id = ?1))",
-                    )
-                    .bind(service.0)
-                    .bind(name)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                format!("{slug}: categories added: {}", added.join(", "))
-            }
-            _ => return Ok(Saved::refused("name", "Choose what to change.")),
-        };
-        post.record(&mut tx, "service_changed", &detail).await?;
-        tx.commit().await?;
-        // The index keeps each article's service name: index them again.
-        if action == "edit" {
-            let mut conn = state.db.reader.acquire().await?;
-            let docs = knowledge::index_docs_of_service(&mut conn, service).await?;
-            drop(conn);
-            if let Err(error) = state
-                .search
-                .apply(
-                    docs.into_iter()
-                        .map(super::search::IndexOp::Upsert)
-                        .collect(),
-                    true,
-                )
-                .await
-            {
-                tracing::error!(%error, "articles of a renamed service not indexed again");
-            }
-        }
-        Ok(Saved::Done(format!("{PAGE}?done={action}#service-{slug}")))
-    }
-    .await;
-    let form = format!("service-{slug}");
+    let (saved, form) = match form_value(&fields, "action") {
+        "categories" => (
+            change_categories(&state, &post, &slug, &fields).await,
+            format!("categories-{slug}"),
+        ),
+        action => (
+            if action == "edit" {
+                edit(&state, &post, &slug, &fields).await
+            } else {
+                Ok(Saved::refused("name", "Choose what to change."))
+            },
+            format!("service-{slug}"),
+        ),
+    };
     answer(&state, post, headers, PAGE, &form, fields, saved).await
+}
+
+/// A service's name, description and offer.
+async fn edit(
+    state: &AppState,
+    post: &AdminPost,
+    slug: &str,
+    fields: &[(String, String)],
+) -> Result<Saved, sqlx::Error> {
+    let mut tx = state.db.writer.begin().await?;
+    let Some(service) = catalog::service_id(&mut tx, slug).await? else {
+        return Ok(Saved::NotFound);
+    };
+    let changed = match parse_service(fields, false) {
+        Ok(changed) => changed,
+        Err(errors) => return Ok(Saved::Refused(errors)),
+    };
+    let (name, description, offered): (String, String, bool) =
+        sqlx::query_as("SELECT name, description, offered = 1 FROM services WHERE id = ?")
+            .bind(service.0)
+            .fetch_one(&mut *tx)
+            .await?;
+    let offer = changed.offered.unwrap_or(offered);
+    if offered && !offer && catalog::other_offered_services(&mut tx, service).await? == 0 {
+        return Ok(Saved::refused(
+            "offered",
+            "This is the only service offered: users could not log an issue. Offer another service first.",
+        ));
+    }
+    if !offered
+        && offer
+        && !catalog::categories_of(&mut tx, service)
+            .await?
+            .iter()
+            .any(|c| c.offered)
+    {
+        return Ok(Saved::refused(
+            "offered",
+            "None of its categories is offered: offer one of them first, below.",
+        ));
+    }
+    sqlx::query("UPDATE services SET name = ?, description = ?, offered = ? WHERE id = ?")
+        .bind(&changed.name)
+        .bind(&changed.description)
+        .bind(offer)
+        .bind(service.0)
+        .execute(&mut *tx)
+        .await?;
+    let mut detail = vec![
+        config::change("name", &name, &changed.name),
+        config::change("description", &description, &changed.description),
+    ];
+    if offer != offered {
+        detail.push(Some(
+            if offer {
+                "offered again"
+            } else {
+                "withdrawn from the logging form"
+            }
+            .to_string(),
+        ));
+    }
+    let detail: Vec<String> = detail.into_iter().flatten().collect();
+    if !detail.is_empty() {
+        post.record(
+            &mut tx,
+            "service_changed",
+            &format!("{slug}: {}", detail.join("; ")),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    // The index keeps each article's service name: index them again.
+    if name != changed.name {
+        let mut conn = state.db.reader.acquire().await?;
+        let docs = knowledge::index_docs_of_service(&mut conn, service).await?;
+        drop(conn);
+        let ops = docs.into_iter().map(IndexOp::Upsert).collect();
+        if let Err(error) = state.search.apply(ops, true).await {
+            tracing::error!(%error, "articles of a renamed service not indexed again");
+        }
+    }
+    Ok(Saved::Done(format!("{PAGE}?done=edit#service-{slug}")))
+}
+
+/// A service's categories: renamed, withdrawn or offered again, added.
+async fn change_categories(
+    state: &AppState,
+    post: &AdminPost,
+    slug: &str,
+    fields: &[(String, String)],
+) -> Result<Saved, sqlx::Error> {
+    let mut tx = state.db.writer.begin().await?;
+    let Some(service) = catalog::service_id(&mut tx, slug).await? else {
+        return Ok(Saved::NotFound);
+    };
+    let offered: bool = sqlx::query_scalar("SELECT offered = 1 FROM services WHERE id = ?")
+        .bind(service.0)
+        .fetch_one(&mut *tx)
+        .await?;
+    let existing = catalog::categories_of(&mut tx, service).await?;
+    let changes = match parse_categories(fields, &existing, offered) {
+        Ok(changes) => changes,
+        Err(errors) => return Ok(Saved::Refused(errors)),
+    };
+    if changes.detail.is_empty() {
+        return Ok(Saved::refused(
+            "categories",
+            "Nothing to save: rename a category, tick or untick one, or add new ones.",
+        ));
+    }
+    catalog::save_categories(&mut tx, service, &changes).await?;
+    post.record(
+        &mut tx,
+        "service_changed",
+        &format!("{slug}: categories: {}", changes.detail.join("; ")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Saved::Done(format!(
+        "{PAGE}?done=categories#service-{slug}"
+    )))
 }

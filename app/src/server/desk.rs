@@ -262,10 +262,14 @@ pub async fn desk_ticket(
         .into_iter()
         .map(|(id, name)| Choice { id, name })
         .collect(),
+        // The offered categories, and the ticket's own even when withdrawn.
         categories: sqlx::query_as::<_, (i64, String)>(
             "SELECT c.id, s.name || ' · ' || c.name FROM categories c
-             JOIN services s ON s.id = c.service_id ORDER BY s.name, c.name",
+             JOIN services s ON s.id = c.service_id
+             WHERE (c.offered = 1 AND s.offered = 1) OR c.id = ?
+             ORDER BY s.name, c.name",
         )
+        .bind(row.get::<i64, _>("category_id"))
         .fetch_all(&mut *conn)
         .await?
         .into_iter()
@@ -518,14 +522,20 @@ async fn desk_action(
         }
         "recategorise" => {
             let id = id_of(&form.category).ok_or_else(|| refused("Choose a category."))?;
-            let names: Option<(String, String)> = sqlx::query_as(
-                "SELECT s.name, c.name FROM categories c JOIN services s ON s.id = c.service_id
-                 WHERE c.id = ?",
+            let names: Option<(String, String, bool)> = sqlx::query_as(
+                "SELECT s.name, c.name, c.offered = 1 AND s.offered = 1
+                 FROM categories c JOIN services s ON s.id = c.service_id WHERE c.id = ?",
             )
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
-            let (service, category) = names.ok_or_else(|| refused("Choose a category."))?;
+            let (service, category, offered) =
+                names.ok_or_else(|| refused("Choose a category."))?;
+            if !offered {
+                return Err(refused(
+                    "That category is no longer offered: choose another.",
+                ));
+            }
             (
                 Action::Recategorise { service, category },
                 Effect::Category(id),

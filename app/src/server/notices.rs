@@ -349,7 +349,8 @@ pub async fn affected_by(conn: &mut SqliteConnection, major: i64) -> Result<i64,
     .await
 }
 
-/// Every service with the worst active notice touching it: the status page.
+/// Every offered service with the worst active notice touching it: the status
+/// page.
 pub async fn service_states(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
@@ -361,7 +362,7 @@ pub async fn service_states(
              ORDER BY CASE n.severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1
                                       WHEN 'minor' THEN 2 ELSE 3 END
              LIMIT 1)
-         FROM services s ORDER BY s.position",
+         FROM services s WHERE s.offered = 1 ORDER BY s.position",
     )
     .bind(now)
     .fetch_all(conn)

@@ -120,10 +120,12 @@ pub async fn create(
     let token = new_token().map_err(|e| CreateError::Random(e.to_string()))?;
     let mut tx = db.writer.begin().await?;
 
+    // A withdrawn service or category is refused like one that does not exist:
+    // the form no longer offers it, so only an old page or a crafted post sends it.
     let ids = sqlx::query(
         "SELECT s.id AS service_id, c.id AS category_id
-         FROM services s LEFT JOIN categories c ON c.service_id = s.id AND c.id = ?
-         WHERE s.slug = ?",
+         FROM services s LEFT JOIN categories c ON c.service_id = s.id AND c.id = ? AND c.offered = 1
+         WHERE s.slug = ? AND s.offered = 1",
     )
     .bind(ticket.category_id.0)
     .bind(&ticket.service_slug)

@@ -40,7 +40,8 @@ pub fn ModelsPage() -> impl IntoView {
                         Ok(ModelsOverview { models, services }) => {
                             let categories: Vec<(String, String)> = services
                                 .iter()
-                                .flat_map(|s| s.categories.iter().map(move |c| (c.id.0.to_string(), format!("{} – {}", s.name, c.name))))
+                                .flat_map(|s| s.categories.iter().map(move |c| (c.id.0.to_string(), format!("{} – {}{}", s.name, c.name,
+                                    if s.offered && c.offered { "" } else { " (withdrawn)" }))))
                                 .collect();
                             let fresh = vec![
                                 ("impact".to_string(), "medium".to_string()),

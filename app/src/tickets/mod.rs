@@ -92,7 +92,9 @@ pub async fn report_form_data() -> Result<ReportFormContent, AppError> {
     crate::server::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
         Ok(ReportFormContent {
-            services: crate::server::catalog::list_services(&mut conn).await?,
+            services: Service::offered_only(
+                crate::server::catalog::list_services(&mut conn).await?,
+            ),
             priorities: crate::server::tickets::priority_table(&mut conn).await?,
             majors: crate::server::tickets::ongoing_majors(&mut conn).await?,
         })

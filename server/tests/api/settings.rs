@@ -259,7 +259,7 @@ async fn renaming_a_service_reaches_search_and_categories_are_added_once() {
             Some(&admin),
             "/admin/services/email",
             &[
-                ("action", "add_categories"),
+                ("action", "categories"),
                 ("categories", "Calendar\nShared mailboxes"),
             ],
         )
@@ -270,7 +270,7 @@ async fn renaming_a_service_reaches_search_and_categories_are_added_once() {
         .post_as(
             Some(&admin),
             "/admin/services/email",
-            &[("action", "add_categories"), ("categories", "calendar")],
+            &[("action", "categories"), ("categories", "calendar")],
         )
         .await;
     assert_eq!(twice.status(), 422);
@@ -308,4 +308,193 @@ async fn renaming_a_service_reaches_search_and_categories_are_added_once() {
         portal.get_as(Some(&user), "/admin/services").await.status(),
         403
     );
+}
+
+/// The categories form as the page fills it in for `service`, with `names` typed
+/// over the saved ones and only `ticked` offered.
+async fn categories_form(
+    portal: &TestPortal,
+    service: &str,
+    names: &[&str],
+    ticked: &[bool],
+) -> Vec<(String, String)> {
+    let mut fields = vec![("action".to_string(), "categories".to_string())];
+    for ((id, name), offered) in portal
+        .category_ids(service)
+        .await
+        .into_iter()
+        .zip(names)
+        .zip(ticked)
+    {
+        fields.push((format!("category-{id}"), name.to_string()));
+        if *offered {
+            fields.push(("offered".into(), id.to_string()));
+        }
+    }
+    fields
+}
+
+#[tokio::test]
+async fn withdrawn_services_and_categories_leave_the_logging_form_and_tickets_keep_theirs() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin("admin@example.com").await;
+    let agent = portal
+        .agent(&admin, "Alan Agent", "agent@example.com")
+        .await;
+    let mut form = portal.with_email_service().await;
+    portal.add_service("vpn", "VPN", &["Connecting"]).await;
+    let calendar = portal.category_ids("email").await[1];
+    form.category = calendar.to_string();
+    let logged = portal.submit("incident", &form).await;
+    assert_eq!(logged.status(), 303);
+    let number: String = sqlx::query_scalar("SELECT number FROM tickets")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+
+    // Calendar is withdrawn and Sending renamed, in one form.
+    let fields = categories_form(
+        &portal,
+        "email",
+        &["Sending mail", "Calendar"],
+        &[true, false],
+    )
+    .await;
+    let saved = portal
+        .post_as(Some(&admin), "/admin/services/email", &pairs(&fields))
+        .await;
+    assert_eq!(saved.status(), 303, "{}", saved.text());
+    assert_eq!(
+        location(&saved),
+        "/admin/services?done=categories#service-email"
+    );
+    let logging = portal.get("/report/incident").await.text();
+    assert!(logging.contains("Sending mail"));
+    assert!(
+        !logging.contains(">Calendar<"),
+        "a withdrawn category is not offered"
+    );
+    let refused = portal.submit("incident", &form).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused
+        .text()
+        .contains("Choose a category that belongs to the service you picked."));
+    // The ticket keeps its category, and the desk may not move a ticket into it.
+    let desk = portal
+        .get_as(Some(&agent), &format!("/agent/tickets/{number}"))
+        .await
+        .text();
+    assert!(desk.contains("Calendar"), "the ticket keeps its category");
+    let version: i64 = sqlx::query_scalar("SELECT version FROM tickets")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    let moved = portal
+        .post_as(
+            Some(&agent),
+            &format!("/agent/tickets/{number}"),
+            &[
+                ("version", version.to_string().as_str()),
+                ("action", "recategorise"),
+                ("category", calendar.to_string().as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status(), 422);
+    assert!(moved
+        .text()
+        .contains("That category is no longer offered: choose another."));
+    let audit = portal.get_as(Some(&admin), "/admin/audit").await.text();
+    assert!(
+        audit.contains("email: categories: Sending renamed Sending mail; Calendar withdrawn"),
+        "{audit}"
+    );
+
+    // Two categories may swap names; none may be left offered while the service is.
+    let swapped = categories_form(
+        &portal,
+        "email",
+        &["Calendar", "Sending mail"],
+        &[true, false],
+    )
+    .await;
+    let saved = portal
+        .post_as(Some(&admin), "/admin/services/email", &pairs(&swapped))
+        .await;
+    assert_eq!(saved.status(), 303, "{}", saved.text());
+    let none = categories_form(
+        &portal,
+        "email",
+        &["Calendar", "Sending mail"],
+        &[false, false],
+    )
+    .await;
+    let refused = portal
+        .post_as(Some(&admin), "/admin/services/email", &pairs(&none))
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused
+        .text()
+        .contains("Keep at least one category offered"));
+    let unchanged = portal
+        .post_as(Some(&admin), "/admin/services/email", &pairs(&swapped))
+        .await;
+    assert_eq!(unchanged.status(), 422);
+    assert!(unchanged.text().contains("Nothing to save"));
+
+    // The service is withdrawn: gone from the logging form and the status page.
+    let withdraw = [
+        ("action", "edit"),
+        ("name", "E-mail"),
+        ("description", ""),
+        ("offered", "no"),
+    ];
+    let saved = portal
+        .post_as(Some(&admin), "/admin/services/email", &withdraw)
+        .await;
+    assert_eq!(saved.status(), 303, "{}", saved.text());
+    assert!(!portal
+        .get("/report/incident")
+        .await
+        .text()
+        .contains("value=\"email\""));
+    assert!(!portal.get("/notices").await.text().contains("E-mail"));
+    form.category = portal.category_ids("email").await[0].to_string();
+    let refused = portal.submit("incident", &form).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused
+        .text()
+        .contains("Choose one of the services in the list."));
+    let page = portal.get_as(Some(&admin), "/admin/services").await.text();
+    assert!(page.contains("Withdrawn"));
+
+    // The last service offered cannot be withdrawn; a withdrawn one comes back.
+    let last = portal
+        .post_as(
+            Some(&admin),
+            "/admin/services/vpn",
+            &[("action", "edit"), ("name", "VPN"), ("offered", "no")],
+        )
+        .await;
+    assert_eq!(last.status(), 422);
+    assert!(last.text().contains("This is the only service offered"));
+    let again = portal
+        .post_as(
+            Some(&admin),
+            "/admin/services/email",
+            &[("action", "edit"), ("name", "E-mail"), ("offered", "yes")],
+        )
+        .await;
+    assert_eq!(again.status(), 303, "{}", again.text());
+    assert!(portal
+        .get("/report/incident")
+        .await
+        .text()
+        .contains("value=\"email\""));
+    let audit = portal.get_as(Some(&admin), "/admin/audit").await.text();
+    assert!(
+        audit.contains("email: withdrawn from the logging form"),
+        "{audit}"
+    );
+    assert!(audit.contains("email: offered again"), "{audit}");
 }
