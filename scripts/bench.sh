@@ -3,16 +3,17 @@
 #   1. search latency in-process (server/benches/search.rs) at 10k and 100k articles,
 #      and the agent queue's first page at 100k tickets (server/benches/queue.rs);
 #   2. HTTP throughput with wrk: ticket creation (32 connections) and search;
-#   3. the home page's transfer size (HTML + JS + WASM + CSS, brotli and raw);
+#   3. page weight: every request Chromium makes for the home page and the logging
+#      form until hydrated, with the bytes on the wire (end2end/page-weight.mjs);
 #   4. the server's memory, idle and after the load.
 # Run on a quiet machine: figures move ±30 % with other load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --test # Chromium too: the page weight is measured in it
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
-cargo leptos build --release >/dev/null
+scripts/build.sh >/dev/null
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 port=${BENCH_PORT:-3299}
 base="http://127.0.0.1:$port"
@@ -37,18 +38,9 @@ sleep 2 # let the background precompression of /pkg finish
 rss() { awk '/VmRSS/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$server/status"; }
 idle=$(rss)
 
-echo "## Home page transfer size"
+echo "## Page weight: what Chromium downloads (bytes on the wire)"
 echo
-echo "| resource | raw | brotli |"
-echo "|---|---|---|"
-size() { curl -s -o /dev/null -w '%{size_download}' -H "Accept-Encoding: $2" "$base$1"; }
-total_raw=0; total_br=0
-for path in / /pkg/portal.js /pkg/portal.wasm /pkg/portal.css; do
-  raw=$(size "$path" identity); br=$(size "$path" br)
-  total_raw=$((total_raw + raw)); total_br=$((total_br + br))
-  echo "| \`$path\` | $raw B | $br B |"
-done
-echo "| **total** | **$total_raw B** | **$total_br B** |"
+(cd end2end && node page-weight.mjs "$base" / /report/incident)
 echo
 
 cat > "$lua" <<'LUA'

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
 
-cargo leptos build --release
+scripts/build.sh
 
 export LEPTOS_OUTPUT_NAME=portal
 export LEPTOS_SITE_ROOT="$PWD/target/site"

@@ -10,7 +10,7 @@ export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "release build (server and WebAssembly)"
-cargo leptos build --release
+scripts/build.sh
 
 step "unit and integration tests"
 # Same profile and the same LEPTOS_OUTPUT_NAME as the build above, so the tests reuse

@@ -36,6 +36,9 @@ test("an agent takes, answers, escalates and resolves a ticket while the reporte
   page,
   browser,
 }) => {
+  // The longest journey (two people, a dozen live round trips, four axe scans):
+  // about 25 s alone, more with the other worker sharing the two cores.
+  test.setTimeout(60_000);
   const agent = await signedInAgent(browser, "Dana Desk", "dana.e2e@example.com");
   await agent.goto("/agent?state=new");
   await hydrated(agent, "div.queue");

@@ -62,6 +62,7 @@ mod stream {
         static LISTENERS: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
         static OPENING: Cell<bool> = const { Cell::new(false) };
         static PENDING: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+        static SOURCE: RefCell<Option<web_sys::EventSource>> = const { RefCell::new(None) };
     }
 
     pub fn listen(topic: String, key: &'static str, refresh: Rc<dyn Fn()>) {
@@ -74,12 +75,14 @@ mod stream {
         });
         if !OPENING.replace(true) {
             // Islands hydrate one after the other in one go: open the stream
-            // after the last has said what it listens to.
+            // after the last has said what it listens to. A lazy island, which
+            // hydrates once its code has arrived, opens it again with its topic.
             set_timeout(open, Duration::ZERO);
         }
     }
 
     fn open() {
+        OPENING.set(false);
         let mut topics: Vec<String> =
             LISTENERS.with_borrow(|l| l.iter().map(|l| l.topic.clone()).collect());
         topics.sort();
@@ -107,10 +110,13 @@ mod stream {
             });
         let _ =
             source.add_event_listener_with_callback("changed", on_change.as_ref().unchecked_ref());
-        // The stream and its listener live as long as the page: islands are never
-        // unmounted, a navigation loads a new page.
+        // The listener lives as long as the page: islands are never unmounted, a
+        // navigation loads a new page. The stream lives until a late island
+        // replaces it, so that a page never holds two.
         on_change.forget();
-        std::mem::forget(source);
+        if let Some(old) = SOURCE.replace(Some(source)) {
+            old.close();
+        }
     }
 
     /// Runs the refresh of `key` once, shortly, however many changes arrive meanwhile.

@@ -18,7 +18,7 @@ const SUGGEST_DEBOUNCE: Duration = Duration::from_millis(300);
 /// How many suggestions are shown beside the form.
 const SUGGESTIONS: u32 = 5;
 
-#[island]
+#[island(lazy)]
 pub fn ReportForm(
     kind: TicketKind,
     services: Vec<Service>,
