@@ -7,6 +7,7 @@
 // Prints one Markdown table per page. A benchmark, not a test: scripts/bench.sh
 // runs it and docs/BENCHMARKS.md records the figures.
 import { chromium } from "@playwright/test";
+import { launchOptions } from "./chromium.mjs";
 
 const [base, ...paths] = process.argv.slice(2);
 if (!base || paths.length === 0) {
@@ -14,17 +15,7 @@ if (!base || paths.length === 0) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
+const browser = await chromium.launch(launchOptions);
 try {
   for (const path of paths) {
     // A fresh context per page: nothing comes from a cache.

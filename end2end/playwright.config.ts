@@ -1,5 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./tests/accounts";
+import { launchOptions } from "./chromium.mjs";
 
 // The release build of the portal, started on its own port with an empty data
 // folder (demo content is loaded on first start), so every run begins fresh.
@@ -20,18 +21,7 @@ export default defineConfig({
     baseURL,
     testIdAttribute: "data-test",
     trace: "off",
-    launchOptions: {
-      // Debian's Chromium: Playwright's own browser download cannot work here.
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    },
+    launchOptions,
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {

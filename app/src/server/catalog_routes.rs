@@ -10,11 +10,12 @@ use super::catalog::{self, NewService};
 use super::config::{self, answer, AdminPost, Saved};
 use super::search::IndexOp;
 use super::{knowledge, AppState};
-use crate::domain::{form_value, parse_categories, parse_service};
+use crate::domain::{form_value, parse_categories, parse_service, ServiceId};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Form;
+use sqlx::{Sqlite, Transaction};
 
 const PAGE: &str = "/admin/services";
 
@@ -68,34 +69,35 @@ pub async fn change(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (saved, form) = match form_value(&fields, "action") {
-        "categories" => (
-            change_categories(&state, &post, &slug, &fields).await,
-            format!("categories-{slug}"),
-        ),
-        action => (
-            if action == "edit" {
-                edit(&state, &post, &slug, &fields).await
-            } else {
-                Ok(Saved::refused("name", "Choose what to change."))
-            },
-            format!("service-{slug}"),
-        ),
+    let action = form_value(&fields, "action");
+    let form = match action {
+        "categories" => format!("categories-{slug}"),
+        _ => format!("service-{slug}"),
     };
+    let saved = async {
+        let mut tx = state.db.writer.begin().await?;
+        let Some(service) = catalog::service_id(&mut tx, &slug).await? else {
+            return Ok(Saved::NotFound);
+        };
+        match action {
+            "edit" => edit(&state, &post, tx, service, &slug, &fields).await,
+            "categories" => change_categories(&post, tx, service, &slug, &fields).await,
+            _ => Ok(Saved::refused("name", "Choose what to change.")),
+        }
+    }
+    .await;
     answer(&state, post, headers, PAGE, &form, fields, saved).await
 }
 
-/// A service's name, description and offer.
+/// A service's name, description and offer, saved in `tx`.
 async fn edit(
     state: &AppState,
     post: &AdminPost,
+    mut tx: Transaction<'static, Sqlite>,
+    service: ServiceId,
     slug: &str,
     fields: &[(String, String)],
 ) -> Result<Saved, sqlx::Error> {
-    let mut tx = state.db.writer.begin().await?;
-    let Some(service) = catalog::service_id(&mut tx, slug).await? else {
-        return Ok(Saved::NotFound);
-    };
     let changed = match parse_service(fields, false) {
         Ok(changed) => changed,
         Err(errors) => return Ok(Saved::Refused(errors)),
@@ -168,17 +170,15 @@ async fn edit(
     Ok(Saved::Done(format!("{PAGE}?done=edit#service-{slug}")))
 }
 
-/// A service's categories: renamed, withdrawn or offered again, added.
+/// A service's categories, renamed, withdrawn or offered again, added, saved in
+/// `tx`.
 async fn change_categories(
-    state: &AppState,
     post: &AdminPost,
+    mut tx: Transaction<'static, Sqlite>,
+    service: ServiceId,
     slug: &str,
     fields: &[(String, String)],
 ) -> Result<Saved, sqlx::Error> {
-    let mut tx = state.db.writer.begin().await?;
-    let Some(service) = catalog::service_id(&mut tx, slug).await? else {
-        return Ok(Saved::NotFound);
-    };
     let offered: bool = sqlx::query_scalar("SELECT offered = 1 FROM services WHERE id = ?")
         .bind(service.0)
         .fetch_one(&mut *tx)
