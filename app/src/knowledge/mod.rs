@@ -110,11 +110,9 @@ pub async fn home_content(
     let reader = crate::domain::ArticleVisibility::of_viewer(&crate::server::viewer());
     crate::server::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
-        let services = crate::server::catalog::list_services(&mut conn)
-            .await?
-            .into_iter()
-            .map(|s| (s.slug, s.name))
-            .collect();
+        // Withdrawn services are not browsed or filtered by; their articles are
+        // still found.
+        let services = crate::server::catalog::service_choices(&mut conn, None).await?;
         drop(conn);
         let results = run_search(&state, &query, kind, service, MAX_HITS as usize, reader).await?;
         Ok(HomePageData { services, results })

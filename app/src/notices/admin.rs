@@ -20,7 +20,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NoticesOverview {
     pub notices: Vec<Notice>,
-    /// Every service, as (slug, name).
+    /// The services a new notice may name (the offered ones), as (slug, name).
     pub services: Vec<(String, String)>,
 }
 
@@ -29,11 +29,7 @@ pub async fn admin_notices() -> Result<NoticesOverview, AppError> {
     use crate::server::{serve_as, Access};
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
-        let services = crate::server::catalog::list_services(&mut conn)
-            .await?
-            .into_iter()
-            .map(|s| (s.slug, s.name))
-            .collect();
+        let services = crate::server::catalog::service_choices(&mut conn, None).await?;
         Ok(NoticesOverview {
             notices: crate::server::notices::all_for_staff(&mut conn).await?,
             services,

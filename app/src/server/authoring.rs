@@ -9,11 +9,12 @@
 
 use super::account_forms::{page_again, refuse};
 use super::accounts::audit::{self, Actor};
+use super::catalog;
 use super::forms::Caller;
 use super::knowledge::{self, InsertArticleError, Provenance};
 use super::{authorize, Access, AppState};
 use crate::domain::{
-    form_value, parse_article, Account, ArticleIntent, ArticleKind, ArticleState,
+    form_value, parse_article, Account, ArticleDraft, ArticleIntent, ArticleKind, ArticleState,
     ArticleVisibility, KnownErrorStatus, NamedErrors, TicketKind, TicketNumber,
 };
 use crate::error::AppError;
@@ -42,10 +43,40 @@ pub enum SaveError {
 impl From<InsertArticleError> for SaveError {
     fn from(error: InsertArticleError) -> Self {
         match error {
-            InsertArticleError::UnknownService(_) => {
-                named("service", "Choose one of the services.")
-            }
+            InsertArticleError::UnknownService(_) => named("service", SERVICE_NOT_LISTED),
             InsertArticleError::Database(error) => SaveError::Database(error),
+        }
+    }
+}
+
+/// The service is unknown, or withdrawn and not the article's own.
+const SERVICE_NOT_LISTED: &str = "Choose one of the services in the list.";
+
+/// The article in the form, its service checked against the catalogue with the
+/// rest so that every problem comes back at once: a new article, or one moved to
+/// another service, names an offered service; an article keeps the withdrawn
+/// service it was written for (`kept`).
+async fn parse_listed(
+    conn: &mut SqliteConnection,
+    fields: &[(String, String)],
+    stored: Option<(ArticleKind, &str)>,
+    kept: Option<&str>,
+) -> Result<ArticleDraft, SaveError> {
+    let service = form_value(fields, "service").trim();
+    let listed =
+        service.is_empty() || Some(service) == kept || catalog::is_offered(conn, service).await?;
+    match parse_article(
+        fields,
+        stored.map(|(kind, _)| kind),
+        stored.map(|(_, slug)| slug),
+    ) {
+        Ok(draft) if listed => Ok(draft),
+        Ok(_) => Err(named("service", SERVICE_NOT_LISTED)),
+        Err(mut errors) => {
+            if !listed {
+                errors.add("service", SERVICE_NOT_LISTED);
+            }
+            Err(SaveError::Fields(errors))
         }
     }
 }
@@ -81,8 +112,13 @@ pub async fn save(
             let stored = knowledge::stored_article(&mut tx, slug)
                 .await?
                 .ok_or(SaveError::NotFound)?;
-            let draft = parse_article(fields, Some(stored.draft.content.kind()), Some(slug))
-                .map_err(SaveError::Fields)?;
+            let draft = parse_listed(
+                &mut tx,
+                fields,
+                Some((stored.draft.content.kind(), slug)),
+                Some(&stored.draft.service_slug),
+            )
+            .await?;
             let Ok(revision) = form_value(fields, "revision").trim().parse::<i64>() else {
                 return Err(SaveError::Conflict);
             };
@@ -104,7 +140,7 @@ pub async fn save(
             (stored.id, draft, new_state, action)
         }
         None => {
-            let draft = parse_article(fields, None, None).map_err(SaveError::Fields)?;
+            let draft = parse_listed(&mut tx, fields, None, None).await?;
             let new_state = match intent {
                 ArticleIntent::Save => ArticleState::Draft,
                 ArticleIntent::Publish => ArticleState::Published,
@@ -341,17 +377,13 @@ pub async fn editor(
     kind: Option<String>,
     from: Option<String>,
 ) -> Result<EditorData, AppError> {
-    let services = super::catalog::list_services(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|s| (s.slug, s.name))
-        .collect();
     if let Some(slug) = slug {
         let stored = knowledge::stored_article(&mut *conn, &slug)
             .await?
             .ok_or(AppError::NotFound)?;
         return Ok(EditorData {
-            services,
+            services: catalog::service_choices(&mut *conn, Some(&stored.draft.service_slug))
+                .await?,
             kind: stored.draft.content.kind(),
             slug: Some(stored.draft.slug.clone()),
             state: Some(stored.state),
@@ -362,7 +394,7 @@ pub async fn editor(
         });
     }
     let mut data = EditorData {
-        services,
+        services: catalog::service_choices(&mut *conn, None).await?,
         kind: kind
             .as_deref()
             .and_then(ArticleKind::parse)

@@ -40,6 +40,30 @@ pub async fn list_services(conn: &mut SqliteConnection) -> Result<Vec<Service>, 
     Ok(services)
 }
 
+/// The offered services as (slug, name), in display order, and the service `keep`
+/// too when it is withdrawn: what a form may choose from, where the record being
+/// edited keeps the service it already names.
+pub async fn service_choices(
+    conn: &mut SqliteConnection,
+    keep: Option<&str>,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT slug, name FROM services WHERE offered = 1 OR slug = ?
+         ORDER BY position, name, id",
+    )
+    .bind(keep)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Whether `slug` names a service that is offered (not withdrawn, not unknown).
+pub async fn is_offered(conn: &mut SqliteConnection, slug: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) > 0 FROM services WHERE slug = ? AND offered = 1")
+        .bind(slug)
+        .fetch_one(&mut *conn)
+        .await
+}
+
 /// A service to add to the catalogue.
 #[derive(Clone, Debug)]
 pub struct NewService<'a> {

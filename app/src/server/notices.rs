@@ -26,7 +26,7 @@ pub enum NoticeError {
     Database(#[from] sqlx::Error),
 }
 
-/// Publishes a notice; the caller owns the transaction. The services must exist
+/// Publishes a notice; the caller owns the transaction. The services must be offered
 /// and the major incident, if named, must be an ongoing one.
 pub async fn insert(
     conn: &mut SqliteConnection,
@@ -56,7 +56,8 @@ pub async fn insert(
     .await?;
     for slug in &draft.service_slugs {
         let added = sqlx::query(
-            "INSERT INTO notice_services (notice_id, service_id) SELECT ?, id FROM services WHERE slug = ?",
+            "INSERT INTO notice_services (notice_id, service_id)
+             SELECT ?, id FROM services WHERE slug = ? AND offered = 1",
         )
         .bind(id)
         .bind(slug)
@@ -65,7 +66,7 @@ pub async fn insert(
         if added.rows_affected() == 0 {
             return Err(NoticeError::Invalid(
                 crate::domain::Field::Services,
-                "One of the chosen services does not exist any more: choose again.".into(),
+                "One of the chosen services is not offered any more: choose again.".into(),
             ));
         }
     }

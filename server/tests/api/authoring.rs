@@ -485,7 +485,9 @@ async fn problems_come_back_at_their_inputs_with_everything_kept() {
         )
         .await;
     assert_eq!(response.status(), 422);
-    assert!(response.text().contains("Choose one of the services."));
+    assert!(response
+        .text()
+        .contains("Choose one of the services in the list."));
     assert_eq!(
         scalar(&portal, "SELECT CAST(count(*) AS TEXT) FROM articles").await,
         "0"

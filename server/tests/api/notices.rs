@@ -30,7 +30,7 @@ async fn publish(portal: &TestPortal, draft: &NoticeDraft) -> NoticeId {
 }
 
 /// The fields of a good "publish a notice" form.
-fn publish_form(title: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn publish_form(title: &str) -> Vec<(&'static str, String)> {
     vec![
         ("title", title.into()),
         ("severity", "critical".into()),
@@ -320,7 +320,7 @@ async fn a_notice_form_with_problems_comes_back_with_messages_and_everything_typ
     form[2].1 = "no-such-service".into();
     let unknown = portal.post_as(Some(&admin), "/admin/notices", &form).await;
     assert_eq!(unknown.status(), 422);
-    assert!(unknown.text().contains("does not exist any more"));
+    assert!(unknown.text().contains("is not offered any more"));
     let mut form = publish_form("Mail is down");
     form[7].1 = "INC0001001".into();
     let not_major = portal.post_as(Some(&admin), "/admin/notices", &form).await;

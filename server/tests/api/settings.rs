@@ -498,3 +498,151 @@ async fn withdrawn_services_and_categories_leave_the_logging_form_and_tickets_ke
     );
     assert!(audit.contains("email: offered again"), "{audit}");
 }
+
+/// A withdrawn service is no longer browsed or filtered by on the home page,
+/// written for, or named by a new notice; its articles are still found, and an
+/// article written for it keeps it when edited.
+#[tokio::test]
+async fn a_withdrawn_service_leaves_the_home_page_the_editor_and_new_notices() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin("admin@example.com").await;
+    portal.with_email_service().await;
+    portal.add_service("vpn", "VPN", &["Connecting"]).await;
+    portal
+        .add_faq(
+            "vpn-reconnect",
+            "vpn",
+            "The VPN drops every hour",
+            "Reconnect, then update the client.",
+        )
+        .await;
+    let home = portal.get("/").await.text();
+    assert!(home.contains("href=\"/?service=vpn\""), "offered: browsed");
+    let withdrawn = portal
+        .post_as(
+            Some(&admin),
+            "/admin/services/vpn",
+            &[("action", "edit"), ("name", "VPN"), ("offered", "no")],
+        )
+        .await;
+    assert_eq!(withdrawn.status(), 303, "{}", withdrawn.text());
+
+    let home = portal.get("/").await.text();
+    assert!(home.contains("href=\"/?service=email\""));
+    assert!(
+        !home.contains("service=vpn"),
+        "neither browsed nor a filter"
+    );
+    assert!(!home.contains("value=\"vpn\""), "not a filter");
+    assert!(portal
+        .search_slugs("vpn drops")
+        .await
+        .contains(&"vpn-reconnect".to_string()));
+
+    let editor = portal
+        .get_as(Some(&admin), "/knowledge/new?kind=faq")
+        .await
+        .text();
+    assert!(editor.contains("value=\"email\""));
+    assert!(
+        !editor.contains("value=\"vpn\""),
+        "not offered to new articles"
+    );
+    let refused = portal
+        .post_as(
+            Some(&admin),
+            "/knowledge/new",
+            &[
+                ("kind", "faq"),
+                ("revision", "0"),
+                ("title", "Install the VPN client"),
+                ("service", "vpn"),
+                ("visibility", "public"),
+                ("keywords", ""),
+                ("answer", "Open the software centre."),
+                ("intent", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text();
+    assert!(page.contains("Choose one of the services in the list."));
+    assert!(
+        page.contains("Install the VPN client"),
+        "what was typed is kept"
+    );
+    let both = portal
+        .post_as(
+            Some(&admin),
+            "/knowledge/new",
+            &[
+                ("kind", "faq"),
+                ("title", ""),
+                ("service", "vpn"),
+                ("visibility", "public"),
+                ("answer", "Open the software centre."),
+                ("intent", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(both.status(), 422);
+    let page = both.text();
+    assert!(
+        page.contains("Give the article a title."),
+        "every problem at once"
+    );
+    assert!(page.contains("Choose one of the services in the list."));
+    let articles: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    assert_eq!(articles, 1, "nothing saved");
+
+    let editor = portal
+        .get_as(Some(&admin), "/knowledge/articles/vpn-reconnect")
+        .await
+        .text();
+    assert!(
+        editor.contains("value=\"vpn\""),
+        "the article keeps its service"
+    );
+    let revision: i64 = sqlx::query_scalar("SELECT revision FROM articles WHERE slug = ?")
+        .bind("vpn-reconnect")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    let edited = portal
+        .post_as(
+            Some(&admin),
+            "/knowledge/articles/vpn-reconnect",
+            &[
+                ("kind", "faq"),
+                ("revision", revision.to_string().as_str()),
+                ("title", "The VPN drops every hour"),
+                ("service", "vpn"),
+                ("visibility", "public"),
+                ("keywords", "tunnel"),
+                ("answer", "Reconnect, then update the client to 5.2."),
+                ("intent", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(edited.status(), 303, "{}", edited.text());
+
+    let notices = portal.get_as(Some(&admin), "/admin/notices").await.text();
+    assert!(notices.contains("value=\"email\""));
+    assert!(
+        !notices.contains("value=\"vpn\""),
+        "not offered to new notices"
+    );
+    let mut form = crate::notices::publish_form("The VPN is down");
+    form[2].1 = "vpn".into();
+    let refused = portal.post_as(Some(&admin), "/admin/notices", &form).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().contains("is not offered any more"));
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM notices")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}
