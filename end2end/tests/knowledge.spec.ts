@@ -4,6 +4,9 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, signIn } from "./accounts";
 // An admin writes an FAQ, a visitor's live search finds it once published, and
 // no longer once archived; agents-only articles never reach a visitor.
 test("an admin writes, publishes and archives an FAQ; a visitor's search follows", async ({ page, browser }) => {
+  // Two browsers, five accessibility scans and three saves: over 30 s on a loaded
+  // 2-core machine.
+  test.setTimeout(60_000);
   const admin = await (await browser.newContext()).newPage();
   await signIn(admin, ADMIN_EMAIL, ADMIN_PASSWORD);
   await admin.goto("/knowledge");
