@@ -55,20 +55,20 @@ const SERVICE_NOT_LISTED: &str = "Choose one of the services in the list.";
 /// The article in the form, its service checked against the catalogue with the
 /// rest so that every problem comes back at once: a new article, or one moved to
 /// another service, names an offered service; an article keeps the withdrawn
-/// service it was written for (`kept`).
+/// service it was written for (`stored` is the article as saved, if it is).
 async fn parse_listed(
     conn: &mut SqliteConnection,
     fields: &[(String, String)],
-    stored: Option<(ArticleKind, &str)>,
-    kept: Option<&str>,
+    stored: Option<&ArticleDraft>,
 ) -> Result<ArticleDraft, SaveError> {
     let service = form_value(fields, "service").trim();
-    let listed =
-        service.is_empty() || Some(service) == kept || catalog::is_offered(conn, service).await?;
+    let listed = service.is_empty()
+        || stored.is_some_and(|s| s.service_slug == service)
+        || catalog::is_offered(conn, service).await?;
     match parse_article(
         fields,
-        stored.map(|(kind, _)| kind),
-        stored.map(|(_, slug)| slug),
+        stored.map(|s| s.content.kind()),
+        stored.map(|s| s.slug.as_str()),
     ) {
         Ok(draft) if listed => Ok(draft),
         Ok(_) => Err(named("service", SERVICE_NOT_LISTED)),
@@ -112,13 +112,7 @@ pub async fn save(
             let stored = knowledge::stored_article(&mut tx, slug)
                 .await?
                 .ok_or(SaveError::NotFound)?;
-            let draft = parse_listed(
-                &mut tx,
-                fields,
-                Some((stored.draft.content.kind(), slug)),
-                Some(&stored.draft.service_slug),
-            )
-            .await?;
+            let draft = parse_listed(&mut tx, fields, Some(&stored.draft)).await?;
             let Ok(revision) = form_value(fields, "revision").trim().parse::<i64>() else {
                 return Err(SaveError::Conflict);
             };
@@ -140,7 +134,7 @@ pub async fn save(
             (stored.id, draft, new_state, action)
         }
         None => {
-            let draft = parse_listed(&mut tx, fields, None, None).await?;
+            let draft = parse_listed(&mut tx, fields, None).await?;
             let new_state = match intent {
                 ArticleIntent::Save => ArticleState::Draft,
                 ArticleIntent::Publish => ArticleState::Published,
