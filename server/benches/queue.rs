@@ -43,6 +43,8 @@ async fn main() {
         data_dir: dir.path().join("data"),
         load_demo: true,
         public_url: None,
+        trusted_proxies: Vec::new(),
+        forwarded_header: Default::default(),
         leptos_options: LeptosOptions::builder()
             .output_name("portal")
             .site_root(site.to_string_lossy().to_string())

@@ -12,7 +12,9 @@ use std::time::Duration;
 /// Adds the headers that tell browsers to be strict with our pages. Pages set their
 /// own Content-Security-Policy (with the response's script nonce); anything else
 /// gets one that allows nothing to run. Over https, HSTS keeps browsers on https.
-/// Pages for a signed-in person are never stored by the browser or a proxy.
+/// Pages for a signed-in person, and pages whose address carries a secret (a
+/// private status link, a reset or confirmation link) or that show a looked-up
+/// ticket, are never stored by the browser or a proxy.
 pub async fn security_headers(
     State(state): State<AppState>,
     request: Request,
@@ -22,6 +24,7 @@ pub async fn security_headers(
         request.extensions().get::<Viewer>(),
         Some(Viewer::SignedIn(_))
     );
+    let private = signed_in || holds_secret(request.uri().path());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
@@ -38,7 +41,7 @@ pub async fn security_headers(
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
-    if signed_in && !headers.contains_key(header::CACHE_CONTROL) {
+    if private && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(
             header::CACHE_CONTROL,
             HeaderValue::from_static("private, no-store"),
@@ -56,6 +59,16 @@ pub async fn security_headers(
     response
 }
 
+/// Whether the page at `path` holds a secret: its address (a status, reset or
+/// confirmation link) or what it shows (a ticket looked up by number and e-mail).
+fn holds_secret(path: &str) -> bool {
+    // The sign-in page may carry a confirmation link to return to in `next`.
+    matches!(path, "/status" | "/sign-in")
+        || ["/status/", "/reset-password/", "/verify-email/"]
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
+}
+
 /// Refuses state-changing requests that a browser says come from another site.
 ///
 /// Browsers send `Sec-Fetch-Site` and `Origin` with every cross-site POST, so a page
@@ -68,7 +81,7 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     if !safe && !same_origin(&request) {
-        tracing::warn!(path = %request.uri().path(), "refused a cross-site write");
+        tracing::warn!(path = %loggable_path(request.uri().path()), "refused a cross-site write");
         return (
             StatusCode::FORBIDDEN,
             "This form was sent from another site, so it was refused. Open the portal and try again.",
@@ -97,12 +110,34 @@ fn same_origin(request: &Request) -> bool {
     }
 }
 
+/// A request's path as it may be written to the log: a segment that could be a
+/// secret (a status, reset or confirmation link's token) is replaced by
+/// `{token}`, so the log never holds a working link.
+pub fn loggable_path(path: &str) -> String {
+    let mut after_secret_route = false;
+    path.split('/')
+        .map(|segment| {
+            let secret = after_secret_route || app::domain::plausible_token(segment);
+            after_secret_route = SECRET_ROUTES.contains(&segment);
+            if secret {
+                "{token}"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The routes whose next path segment is a secret, however it is spelt.
+const SECRET_ROUTES: [&str; 3] = ["status", "reset-password", "verify-email"];
+
 /// Answers `503 Service Unavailable` with a plain explanation when a request
 /// takes longer than `limit`, and logs which one it was. The unfinished work is
 /// dropped: a database transaction still open is rolled back, never half-kept.
 pub async fn time_limit(limit: Duration, request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let path = loggable_path(request.uri().path());
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
@@ -155,6 +190,25 @@ mod tests {
         let status = response.status();
         let body = to_bytes(response.into_body(), 4096).await.unwrap();
         (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[test]
+    fn secrets_in_paths_never_reach_the_log() {
+        let token = "Ab-_".repeat(10) + "xyz";
+        assert_eq!(
+            loggable_path(&format!("/reset-password/{token}")),
+            "/reset-password/{token}"
+        );
+        assert_eq!(
+            loggable_path(&format!("/status/{token}")),
+            "/status/{token}"
+        );
+        assert_eq!(
+            loggable_path("/agent/tickets/INC0001001"),
+            "/agent/tickets/INC0001001"
+        );
+        assert_eq!(loggable_path("/status/%41%41bc"), "/status/{token}");
+        assert_eq!(loggable_path("/status"), "/status");
     }
 
     #[tokio::test(start_paused = true)]

@@ -16,7 +16,7 @@ use app::server::db::Db;
 use app::server::forms;
 use app::server::limits::Limits;
 use app::server::search::{self, SearchIndex};
-use app::server::state::PortalSettings;
+use app::server::state::{ForwardedHeader, PortalSettings, SettingsError};
 use app::server::AppState;
 use app::server::{live, notice_routes, work_forms};
 use app::{shell, App};
@@ -51,8 +51,14 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Load the demo content into an empty database.
     pub load_demo: bool,
-    /// Where users reach the portal, for absolute links; see [`PortalSettings`].
+    /// Where users reach the portal, for absolute links; without it, links use
+    /// the listening address (`leptos_options.site_addr`). See [`PortalSettings`].
     pub public_url: Option<String>,
+    /// Reverse proxies (addresses or networks) whose forwarding header names the
+    /// client; see [`PortalSettings`].
+    pub trusted_proxies: Vec<String>,
+    /// The header those proxies write the client into.
+    pub forwarded_header: ForwardedHeader,
     /// Where the compiled site (WASM, JS, CSS) is, its name, and the address.
     pub leptos_options: LeptosOptions,
 }
@@ -73,6 +79,8 @@ pub enum StartError {
     Demo(#[from] app::server::demo::DemoError),
     #[error("cannot open the search index: {0}")]
     Search(#[from] search::SearchError),
+    #[error("a setting cannot be used: {0}")]
+    Settings(#[from] SettingsError),
 }
 
 /// The database file in a data directory.
@@ -83,6 +91,23 @@ pub fn database_path(data_dir: &std::path::Path) -> PathBuf {
 /// Opens the data directory (database, demo content, search index) and builds the
 /// router.
 pub async fn build(config: Config) -> Result<Portal, StartError> {
+    let mut settings = PortalSettings::new(
+        config.public_url.as_deref(),
+        config.leptos_options.site_addr,
+        &config.trusted_proxies,
+    )?;
+    settings.forwarded_header = config.forwarded_header;
+    // Every link that leaves a page (messages, the feed) is built from this one
+    // address, never from a request's Host header.
+    if PortalSettings::public_url_set(config.public_url.as_deref()) {
+        tracing::info!(links = %settings.origin, "links in messages and the feed use the public address");
+    } else {
+        tracing::warn!(
+            links = %settings.origin,
+            "PORTAL_PUBLIC_URL is not set: links in messages and the feed use the listening \
+             address; set it to the address users reach the portal at"
+        );
+    }
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::DataDir(config.data_dir.clone(), e))?;
     let db = Db::open(&database_path(&config.data_dir)).await?;
@@ -100,7 +125,7 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
         db,
         search,
         leptos_options: config.leptos_options.clone(),
-        settings: Arc::new(PortalSettings::new(config.public_url.clone())),
+        settings: Arc::new(settings),
         limits: Arc::new(Limits::default()),
     };
     forget_idle_limits(&state);
@@ -197,7 +222,16 @@ fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(|request, next| {
             headers::time_limit(REQUEST_TIMEOUT, request, next)
         }))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |request: &axum::http::Request<axum::body::Body>| {
+                // The path, never the query, and never a link's secret.
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %headers::loggable_path(request.uri().path()),
+                )
+            },
+        ))
 }
 
 /// `GET /healthz`: the database answers and the index is open.
@@ -237,7 +271,17 @@ fn forget_idle_limits(state: &AppState) {
 
 /// Serves until Ctrl-C or SIGTERM, finishing requests in flight. Each request
 /// knows its client's address (for rate limits and the audit log).
+///
+/// Every connection is `TCP_NODELAY`: a response written as headers and body in
+/// two pieces would otherwise wait for the client's delayed acknowledgement
+/// (40 ms on Linux) on every kept-alive connection.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|connection| {
+        if let Err(error) = connection.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
+        }
+    });
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())

@@ -26,9 +26,20 @@ struct Args {
     demo: bool,
 
     /// The address users reach the portal at (e.g. https://help.example.com), for
-    /// absolute links; by default taken from each request.
+    /// the links in messages and the feed; without it, the listening address.
     #[arg(long, env = "PORTAL_PUBLIC_URL")]
     public_url: Option<String>,
+
+    /// Reverse proxies whose Forwarded / X-Forwarded-For headers name the client,
+    /// as addresses or networks, comma-separated (e.g. 127.0.0.1,10.0.0.0/8).
+    #[arg(long, env = "PORTAL_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<String>,
+
+    /// The header the trusted proxies write the client's address into:
+    /// "x-forwarded-for" or "forwarded" (RFC 7239). Only this one is read.
+    #[arg(long, env = "PORTAL_FORWARDED_HEADER", default_value = "x-forwarded-for",
+          value_parser = ["x-forwarded-for", "forwarded"])]
+    forwarded_header: String,
 
     /// What to log, as tracing filter directives (e.g. "info", "server=debug").
     #[arg(long, env = "PORTAL_LOG", default_value = "info,tantivy=warn")]
@@ -80,28 +91,28 @@ async fn main() -> std::process::ExitCode {
         logs.init();
     }
 
-    let leptos_options = LeptosOptions::builder()
-        .output_name(args.output_name.as_str())
-        .site_root(args.site_root.as_str())
-        .site_pkg_dir(args.site_pkg_dir.as_str())
-        .site_addr(args.addr)
-        .build();
-    let config = server::Config {
+    let options = |addr: SocketAddr| {
+        LeptosOptions::builder()
+            .output_name(args.output_name.as_str())
+            .site_root(args.site_root.as_str())
+            .site_pkg_dir(args.site_pkg_dir.as_str())
+            .site_addr(addr)
+            .build()
+    };
+    let config = |addr: SocketAddr| server::Config {
         data_dir: args.data_dir.clone(),
         load_demo: args.demo,
-        public_url: args.public_url,
-        leptos_options,
+        public_url: args.public_url.clone(),
+        trusted_proxies: args.trusted_proxies.clone(),
+        forwarded_header: app::server::state::ForwardedHeader::parse(&args.forwarded_header)
+            .unwrap_or_default(),
+        leptos_options: options(addr),
     };
     if let Some(Command::CreateAdmin { email, name }) = &args.command {
-        return create_admin(config, email, name).await;
+        return create_admin(config(args.addr), email, name).await;
     }
-    let portal = match server::build(config).await {
-        Ok(portal) => portal,
-        Err(error) => {
-            tracing::error!(%error, "the portal could not start");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
+    // Listen first: with port 0 the system picks one, and links (without a
+    // public address) must name the port actually listened on.
     let listener = match tokio::net::TcpListener::bind(args.addr).await {
         Ok(listener) => listener,
         Err(error) => {
@@ -109,11 +120,18 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    let addr = listener.local_addr().unwrap_or(args.addr);
+    let portal = match server::build(config(addr)).await {
+        Ok(portal) => portal,
+        Err(error) => {
+            tracing::error!(%error, "the portal could not start");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
     tracing::info!(
-        addr = %args.addr,
+        %addr,
         data_dir = %args.data_dir.display(),
-        "portal listening on http://{}",
-        args.addr
+        "portal listening on http://{addr}"
     );
     match server::serve(listener, portal.router).await {
         Ok(()) => std::process::ExitCode::SUCCESS,

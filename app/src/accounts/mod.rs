@@ -17,6 +17,7 @@ pub use sign_in::{RegisterPage, SignInPage};
 
 use crate::domain::{
     Account, AssignmentGroup, AuditEntry, OutboxMessage, TicketStatus, TicketSummary, UserRow,
+    Verification,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -39,6 +40,18 @@ pub async fn registration_open() -> Result<bool, AppError> {
 #[server(prefix = "/api", endpoint = "my_account", input = server_fn::codec::GetUrl)]
 pub async fn my_account() -> Result<Account, AppError> {
     serve_as(Access::SignedIn, |_, account| async move { Ok(account) }).await
+}
+
+/// What an e-mail confirmation link is to the signed-in account: confirming takes
+/// both the link and the account's session.
+#[server(prefix = "/api", endpoint = "email_verification", input = server_fn::codec::GetUrl)]
+pub async fn email_verification(token: String) -> Result<Verification, AppError> {
+    serve_as(Access::SignedIn, |state, account| async move {
+        crate::server::accounts::verification_for(&state, &token, &account, chrono::Utc::now())
+            .await
+            .map_err(AppError::internal)
+    })
+    .await
 }
 
 /// The signed-in account's tickets, newest first.

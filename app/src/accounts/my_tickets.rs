@@ -11,10 +11,16 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn MyTicketsPage() -> impl IntoView {
     let tickets = Resource::new(|| (), |_| my_tickets());
+    let verified = use_query_map().read_untracked().get("verified").is_some();
     view! {
         <Title text="My tickets"/>
         <div class="wrap page">
             <h1>"My tickets"</h1>
+            {verified.then(|| view! {
+                <div class="confirmation" role="status"><p data-test="form-done">
+                    "Your e-mail address is confirmed. Tickets you logged earlier with it are listed here."
+                </p></div>
+            })}
             <Suspense>
                 {move || Suspend::new(async move {
                     match tickets.await {

@@ -1,9 +1,13 @@
 //! The account page (password change), forgotten passwords, reset and
 //! verification links.
 
-use super::my_account;
+use super::{email_verification, my_account};
 use crate::components::{FormMessages, FormOutcome, InputField, LoadError};
-use crate::domain::{Field, PASSWORD_CHARS};
+use crate::domain::{
+    encode_query_value, plausible_token, Field, Verification, LINK_UNUSABLE, OTHER_ACCOUNTS_LINK,
+    PASSWORD_CHARS,
+};
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -14,6 +18,17 @@ fn password_hint() -> String {
         PASSWORD_CHARS.start(),
         PASSWORD_CHARS.end()
     )
+}
+
+/// The new password and its confirmation, with the rules as a hint.
+#[component]
+fn NewPasswordInputs(outcome: FormOutcome) -> impl IntoView {
+    view! {
+        <InputField field=Field::NewPassword label="New password" kind="password"
+            autocomplete="new-password" maxlength="1024" hint=password_hint() outcome=outcome.clone()/>
+        <InputField field=Field::ConfirmPassword label="New password again" kind="password"
+            autocomplete="new-password" maxlength="1024" outcome=outcome/>
+    }
 }
 
 /// `/account`: who you are signed in as, and changing your password.
@@ -48,10 +63,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <form method="post" action="/account/password" novalidate>
                                     <InputField field=Field::CurrentPassword label="Current password" kind="password"
                                         autocomplete="current-password" maxlength="1024" outcome=outcome.clone()/>
-                                    <InputField field=Field::NewPassword label="New password" kind="password"
-                                        autocomplete="new-password" maxlength="1024" hint=password_hint() outcome=outcome.clone()/>
-                                    <InputField field=Field::ConfirmPassword label="New password again" kind="password"
-                                        autocomplete="new-password" maxlength="1024" outcome=outcome.clone()/>
+                                    <NewPasswordInputs outcome=outcome.clone()/>
                                     <button type="submit" class="button primary">"Change password"</button>
                                 </form>
                             </div>
@@ -85,12 +97,24 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 }
 
 /// `/reset-password/{token}`: choose a new password (also how invited people set
-/// their first one).
+/// their first one). The form is shown only for something that could be a link
+/// of ours: the address is written into the form's action.
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
     let params = use_params_map();
     let token = params.read_untracked().get("token").unwrap_or_default();
     let outcome = FormOutcome::current();
+    let form = plausible_token(&token).then(|| {
+        view! {
+            <form method="post" action=format!("/reset-password/{token}") novalidate>
+                <NewPasswordInputs outcome=outcome.clone()/>
+                <button type="submit" class="button primary">"Set password"</button>
+            </form>
+        }
+    });
+    if form.is_none() {
+        respond_not_found();
+    }
     view! {
         <Title text="Choose a new password"/>
         // The link is a credential: keep it out of other sites' logs.
@@ -99,24 +123,23 @@ pub fn ResetPasswordPage() -> impl IntoView {
         <div class="wrap page narrow">
             <h1>"Choose a new password"</h1>
             <FormMessages outcome=outcome.clone()/>
-            <form method="post" action=format!("/reset-password/{token}") novalidate>
-                <InputField field=Field::NewPassword label="New password" kind="password"
-                    autocomplete="new-password" maxlength="1024" hint=password_hint() outcome=outcome.clone()/>
-                <InputField field=Field::ConfirmPassword label="New password again" kind="password"
-                    autocomplete="new-password" maxlength="1024" outcome=outcome.clone()/>
-                <button type="submit" class="button primary">"Set password"</button>
-            </form>
+            {match form {
+                Some(form) => form.into_any(),
+                None => view! { <div class="error-summary" role="alert"><p data-test="link-problem">{LINK_UNUSABLE}</p></div> }.into_any(),
+            }}
         </div>
     }
 }
 
 /// `/verify-email/{token}`: confirming happens on a button press (a POST), never on
-/// merely opening the link.
+/// merely opening the link, and only for the account the link was sent for,
+/// signed in: the page names that account before anything is confirmed.
 #[component]
 pub fn VerifyEmailPage() -> impl IntoView {
     let params = use_params_map();
     let token = params.read_untracked().get("token").unwrap_or_default();
     let outcome = FormOutcome::current();
+    let verification = Resource::new(move || token.clone(), email_verification);
     view! {
         <Title text="Confirm your e-mail address"/>
         <Meta name="referrer" content="no-referrer"/>
@@ -124,10 +147,47 @@ pub fn VerifyEmailPage() -> impl IntoView {
         <div class="wrap page narrow">
             <h1>"Confirm your e-mail address"</h1>
             <FormMessages outcome=outcome.clone()/>
-            <p>"Confirming links the tickets you logged earlier with this address to your account."</p>
-            <form method="post" action=format!("/verify-email/{token}")>
-                <button type="submit" class="button primary">"Confirm my address"</button>
-            </form>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let token = params.read_untracked().get("token").unwrap_or_default();
+                    match verification.await {
+                        Ok(Verification::Yours { name, email }) => view! {
+                            <p data-test="verified-account">"This confirms that "<strong>{email}</strong>
+                                " is the address of your account, "<strong>{name}</strong>
+                                ". Tickets logged earlier with this address will then show under My tickets."</p>
+                            <form method="post" action=format!("/verify-email/{token}")>
+                                <button type="submit" class="button primary">"Confirm my address"</button>
+                            </form>
+                        }.into_any(),
+                        Ok(Verification::OtherAccount) => view! {
+                            <div class="error-summary" role="alert"><p data-test="link-problem">{OTHER_ACCOUNTS_LINK}</p></div>
+                        }.into_any(),
+                        Ok(Verification::Unusable) => view! {
+                            <div class="error-summary" role="alert"><p data-test="link-problem">{LINK_UNUSABLE}</p></div>
+                        }.into_any(),
+                        Err(AppError::SignInRequired) => {
+                            let next = encode_query_value(&format!("/verify-email/{token}"));
+                            let sign_in = if plausible_token(&token) {
+                                format!("/sign-in?next={next}")
+                            } else {
+                                "/sign-in".to_string()
+                            };
+                            view! {
+                                <p>"To confirm the address, sign in to the account this message was sent for, "
+                                   "then open the link again."</p>
+                                <p><a class="button primary" href=sign_in>"Sign in"</a></p>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </div>
     }
+}
+
+/// Answers the page being rendered with 404 (on the server).
+fn respond_not_found() {
+    #[cfg(feature = "ssr")]
+    crate::server::respond_with_status(404);
 }

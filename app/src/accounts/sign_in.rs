@@ -13,13 +13,11 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = query.read_untracked().get("next").unwrap_or_default();
     let mut outcome = FormOutcome::current();
-    if outcome.done.is_none() && outcome.problem.is_none() {
-        if query.read_untracked().get("reset").is_some() {
-            outcome.done = Some("Your new password is set. Sign in with it.".into());
-        } else if query.read_untracked().get("verified").is_some() {
-            outcome.done =
-                Some("Your e-mail address is confirmed. Sign in to see your tickets.".into());
-        }
+    if outcome.done.is_none()
+        && outcome.problem.is_none()
+        && query.read_untracked().get("reset").is_some()
+    {
+        outcome.done = Some("Your new password is set. Sign in with it.".into());
     }
     view! {
         <Title text="Sign in"/>

@@ -352,3 +352,22 @@ mod tests {
         assert_eq!(form.parse().unwrap().groups, vec![1]);
     }
 }
+
+/// The answer to a reset, invitation or confirmation link that does not work.
+pub const LINK_UNUSABLE: &str =
+    "This link does not work any more: it has expired or was already used.";
+
+/// The answer to a confirmation link opened by another account than its own.
+pub const OTHER_ACCOUNTS_LINK: &str = "This link confirms the address of another account. \
+     Sign out, then sign in to the account the message was sent for and open the link again.";
+
+/// What an e-mail confirmation link is to the account that opened it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verification {
+    /// The link confirms this account's address.
+    Yours { name: String, email: String },
+    /// The link belongs to another account: nothing is confirmed.
+    OtherAccount,
+    /// Expired, used, or no link of ours.
+    Unusable,
+}

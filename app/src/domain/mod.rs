@@ -21,8 +21,8 @@ mod ticket_form;
 
 pub use account::{
     Account, AssignmentGroup, AuditEntry, Invitation, InviteForm, NewAccount, NewPasswordForm,
-    OutboxMessage, PasswordChangeForm, RegisterForm, Role, SignInForm, UserRow, Viewer,
-    PASSWORD_CHARS,
+    OutboxMessage, PasswordChangeForm, RegisterForm, Role, SignInForm, UserRow, Verification,
+    Viewer, LINK_UNUSABLE, OTHER_ACCOUNTS_LINK, PASSWORD_CHARS,
 };
 pub use authoring::{parse_article, ArticleDraft, ArticleIntent, DraftContent};
 pub use calendar::{
@@ -56,7 +56,9 @@ pub use notice::{
 };
 pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTable, Urgency};
 pub use settings::{cell_name, rule_name, NamedErrors, PrioritySettings};
-pub use text::{clean_line, clean_text, counted, encode_query_value, form_value, slug_of};
+pub use text::{
+    clean_line, clean_text, counted, encode_query_value, form_value, plausible_token, slug_of,
+};
 pub use ticket::{
     Category, Service, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,
     TimelineEntry,

@@ -19,6 +19,16 @@ pub fn clean_line(raw: &str) -> String {
     out
 }
 
+/// Whether a string could be one of the portal's secret tokens (status, reset and
+/// confirmation links: 256 bits, URL-safe base64, 43 characters). Anything else is
+/// neither looked up nor written back into a page.
+pub fn plausible_token(token: &str) -> bool {
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// Trims a multi-line value, normalises line endings to `\n` and drops control
 /// characters other than newlines and tabs.
 pub fn clean_text(raw: &str) -> String {

@@ -5,6 +5,7 @@
 //! answers with its page again: the values as typed (never a password) and the
 //! messages, with a status that says what went wrong.
 
+use super::accounts::passwords::PasswordError;
 use super::accounts::sessions;
 use super::accounts::{self, AccountChange, AccountError};
 use super::forms::{render_page, AdminPost, Caller};
@@ -76,6 +77,20 @@ fn failed(error: AccountError, values: Vec<(Field, String)>) -> (StatusCode, For
         AccountError::Limited => {
             outcome.problem = Some(AppError::TooManyRequests.to_string());
             StatusCode::TOO_MANY_REQUESTS
+        }
+        AccountError::Password(PasswordError::Busy) => {
+            outcome.problem = Some(
+                "Many people are signing in right now, so we could not check this password. \
+                 Nothing was changed: please try again in a few seconds."
+                    .into(),
+            );
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        AccountError::SignInRequired => {
+            outcome.problem = Some(
+                "Sign in to the account this link was sent for, then open the link again.".into(),
+            );
+            StatusCode::UNAUTHORIZED
         }
         other => {
             tracing::error!(error = %other, "account operation failed");
@@ -166,7 +181,7 @@ pub async fn register(
     let (status, outcome) = match form.parse() {
         Err(errors) => invalid(errors, values),
         Ok(new) => {
-            let origin = state.settings.origin(&headers);
+            let origin = state.settings.origin.clone();
             match accounts::register(&state, new, &origin, &caller.address, Utc::now()).await {
                 Ok(()) => (
                     StatusCode::OK,
@@ -225,7 +240,7 @@ pub async fn forgot_password(
         errors.add(Field::Email, "Enter the e-mail address of your account.");
         invalid(errors, values)
     } else {
-        let origin = state.settings.origin(&headers);
+        let origin = state.settings.origin.clone();
         match accounts::request_reset(&state, &form.email, &origin, &caller.address, Utc::now())
             .await
         {
@@ -267,7 +282,8 @@ pub async fn reset_password(
     }
 }
 
-/// `POST /verify-email/{token}`.
+/// `POST /verify-email/{token}`: only the account the link was sent for, signed
+/// in, confirms its address (and so gets its earlier tickets).
 pub async fn verify_email(
     State(state): State<AppState>,
     caller: Caller,
@@ -275,9 +291,14 @@ pub async fn verify_email(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    match accounts::verify_email(&state, &token, &caller.address, Utc::now()).await {
-        Ok(_) if caller.viewer.account().is_some() => Redirect::to("/my-tickets").into_response(),
-        Ok(_) => Redirect::to("/sign-in?verified=1&next=/my-tickets").into_response(),
+    let result = match caller.viewer.account() {
+        Some(account) => {
+            accounts::verify_email(&state, &token, account, &caller.address, Utc::now()).await
+        }
+        None => Err(AccountError::SignInRequired),
+    };
+    match result {
+        Ok(_) => Redirect::to("/my-tickets?verified=1").into_response(),
         Err(error) => {
             let (status, outcome) = failed(error, Vec::new());
             page_again(&state, uri, headers, caller.viewer, status, outcome).await
@@ -322,7 +343,7 @@ pub async fn invite(
     let (status, outcome) = match form.parse() {
         Err(errors) => invalid(errors, values),
         Ok(invitation) => {
-            let origin = state.settings.origin(&headers);
+            let origin = state.settings.origin.clone();
             match accounts::invite(
                 &state,
                 &admin,

@@ -132,36 +132,42 @@ pub(crate) async fn render_page(
 /// `POST /report/incident`.
 pub async fn submit_incident(
     State(state): State<AppState>,
-    Caller { viewer, .. }: Caller,
+    caller: Caller,
     uri: Uri,
     headers: HeaderMap,
     Form(form): Form<TicketForm>,
 ) -> Response {
-    submit_ticket(state, viewer, TicketKind::Incident, uri, headers, form).await
+    submit_ticket(state, caller, TicketKind::Incident, uri, headers, form).await
 }
 
 /// `POST /report/request`.
 pub async fn submit_request(
     State(state): State<AppState>,
-    Caller { viewer, .. }: Caller,
+    caller: Caller,
     uri: Uri,
     headers: HeaderMap,
     Form(form): Form<TicketForm>,
 ) -> Response {
-    submit_ticket(state, viewer, TicketKind::Request, uri, headers, form).await
+    submit_ticket(state, caller, TicketKind::Request, uri, headers, form).await
 }
+
+/// What a client that logs too much in a short time is told; what it typed stays.
+const TOO_MANY_TICKETS: &str = "Many tickets have been sent from your network in a short time, \
+    so this one was not logged yet. Everything you typed is still here: please wait a minute \
+    and send it again.";
 
 async fn submit_ticket(
     state: AppState,
-    viewer: Viewer,
+    caller: Caller,
     kind: TicketKind,
     uri: Uri,
     headers: HeaderMap,
     form: TicketForm,
 ) -> Response {
     if !form.join.trim().is_empty() {
-        return follow_major(state, viewer, uri, headers, form).await;
+        return follow_major(state, caller, uri, headers, form).await;
     }
+    let Caller { viewer, address } = caller;
     let (status, submitted) = match NewTicket::parse(kind, &form) {
         Err(errors) => (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -169,6 +175,14 @@ async fn submit_ticket(
                 form,
                 errors,
                 problem: None,
+            },
+        ),
+        Ok(_) if !state.limits.ticket(&address) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            SubmittedTicket {
+                form,
+                errors: FieldErrors::default(),
+                problem: Some(TOO_MANY_TICKETS.into()),
             },
         ),
         Ok(ticket) => match tickets::create(
@@ -220,7 +234,7 @@ async fn submit_ticket(
 /// status through their own private link.
 async fn follow_major(
     state: AppState,
-    viewer: Viewer,
+    Caller { viewer, address }: Caller,
     uri: Uri,
     headers: HeaderMap,
     form: TicketForm,
@@ -249,6 +263,15 @@ async fn follow_major(
             return again(StatusCode::UNPROCESSABLE_ENTITY, errors, None, form).await;
         }
     };
+    if !state.limits.ticket(&address) {
+        return again(
+            StatusCode::TOO_MANY_REQUESTS,
+            FieldErrors::default(),
+            Some(TOO_MANY_TICKETS.into()),
+            form,
+        )
+        .await;
+    }
     let Some(major) = TicketNumber::parse(&form.join) else {
         return again(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -298,10 +321,10 @@ pub async fn look_up_status(
     let email = form.email.trim().to_string();
     let mut outcome = StatusLookup::NotFound(form.clone());
     let mut status = StatusCode::NOT_FOUND;
-    if number.is_none() || email.is_empty() {
+    if number.is_none() || email.is_empty() || email.chars().count() > 254 {
         outcome = StatusLookup::Invalid(form.clone());
         status = StatusCode::UNPROCESSABLE_ENTITY;
-    } else if !state.limits.lookup(&address) {
+    } else if !number.is_some_and(|n| state.limits.lookup(&address, &n.to_string(), &email)) {
         outcome = StatusLookup::Limited(form.clone());
         status = StatusCode::TOO_MANY_REQUESTS;
     } else if let Some(number) = number {

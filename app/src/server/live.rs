@@ -40,6 +40,9 @@ pub enum Change {
     Ticket(TicketChange),
     /// A service-failure notice was published, updated or resolved.
     Notices,
+    /// Every session of this account ended (sign-out, password change or reset,
+    /// role change, deactivation): its open streams end too.
+    SessionsEnded(i64),
 }
 
 /// What a page listens to, once its listener has been allowed to. Events name
@@ -143,6 +146,12 @@ impl Changes {
         let _ = self.sender.send(Change::Notices);
     }
 
+    /// Ends every open stream of the account, whose sessions were just revoked:
+    /// what it was allowed to hear, it may no longer be.
+    pub fn sessions_ended(&self, account: i64) {
+        let _ = self.sender.send(Change::SessionsEnded(account));
+    }
+
     /// Ends every open stream, so that a graceful shutdown is not held up by
     /// pages that would listen forever.
     pub fn stop(&self) {
@@ -150,16 +159,17 @@ impl Changes {
     }
 
     /// A stream of server-sent events: `changed` for each change some topic
-    /// wants, until the portal stops.
+    /// wants, until the portal stops or the listening account's sessions end.
     fn events(
         &self,
+        receiver: broadcast::Receiver<Change>,
+        listener: Option<i64>,
         topics: Vec<(Topic, String)>,
     ) -> impl Stream<Item = Result<Event, Infallible>> + Send {
-        let receiver = self.sender.subscribe();
         let stop = self.stop.subscribe();
         futures::stream::unfold(
             (receiver, stop, topics),
-            |(mut receiver, mut stop, topics)| async move {
+            move |(mut receiver, mut stop, topics)| async move {
                 loop {
                     if *stop.borrow() {
                         return None;
@@ -169,6 +179,9 @@ impl Changes {
                         _ = stop.changed() => return None,
                     };
                     let data = match change {
+                        Ok(Change::SessionsEnded(account)) if Some(account) == listener => {
+                            return None;
+                        }
                         Ok(change) => {
                             let mut words: Vec<String> = topics
                                 .iter()
@@ -183,7 +196,12 @@ impl Changes {
                             }
                             words.join(" ")
                         }
-                        // Missed some: the page refreshes everything once.
+                        // Missed some, perhaps the end of this account's
+                        // sessions: a signed-in page reconnects and is checked
+                        // again; any other refreshes everything once.
+                        Err(broadcast::error::RecvError::Lagged(_)) if listener.is_some() => {
+                            return None;
+                        }
                         Err(broadcast::error::RecvError::Lagged(_)) => "*".into(),
                         Err(broadcast::error::RecvError::Closed) => return None,
                     };
@@ -194,8 +212,19 @@ impl Changes {
         )
     }
 
-    fn answer(&self, topics: Vec<(Topic, String)>) -> Response {
-        let mut response = Sse::new(self.events(topics))
+    /// Listens from now on; hand the receiver to [`Changes::answer`] once the
+    /// listener is allowed, so that nothing committed meanwhile is missed.
+    fn listen(&self) -> broadcast::Receiver<Change> {
+        self.sender.subscribe()
+    }
+
+    fn answer(
+        &self,
+        receiver: broadcast::Receiver<Change>,
+        listener: Option<i64>,
+        topics: Vec<(Topic, String)>,
+    ) -> Response {
+        let mut response = Sse::new(self.events(receiver, listener, topics))
             .keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
             .into_response();
         response.headers_mut().insert(
@@ -226,6 +255,9 @@ pub async fn events(
         )
             .into_response();
     }
+    // Listening starts before the checks below wait on the database, so that a
+    // session revoked meanwhile still ends this stream.
+    let receiver = state.db.changes.listen();
     let mut topics = Vec::with_capacity(raw.len());
     for raw in raw {
         match Topic::allowed(&state, &caller.viewer, raw).await {
@@ -236,5 +268,6 @@ pub async fn events(
             Err(error) => return refuse(error),
         }
     }
-    state.db.changes.answer(topics)
+    let listener = caller.viewer.account().map(|account| account.id);
+    state.db.changes.answer(receiver, listener, topics)
 }

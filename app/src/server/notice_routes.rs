@@ -111,7 +111,7 @@ fn failed(error: NoticeError) -> (StatusCode, FormOutcome) {
 
 /// `GET /notices.atom`: current, planned and recent notices as an Atom feed, so
 /// people can follow them in any feed reader.
-pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn feed(State(state): State<AppState>) -> Response {
     let now = Utc::now();
     let found = match state.db.reader.acquire().await {
         Ok(mut conn) => notices::recent(&mut conn, now, crate::notices::RECENT_DAYS).await,
@@ -124,7 +124,7 @@ pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let origin = state.settings.origin(&headers);
+    let origin = state.settings.origin.clone();
     let body = atom(&notices, &origin, now);
     let mut response = body.into_response();
     response.headers_mut().insert(

@@ -16,13 +16,7 @@ pub fn hash_token(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-/// Whether a string could be one of our tokens at all; anything else is not looked up.
-pub fn plausible_token(token: &str) -> bool {
-    token.len() == 43
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
+pub use crate::domain::plausible_token;
 
 #[cfg(test)]
 mod tests {

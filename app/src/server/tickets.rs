@@ -305,6 +305,42 @@ pub async fn status_of(
     }
 }
 
+/// What someone following major incident `id` may see of it: its state, the
+/// notice published for it, and the updates posted for everyone affected —
+/// nothing written by or to its reporter (see [`TimelineEntry::for_follower`]).
+pub async fn status_for_follower(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<TicketStatus>, sqlx::Error> {
+    let Some(mut status) = status_of(conn, id).await? else {
+        return Ok(None);
+    };
+    let events: Vec<(DateTime<Utc>, String, String, String)> = sqlx::query_as(
+        "SELECT at, actor, kind, body FROM ticket_events
+         WHERE ticket_id = ? AND visibility = 'public' ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut declared = false;
+    status.timeline = events
+        .into_iter()
+        .filter_map(|(at, actor, kind, body)| {
+            declared |= kind == "major_declared";
+            TimelineEntry::for_follower(at, actor, &kind, body, declared)
+        })
+        .collect();
+    status.rating = None;
+    status.notice = sqlx::query_scalar(
+        "SELECT title FROM notices WHERE major_ticket_id = ? ORDER BY resolved_at IS NULL DESC, id DESC
+         LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(Some(status))
+}
+
 /// The ticket with this number, if it belongs to the account.
 pub async fn ticket_id_of_owner(
     conn: &mut SqliteConnection,
@@ -418,6 +454,7 @@ async fn status_from_row(
         resolution: super::desk::resolution_of(&row),
         rating: super::desk::rating_of(&row),
         links,
+        notice: None,
         timeline,
     }))
 }

@@ -116,15 +116,18 @@ pub struct LinkedStatus {
 #[server(prefix = "/api", endpoint = "status_by_link")]
 pub async fn status_by_link(token: String) -> Result<LinkedStatus, AppError> {
     crate::server::serve(|state| {
-        let origin = portal_origin(&state);
+        let origin = state.settings.origin.clone();
         async move {
             let mut conn = state.db.reader.acquire().await?;
             let linked = crate::server::tickets::ticket_by_token(&mut conn, &token)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let status = crate::server::tickets::status_of(&mut conn, linked.id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let status = if linked.following {
+                crate::server::tickets::status_for_follower(&mut conn, linked.id).await?
+            } else {
+                crate::server::tickets::status_of(&mut conn, linked.id).await?
+            }
+            .ok_or(AppError::NotFound)?;
             Ok(LinkedStatus {
                 status,
                 link: format!("{origin}/status/{token}"),
@@ -133,13 +136,4 @@ pub async fn status_by_link(token: String) -> Result<LinkedStatus, AppError> {
         }
     })
     .await
-}
-
-/// The address the portal is reached at: configured, or from the request's `Host`.
-#[cfg(feature = "ssr")]
-fn portal_origin(state: &crate::server::AppState) -> String {
-    let headers = use_context::<http::request::Parts>()
-        .map(|p| p.headers)
-        .unwrap_or_default();
-    state.settings.origin(&headers)
 }

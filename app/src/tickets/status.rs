@@ -110,6 +110,9 @@ pub fn TicketStatusView(status: TicketStatus) -> impl IntoView {
                 })}
                 {status.rating.map(|r| view! { <div><dt>"Your rating"</dt><dd>{format!("{r} of 5")}</dd></div> })}
             </dl>
+            {status.notice.clone().map(|title| view! {
+                <p data-test="ticket-notice">"Service notice: "<a href="/notices">{title}</a></p>
+            })}
             {(!status.links.is_empty()).then(|| view! {
                 <h3>"Related"</h3>
                 <ul class="links">

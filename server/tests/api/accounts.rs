@@ -408,7 +408,7 @@ async fn tickets_logged_signed_in_belong_to_the_account_and_earlier_ones_join_on
         .link_in_outbox("grace@example.com", "/verify-email/")
         .await;
     assert_eq!(
-        portal.get(&link).await.status(),
+        portal.get_as(Some(&grace), &link).await.status(),
         200,
         "opening the link changes nothing"
     );

@@ -676,3 +676,74 @@ async fn a_known_error_starts_from_a_resolved_incident_and_links_to_it() {
         "1"
     );
 }
+
+/// A public article with a rare word is restricted (or archived, or edited so
+/// the word goes): the word stays in its segment's dictionary, counted by the
+/// deleted document, until the segment is merged away. A visitor's near miss and
+/// prefix must never be answered with it.
+#[tokio::test]
+async fn corrections_never_offer_a_word_only_articles_one_may_not_read_hold() {
+    for (case, visibility, answer, intent) in [
+        (
+            "made agents-only",
+            "agents",
+            "Quorvexium cables fail.",
+            "publish",
+        ),
+        ("archived", "public", "Quorvexium cables fail.", "archive"),
+        ("edited", "public", "Copper cables fail.", "publish"),
+    ] {
+        let portal = portal_with_email().await;
+        let admin = portal.admin("admin@example.com").await;
+        for (title, text) in [
+            ("Cables that fail", "Quorvexium cables fail."),
+            ("Printers that jam", "Paper jams in the printer."),
+        ] {
+            let response = new_faq(&portal, &admin, title, text, "public", "publish").await;
+            assert_eq!(response.status(), 303, "{case}: {}", response.text());
+        }
+        // Rebuilt from the database, both articles share one segment: deleting
+        // one then leaves the segment, and its dictionary, in place.
+        let dir = portal.stop().await;
+        let index = app::server::search::index_dir(&crate::helpers::data_dir(dir.path()));
+        std::fs::remove_dir_all(index).unwrap();
+        let portal = TestPortal::start_in(dir, false).await;
+        let before = finds(&portal, None, "quorvexiun").await;
+        assert_eq!(
+            before.corrections,
+            [("quorvexiun".to_string(), "quorvexium".to_string())],
+            "{case}: the word is offered while the article is public"
+        );
+        let response = edit_faq(
+            &portal,
+            &admin,
+            "cables-that-fail",
+            "1",
+            "Cables that fail",
+            answer,
+            visibility,
+            intent,
+        )
+        .await;
+        assert_eq!(response.status(), 303, "{case}: {}", response.text());
+        for query in ["quorvexiun", "quorvexiu", "quorvexium cabels"] {
+            let path = format!(
+                "/api/search?{}",
+                serde_urlencoded::to_string([("query", query)]).unwrap()
+            );
+            let answer = portal.get(&path).await.text();
+            assert!(
+                !answer.to_lowercase().contains("quorvexium"),
+                "{case}: {query:?} answered with the word: {answer}"
+            );
+        }
+        if visibility == "agents" {
+            let agent_view = finds(&portal, Some(&admin), "quorvexiun").await;
+            assert_eq!(
+                agent_view.corrections.len(),
+                1,
+                "{case}: agents still read it"
+            );
+        }
+    }
+}

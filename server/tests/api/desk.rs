@@ -25,6 +25,15 @@ impl Desk {
             .await
     }
 
+    /// Posts one of the reporter's forms through the private link, at the version
+    /// the ticket has now.
+    async fn reporter_form(&self, fields: &[(&str, &str)]) -> Response {
+        let version = self.version().await.to_string();
+        let mut all = vec![("version", version.as_str())];
+        all.extend_from_slice(fields);
+        self.portal.post_as(None, &self.link, &all).await
+    }
+
     /// Logs another incident as the same user; answers its number.
     async fn another(&self, summary: &str) -> String {
         let mut form = self.portal.incident_form("email").await;
@@ -720,4 +729,105 @@ async fn open_pages_hear_about_changes_they_may_see() {
     // Stopping the portal ends every stream, so shutdown is never held up.
     desk.portal.state.db.changes.stop();
     assert_eq!(next_event(&mut queue, Duration::from_secs(5)).await, None);
+}
+
+/// Someone who says "this is my problem too" reads the major incident's state,
+/// its notice and the updates for everyone affected — never its reporter's name,
+/// what the reporter wrote, or what the desk wrote to them.
+#[tokio::test]
+async fn a_follower_of_a_major_incident_never_reads_its_reporters_conversation() {
+    let desk = Desk::new().await;
+    let added = desk
+        .reporter_form(&[
+            ("action", "add_information"),
+            ("body", "REPORTER-PRIVATE my home address is 1 Elm Street"),
+        ])
+        .await;
+    assert_eq!(added.status(), 303, "{}", added.text());
+    let reply = desk
+        .form(
+            &desk.agent,
+            &[
+                ("action", "reply"),
+                ("body", "TO-REPORTER-ONLY Uma, is your VPN on?"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status(), 303);
+    let escalated = desk
+        .reporter_form(&[
+            ("action", "escalate"),
+            ("reason", "REPORTER-ESCALATION my manager is waiting"),
+        ])
+        .await;
+    assert_eq!(escalated.status(), 303, "{}", escalated.text());
+    let declared = desk
+        .form(
+            &desk.agent,
+            &[
+                ("action", "declare_major"),
+                ("reason", "Whole company affected"),
+            ],
+        )
+        .await;
+    assert_eq!(declared.status(), 303);
+    app::server::notices::publish(
+        &desk.portal.state.db,
+        &app::domain::NoticeForm {
+            title: "E-mail is down for everyone".into(),
+            severity: "major".into(),
+            services: vec!["email".into()],
+            experience: "Nobody can send mail.".into(),
+            major: desk.number.clone(),
+            ..Default::default()
+        }
+        .parse(chrono::Utc::now())
+        .expect("a valid notice"),
+        "Ada Admin",
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("notice published");
+
+    let mut form = desk.portal.incident_form("email").await;
+    form.name = "Fay Follower".into();
+    form.email = "fay@example.com".into();
+    form.summary = String::new();
+    form.join = desk.number.clone();
+    let joined = desk.portal.submit("incident", &form).await;
+    assert_eq!(joined.status(), 303, "{}", joined.text());
+    let follow_path = location(&joined).split('?').next().unwrap().to_string();
+    let update = desk
+        .form(
+            &desk.agent,
+            &[
+                ("action", "reply"),
+                ("body", "FOR-EVERYONE mail servers restarting"),
+            ],
+        )
+        .await;
+    assert_eq!(update.status(), 303);
+
+    let page = desk.portal.get(&follow_path).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text();
+    assert!(
+        html.contains("FOR-EVERYONE mail servers restarting"),
+        "the update"
+    );
+    assert!(html.contains("E-mail is down for everyone"), "the notice");
+    assert!(html.contains("Declared a major incident"), "its state");
+    for private in [
+        "REPORTER-PRIVATE",
+        "TO-REPORTER-ONLY",
+        "REPORTER-ESCALATION",
+        "Uma User",
+    ] {
+        assert!(!html.contains(private), "the follower read {private:?}");
+    }
+    let reporter = desk.portal.get(&desk.link).await.text();
+    assert!(
+        reporter.contains("REPORTER-PRIVATE") && reporter.contains("TO-REPORTER-ONLY"),
+        "the reporter still reads their whole conversation"
+    );
 }

@@ -67,8 +67,9 @@ impl TestPortal {
         .await
     }
 
+    /// A portal whose admin set its public address to `http://portal.test`.
     pub async fn start_in(dir: TempDir, load_demo: bool) -> TestPortal {
-        Self::start_configured(dir, load_demo, None).await
+        Self::start_configured(dir, load_demo, Some(format!("http://{}", Self::HOST))).await
     }
 
     async fn start_configured(
@@ -76,12 +77,25 @@ impl TestPortal {
         load_demo: bool,
         public_url: Option<String>,
     ) -> TestPortal {
+        Self::start_with(dir, load_demo, public_url, Vec::new()).await
+    }
+
+    /// A portal configured as given: its public address (or none: links then use
+    /// the listening address, 127.0.0.1:3000) and its trusted reverse proxies.
+    pub async fn start_with(
+        dir: TempDir,
+        load_demo: bool,
+        public_url: Option<String>,
+        trusted_proxies: Vec<String>,
+    ) -> TestPortal {
         let site_root = dir.path().join("site");
         std::fs::create_dir_all(site_root.join("pkg")).expect("site folder");
         let config = server::Config {
             data_dir: data_dir(dir.path()),
             load_demo,
             public_url,
+            trusted_proxies,
+            forwarded_header: Default::default(),
             leptos_options: LeptosOptions::builder()
                 .output_name("portal")
                 .site_root(site_root.to_string_lossy().to_string())
@@ -139,13 +153,25 @@ impl TestPortal {
         }
     }
 
+    /// Sends `request` as if it came over the network from `peer` (an IP
+    /// address), as the listener tells the router.
+    pub async fn send_from(&self, peer: &str, mut request: Request<Body>) -> Response {
+        let peer: std::net::IpAddr = peer.parse().expect("an IP address");
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                peer, 40000,
+            )));
+        self.send(request).await
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.get_with(path, &[]).await
     }
 
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Response {
-        let mut request = Request::get(path).header("host", Self::HOST);
-        for (name, value) in headers {
+        let mut request = Request::get(path).header("host", host_of(headers));
+        for (name, value) in without_host(headers) {
             request = request.header(*name, *value);
         }
         self.send(request.body(Body::empty()).expect("request"))
@@ -172,6 +198,28 @@ impl TestPortal {
             headers.push(("cookie", session.cookie.as_str()));
         }
         self.post_form_with(path, fields, &headers).await
+    }
+
+    /// [`Self::post_as`] from another client address (an IP address): what many
+    /// people do at once, each within their own rate limits.
+    pub async fn post_as_from<V: AsRef<str>>(
+        &self,
+        peer: &str,
+        who: Option<&Session>,
+        path: &str,
+        fields: &[(&str, V)],
+    ) -> Response {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_ref())).collect();
+        let mut request = Request::post(path)
+            .header("host", Self::HOST)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(session) = who {
+            request = request.header("cookie", &session.cookie);
+        }
+        let body = serde_urlencoded::to_string(&pairs).expect("form encoding");
+        self.send_from(peer, request.body(Body::from(body)).expect("request"))
+            .await
     }
 
     /// Registers an end user through the registration form.
@@ -329,9 +377,9 @@ impl TestPortal {
         headers: &[(&str, &str)],
     ) -> Response {
         let mut request = Request::post(path)
-            .header("host", Self::HOST)
+            .header("host", host_of(headers))
             .header("content-type", content_type);
-        for (name, value) in headers {
+        for (name, value) in without_host(headers) {
             request = request.header(*name, *value);
         }
         self.send(request.body(Body::from(body)).expect("request"))
@@ -508,6 +556,22 @@ impl Session {
                 cookie: pair.to_string(),
             })
     }
+}
+
+/// The `host` among `headers`, or the portal's usual one.
+fn host_of<'a>(headers: &[(&str, &'a str)]) -> &'a str {
+    headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("host"))
+        .map_or(TestPortal::HOST, |(_, value)| *value)
+}
+
+fn without_host<'a, 'b>(
+    headers: &'a [(&'b str, &'b str)],
+) -> impl Iterator<Item = &'a (&'b str, &'b str)> {
+    headers
+        .iter()
+        .filter(|(name, _)| !name.eq_ignore_ascii_case("host"))
 }
 
 /// A page with its per-response nonce replaced by `NONCE`, to compare two answers.

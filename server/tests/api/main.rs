@@ -6,12 +6,14 @@
 mod helpers;
 
 mod accounts;
+mod attacks;
 mod authoring;
 mod config;
 mod desk;
 mod knowledge;
 mod notices;
 mod pages;
+mod process;
 mod search;
 mod security;
 mod settings;

@@ -43,6 +43,11 @@ const SERVER_FUNCTIONS: &[(&str, &str, Allowed)] = &[
     ("/api/service_status", "", Allowed::Public),
     ("/api/registration_open", "", Allowed::Public),
     ("/api/my_account", "", Allowed::SignedIn),
+    (
+        "/api/email_verification",
+        "token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        Allowed::SignedIn,
+    ),
     ("/api/my_tickets", "", Allowed::SignedIn),
     ("/api/my_ticket", "number=INC0001001", Allowed::Owner),
     (
@@ -104,7 +109,12 @@ const PAGES: &[(&str, &str, Allowed)] = &[
         "/reset-password/x",
         Allowed::Public,
     ),
-    ("/verify-email/{token}", "/verify-email/x", Allowed::Public),
+    // Confirming an address takes the account's session as well as the link.
+    (
+        "/verify-email/{token}",
+        "/verify-email/x",
+        Allowed::SignedIn,
+    ),
     ("/account", "/account", Allowed::SignedIn),
     ("/my-tickets", "/my-tickets", Allowed::SignedIn),
     (

@@ -383,11 +383,15 @@ async fn two_hundred_concurrent_submissions_get_two_hundred_distinct_numbers() {
     let fields = form_fields(&form);
     // Each submission runs on its own task, so they really are concurrent.
     let portal = std::sync::Arc::new(portal);
-    let submissions = (0..200).map(|_| {
+    // Two hundred people, each from their own address.
+    let submissions = (0..200).map(|n| {
         let portal = portal.clone();
         let fields = fields.clone();
         tokio::spawn(async move {
-            let response = portal.post_form("/report/incident", &fields).await;
+            let peer = format!("10.0.1.{n}");
+            let response = portal
+                .post_as_from(&peer, None, "/report/incident", &fields)
+                .await;
             assert_eq!(response.status(), 303);
             location(&response)
         })
@@ -456,7 +460,12 @@ async fn guessing_numbers_and_addresses_is_slowed_down() {
     let form = portal.with_email_service().await;
     portal.submit("incident", &form).await;
     for n in 0..30 {
-        let (status, _) = lookup(&portal, &format!("INC{:07}", 2000 + n), "eve@example.com").await;
+        let (status, _) = lookup(
+            &portal,
+            &format!("INC{:07}", 2000 + n),
+            &format!("eve{n}@example.com"),
+        )
+        .await;
         assert_eq!(status, 404, "guess {n}");
     }
     let (status, html) = lookup(&portal, "INC0001001", "ada@example.com").await;

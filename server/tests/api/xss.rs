@@ -125,8 +125,14 @@ async fn no_payload_in_any_field_becomes_markup_in_any_view() {
         form.name = payload.chars().take(100).collect();
         form.summary = format!("XSS {payload}").chars().take(150).collect();
         form.description = format!("Steps: {payload}");
+        // Each from its own address, as many people would: one client is limited.
         let response = portal
-            .post_as(Some(&reporter), "/report/incident", &form_fields(&form))
+            .post_as_from(
+                &format!("10.0.0.{}", n % 250),
+                Some(&reporter),
+                "/report/incident",
+                &form_fields(&form),
+            )
             .await;
         assert_eq!(
             response.status(),

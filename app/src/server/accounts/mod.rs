@@ -12,6 +12,7 @@ use crate::domain::{
     Account, Field, FieldErrors, Invitation, NewAccount, NewPasswordForm, PasswordChangeForm, Role,
     SignInForm, UserRow,
 };
+pub use crate::domain::{LINK_UNUSABLE, OTHER_ACCOUNTS_LINK};
 use audit::Actor;
 use chrono::{DateTime, Duration, Utc};
 use passwords::PasswordError;
@@ -35,6 +36,9 @@ pub enum AccountError {
     /// Too many attempts; try again later.
     #[error("too many attempts")]
     Limited,
+    /// Only the signed-in account itself may do this.
+    #[error("sign-in required")]
+    SignInRequired,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -130,14 +134,21 @@ pub async fn sign_in(
             Ok((account, token))
         }
         found => {
+            // What was typed as the address is not kept: people type passwords
+            // into the wrong field.
             let subject = found.as_ref().map(|(a, _, _)| a.id);
+            let detail = if subject.is_some() {
+                ""
+            } else {
+                "no such account"
+            };
             audit::record(
                 &mut tx,
                 now,
                 &Actor::Anonymous,
                 "sign_in_failed",
                 subject,
-                &format!("as {}", form.email.trim()),
+                detail,
                 Some(address),
             )
             .await?;
@@ -167,14 +178,15 @@ pub async fn sign_out(
     )
     .await?;
     tx.commit().await?;
+    state.db.changes.sessions_ended(account.id);
     Ok(())
 }
 
 /// What registration answers: the same whether or not the address already had an
 /// account, so that it cannot be used to find out who has one.
 pub const REGISTERED: &str = "Your account is ready: you can sign in now. We have also sent a \
-     message to your e-mail address: follow its link to confirm the address, and tickets you \
-     logged earlier with it will show under My tickets.";
+     message to your e-mail address: once signed in, follow its link to confirm the address, and \
+     tickets you logged earlier with it will show under My tickets.";
 
 /// Creates an end-user account and queues the e-mail verification message. If the
 /// address already has an account, its owner is told instead and nothing changes.
@@ -227,11 +239,13 @@ pub async fn register(
                 &new.email,
                 "Confirm your e-mail address for IT Help",
                 &format!(
-                    "Hello {},\n\nConfirm your e-mail address for IT Help by opening this link \
-                     within 7 days:\n\n{origin}/verify-email/{verify_token}\n\nIf you did not \
-                     create an account, ignore this message.",
+                    "Hello {},\n\nConfirm your e-mail address for IT Help: sign in to your new \
+                     account, then open this link within 7 days:\n\n\
+                     {origin}/verify-email/{verify_token}\n\nIf you did not create an account, \
+                     ignore this message: nobody can confirm it without the link.",
                     new.name
                 ),
+                Some((&verify_token, SecretLink::Confirmation)),
                 now,
             )
             .await?;
@@ -258,6 +272,7 @@ pub async fn register(
                 "Hello,\n\nSomeone tried to create an IT Help account with this e-mail address, \
                  which already has one. If it was you, sign in, or use \"Forgot your password?\" \
                  on the sign-in page. If not, you can ignore this message.",
+                None,
                 now,
             )
             .await?;
@@ -311,6 +326,7 @@ async fn consume_token(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
+    strike_link(conn, token).await?;
     let user_id: i64 = row.get("user_id");
     let row = sqlx::query(
         "SELECT id, name, email, role, can_author FROM users WHERE id = ? AND active = 1",
@@ -333,21 +349,88 @@ pub(super) fn account_from_row(row: &sqlx::sqlite::SqliteRow) -> Option<Account>
     })
 }
 
+/// The kind of secret link a message carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SecretLink {
+    /// Choosing the first password of an account an admin created.
+    Invitation,
+    /// Choosing a new password.
+    Reset,
+    /// Confirming an e-mail address.
+    Confirmation,
+}
+
+impl SecretLink {
+    fn as_str(self) -> &'static str {
+        match self {
+            SecretLink::Invitation => "invitation",
+            SecretLink::Reset => "reset",
+            SecretLink::Confirmation => "confirmation",
+        }
+    }
+}
+
+/// Queues a message; one carrying a secret link records the secret's hash and
+/// the kind of link, so the link can be struck once used.
 async fn queue_message(
     conn: &mut SqliteConnection,
     recipient: &str,
     subject: &str,
     body: &str,
+    link: Option<(&str, SecretLink)>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?)")
-        .bind(recipient)
-        .bind(subject)
-        .bind(body)
-        .bind(now)
+    sqlx::query(
+        "INSERT INTO outbox (recipient, subject, body, created_at, secret_hash, link_kind)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(recipient)
+    .bind(subject)
+    .bind(body)
+    .bind(now)
+    .bind(link.map(|(secret, _)| hash_token(secret).to_vec()))
+    .bind(link.map(|(_, kind)| kind.as_str()))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What a used link is replaced with in the stored message.
+const USED_LINK: &str = "[link used and removed]";
+/// What an admin reading the outbox sees instead of someone else's secret link.
+const HIDDEN_LINK: &str = "[link hidden: only its recipient may use it]";
+
+/// Strikes a used secret from the messages that carried it: the database keeps
+/// what was sent, not a credential.
+async fn strike_link(conn: &mut SqliteConnection, token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox SET body = replace(body, ?, ?) WHERE secret_hash = ?")
+        .bind(token)
+        .bind(USED_LINK)
+        .bind(hash_token(token).to_vec())
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// `body` with every secret token (43 URL-safe characters after a `/`) replaced.
+fn hide_links(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(slash) = rest.find('/') {
+        let (before, after) = rest.split_at(slash + 1);
+        out.push_str(before);
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(after.len());
+        if plausible_token(&after[..end]) {
+            out.push_str(HIDDEN_LINK);
+        } else {
+            out.push_str(&after[..end]);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Marks the address verified and gives the account the tickets logged earlier
@@ -387,18 +470,69 @@ async fn mark_verified(
     Ok(linked.rows_affected())
 }
 
-/// The answer to a verification link that does not work.
-pub const LINK_UNUSABLE: &str =
-    "This link does not work any more: it has expired or was already used.";
+/// The account a live (unused, unexpired) link of `purpose` belongs to, without
+/// using it up.
+pub async fn token_owner(
+    conn: &mut SqliteConnection,
+    token: &str,
+    purpose: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, sqlx::Error> {
+    if !plausible_token(token) {
+        return Ok(None);
+    }
+    sqlx::query_scalar(
+        "SELECT k.user_id FROM account_tokens k JOIN users u ON u.id = k.user_id
+         WHERE k.token_hash = ? AND k.purpose = ? AND k.used_at IS NULL AND k.expires_at > ?
+           AND u.active = 1",
+    )
+    .bind(hash_token(token).to_vec())
+    .bind(purpose)
+    .bind(now)
+    .fetch_optional(conn)
+    .await
+}
 
-/// Confirms an e-mail address through its link.
+/// What a confirmation link is to the signed-in `account`.
+pub async fn verification_for(
+    state: &AppState,
+    token: &str,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> Result<crate::domain::Verification, AccountError> {
+    use crate::domain::Verification;
+    let mut conn = state.db.reader.acquire().await?;
+    Ok(
+        match token_owner(&mut conn, token, "verify_email", now).await? {
+            None => Verification::Unusable,
+            Some(owner) if owner != account.id => Verification::OtherAccount,
+            Some(_) => Verification::Yours {
+                name: account.name.clone(),
+                email: account.email.clone(),
+            },
+        },
+    )
+}
+
+/// Confirms an e-mail address through its link, for the account signed in: the
+/// link proves the mailbox, the session proves the password. Only then does the
+/// account get the tickets logged earlier with the address; a link opened by
+/// anyone else changes nothing and stays usable for its own account.
 pub async fn verify_email(
     state: &AppState,
     token: &str,
+    account: &Account,
     address: &str,
     now: DateTime<Utc>,
-) -> Result<Account, AccountError> {
+) -> Result<u64, AccountError> {
     let mut tx = state.db.writer.begin().await?;
+    match token_owner(&mut tx, token, "verify_email", now).await? {
+        None => return Err(AccountError::Refused(LINK_UNUSABLE.into())),
+        Some(owner) if owner != account.id => {
+            return Err(AccountError::Refused(OTHER_ACCOUNTS_LINK.into()))
+        }
+        Some(_) => {}
+    }
     let Some(account) = consume_token(&mut tx, token, "verify_email", now).await? else {
         return Err(AccountError::Refused(LINK_UNUSABLE.into()));
     };
@@ -414,7 +548,7 @@ pub async fn verify_email(
     )
     .await?;
     tx.commit().await?;
-    Ok(account)
+    Ok(linked)
 }
 
 /// Changes the password of the signed-in account: every session ends, and this
@@ -457,6 +591,7 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await?;
+    state.db.changes.sessions_ended(account.id);
     Ok(token)
 }
 
@@ -481,6 +616,10 @@ pub const RESET_REQUESTED: &str = "If an account uses that address, we have sent
      choose a new password. The link works once, within an hour.";
 
 /// Queues a reset link for the account with this address, if there is one.
+///
+/// Both answers do the same work — a transaction with an audit entry, committed
+/// to disk — so that how long the answer takes does not tell whether an account
+/// uses the address.
 pub async fn request_reset(
     state: &AppState,
     email: &str,
@@ -496,46 +635,59 @@ pub async fn request_reset(
     drop(conn);
     let reset = token()?;
     let mut tx = state.db.writer.begin().await?;
-    if let Some((account, _, true)) = found {
-        issue_token(
-            &mut tx,
-            &reset,
-            account.id,
-            "password_reset",
-            now + RESET_LINK_LIFETIME,
-            now,
-        )
-        .await?;
-        queue_message(
-            &mut tx,
-            &account.email,
-            "Choose a new password for IT Help",
-            &format!(
-                "Hello {},\n\nSomeone (we hope you) asked to reset your IT Help password. \
-                 Choose a new one within an hour at:\n\n{origin}/reset-password/{reset}\n\n\
-                 If it was not you, ignore this message: your password stays as it is.",
-                account.name
-            ),
-            now,
-        )
-        .await?;
-        audit::record(
-            &mut tx,
-            now,
-            &Actor::Anonymous,
-            "password_reset_requested",
-            Some(account.id),
-            "",
-            Some(address),
-        )
-        .await?;
-    }
+    let subject = match found {
+        Some((account, _, true)) => {
+            issue_token(
+                &mut tx,
+                &reset,
+                account.id,
+                "password_reset",
+                now + RESET_LINK_LIFETIME,
+                now,
+            )
+            .await?;
+            queue_message(
+                &mut tx,
+                &account.email,
+                "Choose a new password for IT Help",
+                &format!(
+                    "Hello {},\n\nSomeone (we hope you) asked to reset your IT Help password. \
+                     Choose a new one within an hour at:\n\n{origin}/reset-password/{reset}\n\n\
+                     If it was not you, ignore this message: your password stays as it is.",
+                    account.name
+                ),
+                Some((&reset, SecretLink::Reset)),
+                now,
+            )
+            .await?;
+            Some(account.id)
+        }
+        // No message; what was typed is not kept (it may be anything).
+        _ => None,
+    };
+    audit::record(
+        &mut tx,
+        now,
+        &Actor::Anonymous,
+        "password_reset_requested",
+        subject,
+        if subject.is_some() {
+            ""
+        } else {
+            "no active account uses the address"
+        },
+        Some(address),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Sets a new password through a reset or invitation link. The link proves the
 /// mailbox, so the address counts as verified.
+///
+/// The link is looked up before the password is hashed, and attempts are limited
+/// per client address: a made-up link costs the server one query, never a hash.
 pub async fn reset_password(
     state: &AppState,
     token: &str,
@@ -543,6 +695,15 @@ pub async fn reset_password(
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<Account, AccountError> {
+    if !state.limits.reset(address) {
+        return Err(AccountError::Limited);
+    }
+    let mut conn = state.db.reader.acquire().await?;
+    let live = token_owner(&mut conn, token, "password_reset", now).await?;
+    drop(conn);
+    if live.is_none() {
+        return Err(AccountError::Refused(LINK_UNUSABLE.into()));
+    }
     form.parse().map_err(AccountError::Invalid)?;
     check_not_common(Field::NewPassword, &form.new_password)?;
     let hash = passwords::hash(form.new_password.clone()).await?;
@@ -563,6 +724,7 @@ pub async fn reset_password(
     )
     .await?;
     tx.commit().await?;
+    state.db.changes.sessions_ended(account.id);
     Ok(account)
 }
 
@@ -617,6 +779,7 @@ pub async fn invite(
             admin.name,
             invitation.role.label()
         ),
+        Some((&link, SecretLink::Invitation)),
         now,
     )
     .await?;
@@ -799,6 +962,9 @@ pub async fn change_account(
     )
     .await?;
     tx.commit().await?;
+    if old_role != Some(change.role) || (was_active && !change.active) {
+        state.db.changes.sessions_ended(user_id);
+    }
     Ok(())
 }
 
@@ -933,23 +1099,60 @@ pub async fn list_groups(
         .collect())
 }
 
-/// The newest messages waiting to be sent.
+/// The newest messages, as an admin may read them: an invitation's link is shown
+/// while it works (until e-mail delivery exists, the admin hands it over), every
+/// other secret link — resets and confirmations prove the recipient's mailbox —
+/// is hidden.
 pub async fn outbox(
     conn: &mut SqliteConnection,
 ) -> Result<Vec<crate::domain::OutboxMessage>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, recipient, subject, body, created_at FROM outbox ORDER BY id DESC LIMIT 200",
+        "SELECT o.id, o.recipient, o.subject, o.body, o.created_at,
+                (o.link_kind = 'invitation' AND k.used_at IS NULL AND k.expires_at > ?) AS shown
+         FROM outbox o LEFT JOIN account_tokens k ON k.token_hash = o.secret_hash
+         ORDER BY o.id DESC LIMIT 200",
     )
+    .bind(Utc::now())
     .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|row| crate::domain::OutboxMessage {
-            id: row.get("id"),
-            recipient: row.get("recipient"),
-            subject: row.get("subject"),
-            body: row.get("body"),
-            created_at: row.get("created_at"),
+        .map(|row| {
+            let body: String = row.get("body");
+            let shown: Option<bool> = row.get("shown");
+            crate::domain::OutboxMessage {
+                id: row.get("id"),
+                recipient: row.get("recipient"),
+                subject: row.get("subject"),
+                body: if shown == Some(true) {
+                    body
+                } else {
+                    hide_links(&body)
+                },
+                created_at: row.get("created_at"),
+            }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_links_are_hidden_and_the_rest_kept() {
+        let token = "A".repeat(43);
+        let body = format!(
+            "Hello,\n\nhttp://portal.test/reset-password/{token}\n\nsee /articles/vpn-setup or \
+             http://portal.test/verify-email/{token}."
+        );
+        assert_eq!(
+            hide_links(&body),
+            format!(
+                "Hello,\n\nhttp://portal.test/reset-password/{HIDDEN_LINK}\n\nsee \
+                 /articles/vpn-setup or http://portal.test/verify-email/{HIDDEN_LINK}."
+            )
+        );
+        assert_eq!(hide_links("no links"), "no links");
+    }
 }

@@ -18,10 +18,11 @@ use super::schema::{self, Fields};
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
 use std::collections::HashMap;
 use std::sync::OnceLock;
+use tantivy::postings::TermInfo;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Searcher, Term};
+use tantivy::{DocSet, InvertedIndexReader, Searcher, SegmentReader, Term};
 
 use crate::domain::{SearchRequest, MAX_QUERY_WORDS};
 
@@ -181,7 +182,7 @@ fn choose_terms(
     word: &str,
     prefix: bool,
 ) -> tantivy::Result<TermChoice> {
-    let known = searcher.doc_freq(&Term::from_field_text(words, word))? > 0;
+    let known = live_doc_freq(searcher, &Term::from_field_text(words, word))? > 0;
     let mut terms = Vec::new();
     if known {
         terms.push(word.to_string());
@@ -222,6 +223,38 @@ fn choose_terms(
     })
 }
 
+/// How many live documents hold a term in one segment.
+///
+/// A segment's term dictionary and its document frequencies still count the
+/// documents deleted from it (an article archived, restricted or edited) until
+/// the segment is merged away. A word that only such a document holds must be
+/// neither offered nor counted, or a reader would be told a word of an article
+/// they may not read; so where a segment has deletions, the postings are walked
+/// and only live documents counted.
+fn live_count(
+    segment: &SegmentReader,
+    index: &InvertedIndexReader,
+    info: &TermInfo,
+) -> tantivy::Result<u64> {
+    let Some(alive) = segment.alive_bitset() else {
+        return Ok(u64::from(info.doc_freq));
+    };
+    let mut postings = index.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+    Ok(u64::from(postings.count(alive)))
+}
+
+/// How many live documents hold `term`, across segments.
+fn live_doc_freq(searcher: &Searcher, term: &Term) -> tantivy::Result<u64> {
+    let mut total = 0;
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(term.field())?;
+        if let Some(info) = index.get_term_info(term)? {
+            total += live_count(segment, &index, &info)?;
+        }
+    }
+    Ok(total)
+}
+
 /// The most frequent vocabulary words that begin with `prefix`.
 fn completions(searcher: &Searcher, field: Field, prefix: &str) -> tantivy::Result<Vec<String>> {
     let mut found: HashMap<Vec<u8>, u64> = HashMap::new();
@@ -234,12 +267,16 @@ fn completions(searcher: &Searcher, field: Field, prefix: &str) -> tantivy::Resu
             if !key.starts_with(prefix.as_bytes()) {
                 break;
             }
-            *found.entry(key.to_vec()).or_default() += u64::from(stream.value().doc_freq);
+            let live = live_count(segment, &index, stream.value())?;
+            *found.entry(key.to_vec()).or_default() += live;
             scanned += 1;
         }
     }
     Ok(best_by_frequency(
-        found.into_iter().map(|(k, df)| (k, 0, df)),
+        found
+            .into_iter()
+            .filter(|(_, df)| *df > 0)
+            .map(|(k, df)| (k, 0, df)),
         PREFIX_EXPANSIONS,
     ))
 }
@@ -258,13 +295,17 @@ fn corrections(
         let mut stream = index.terms().search(Automaton(&dfa)).into_stream()?;
         while stream.advance() {
             if let Distance::Exact(distance) = dfa.eval(stream.key()) {
+                let live = live_count(segment, &index, stream.value())?;
                 let entry = found.entry(stream.key().to_vec()).or_insert((distance, 0));
-                entry.1 += u64::from(stream.value().doc_freq);
+                entry.1 += live;
             }
         }
     }
     Ok(best_by_frequency(
-        found.into_iter().map(|(k, (d, df))| (k, d, df)),
+        found
+            .into_iter()
+            .filter(|(_, (_, df))| *df > 0)
+            .map(|(k, (d, df))| (k, d, df)),
         CORRECTIONS_PER_WORD,
     ))
 }
