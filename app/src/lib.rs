@@ -31,7 +31,7 @@ use leptos_router::{
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    server::content_security_policy();
+    server::web::context::content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

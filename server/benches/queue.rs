@@ -85,7 +85,7 @@ async fn main() {
 }
 
 /// Inserts `count` tickets in one transaction, with their first history entry.
-async fn generate(db: &app::server::db::Db, count: u64, now: chrono::DateTime<Utc>) {
+async fn generate(db: &app::server::store::db::Db, count: u64, now: chrono::DateTime<Utc>) {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let categories: Vec<(i64, i64)> =
         sqlx::query_as("SELECT id, service_id FROM categories ORDER BY id")

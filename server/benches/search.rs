@@ -12,9 +12,9 @@
 //! This is a measurement, not a test: it asserts nothing about time.
 
 use app::domain::{ArticleId, ArticleKind, SearchRequest};
-use app::server::knowledge::{DraftContent, IndexDoc};
 use app::server::markdown::to_plain_text;
 use app::server::search::{IndexOp, Matching, SearchIndex};
+use app::server::store::knowledge::{DraftContent, IndexDoc};
 use std::time::{Duration, Instant};
 
 /// A small deterministic generator (xorshift), so every run indexes the same text.

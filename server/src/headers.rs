@@ -2,7 +2,7 @@
 //! the time limit on every request.
 
 use app::domain::Viewer;
-use app::server::AppState;
+use app::server::web::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;

@@ -10,22 +10,25 @@ mod headers;
 mod static_files;
 
 use app::server::account_forms;
-use app::server::accounts::sessions;
 use app::server::config::{self, calendars, calendars::Calendars, groups::Groups, models::Models};
-use app::server::db::Db;
 use app::server::forms;
-use app::server::limits::Limits;
+use app::server::hub::Changes;
 use app::server::search::{self, SearchIndex};
-use app::server::state::{ForwardedHeader, PortalSettings, SettingsError};
-use app::server::AppState;
+use app::server::store::db::Db;
+use app::server::web::deployment::{ForwardedHeader, PortalSettings, SettingsError};
+use app::server::web::limits::Limits;
+use app::server::web::page::page_context;
+use app::server::web::session;
+use app::server::web::state::AppState;
+use app::server::web::state::Pages;
 use app::server::{live, notice_routes, work_forms};
 use app::{shell, App};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
-use leptos::prelude::LeptosOptions;
+use leptos::prelude::{IntoAny, LeptosOptions};
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
@@ -125,11 +128,17 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
         db,
         search,
         leptos_options: config.leptos_options.clone(),
+        changes: Changes::default(),
         settings: Arc::new(settings),
+        pages: Pages::new(|options| app::shell(options).into_any()),
         limits: Arc::new(Limits::default()),
     };
     forget_idle_limits(&state);
-    app::server::work::spawn_clock(state.db.clone(), SLA_CLOCK_EVERY);
+    app::server::store::tickets::clock::spawn_clock(
+        state.db.clone(),
+        state.changes.clone(),
+        SLA_CLOCK_EVERY,
+    );
     Ok(Portal {
         router: router(state.clone()),
         state,
@@ -149,59 +158,62 @@ pub fn page_routes() -> &'static [AxumRouteListing] {
     &ROUTES
 }
 
-fn router(state: AppState) -> Router {
-    let options = state.leptos_options.clone();
-    let pages = Router::new()
-        .leptos_routes_with_context(
-            &state,
-            page_routes().to_vec(),
-            forms::page_context(&state),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .route("/report/incident", post(forms::submit_incident))
-        .route("/report/request", post(forms::submit_request))
-        .route("/status", post(forms::look_up_status))
-        .route("/status/{token}", post(work_forms::link_post))
-        .route("/my-tickets/{number}", post(work_forms::owner_post))
-        .route("/agent/tickets/{number}", post(work_forms::desk_post))
-        .route("/events", get(live::events))
-        .route("/notices.atom", get(notice_routes::feed))
-        .route("/admin/notices", post(notice_routes::publish))
-        .route("/admin/notices/{id}", post(notice_routes::change))
-        .route("/admin/priorities", post(app::server::settings::post))
-        .route("/admin/groups", post(config::add::<Groups>))
-        .route("/admin/groups/{id}", post(config::edit::<Groups>))
-        .route("/admin/calendars", post(config::add::<Calendars>))
-        .route("/admin/calendars/priorities", post(calendars::priorities))
-        .route("/admin/calendars/{id}", post(config::edit::<Calendars>))
-        .route("/admin/models", post(config::add::<Models>))
-        .route("/admin/models/{id}", post(config::edit::<Models>))
-        .route("/knowledge/new", post(app::server::authoring::create))
-        .route(
-            "/knowledge/articles/{slug}",
-            post(app::server::authoring::change),
-        )
-        .route("/admin/services", post(app::server::catalog_routes::add))
-        .route(
-            "/admin/services/{slug}",
-            post(app::server::catalog_routes::change),
-        )
-        .route("/sign-in", post(account_forms::sign_in))
-        .route("/sign-out", post(account_forms::sign_out))
-        .route("/register", post(account_forms::register))
-        .route("/account/password", post(account_forms::change_password))
-        .route("/forgot-password", post(account_forms::forgot_password))
-        .route(
+/// Every form post of the portal: the plain HTML forms that change something.
+/// The router serves exactly these, and the security matrix checks each one
+/// (`server/tests/api/security.rs`), so a new post cannot be left out of it.
+pub fn form_posts() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    use app::server::knowledge::authoring;
+    use app::server::{catalog_routes, settings};
+    vec![
+        ("/report/incident", post(forms::submit_incident)),
+        ("/report/request", post(forms::submit_request)),
+        ("/status", post(forms::look_up_status)),
+        ("/status/{token}", post(work_forms::link_post)),
+        ("/my-tickets/{number}", post(work_forms::owner_post)),
+        ("/agent/tickets/{number}", post(work_forms::desk_post)),
+        ("/admin/notices", post(notice_routes::publish)),
+        ("/admin/notices/{id}", post(notice_routes::change)),
+        ("/admin/priorities", post(settings::post)),
+        ("/admin/groups", post(config::add::<Groups>)),
+        ("/admin/groups/{id}", post(config::edit::<Groups>)),
+        ("/admin/calendars", post(config::add::<Calendars>)),
+        ("/admin/calendars/priorities", post(calendars::priorities)),
+        ("/admin/calendars/{id}", post(config::edit::<Calendars>)),
+        ("/admin/models", post(config::add::<Models>)),
+        ("/admin/models/{id}", post(config::edit::<Models>)),
+        ("/knowledge/new", post(authoring::create)),
+        ("/knowledge/articles/{slug}", post(authoring::change)),
+        ("/admin/services", post(catalog_routes::add)),
+        ("/admin/services/{slug}", post(catalog_routes::change)),
+        ("/sign-in", post(account_forms::sign_in)),
+        ("/sign-out", post(account_forms::sign_out)),
+        ("/register", post(account_forms::register)),
+        ("/account/password", post(account_forms::change_password)),
+        ("/forgot-password", post(account_forms::forgot_password)),
+        (
             "/reset-password/{token}",
             post(account_forms::reset_password),
-        )
-        .route("/verify-email/{token}", post(account_forms::verify_email))
-        .route("/admin/users", post(account_forms::invite))
-        .route("/admin/users/{id}", post(account_forms::change_account))
-        .route("/admin/registration", post(account_forms::set_registration))
+        ),
+        ("/verify-email/{token}", post(account_forms::verify_email)),
+        ("/admin/users", post(account_forms::invite)),
+        ("/admin/users/{id}", post(account_forms::change_account)),
+        ("/admin/registration", post(account_forms::set_registration)),
+    ]
+}
+
+fn router(state: AppState) -> Router {
+    let options = state.leptos_options.clone();
+    let mut pages = Router::new();
+    for (path, handler) in form_posts() {
+        pages = pages.route(path, handler);
+    }
+    let pages = pages
+        .leptos_routes_with_context(&state, page_routes().to_vec(), page_context(&state), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .route("/events", get(live::events))
+        .route("/notices.atom", get(notice_routes::feed))
         .route("/healthz", get(healthz))
         .fallback(static_files::fallback)
         .with_state(state.clone());
@@ -215,7 +227,7 @@ fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            sessions::resolve_viewer,
+            session::resolve_viewer,
         ))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -270,12 +282,15 @@ fn forget_idle_limits(state: &AppState) {
 }
 
 /// Serves until Ctrl-C or SIGTERM, finishing requests in flight. Each request
-/// knows its client's address (for rate limits and the audit log).
+/// knows its client's address (for rate limits and the audit log). At the
+/// signal the event hub stops, which ends every open event stream: a page
+/// listening for changes never holds the shutdown up.
 ///
 /// Every connection is `TCP_NODELAY`: a response written as headers and body in
 /// two pieces would otherwise wait for the client's delayed acknowledgement
 /// (40 ms on Linux) on every kept-alive connection.
-pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+pub async fn serve(listener: tokio::net::TcpListener, portal: Portal) -> std::io::Result<()> {
+    let Portal { router, state } = portal;
     use axum::serve::ListenerExt;
     let listener = listener.tap_io(|connection| {
         if let Err(error) = connection.set_nodelay(true) {
@@ -284,7 +299,10 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io
     });
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            state.changes.stop();
+        })
         .await
 }
 

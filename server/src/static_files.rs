@@ -5,7 +5,7 @@
 //! highest ratios, and served precompressed: a user downloads the smallest form, and
 //! no request pays for compressing them.
 
-use app::server::AppState;
+use app::server::web::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
@@ -45,7 +45,7 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
     }
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_async_with_context(
-        app::server::forms::page_context(&state),
+        app::server::web::page::page_context(&state),
         move || app::shell(options.clone()),
     );
     render(Request::from_parts(parts, body))

@@ -24,7 +24,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::server::{serve, serve_as, Access};
+use crate::server::web::caller::Access;
+#[cfg(feature = "ssr")]
+use crate::server::web::context::{serve, serve_as};
 
 /// Whether people may create their own accounts (public).
 #[server(prefix = "/api", endpoint = "registration_open", input = server_fn::codec::GetUrl)]
@@ -59,7 +61,7 @@ pub async fn email_verification(token: String) -> Result<Verification, AppError>
 pub async fn my_tickets() -> Result<Vec<TicketSummary>, AppError> {
     serve_as(Access::SignedIn, |state, account| async move {
         let mut conn = state.db.reader.acquire().await?;
-        Ok(crate::server::tickets::tickets_of(&mut conn, account.id).await?)
+        Ok(crate::server::store::tickets::reporter::tickets_of(&mut conn, account.id).await?)
     })
     .await
 }
@@ -71,7 +73,7 @@ pub async fn my_ticket(number: String) -> Result<TicketStatus, AppError> {
     serve_as(Access::SignedIn, |state, account| async move {
         let number = crate::domain::TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
         let mut conn = state.db.reader.acquire().await?;
-        crate::server::tickets::status_for_owner(&mut conn, number, account.id)
+        crate::server::store::tickets::reporter::status_for_owner(&mut conn, number, account.id)
             .await?
             .ok_or(AppError::NotFound)
     })
@@ -94,9 +96,11 @@ pub async fn act_on_my_ticket(
     serve_as(Access::SignedIn, |state, account| async move {
         let number = TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
         let mut conn = state.db.reader.acquire().await?;
-        if crate::server::tickets::ticket_id_of_owner(&mut conn, number, account.id)
-            .await?
-            .is_none()
+        if crate::server::store::tickets::reporter::ticket_id_of_owner(
+            &mut conn, number, account.id,
+        )
+        .await?
+        .is_none()
         {
             return Err(AppError::NotFound);
         }
@@ -110,8 +114,9 @@ pub async fn act_on_my_ticket(
         };
         let action = form.reporter_action()?;
         let actor = Actor::Reporter { name: account.name };
-        Ok(crate::server::work::apply(
+        Ok(crate::server::store::tickets::apply::apply(
             &state.db,
+            &state.changes,
             number,
             version,
             &actor,

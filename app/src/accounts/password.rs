@@ -189,5 +189,5 @@ pub fn VerifyEmailPage() -> impl IntoView {
 /// Answers the page being rendered with 404 (on the server).
 fn respond_not_found() {
     #[cfg(feature = "ssr")]
-    crate::server::respond_with_status(404);
+    crate::error::respond_with_status(404);
 }

@@ -17,7 +17,9 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::server::{serve_as, Access};
+use crate::server::web::caller::Access;
+#[cfg(feature = "ssr")]
+use crate::server::web::context::serve_as;
 
 /// The first page of the queue with these filters (see [`QueueFilter`]).
 #[server(prefix = "/api", endpoint = "agent_queue", input = server_fn::codec::GetUrl)]
@@ -39,7 +41,13 @@ pub async fn agent_queue(
             sla,
         };
         let mut conn = app.db.reader.acquire().await?;
-        Ok(crate::server::desk::queue(&mut conn, &filter, me.id, chrono::Utc::now()).await?)
+        Ok(crate::server::store::tickets::desk::queue(
+            &mut conn,
+            &filter,
+            me.id,
+            chrono::Utc::now(),
+        )
+        .await?)
     })
     .await
 }
@@ -53,9 +61,10 @@ pub async fn ticket_for_desk(number: String) -> Result<DeskTicket, AppError> {
     serve_as(Access::Staff, |state, viewer| async move {
         let number = TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
         let mut conn = state.db.reader.acquire().await?;
-        let mut ticket = crate::server::desk::desk_ticket(&mut conn, number, chrono::Utc::now())
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let mut ticket =
+            crate::server::store::tickets::desk::desk_ticket(&mut conn, number, chrono::Utc::now())
+                .await?
+                .ok_or(AppError::NotFound)?;
         ticket.offer_known_error = viewer.may_author()
             && ticket.kind == TicketKind::Incident
             && matches!(ticket.state, TicketState::Resolved | TicketState::Closed);
@@ -109,7 +118,15 @@ pub async fn work_ticket(
             link_kind,
             link_target,
         };
-        crate::server::desk::act(&state.db, &me, &number, &form, chrono::Utc::now()).await
+        crate::server::agent::act::act(
+            &state.db,
+            &state.changes,
+            &me,
+            &number,
+            &form,
+            chrono::Utc::now(),
+        )
+        .await
     })
     .await
 }

@@ -7,6 +7,7 @@ use super::live::ChangedNotice;
 use super::queue::Target;
 use super::ticket_for_desk;
 use crate::components::{escape_text, format_time, LoadError};
+pub use crate::domain::DeskOutcome;
 use crate::domain::{
     DeskTicket, HistoryEntry, HoldReason, Impact, LinkKind, LinkView, Phase, ResolutionCode,
     TicketKind, Urgency, WorkForm,
@@ -14,15 +15,6 @@ use crate::domain::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// A desk form that could not be carried out, provided as context when its page
-/// is rendered again.
-#[derive(Clone, Debug, Default)]
-pub struct DeskOutcome {
-    pub message: String,
-    /// What was sent, to fill the form again.
-    pub form: WorkForm,
-}
 
 #[component]
 pub fn DeskTicketPage() -> impl IntoView {

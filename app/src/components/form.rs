@@ -1,5 +1,6 @@
 //! Form helpers: field hints, error messages and the error summary.
 
+pub use crate::domain::FormOutcome;
 use crate::domain::{Field, FieldErrors};
 use leptos::prelude::*;
 
@@ -54,31 +55,10 @@ pub fn described_by(field: Field, has_hint: bool, errors: &FieldErrors) -> Optio
     (!ids.is_empty()).then(|| ids.join(" "))
 }
 
-/// The outcome of a plain form post answered with its page again: what was typed
-/// (never passwords), what is wrong, or what was done. Provided as context.
-#[derive(Clone, Debug, Default)]
-pub struct FormOutcome {
-    pub errors: FieldErrors,
-    /// A problem with the submission as a whole.
-    pub problem: Option<String>,
-    /// What was done, when it worked and the page is shown again.
-    pub done: Option<String>,
-    /// Values as typed, to fill the fields again.
-    pub values: Vec<(Field, String)>,
-}
-
 impl FormOutcome {
     /// The outcome of the current render, if a form post led to it.
     pub fn current() -> FormOutcome {
         use_context::<FormOutcome>().unwrap_or_default()
-    }
-
-    pub fn value(&self, field: Field) -> String {
-        self.values
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
     }
 }
 

@@ -34,7 +34,7 @@ pub fn escape_text(text: &str) -> String {
 /// never needs to know.
 pub fn current_viewer() -> Viewer {
     #[cfg(feature = "ssr")]
-    return crate::server::viewer();
+    return crate::server::web::context::viewer();
     #[cfg(not(feature = "ssr"))]
     Viewer::Anonymous
 }
@@ -116,7 +116,7 @@ pub fn SiteFooter() -> impl IntoView {
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::respond_with_status(404);
+    crate::error::respond_with_status(404);
     view! {
         <Title text="Page not found"/>
         <div class="wrap page">

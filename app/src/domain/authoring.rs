@@ -1,8 +1,9 @@
 //! Writing knowledge articles: the article form and its rules.
 
-use super::knowledge::{ArticleKind, ArticleVisibility, KnownErrorStatus};
+use super::knowledge::{ArticleKind, ArticleState, ArticleVisibility, KnownErrorStatus};
 use super::settings::NamedErrors;
 use super::text::{clean_line, clean_text, form_value, slug_of};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Most characters of one Markdown text (an answer, the symptoms, …).
@@ -226,6 +227,37 @@ pub fn parse_article(
         }),
         _ => Err(errors),
     }
+}
+
+/// One line of the authors' list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleRow {
+    pub slug: String,
+    pub title: String,
+    pub kind: ArticleKind,
+    pub service_name: String,
+    pub state: ArticleState,
+    pub visibility: ArticleVisibility,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What the article editor shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditorData {
+    /// (slug, name) of every service.
+    pub services: Vec<(String, String)>,
+    pub kind: ArticleKind,
+    /// `None` for a new article.
+    pub slug: Option<String>,
+    pub state: Option<ArticleState>,
+    /// The stored revision the form saves over.
+    pub revision: i64,
+    /// The form's values: the stored article, or a new one's starting text.
+    pub values: Vec<(String, String)>,
+    /// The incident a new known error is written from.
+    pub from: Option<String>,
+    /// Why the starting text could not be taken from the incident.
+    pub problem: Option<String>,
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! What the service desk sees: the queue, a ticket in full, and how its SLA
 //! targets stand.
 
-use super::lifecycle::{HoldReason, ResolutionCode};
 use super::priority::{Impact, PriorityRule, Urgency};
+use super::ticket::{HoldReason, ResolutionCode};
 use super::ticket::{TicketKind, TicketNumber, TicketState};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};

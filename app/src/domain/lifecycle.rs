@@ -7,7 +7,7 @@
 //! ticket and an action in, the new facts and exactly one history entry out, or a
 //! [`Refusal`] that says why in words a person can act on.
 
-use super::{Impact, TicketKind, TicketState, Urgency};
+use super::{HoldReason, Impact, ResolutionCode, TicketKind, TicketState, Urgency};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -32,87 +32,6 @@ impl Actor {
             Actor::Staff { name, .. } => name.clone(),
             Actor::Reporter { name } => name.clone(),
             Actor::System => "Service desk".into(),
-        }
-    }
-}
-
-/// Why a ticket is paused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HoldReason {
-    /// Waiting for the reporter: the SLA clock pauses.
-    AwaitingUser,
-    /// Waiting for a supplier: the clock keeps running.
-    AwaitingSupplier,
-}
-
-impl HoldReason {
-    pub const ALL: [HoldReason; 2] = [HoldReason::AwaitingUser, HoldReason::AwaitingSupplier];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HoldReason::AwaitingUser => "awaiting_user",
-            HoldReason::AwaitingSupplier => "awaiting_supplier",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == raw)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            HoldReason::AwaitingUser => "waiting for your reply",
-            HoldReason::AwaitingSupplier => "waiting for a supplier",
-        }
-    }
-}
-
-/// How a ticket was resolved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResolutionCode {
-    Fixed,
-    Workaround,
-    Advice,
-    NoFaultFound,
-    Duplicate,
-    Withdrawn,
-}
-
-impl ResolutionCode {
-    pub const ALL: [ResolutionCode; 6] = [
-        ResolutionCode::Fixed,
-        ResolutionCode::Workaround,
-        ResolutionCode::Advice,
-        ResolutionCode::NoFaultFound,
-        ResolutionCode::Duplicate,
-        ResolutionCode::Withdrawn,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResolutionCode::Fixed => "fixed",
-            ResolutionCode::Workaround => "workaround",
-            ResolutionCode::Advice => "advice",
-            ResolutionCode::NoFaultFound => "no_fault_found",
-            ResolutionCode::Duplicate => "duplicate",
-            ResolutionCode::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == raw)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ResolutionCode::Fixed => "Fixed",
-            ResolutionCode::Workaround => "Workaround provided",
-            ResolutionCode::Advice => "Advice given",
-            ResolutionCode::NoFaultFound => "No fault found",
-            ResolutionCode::Duplicate => "Duplicate",
-            ResolutionCode::Withdrawn => "Withdrawn by the user",
         }
     }
 }
@@ -1028,7 +947,7 @@ mod tests {
             at(5 * 24 * 60 - 1),
             LifecycleRules::default(),
         );
-        assert!(early.is_err());
+        assert_eq!(early.unwrap_err(), Refusal::NotNow(TicketState::Resolved));
         let (closed, event) = decide(
             &t,
             &Actor::System,

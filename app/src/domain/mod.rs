@@ -13,18 +13,23 @@ mod ids;
 mod knowledge;
 mod lifecycle;
 mod notice;
+mod outcome;
 mod priority;
 mod settings;
+mod status;
 mod text;
 mod ticket;
 mod ticket_form;
+mod time;
 
 pub use account::{
     Account, AssignmentGroup, AuditEntry, Invitation, InviteForm, NewAccount, NewPasswordForm,
     OutboxMessage, PasswordChangeForm, RegisterForm, Role, SignInForm, UserRow, Verification,
     Viewer, LINK_UNUSABLE, OTHER_ACCOUNTS_LINK, PASSWORD_CHARS,
 };
-pub use authoring::{parse_article, ArticleDraft, ArticleIntent, DraftContent};
+pub use authoring::{
+    parse_article, ArticleDraft, ArticleIntent, ArticleRow, DraftContent, EditorData,
+};
 pub use calendar::{
     calendar_choice_name, clock_time, parse_calendar, parse_clock_time, parse_priority_calendars,
     CalendarConfig, CalendarFields, CalendarsOverview, PriorityCalendar, WEEKDAYS,
@@ -47,20 +52,25 @@ pub use knowledge::{
     MAX_QUERY_WORDS,
 };
 pub use lifecycle::{
-    decide, Action, Actor, Event, GroupRef, HoldReason, LifecycleRules, Phase, Refusal,
-    ResolutionCode, TicketFacts, Visibility, WorkForm,
+    decide, Action, Actor, Event, GroupRef, LifecycleRules, Phase, Refusal, TicketFacts,
+    Visibility, WorkForm,
 };
 pub use notice::{
     parse_utc_minute, utc_minute, Audience, Notice, NoticeChange, NoticeChangeForm, NoticeDraft,
-    NoticeForm, NoticeUpdate, Severity,
+    NoticeForm, NoticeUpdate, Severity, RECENT_DAYS,
+};
+pub use outcome::{
+    DeskOutcome, FormOutcome, LookupForm, ReporterProblem, SettingsOutcome, StatusLookup,
+    SubmittedTicket,
 };
 pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTable, Urgency};
 pub use settings::{cell_name, rule_name, NamedErrors, PrioritySettings};
+pub use status::{TicketStatus, TicketSummary, TimelineEntry, SERVICE_DESK};
 pub use text::{
     clean_line, clean_text, counted, encode_query_value, form_value, plausible_token, slug_of,
 };
 pub use ticket::{
-    Category, Service, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,
-    TimelineEntry,
+    Category, HoldReason, ResolutionCode, Service, TicketKind, TicketNumber, TicketState,
 };
 pub use ticket_form::{Field, FieldError, FieldErrors, NewTicket, Reporter, TicketForm};
+pub use time::format_time;

@@ -435,6 +435,8 @@ pub fn utc_minute(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M").to_string()
 }
 
+pub const RECENT_DAYS: i64 = 90;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -520,8 +522,20 @@ mod tests {
             restoration: restoration.into(),
             ..NoticeChangeForm::default()
         };
-        assert!(change("update", "  ", "").parse().is_err());
-        assert!(change("update", "", "soon").parse().is_err());
+        let message = |form: NoticeChangeForm, field: Field| {
+            form.parse()
+                .expect_err("refused")
+                .get(field)
+                .map(str::to_string)
+        };
+        assert_eq!(
+            message(change("update", "  ", ""), Field::Body).as_deref(),
+            Some("Write the update, or give a new expected restoration.")
+        );
+        assert_eq!(
+            message(change("update", "", "soon"), Field::Restoration).as_deref(),
+            Some(DATE_FORMAT_HELP)
+        );
         assert_eq!(
             change("update", "", "unknown").parse(),
             Ok(NoticeChange::Update {
@@ -530,7 +544,13 @@ mod tests {
             })
         );
         assert!(change("resolve", "", "").parse().is_ok());
-        assert!(change("link", "", "").parse().is_err());
-        assert!(change("explode", "x", "").parse().is_err());
+        assert_eq!(
+            message(change("link", "", ""), Field::Major).as_deref(),
+            Some("Enter a major incident's number, like INC0001001.")
+        );
+        assert_eq!(
+            message(change("explode", "x", ""), Field::Body).as_deref(),
+            Some("Choose what to do.")
+        );
     }
 }

@@ -1,10 +1,7 @@
 //! Tickets as the end user meets them: the logging form, its validation, the human
 //! ticket number and the status page.
 
-use super::desk::{LinkView, TargetView};
-use super::lifecycle::{HoldReason, ResolutionCode};
-use super::{CategoryId, Priority, PriorityRule, ServiceId};
-use chrono::{DateTime, Utc};
+use super::{CategoryId, ServiceId};
 use serde::{Deserialize, Serialize};
 
 /// Incident (something broken) or service request (something wanted).
@@ -197,94 +194,83 @@ impl Service {
     }
 }
 
-/// What the reporter may see of a ticket: no internal notes, no agent details.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TicketStatus {
-    pub number: TicketNumber,
-    pub kind: TicketKind,
-    pub state: TicketState,
-    pub priority: Priority,
-    pub priority_rule: PriorityRule,
-    pub service_name: String,
-    pub category_name: String,
-    pub summary: String,
-    pub created_at: DateTime<Utc>,
-    /// What the reporter saw; their actions carry it back.
-    pub version: i64,
-    pub hold: Option<HoldReason>,
-    /// The assignment group working on it.
-    pub group: Option<String>,
-    pub response: TargetView,
-    pub resolution_target: TargetView,
-    pub resolution: Option<(ResolutionCode, String)>,
-    pub rating: Option<u8>,
-    /// Known errors and the major incident it is part of.
-    pub links: Vec<LinkView>,
-    /// For someone following a major incident: the title of the service notice
-    /// published for it, if any.
-    pub notice: Option<String>,
-    pub timeline: Vec<TimelineEntry>,
+/// Why a ticket is paused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldReason {
+    /// Waiting for the reporter: the SLA clock pauses.
+    AwaitingUser,
+    /// Waiting for a supplier: the clock keeps running.
+    AwaitingSupplier,
 }
 
-/// A line of "My tickets".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TicketSummary {
-    pub number: TicketNumber,
-    pub kind: TicketKind,
-    pub state: TicketState,
-    pub priority: Priority,
-    pub priority_label: String,
-    pub summary: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+/// How a ticket was resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResolutionCode {
+    Fixed,
+    Workaround,
+    Advice,
+    NoFaultFound,
+    Duplicate,
+    Withdrawn,
 }
 
-/// One public entry of a ticket's history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TimelineEntry {
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub text: String,
+impl HoldReason {
+    pub const ALL: [HoldReason; 2] = [HoldReason::AwaitingUser, HoldReason::AwaitingSupplier];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HoldReason::AwaitingUser => "awaiting_user",
+            HoldReason::AwaitingSupplier => "awaiting_supplier",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == raw)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            HoldReason::AwaitingUser => "waiting for your reply",
+            HoldReason::AwaitingSupplier => "waiting for a supplier",
+        }
+    }
 }
 
-/// Who the state changes of a major incident are shown as to its followers.
-pub const SERVICE_DESK: &str = "IT service desk";
+impl ResolutionCode {
+    pub const ALL: [ResolutionCode; 6] = [
+        ResolutionCode::Fixed,
+        ResolutionCode::Workaround,
+        ResolutionCode::Advice,
+        ResolutionCode::NoFaultFound,
+        ResolutionCode::Duplicate,
+        ResolutionCode::Withdrawn,
+    ];
 
-impl TimelineEntry {
-    /// What someone following a major incident ("this is my problem too") may
-    /// read of one public entry of its history: the state it is in and the
-    /// updates posted for everyone affected (replies since it was declared major,
-    /// its resolution) — never what its reporter wrote or was told, nor the
-    /// reporter's name.
-    pub fn for_follower(
-        at: DateTime<Utc>,
-        actor: String,
-        kind: &str,
-        text: String,
-        declared_major: bool,
-    ) -> Option<TimelineEntry> {
-        let desk = |text: &str| TimelineEntry {
-            at,
-            actor: SERVICE_DESK.into(),
-            text: text.into(),
-        };
-        match kind {
-            "reply" if declared_major => Some(TimelineEntry { at, actor, text }),
-            "resolved" | "major_declared" => Some(TimelineEntry {
-                at,
-                actor,
-                text: if kind == "resolved" {
-                    text
-                } else {
-                    "Declared a major incident".into()
-                },
-            }),
-            "state_changed" => Some(desk(&text)),
-            "assigned" => Some(desk(&text)),
-            "on_hold" => Some(desk("On hold")),
-            "closed" | "resolution_confirmed" => Some(desk("Closed")),
-            "reopened" => Some(desk("Reopened")),
-            _ => None,
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResolutionCode::Fixed => "fixed",
+            ResolutionCode::Workaround => "workaround",
+            ResolutionCode::Advice => "advice",
+            ResolutionCode::NoFaultFound => "no_fault_found",
+            ResolutionCode::Duplicate => "duplicate",
+            ResolutionCode::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == raw)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ResolutionCode::Fixed => "Fixed",
+            ResolutionCode::Workaround => "Workaround provided",
+            ResolutionCode::Advice => "Advice given",
+            ResolutionCode::NoFaultFound => "No fault found",
+            ResolutionCode::Duplicate => "Duplicate",
+            ResolutionCode::Withdrawn => "Withdrawn by the user",
         }
     }
 }
@@ -292,42 +278,6 @@ impl TimelineEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_follower_reads_states_and_updates_never_the_reporters_conversation() {
-        let at = Utc::now();
-        let entry = |kind: &str, major: bool| {
-            TimelineEntry::for_follower(
-                at,
-                "Rita Reporter".into(),
-                kind,
-                "private words".into(),
-                major,
-            )
-        };
-        for kind in [
-            "logged",
-            "user_information",
-            "status_inquiry",
-            "user_escalation",
-            "resolution_rejected",
-            "rated",
-            "major_update",
-        ] {
-            assert_eq!(entry(kind, true), None, "{kind}");
-        }
-        assert_eq!(
-            entry("reply", false),
-            None,
-            "a reply before the incident was major"
-        );
-        assert_eq!(entry("reply", true).unwrap().text, "private words");
-        for kind in ["reopened", "on_hold", "resolution_confirmed"] {
-            let shown = entry(kind, true).unwrap();
-            assert_eq!(shown.actor, SERVICE_DESK, "{kind}");
-            assert!(!shown.text.contains("private"), "{kind}");
-        }
-    }
 
     #[test]
     fn ticket_numbers_parse_and_print() {

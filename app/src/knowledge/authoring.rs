@@ -6,55 +6,24 @@
 
 use crate::components::{format_time, ErrorSummary, LabelledField, LabelledSelect, LoadError};
 use crate::domain::{ArticleKind, ArticleState, ArticleVisibility, KnownErrorStatus};
+pub use crate::domain::{ArticleRow, EditorData};
 use crate::error::AppError;
 use crate::settings::SettingsOutcome;
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use serde::{Deserialize, Serialize};
-
-/// One line of the authors' list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ArticleRow {
-    pub slug: String,
-    pub title: String,
-    pub kind: ArticleKind,
-    pub service_name: String,
-    pub state: ArticleState,
-    pub visibility: ArticleVisibility,
-    pub updated_at: DateTime<Utc>,
-}
 
 /// Every article, newest change first, in one state or all.
 #[server(prefix = "/api", endpoint = "knowledge_articles", input = server_fn::codec::GetUrl)]
 pub async fn knowledge_articles(state: Option<String>) -> Result<Vec<ArticleRow>, AppError> {
-    use crate::server::{serve_as, Access};
+    use crate::server::web::caller::Access;
+    use crate::server::web::context::serve_as;
     serve_as(Access::Author, |app, _| async move {
         let wanted = state.as_deref().and_then(ArticleState::parse);
         let mut conn = app.db.reader.acquire().await?;
-        Ok(crate::server::authoring::list(&mut conn, wanted).await?)
+        Ok(crate::server::knowledge::authoring::list(&mut conn, wanted).await?)
     })
     .await
-}
-
-/// What the article editor shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EditorData {
-    /// (slug, name) of every service.
-    pub services: Vec<(String, String)>,
-    pub kind: ArticleKind,
-    /// `None` for a new article.
-    pub slug: Option<String>,
-    pub state: Option<ArticleState>,
-    /// The stored revision the form saves over.
-    pub revision: i64,
-    /// The form's values: the stored article, or a new one's starting text.
-    pub values: Vec<(String, String)>,
-    /// The incident a new known error is written from.
-    pub from: Option<String>,
-    /// Why the starting text could not be taken from the incident.
-    pub problem: Option<String>,
 }
 
 /// The editor of the article `slug`, or of a new article of `kind` (a known error
@@ -65,10 +34,11 @@ pub async fn article_editor(
     kind: Option<String>,
     from: Option<String>,
 ) -> Result<EditorData, AppError> {
-    use crate::server::{serve_as, Access};
+    use crate::server::web::caller::Access;
+    use crate::server::web::context::serve_as;
     serve_as(Access::Author, |app, _| async move {
         let mut conn = app.db.reader.acquire().await?;
-        crate::server::authoring::editor(&mut conn, slug, kind, from).await
+        crate::server::knowledge::authoring::editor(&mut conn, slug, kind, from).await
     })
     .await
 }

@@ -27,8 +27,9 @@ pub async fn search_articles(
     service: Option<String>,
     limit: Option<u32>,
 ) -> Result<SearchResults, AppError> {
-    let reader = crate::domain::ArticleVisibility::of_viewer(&crate::server::viewer());
-    crate::server::serve(|state| async move {
+    let reader =
+        crate::domain::ArticleVisibility::of_viewer(&crate::server::web::context::viewer());
+    crate::server::web::context::serve(|state| async move {
         let limit = limit.unwrap_or(10).clamp(1, MAX_HITS) as usize;
         let results = run_search(&state, &query, kind, service, limit, reader).await?;
         Ok(results.unwrap_or_default())
@@ -40,7 +41,7 @@ pub async fn search_articles(
 /// `reader`'s level, or `None` when there is nothing to search for.
 #[cfg(feature = "ssr")]
 async fn run_search(
-    state: &crate::server::AppState,
+    state: &crate::server::web::state::AppState,
     query: &str,
     kind: Option<String>,
     service: Option<String>,
@@ -61,18 +62,20 @@ async fn run_search(
 #[server(prefix = "/api", endpoint = "article")]
 pub async fn get_article(slug: String) -> Result<Article, AppError> {
     use crate::domain::{open_to_users, ArticleVisibility, StaffView};
-    let viewer = crate::server::viewer();
-    crate::server::serve(|state| async move {
+    let viewer = crate::server::web::context::viewer();
+    crate::server::web::context::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
-        let mut article = crate::server::knowledge::get_article(&mut conn, &slug)
+        let mut article = crate::server::store::knowledge::get_article(&mut conn, &slug)
             .await?
             .ok_or(AppError::NotFound)?;
         match viewer.account().filter(|a| a.role.is_staff()) {
             Some(staff) => {
                 article.staff = Some(StaffView {
                     can_edit: staff.may_author(),
-                    incidents: crate::server::knowledge::linked_incidents(&mut conn, article.id)
-                        .await?,
+                    incidents: crate::server::store::knowledge::linked_incidents(
+                        &mut conn, article.id,
+                    )
+                    .await?,
                 });
             }
             None if !open_to_users(article.state, article.visibility) => {
@@ -107,12 +110,13 @@ pub async fn home_content(
     kind: Option<String>,
     service: Option<String>,
 ) -> Result<HomePageData, AppError> {
-    let reader = crate::domain::ArticleVisibility::of_viewer(&crate::server::viewer());
-    crate::server::serve(|state| async move {
+    let reader =
+        crate::domain::ArticleVisibility::of_viewer(&crate::server::web::context::viewer());
+    crate::server::web::context::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
         // Withdrawn services are not browsed or filtered by; their articles are
         // still found.
-        let services = crate::server::catalog::service_choices(&mut conn, None).await?;
+        let services = crate::server::store::catalog::service_choices(&mut conn, None).await?;
         drop(conn);
         let results = run_search(&state, &query, kind, service, MAX_HITS as usize, reader).await?;
         Ok(HomePageData { services, results })

@@ -26,10 +26,11 @@ pub struct NoticesOverview {
 
 #[server(prefix = "/api", endpoint = "admin_notices")]
 pub async fn admin_notices() -> Result<NoticesOverview, AppError> {
-    use crate::server::{serve_as, Access};
+    use crate::server::web::caller::Access;
+    use crate::server::web::context::serve_as;
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
-        let services = crate::server::catalog::service_choices(&mut conn, None).await?;
+        let services = crate::server::store::catalog::service_choices(&mut conn, None).await?;
         Ok(NoticesOverview {
             notices: crate::server::notices::all_for_staff(&mut conn).await?,
             services,
@@ -40,7 +41,8 @@ pub async fn admin_notices() -> Result<NoticesOverview, AppError> {
 
 #[server(prefix = "/api", endpoint = "admin_notice")]
 pub async fn admin_notice(id: i64) -> Result<Notice, AppError> {
-    use crate::server::{serve_as, Access};
+    use crate::server::web::caller::Access;
+    use crate::server::web::context::serve_as;
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
         crate::server::notices::one_for_staff(&mut conn, crate::domain::NoticeId(id))

@@ -2,6 +2,7 @@
 //! and (in `admin`) publishing them.
 
 use crate::components::{format_time, LiveRegion};
+pub use crate::domain::RECENT_DAYS;
 use crate::domain::{Notice, Severity};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -12,15 +13,14 @@ mod admin;
 pub use admin::{AdminNoticePage, AdminNoticesPage};
 
 /// How far back the status page looks for resolved notices.
-pub const RECENT_DAYS: i64 = 90;
 
 /// Notices in force now, as the banner shows them to the person asking: a
 /// notice for the users of some services only is shown to a signed-in end user
 /// only if they use one of them.
 #[server(prefix = "/api", endpoint = "active_notices")]
 pub async fn active_notices() -> Result<Vec<Notice>, AppError> {
-    let viewer = crate::server::viewer();
-    crate::server::serve(|state| async move {
+    let viewer = crate::server::web::context::viewer();
+    crate::server::web::context::serve(|state| async move {
         let end_user = viewer
             .account()
             .filter(|a| !a.role.is_staff())
@@ -42,7 +42,7 @@ pub struct StatusOverview {
 
 #[server(prefix = "/api", endpoint = "service_status")]
 pub async fn service_status() -> Result<StatusOverview, AppError> {
-    crate::server::serve(|state| async move {
+    crate::server::web::context::serve(|state| async move {
         let now = chrono::Utc::now();
         let mut conn = state.db.reader.acquire().await?;
         Ok(StatusOverview {

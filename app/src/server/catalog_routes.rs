@@ -6,10 +6,12 @@
 //! transaction with its audit entry; a renamed service's articles are indexed
 //! again so search shows the new name.
 
-use super::catalog::{self, NewService};
-use super::config::{self, answer, AdminPost, Saved};
+use super::config::{self, answer, Saved};
 use super::search::IndexOp;
-use super::{knowledge, AppState};
+use super::store::catalog::{self, NewService};
+use super::store::knowledge;
+use super::web::caller::Admin;
+use super::web::state::AppState;
 use crate::domain::{form_value, parse_categories, parse_service, ServiceId};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -22,7 +24,7 @@ const PAGE: &str = "/admin/services";
 /// `POST /admin/services`.
 pub async fn add(
     State(state): State<AppState>,
-    post: AdminPost,
+    post: Admin,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -64,7 +66,7 @@ pub async fn add(
 /// add).
 pub async fn change(
     State(state): State<AppState>,
-    post: AdminPost,
+    post: Admin,
     Path(slug): Path<String>,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
@@ -92,7 +94,7 @@ pub async fn change(
 /// A service's name, description and offer, saved in `tx`.
 async fn edit(
     state: &AppState,
-    post: &AdminPost,
+    post: &Admin,
     mut tx: Transaction<'static, Sqlite>,
     service: ServiceId,
     slug: &str,
@@ -173,7 +175,7 @@ async fn edit(
 /// A service's categories, renamed, withdrawn or offered again, added, saved in
 /// `tx`.
 async fn change_categories(
-    post: &AdminPost,
+    post: &Admin,
     mut tx: Transaction<'static, Sqlite>,
     service: ServiceId,
     slug: &str,

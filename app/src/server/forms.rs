@@ -5,304 +5,106 @@
 //! field; a logged ticket is answered with a redirect to its confirmation, so that
 //! reloading the confirmation never logs it twice.
 
-use super::account_forms::refuse;
-use super::accounts::audit::{self, Actor};
-use super::accounts::sessions::ClientAddress;
-use super::tickets::{self, CreateError};
-use super::{authorize, Access, AppState};
+use super::store::tickets::log::{self, CreateError, FollowError};
+use super::store::tickets::reporter;
+use super::web::answer::answer;
+use super::web::page::page_again;
+use super::web::page::FormPage;
+use super::web::state::AppState;
+use super::web::status::status_of;
 use crate::domain::{
-    Account, FieldErrors, NewTicket, TicketForm, TicketKind, TicketNumber, Viewer,
+    LookupForm, NewTicket, StatusLookup, SubmittedTicket, TicketForm, TicketKind, TicketNumber,
 };
-use crate::tickets::{LookupForm, StatusLookup, SubmittedTicket};
-use axum::body::Body;
+use crate::error::AppError;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, Request, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
-use chrono::Utc;
-use leptos::prelude::provide_context;
-
-/// Who is posting: the session's viewer and the client's address.
-#[derive(Clone)]
-pub struct Caller {
-    pub viewer: Viewer,
-    pub address: String,
-}
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Caller {
-            viewer: parts
-                .extensions
-                .get::<Viewer>()
-                .cloned()
-                .unwrap_or_default(),
-            address: parts
-                .extensions
-                .get::<ClientAddress>()
-                .map(|a| a.0.clone())
-                .unwrap_or_else(|| "local".into()),
-        })
-    }
-}
-
-/// A form post by an admin: who, and from where. Anyone else gets 401 or 403 and
-/// the handler never runs.
-pub struct AdminPost {
-    pub admin: Account,
-    pub caller: Caller,
-}
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AdminPost {
-    type Rejection = Response;
-
-    async fn from_request_parts(
-        parts: &mut http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let Ok(caller) = Caller::from_request_parts(parts, state).await;
-        match authorize(&caller.viewer, Access::Admin) {
-            Ok(admin) => Ok(AdminPost { admin, caller }),
-            Err(error) => Err(refuse(error)),
-        }
-    }
-}
-
-impl AdminPost {
-    /// Records `detail` under `event` in the audit log, as this admin.
-    pub async fn record(
-        &self,
-        conn: &mut sqlx::SqliteConnection,
-        event: &str,
-        detail: &str,
-    ) -> Result<(), sqlx::Error> {
-        audit::record(
-            conn,
-            Utc::now(),
-            &Actor::account(&self.admin),
-            event,
-            None,
-            detail,
-            Some(&self.caller.address),
-        )
-        .await
-    }
-}
-
-/// What every page render needs in its Leptos context.
-pub fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
-    let state = state.clone();
-    move || provide_context(state.clone())
-}
-
-/// Renders the portal page at `uri` for `viewer` with extra context, answering with
-/// `status`.
-pub(crate) async fn render_page(
-    state: &AppState,
-    uri: Uri,
-    headers: HeaderMap,
-    viewer: Viewer,
-    status: StatusCode,
-    extra: impl Fn() + Clone + Send + Sync + 'static,
-) -> Response {
-    let base = page_context(state);
-    let options = state.leptos_options.clone();
-    let render = leptos_axum::render_app_async_with_context(
-        move || {
-            base();
-            extra();
-        },
-        move || crate::shell(options.clone()),
-    );
-    let mut request = Request::new(Body::empty());
-    *request.method_mut() = Method::GET;
-    *request.uri_mut() = uri;
-    *request.headers_mut() = headers;
-    request.extensions_mut().insert(viewer);
-    let mut response = render(request).await.into_response();
-    *response.status_mut() = status;
-    response
-}
 
 /// `POST /report/incident`.
 pub async fn submit_incident(
     State(state): State<AppState>,
-    caller: Caller,
-    uri: Uri,
-    headers: HeaderMap,
+    page: FormPage,
     Form(form): Form<TicketForm>,
 ) -> Response {
-    submit_ticket(state, caller, TicketKind::Incident, uri, headers, form).await
+    submit_ticket(state, page, TicketKind::Incident, form).await
 }
 
 /// `POST /report/request`.
 pub async fn submit_request(
     State(state): State<AppState>,
-    caller: Caller,
-    uri: Uri,
-    headers: HeaderMap,
+    page: FormPage,
     Form(form): Form<TicketForm>,
 ) -> Response {
-    submit_ticket(state, caller, TicketKind::Request, uri, headers, form).await
+    submit_ticket(state, page, TicketKind::Request, form).await
 }
-
-/// What a client that logs too much in a short time is told; what it typed stays.
-const TOO_MANY_TICKETS: &str = "Many tickets have been sent from your network in a short time, \
-    so this one was not logged yet. Everything you typed is still here: please wait a minute \
-    and send it again.";
 
 async fn submit_ticket(
     state: AppState,
-    caller: Caller,
+    page: FormPage,
     kind: TicketKind,
-    uri: Uri,
-    headers: HeaderMap,
     form: TicketForm,
 ) -> Response {
     if !form.join.trim().is_empty() {
-        return follow_major(state, caller, uri, headers, form).await;
+        return follow_major(state, page, form).await;
     }
-    let Caller { viewer, address } = caller;
-    let (status, submitted) = match NewTicket::parse(kind, &form) {
-        Err(errors) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            SubmittedTicket {
-                form,
-                errors,
-                problem: None,
-            },
-        ),
-        Ok(_) if !state.limits.ticket(&address) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            SubmittedTicket {
-                form,
-                errors: FieldErrors::default(),
-                problem: Some(TOO_MANY_TICKETS.into()),
-            },
-        ),
-        Ok(ticket) => match tickets::create(
-            &state.db,
-            ticket,
-            viewer.account().map(|a| a.id),
-            chrono::Utc::now(),
-        )
-        .await
-        {
-            Ok(created) => {
-                tracing::info!(number = %created.number, "ticket logged");
-                return Redirect::to(&format!("/status/{}?new=1", created.status_token))
-                    .into_response();
-            }
-            Err(CreateError::Invalid(errors)) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                SubmittedTicket {
-                    form,
-                    errors,
-                    problem: None,
-                },
-            ),
-            Err(error) => {
-                tracing::error!(%error, "ticket could not be logged");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    SubmittedTicket {
-                        form,
-                        errors: FieldErrors::default(),
-                        problem: Some(
-                            "We could not save your ticket just now. Nothing was logged and \
-                             everything you typed is still here: please submit again in a moment."
-                                .into(),
-                        ),
-                    },
-                )
-            }
-        },
+    let result = log(&state, &page, kind, &form).await;
+    let outcome = SubmittedTicket {
+        form,
+        ..SubmittedTicket::default()
     };
-    render_page(&state, uri, headers, viewer, status, move || {
-        provide_context(submitted.clone())
-    })
-    .await
+    answer(&state, page, result, outcome).await
+}
+
+/// Logs the ticket; answers where its confirmation is.
+async fn log(
+    state: &AppState,
+    page: &FormPage,
+    kind: TicketKind,
+    form: &TicketForm,
+) -> Result<String, AppError> {
+    let ticket = NewTicket::parse(kind, form).map_err(AppError::Invalid)?;
+    if !state.limits.ticket(&page.caller.address) {
+        return Err(AppError::TooManyRequests);
+    }
+    let owner = page.caller.viewer.account().map(|a| a.id);
+    let created = log::create(&state.db, &state.changes, ticket, owner, chrono::Utc::now())
+        .await
+        .map_err(|error| match error {
+            CreateError::Invalid(errors) => AppError::Invalid(errors),
+            other => AppError::internal(other),
+        })?;
+    tracing::info!(number = %created.number, "ticket logged");
+    Ok(format!("/status/{}?new=1", created.status_token))
 }
 
 /// "This is my problem too" from the logging form: attaches the person to the
 /// ongoing major incident instead of logging a duplicate, and sends them to its
 /// status through their own private link.
-async fn follow_major(
-    state: AppState,
-    Caller { viewer, address }: Caller,
-    uri: Uri,
-    headers: HeaderMap,
-    form: TicketForm,
-) -> Response {
-    let again =
-        |status: StatusCode, errors: FieldErrors, problem: Option<String>, form: TicketForm| {
-            let submitted = SubmittedTicket {
-                form,
-                errors,
-                problem,
-            };
-            let (state, uri, headers, viewer) =
-                (state.clone(), uri.clone(), headers.clone(), viewer.clone());
-            async move {
-                render_page(&state, uri, headers, viewer, status, move || {
-                    provide_context(submitted.clone())
-                })
-                .await
-            }
-        };
-    let (name, email) = match form.follower() {
-        Ok(person) => person,
-        Err(errors) => {
-            let mut form = form;
-            form.join.clear();
-            return again(StatusCode::UNPROCESSABLE_ENTITY, errors, None, form).await;
-        }
+async fn follow_major(state: AppState, page: FormPage, form: TicketForm) -> Response {
+    let result = follow(&state, &page, &form).await;
+    let mut outcome = SubmittedTicket {
+        form,
+        ..SubmittedTicket::default()
     };
-    if !state.limits.ticket(&address) {
-        return again(
-            StatusCode::TOO_MANY_REQUESTS,
-            FieldErrors::default(),
-            Some(TOO_MANY_TICKETS.into()),
-            form,
-        )
-        .await;
+    if matches!(result, Err(AppError::Invalid(_))) {
+        // The person's details are missing: the page shows the whole form again.
+        outcome.form.join.clear();
     }
-    let Some(major) = TicketNumber::parse(&form.join) else {
-        return again(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FieldErrors::default(),
-            Some(NOT_ONGOING.into()),
-            form,
-        )
-        .await;
-    };
-    let user = viewer.account().map(|a| a.id);
-    match tickets::follow_major(&state.db, major, &name, &email, user, chrono::Utc::now()).await {
-        Ok(token) => Redirect::to(&format!("/status/{token}?joined=1")).into_response(),
-        Err(tickets::FollowError::NotOngoing) => {
-            again(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                FieldErrors::default(),
-                Some(NOT_ONGOING.into()),
-                form,
-            )
-            .await
-        }
-        Err(error) => {
-            tracing::error!(%error, "could not attach a follower to a major incident");
-            again(
-                StatusCode::SERVICE_UNAVAILABLE,
-                FieldErrors::default(),
-                Some("We could not save that just now. Everything you typed is still here: please try again in a moment.".into()),
-                form,
-            )
-            .await
-        }
+    answer(&state, page, result, outcome).await
+}
+
+async fn follow(state: &AppState, page: &FormPage, form: &TicketForm) -> Result<String, AppError> {
+    let (name, email) = form.follower().map_err(AppError::Invalid)?;
+    if !state.limits.ticket(&page.caller.address) {
+        return Err(AppError::TooManyRequests);
+    }
+    let major = TicketNumber::parse(&form.join).ok_or(AppError::Refused(NOT_ONGOING.into()))?;
+    let user = page.caller.viewer.account().map(|a| a.id);
+    let now = chrono::Utc::now();
+    match log::follow_major(&state.db, &state.changes, major, &name, &email, user, now).await {
+        Ok(token) => Ok(format!("/status/{token}?joined=1")),
+        Err(FollowError::NotOngoing) => Err(AppError::Refused(NOT_ONGOING.into())),
+        Err(error) => Err(AppError::internal(error)),
     }
 }
 
@@ -310,43 +112,53 @@ const NOT_ONGOING: &str = "That major incident is no longer ongoing, so there is
     follow. If you still have the problem, log it with the form below.";
 
 /// `POST /status`: looks a ticket up by its number and the reporter's e-mail.
+/// Found, it is shown on the page; a wrong address and an unknown number get
+/// the same "not found".
 pub async fn look_up_status(
     State(state): State<AppState>,
-    Caller { viewer, address }: Caller,
-    uri: Uri,
-    headers: HeaderMap,
+    page: FormPage,
     Form(form): Form<LookupForm>,
 ) -> Response {
-    let number = TicketNumber::parse(&form.number);
-    let email = form.email.trim().to_string();
-    let mut outcome = StatusLookup::NotFound(form.clone());
-    let mut status = StatusCode::NOT_FOUND;
-    if number.is_none() || email.is_empty() || email.chars().count() > 254 {
-        outcome = StatusLookup::Invalid(form.clone());
-        status = StatusCode::UNPROCESSABLE_ENTITY;
-    } else if !number.is_some_and(|n| state.limits.lookup(&address, &n.to_string(), &email)) {
-        outcome = StatusLookup::Limited(form.clone());
-        status = StatusCode::TOO_MANY_REQUESTS;
-    } else if let Some(number) = number {
-        let found = match state.db.reader.acquire().await {
-            Ok(mut conn) => tickets::status_by_number(&mut conn, number, &email).await,
-            Err(e) => Err(e),
-        };
-        match found {
-            Ok(Some(ticket)) => {
-                outcome = StatusLookup::Found(Box::new(ticket));
-                status = StatusCode::OK;
-            }
-            Ok(None) => {}
-            Err(error) => {
-                tracing::error!(%error, "status lookup failed");
-                outcome = StatusLookup::Unavailable(form.clone());
-                status = StatusCode::SERVICE_UNAVAILABLE;
-            }
-        }
+    let (status, outcome) = match look_up(&state, &page, &form).await {
+        Ok(ticket) => (
+            axum::http::StatusCode::OK,
+            StatusLookup::Found(Box::new(ticket)),
+        ),
+        Err(error) => (
+            status_of(&error),
+            match error {
+                AppError::NotFound => StatusLookup::NotFound(form),
+                AppError::Invalid(_) => StatusLookup::Invalid(form),
+                AppError::TooManyRequests => StatusLookup::Limited(form),
+                _ => StatusLookup::Unavailable(form),
+            },
+        ),
+    };
+    let FormPage {
+        caller,
+        uri,
+        headers,
+    } = page;
+    page_again(&state, uri, headers, caller.viewer, status, outcome).await
+}
+
+async fn look_up(
+    state: &AppState,
+    page: &FormPage,
+    form: &LookupForm,
+) -> Result<crate::domain::TicketStatus, AppError> {
+    let email = form.email.trim();
+    let number = TicketNumber::parse(&form.number)
+        .filter(|_| !email.is_empty() && email.chars().count() <= 254)
+        .ok_or(AppError::Invalid(Default::default()))?;
+    if !state
+        .limits
+        .lookup(&page.caller.address, &number.to_string(), email)
+    {
+        return Err(AppError::TooManyRequests);
     }
-    render_page(&state, uri, headers, viewer, status, move || {
-        provide_context(outcome.clone())
-    })
-    .await
+    let mut conn = state.db.reader.acquire().await?;
+    reporter::status_by_number(&mut conn, number, email)
+        .await?
+        .ok_or(AppError::NotFound)
 }

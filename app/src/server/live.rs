@@ -10,10 +10,11 @@
 //! then loads what it shows again, through the same access checks that rendered
 //! it. So an event never carries anything its listener could not already read.
 
-use super::account_forms::refuse;
-use super::forms::Caller;
-use super::tickets;
-use super::{authorize, Access, AppState};
+use super::hub::{Change, Changes};
+use super::store::tickets::reporter;
+use super::web::caller::{authorize, Access, Caller};
+use super::web::state::AppState;
+use super::web::status::refuse;
 use crate::domain::{TicketNumber, Viewer};
 use crate::error::AppError;
 use axum::extract::{Query, State};
@@ -23,27 +24,7 @@ use axum::response::{IntoResponse, Response};
 use futures::Stream;
 use std::convert::Infallible;
 use std::time::Duration;
-use tokio::sync::{broadcast, watch};
-
-/// A committed change to a ticket.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TicketChange {
-    pub ticket_id: i64,
-    pub number: String,
-    /// The reporter can see what changed (not only an internal note).
-    pub public: bool,
-}
-
-/// Anything committed that open pages may show.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Change {
-    Ticket(TicketChange),
-    /// A service-failure notice was published, updated or resolved.
-    Notices,
-    /// Every session of this account ended (sign-out, password change or reset,
-    /// role change, deactivation): its open streams end too.
-    SessionsEnded(i64),
-}
+use tokio::sync::broadcast;
 
 /// What a page listens to, once its listener has been allowed to. Events name
 /// the topic as the page did, so the page knows which of its parts to refresh.
@@ -94,7 +75,7 @@ impl Topic {
                     .acquire()
                     .await
                     .map_err(AppError::internal)?;
-                tickets::ticket_id_of_owner(&mut conn, number, account.id)
+                reporter::ticket_id_of_owner(&mut conn, number, account.id)
                     .await
                     .map_err(AppError::internal)?
                     .map(Topic::Reporter)
@@ -107,7 +88,7 @@ impl Topic {
                     .acquire()
                     .await
                     .map_err(AppError::internal)?;
-                tickets::ticket_by_token(&mut conn, token)
+                reporter::ticket_by_token(&mut conn, token)
                     .await
                     .map_err(AppError::internal)?
                     .map(|linked| Topic::Reporter(linked.id))
@@ -118,46 +99,10 @@ impl Topic {
     }
 }
 
-/// The hub every change passes through once committed.
-#[derive(Clone, Debug)]
-pub struct Changes {
-    sender: broadcast::Sender<Change>,
-    stop: watch::Sender<bool>,
-}
+/// A page's stream of server-sent events.
+struct Listening<'a>(&'a Changes);
 
-impl Default for Changes {
-    fn default() -> Self {
-        Changes {
-            // A listener that falls this far behind just refreshes once.
-            sender: broadcast::channel(1024).0,
-            stop: watch::channel(false).0,
-        }
-    }
-}
-
-impl Changes {
-    /// Tells every listener; nobody listening is fine.
-    pub fn publish(&self, change: TicketChange) {
-        let _ = self.sender.send(Change::Ticket(change));
-    }
-
-    /// Tells every open page that the notices changed.
-    pub fn publish_notices(&self) {
-        let _ = self.sender.send(Change::Notices);
-    }
-
-    /// Ends every open stream of the account, whose sessions were just revoked:
-    /// what it was allowed to hear, it may no longer be.
-    pub fn sessions_ended(&self, account: i64) {
-        let _ = self.sender.send(Change::SessionsEnded(account));
-    }
-
-    /// Ends every open stream, so that a graceful shutdown is not held up by
-    /// pages that would listen forever.
-    pub fn stop(&self) {
-        self.stop.send_replace(true);
-    }
-
+impl Listening<'_> {
     /// A stream of server-sent events: `changed` for each change some topic
     /// wants, until the portal stops or the listening account's sessions end.
     fn events(
@@ -166,7 +111,7 @@ impl Changes {
         listener: Option<i64>,
         topics: Vec<(Topic, String)>,
     ) -> impl Stream<Item = Result<Event, Infallible>> + Send {
-        let stop = self.stop.subscribe();
+        let stop = self.0.stopping();
         futures::stream::unfold(
             (receiver, stop, topics),
             move |(mut receiver, mut stop, topics)| async move {
@@ -212,12 +157,6 @@ impl Changes {
         )
     }
 
-    /// Listens from now on; hand the receiver to [`Changes::answer`] once the
-    /// listener is allowed, so that nothing committed meanwhile is missed.
-    fn listen(&self) -> broadcast::Receiver<Change> {
-        self.sender.subscribe()
-    }
-
     fn answer(
         &self,
         receiver: broadcast::Receiver<Change>,
@@ -257,17 +196,14 @@ pub async fn events(
     }
     // Listening starts before the checks below wait on the database, so that a
     // session revoked meanwhile still ends this stream.
-    let receiver = state.db.changes.listen();
+    let receiver = state.changes.listen();
     let mut topics = Vec::with_capacity(raw.len());
     for raw in raw {
         match Topic::allowed(&state, &caller.viewer, raw).await {
             Ok(topic) => topics.push((topic, raw.to_string())),
-            Err(AppError::Internal) => {
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
-            }
             Err(error) => return refuse(error),
         }
     }
     let listener = caller.viewer.account().map(|account| account.id);
-    state.db.changes.answer(receiver, listener, topics)
+    Listening(&state.changes).answer(receiver, listener, topics)
 }

@@ -1,18 +1,20 @@
-//! Everything that only runs on the server: storage, search, ticket logic, demo
-//! content and the plain-HTML form handlers. Compiled only with the `ssr` feature.
+//! Everything that only runs on the server, compiled only with the `ssr` feature.
+//!
+//! Layers, each using only those below it: the domain (`crate::domain`, no I/O);
+//! the event hub (`hub`) and pure helpers (`secrets`, `markdown`, `sla`);
+//! storage (`db` and the SQL of each feature) and `search`; the web kit (`web`:
+//! state, callers, pages, answers); the feature handlers and server-function
+//! bodies; the router (`server/src`).
 
 pub mod account_forms;
 pub mod accounts;
-pub mod authoring;
-pub mod catalog;
+pub mod agent;
 pub mod catalog_routes;
 pub mod config;
-pub mod db;
 pub mod demo;
-pub mod desk;
 pub mod forms;
+pub mod hub;
 pub mod knowledge;
-pub mod limits;
 pub mod live;
 pub mod markdown;
 pub mod notice_routes;
@@ -21,125 +23,6 @@ pub mod search;
 pub mod secrets;
 pub mod settings;
 pub mod sla;
-pub mod state;
-pub mod tickets;
-pub mod work;
+pub mod store;
+pub mod web;
 pub mod work_forms;
-
-pub use state::AppState;
-
-use crate::domain::{Account, Role, Viewer};
-use crate::error::AppError;
-
-/// The state of the running portal, as provided to every server function and page.
-pub fn app_state() -> Result<AppState, AppError> {
-    leptos::prelude::use_context::<AppState>()
-        .ok_or_else(|| AppError::internal("AppState missing from the Leptos context"))
-}
-
-/// Sets the HTTP status of the response being rendered (a page or a server function).
-pub fn respond_with_status(status: u16) {
-    if let (Some(options), Ok(code)) = (
-        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-        http::StatusCode::from_u16(status),
-    ) {
-        options.set_status(code);
-    }
-}
-
-/// Who is asking, as the session middleware found out: from the request in the
-/// Leptos context (a page render or a server function call).
-pub fn viewer() -> Viewer {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<Viewer>().cloned())
-        .unwrap_or_default()
-}
-
-/// Who may call a server function.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Access {
-    /// Any signed-in account.
-    SignedIn,
-    /// Agents and admins.
-    Staff,
-    /// Admins only.
-    Admin,
-    /// Admins, and agents given the right to write knowledge articles.
-    Author,
-}
-
-/// Checks the caller against `access`: not signed in is 401, the wrong role 403.
-pub fn authorize(viewer: &Viewer, access: Access) -> Result<Account, AppError> {
-    let account = viewer.account().ok_or(AppError::SignInRequired)?;
-    let allowed = match access {
-        Access::SignedIn => true,
-        Access::Staff => account.role.is_staff(),
-        Access::Admin => account.role == Role::Admin,
-        Access::Author => account.may_author(),
-    };
-    if allowed {
-        Ok(account.clone())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-/// [`serve`] for a server function that only some accounts may call: the caller is
-/// checked before anything else happens, and handed to the body.
-pub async fn serve_as<T, F>(
-    access: Access,
-    body: impl FnOnce(AppState, Account) -> F,
-) -> Result<T, AppError>
-where
-    F: std::future::Future<Output = Result<T, AppError>>,
-{
-    let viewer = viewer();
-    serve(|state| async move {
-        let account = authorize(&viewer, access)?;
-        body(state, account).await
-    })
-    .await
-}
-
-/// Runs the body of a server function and sets the response status of its error.
-///
-/// Leptos context is only reliably reachable before a server function first awaits
-/// (the rest of its future may be polled outside the request's reactive owner), so
-/// the state and the response handle are taken here, up front, and handed in.
-pub async fn serve<T, F>(body: impl FnOnce(AppState) -> F) -> Result<T, AppError>
-where
-    F: std::future::Future<Output = Result<T, AppError>>,
-{
-    let response = leptos::prelude::use_context::<leptos_axum::ResponseOptions>();
-    let result = match app_state() {
-        Ok(state) => body(state).await,
-        Err(error) => Err(error),
-    };
-    if let (Err(error), Some(response)) = (&result, response) {
-        if let Ok(code) = http::StatusCode::from_u16(error.status()) {
-            response.set_status(code);
-        }
-    }
-    result
-}
-
-/// Sets the Content-Security-Policy of the page being rendered. Its scripts are
-/// allowed by this response's nonce (Leptos puts it on each script it writes) and
-/// what they load (`strict-dynamic`); nothing inline without the nonce runs, no
-/// plugin loads, no other site frames the page or receives its forms.
-pub fn content_security_policy() {
-    let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    let policy = format!(
-        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    );
-    if let Ok(value) = http::HeaderValue::from_str(&policy) {
-        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-    }
-}

@@ -5,51 +5,50 @@
 //! problems answers with its page again, the messages beside the fields and
 //! everything typed kept.
 
-use super::account_forms::{page_again, refuse};
-use super::forms::AdminPost;
 use super::notices::{self, NoticeError};
-use super::AppState;
-use crate::components::FormOutcome;
-use crate::domain::{FieldErrors, Notice, NoticeChangeForm, NoticeForm, NoticeId};
+use super::web::answer::answer;
+use super::web::caller::Admin;
+use super::web::page::FormPage;
+use super::web::state::AppState;
+use super::web::status::refuse;
+use crate::domain::{FieldErrors, FormOutcome, Notice, NoticeChangeForm, NoticeForm, NoticeId};
 use crate::error::AppError;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::Utc;
 
 /// `POST /admin/notices`: publish a notice.
 pub async fn publish(
     State(state): State<AppState>,
-    AdminPost { admin, caller }: AdminPost,
-    uri: Uri,
-    headers: HeaderMap,
+    Admin { admin, .. }: Admin,
+    page: FormPage,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let form = NoticeForm::from_fields(&fields);
     let now = Utc::now();
     let result = match form.parse(now) {
-        Ok(draft) => notices::publish(&state.db, &draft, &admin.name, now).await,
-        Err(errors) => Err(NoticeError::from(errors)),
+        Ok(draft) => notices::publish(&state.db, &state.changes, &draft, &admin.name, now)
+            .await
+            .map(|id| format!("/admin/notices/{id}?done=published"))
+            .map_err(AppError::from),
+        Err(errors) => Err(AppError::Invalid(errors)),
     };
-    match result {
-        Ok(id) => Redirect::to(&format!("/admin/notices/{id}?done=published")).into_response(),
-        Err(error) => {
-            let (status, mut outcome) = failed(error);
-            outcome.values = form.values();
-            page_again(&state, uri, headers, caller.viewer, status, outcome).await
-        }
-    }
+    let outcome = FormOutcome {
+        values: form.values(),
+        ..FormOutcome::default()
+    };
+    answer(&state, page, result, outcome).await
 }
 
 /// `POST /admin/notices/{id}`: post an update, change the expected restoration,
 /// link a major incident, or resolve.
 pub async fn change(
     State(state): State<AppState>,
-    AdminPost { admin, caller }: AdminPost,
+    Admin { admin, .. }: Admin,
+    page: FormPage,
     Path(id): Path<i64>,
-    uri: Uri,
-    headers: HeaderMap,
     Form(mut form): Form<NoticeChangeForm>,
 ) -> Response {
     if form.unknown == "on" {
@@ -57,56 +56,44 @@ pub async fn change(
     }
     let result = match form.parse() {
         Ok(change) => {
-            notices::change(&state.db, NoticeId(id), &change, &admin.name, Utc::now()).await
+            let now = Utc::now();
+            notices::change(
+                &state.db,
+                &state.changes,
+                NoticeId(id),
+                &change,
+                &admin.name,
+                now,
+            )
+            .await
+            .map(|()| format!("/admin/notices/{id}?done={}", form.action))
+            .map_err(AppError::from)
         }
-        Err(errors) => Err(NoticeError::from(errors)),
+        Err(errors) => Err(AppError::Invalid(errors)),
     };
-    match result {
-        Ok(()) => {
-            Redirect::to(&format!("/admin/notices/{id}?done={}", form.action)).into_response()
-        }
-        Err(NoticeError::NotFound) => refuse(AppError::NotFound),
-        Err(error) => {
-            let (status, mut outcome) = failed(error);
-            outcome.values = form.values();
-            page_again(&state, uri, headers, caller.viewer, status, outcome).await
-        }
-    }
+    let outcome = FormOutcome {
+        values: form.values(),
+        ..FormOutcome::default()
+    };
+    answer(&state, page, result, outcome).await
 }
 
-impl From<FieldErrors> for NoticeError {
-    fn from(errors: FieldErrors) -> Self {
-        NoticeError::Fields(errors)
+impl From<NoticeError> for AppError {
+    fn from(error: NoticeError) -> Self {
+        match error {
+            NoticeError::Fields(errors) => AppError::Invalid(errors),
+            NoticeError::Invalid(field, message) => {
+                let mut errors = FieldErrors::default();
+                errors.add(field, message);
+                AppError::Invalid(errors)
+            }
+            NoticeError::Resolved => {
+                AppError::Conflict("This notice is resolved already: nothing was changed.".into())
+            }
+            NoticeError::NotFound => AppError::NotFound,
+            NoticeError::Database(error) => AppError::internal(error),
+        }
     }
-}
-
-/// The status and messages for a notice that could not be published or changed.
-fn failed(error: NoticeError) -> (StatusCode, FormOutcome) {
-    let mut outcome = FormOutcome::default();
-    let status = match error {
-        NoticeError::Fields(errors) => {
-            outcome.errors = errors;
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        NoticeError::Invalid(field, message) => {
-            outcome.errors.add(field, message);
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        NoticeError::Resolved => {
-            outcome.problem = Some("This notice is resolved already: nothing was changed.".into());
-            StatusCode::CONFLICT
-        }
-        NoticeError::NotFound => {
-            outcome.problem = Some(AppError::NotFound.to_string());
-            StatusCode::NOT_FOUND
-        }
-        NoticeError::Database(error) => {
-            tracing::error!(%error, "notice not saved");
-            outcome.problem = Some(AppError::Internal.to_string());
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-    };
-    (status, outcome)
 }
 
 /// `GET /notices.atom`: current, planned and recent notices as an Atom feed, so
@@ -114,15 +101,12 @@ fn failed(error: NoticeError) -> (StatusCode, FormOutcome) {
 pub async fn feed(State(state): State<AppState>) -> Response {
     let now = Utc::now();
     let found = match state.db.reader.acquire().await {
-        Ok(mut conn) => notices::recent(&mut conn, now, crate::notices::RECENT_DAYS).await,
+        Ok(mut conn) => notices::recent(&mut conn, now, crate::domain::RECENT_DAYS).await,
         Err(error) => Err(error),
     };
     let notices = match found {
         Ok(notices) => notices,
-        Err(error) => {
-            tracing::error!(%error, "notice feed unavailable");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
+        Err(error) => return refuse(AppError::internal(error)),
     };
     let origin = state.settings.origin.clone();
     let body = atom(&notices, &origin, now);
@@ -152,17 +136,15 @@ fn atom(notices: &[Notice], origin: &str, now: chrono::DateTime<Utc>) -> String 
                 notice.service_names.join(", "),
                 notice.experience,
                 match notice.expected_restoration_at {
-                    Some(at) if notice.resolved_at.is_none() => format!(
-                        "Expected restoration: {}.",
-                        crate::components::format_time(at)
-                    ),
+                    Some(at) if notice.resolved_at.is_none() =>
+                        format!("Expected restoration: {}.", crate::domain::format_time(at)),
                     _ => String::new(),
                 }
             );
             for update in &notice.updates {
                 text.push_str(&format!(
                     "\n\n{}: {}",
-                    crate::components::format_time(update.at),
+                    crate::domain::format_time(update.at),
                     update.body
                 ));
             }

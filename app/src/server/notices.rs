@@ -2,10 +2,11 @@
 //! them for the banner, the status page and the feed. Every committed change is
 //! told to every open page (`Changes::publish_notices`).
 
-use super::db::Db;
+use super::hub::Changes;
 use crate::domain::{
     Audience, Notice, NoticeChange, NoticeDraft, NoticeId, NoticeUpdate, Severity, TicketNumber,
 };
+use crate::server::store::db::Db;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Row, SqliteConnection};
 
@@ -79,6 +80,7 @@ pub async fn insert(
 /// Publishes a notice in its own transaction and tells every open page.
 pub async fn publish(
     db: &Db,
+    hub: &Changes,
     draft: &NoticeDraft,
     author: &str,
     now: DateTime<Utc>,
@@ -86,13 +88,14 @@ pub async fn publish(
     let mut tx = db.writer.begin().await?;
     let id = insert(&mut tx, draft, author, now).await?;
     tx.commit().await?;
-    db.changes.publish_notices();
+    hub.publish_notices();
     Ok(id)
 }
 
 /// Applies an admin's change to a notice and tells every open page.
 pub async fn change(
     db: &Db,
+    hub: &Changes,
     id: NoticeId,
     change: &NoticeChange,
     author: &str,
@@ -121,7 +124,7 @@ pub async fn change(
                 let said = match restoration {
                     Some(at) => format!(
                         "Expected restoration is now {}.",
-                        crate::components::format_time(*at)
+                        crate::domain::format_time(*at)
                     ),
                     None => "We do not know yet when the service will be back.".into(),
                 };
@@ -156,7 +159,7 @@ pub async fn change(
         }
     }
     tx.commit().await?;
-    db.changes.publish_notices();
+    hub.publish_notices();
     Ok(())
 }
 

@@ -3,15 +3,17 @@
 //! entry in the audit log (who, when, what changed); new values apply to tickets
 //! logged and resolved from then on.
 
-use super::account_forms::page_again;
 use super::accounts::audit::{self, Actor};
-use super::config::AdminPost;
-use super::{tickets, work, AppState};
+use super::store::priorities;
+use super::web::answer::answer;
+use super::web::caller::Admin;
+use super::web::page::FormPage;
+use super::web::state::AppState;
+use crate::domain::SettingsOutcome;
 use crate::domain::{Account, PrioritySettings};
-use crate::settings::SettingsOutcome;
+use crate::error::AppError;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -19,8 +21,8 @@ use sqlx::SqliteConnection;
 /// The settings as configured now.
 pub async fn load(conn: &mut SqliteConnection) -> Result<PrioritySettings, sqlx::Error> {
     Ok(PrioritySettings {
-        table: tickets::priority_table(&mut *conn).await?,
-        lifecycle: work::lifecycle_rules(conn).await?,
+        table: priorities::priority_table(&mut *conn).await?,
+        lifecycle: priorities::lifecycle_rules(conn).await?,
     })
 }
 
@@ -93,34 +95,20 @@ pub async fn save(
 /// `POST /admin/priorities`.
 pub async fn post(
     State(state): State<AppState>,
-    AdminPost { admin, caller }: AdminPost,
-    uri: Uri,
-    headers: HeaderMap,
+    Admin { admin, .. }: Admin,
+    page: FormPage,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (status, outcome) = match PrioritySettings::parse(&fields) {
-        Ok(settings) => match save(&state, &settings, &admin, &caller.address, Utc::now()).await {
-            Ok(()) => return Redirect::to("/admin/priorities?done=saved").into_response(),
-            Err(error) => {
-                tracing::error!(%error, "settings not saved");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    SettingsOutcome {
-                        problem: Some(crate::error::AppError::Internal.to_string()),
-                        values: fields,
-                        ..SettingsOutcome::default()
-                    },
-                )
-            }
-        },
-        Err(errors) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            SettingsOutcome {
-                errors,
-                values: fields,
-                ..SettingsOutcome::default()
-            },
-        ),
+    let saved = match PrioritySettings::parse(&fields) {
+        Ok(settings) => save(&state, &settings, &admin, &page.caller.address, Utc::now())
+            .await
+            .map(|()| "/admin/priorities?done=saved".to_string())
+            .map_err(AppError::internal),
+        Err(errors) => Err(AppError::InvalidInputs(errors)),
     };
-    page_again(&state, uri, headers, caller.viewer, status, outcome).await
+    let outcome = SettingsOutcome {
+        values: fields,
+        ..SettingsOutcome::default()
+    };
+    answer(&state, page, saved, outcome).await
 }

@@ -11,7 +11,8 @@ use leptos_meta::Title;
 
 #[server(prefix = "/api", endpoint = "admin_calendars")]
 pub async fn admin_calendars() -> Result<CalendarsOverview, AppError> {
-    use crate::server::{serve_as, Access};
+    use crate::server::web::caller::Access;
+    use crate::server::web::context::serve_as;
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
         Ok(crate::server::config::calendars::overview(&mut conn).await?)

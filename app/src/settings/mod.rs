@@ -14,6 +14,7 @@ pub use services::ServicesPage;
 
 use crate::accounts::AdminNav;
 use crate::components::{ErrorSummary, LabelledField, LoadError};
+pub use crate::domain::SettingsOutcome;
 use crate::domain::{
     cell_name, duration_in_words, rule_name, Impact, NamedErrors, PrioritySettings, Urgency,
 };
@@ -21,17 +22,6 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-/// The outcome of a settings form that came back: messages by input, and the
-/// values as typed.
-#[derive(Clone, Debug, Default)]
-pub struct SettingsOutcome {
-    /// Which form on the page came back, when a page has several.
-    pub form: Option<String>,
-    pub errors: NamedErrors,
-    pub problem: Option<String>,
-    pub values: Vec<(String, String)>,
-}
 
 /// What one form of a settings page shows: when that form came back, its values
 /// as typed and its messages; else what is saved.
@@ -131,7 +121,8 @@ pub(crate) fn done_message(messages: &[(&str, &'static str)]) -> Option<&'static
 
 #[server(prefix = "/api", endpoint = "admin_priorities")]
 pub async fn admin_priorities() -> Result<PrioritySettings, AppError> {
-    use crate::server::{serve_as, Access};
+    use crate::server::web::caller::Access;
+    use crate::server::web::context::serve_as;
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
         Ok(crate::server::settings::load(&mut conn).await?)

@@ -11,7 +11,8 @@ use leptos_meta::Title;
 
 #[server(prefix = "/api", endpoint = "admin_models")]
 pub async fn admin_models() -> Result<ModelsOverview, AppError> {
-    use crate::server::{serve_as, Access};
+    use crate::server::web::caller::Access;
+    use crate::server::web::context::serve_as;
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
         Ok(crate::server::config::models::overview(&mut conn).await?)

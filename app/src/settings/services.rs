@@ -11,10 +11,11 @@ use leptos_meta::Title;
 
 #[server(prefix = "/api", endpoint = "admin_services")]
 pub async fn admin_services() -> Result<Vec<Service>, AppError> {
-    use crate::server::{serve_as, Access};
+    use crate::server::web::caller::Access;
+    use crate::server::web::context::serve_as;
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
-        Ok(crate::server::catalog::list_services(&mut conn).await?)
+        Ok(crate::server::store::catalog::list_services(&mut conn).await?)
     })
     .await
 }

@@ -3,7 +3,7 @@
 //! the ticket changed, so replies and state changes appear without a reload (and
 //! the forms carry the current version).
 
-use super::status::TicketStatusView;
+use super::ticket_view::TicketStatusView;
 use super::{ReporterProblem, TicketAccess};
 use crate::components::{escape_text, LiveRegion};
 use crate::domain::{Phase, TicketStatus, WorkForm};

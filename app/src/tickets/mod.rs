@@ -4,38 +4,21 @@ mod live;
 mod report;
 mod report_form;
 mod status;
+mod ticket_view;
 mod triage;
 
 pub use live::LiveTicket;
 pub use report::{ReportIncidentPage, ReportRequestPage};
 pub use report_form::ReportForm;
-pub use status::{StatusLookupPage, StatusPage, TicketStatusView};
+pub use status::{StatusLookupPage, StatusPage};
+pub use ticket_view::TicketStatusView;
 pub use triage::TriagePage;
 
-use crate::domain::{FieldErrors, PriorityTable, Service, TicketForm, TicketStatus, WorkForm};
+pub use crate::domain::{LookupForm, ReporterProblem, StatusLookup, SubmittedTicket};
+use crate::domain::{PriorityTable, Service, TicketStatus};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// A logging form sent back for correction: what was typed and what is wrong with it.
-/// Provided as context when the form post is answered with the page again.
-#[derive(Clone, Debug, Default)]
-pub struct SubmittedTicket {
-    pub form: TicketForm,
-    pub errors: FieldErrors,
-    /// A problem with the submission as a whole (the server could not save it).
-    pub problem: Option<String>,
-}
-
-/// What the reporter's ticket page says about the last form sent: what went
-/// wrong (with what was typed; provided as context when a form post brings the
-/// page back), or what was done.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReporterProblem {
-    pub message: Option<String>,
-    pub done: Option<String>,
-    pub form: WorkForm,
-}
 
 impl ReporterProblem {
     /// From the render's context (a form that came back) or the address
@@ -57,27 +40,6 @@ pub enum TicketAccess {
     Owner(String),
 }
 
-/// The status lookup form as typed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct LookupForm {
-    pub number: String,
-    pub email: String,
-}
-
-/// The answer to a status lookup, provided as context to the page.
-#[derive(Clone, Debug)]
-pub enum StatusLookup {
-    Found(Box<TicketStatus>),
-    /// No ticket has that number and e-mail address. A wrong address and an unknown
-    /// number are deliberately the same answer.
-    NotFound(LookupForm),
-    Invalid(LookupForm),
-    /// Too many lookups from this address in a short time.
-    Limited(LookupForm),
-    Unavailable(LookupForm),
-}
-
 /// What the logging form needs: the catalogue and the priority rules.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReportFormContent {
@@ -89,14 +51,14 @@ pub struct ReportFormContent {
 
 #[server(prefix = "/api", endpoint = "report_form")]
 pub async fn report_form_data() -> Result<ReportFormContent, AppError> {
-    crate::server::serve(|state| async move {
+    crate::server::web::context::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
         Ok(ReportFormContent {
             services: Service::offered_only(
-                crate::server::catalog::list_services(&mut conn).await?,
+                crate::server::store::catalog::list_services(&mut conn).await?,
             ),
-            priorities: crate::server::tickets::priority_table(&mut conn).await?,
-            majors: crate::server::tickets::ongoing_majors(&mut conn).await?,
+            priorities: crate::server::store::priorities::priority_table(&mut conn).await?,
+            majors: crate::server::store::tickets::log::ongoing_majors(&mut conn).await?,
         })
     })
     .await
@@ -115,17 +77,19 @@ pub struct LinkedStatus {
 /// The status of a ticket, for the holder of its private link.
 #[server(prefix = "/api", endpoint = "status_by_link")]
 pub async fn status_by_link(token: String) -> Result<LinkedStatus, AppError> {
-    crate::server::serve(|state| {
+    crate::server::web::context::serve(|state| {
         let origin = state.settings.origin.clone();
         async move {
             let mut conn = state.db.reader.acquire().await?;
-            let linked = crate::server::tickets::ticket_by_token(&mut conn, &token)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let linked =
+                crate::server::store::tickets::reporter::ticket_by_token(&mut conn, &token)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
             let status = if linked.following {
-                crate::server::tickets::status_for_follower(&mut conn, linked.id).await?
+                crate::server::store::tickets::reporter::status_for_follower(&mut conn, linked.id)
+                    .await?
             } else {
-                crate::server::tickets::status_of(&mut conn, linked.id).await?
+                crate::server::store::tickets::reporter::status_of(&mut conn, linked.id).await?
             }
             .ok_or(AppError::NotFound)?;
             Ok(LinkedStatus {

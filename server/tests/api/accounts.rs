@@ -684,18 +684,26 @@ async fn create_admin_refuses_common_passwords_and_taken_addresses() {
     let portal = TestPortal::start().await;
     let now = chrono::Utc::now();
     let state = &portal.state.db;
-    assert!(
+    let refused = |error| match error {
+        app::server::accounts::AccountError::Invalid(errors) => errors,
+        other => panic!("{other:?}"),
+    };
+    let common =
         app::server::accounts::create_admin(state, "Ada", "ada@example.com", "password1", now)
             .await
-            .is_err()
-    );
+            .expect_err("a common password");
+    assert!(refused(common)
+        .get(app::domain::Field::Password)
+        .is_some_and(|m| m.contains("most common")));
     app::server::accounts::create_admin(state, "Ada", "ada@example.com", PASSWORD, now)
         .await
         .expect("a good password");
-    assert!(
-        app::server::accounts::create_admin(state, "Ada", "ADA@example.com", PASSWORD, now)
-            .await
-            .is_err()
+    let taken = app::server::accounts::create_admin(state, "Ada", "ADA@example.com", PASSWORD, now)
+        .await
+        .expect_err("a taken address");
+    assert_eq!(
+        refused(taken).get(app::domain::Field::Email),
+        Some("An account with this e-mail address already exists.")
     );
 }
 

@@ -727,7 +727,7 @@ async fn open_pages_hear_about_changes_they_may_see() {
     assert_eq!(status, 404);
 
     // Stopping the portal ends every stream, so shutdown is never held up.
-    desk.portal.state.db.changes.stop();
+    desk.portal.state.changes.stop();
     assert_eq!(next_event(&mut queue, Duration::from_secs(5)).await, None);
 }
 
@@ -773,6 +773,7 @@ async fn a_follower_of_a_major_incident_never_reads_its_reporters_conversation()
     assert_eq!(declared.status(), 303);
     app::server::notices::publish(
         &desk.portal.state.db,
+        &desk.portal.state.changes,
         &app::domain::NoticeForm {
             title: "E-mail is down for everyone".into(),
             severity: "major".into(),

@@ -1,9 +1,10 @@
 //! Starts the real portal on a free port with its own data directory.
 
 use app::domain::{KnownErrorStatus, SearchResults, TicketForm};
-use app::server::catalog::{self, NewService};
-use app::server::knowledge::{self, ArticleDraft, DraftContent};
-use app::server::AppState;
+use app::server::knowledge;
+use app::server::store::catalog::{self, NewService};
+use app::server::store::knowledge::{ArticleDraft, DraftContent};
+use app::server::web::state::AppState;
 use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;

@@ -1,7 +1,7 @@
 //! Article pages.
 
 use crate::helpers::TestPortal;
-use app::server::knowledge::{ArticleDraft, DraftContent};
+use app::server::store::knowledge::{ArticleDraft, DraftContent};
 
 #[tokio::test]
 async fn a_faq_page_shows_its_answer_with_steps() {

@@ -11,6 +11,7 @@ mod authoring;
 mod config;
 mod desk;
 mod knowledge;
+mod layers;
 mod notices;
 mod pages;
 mod process;

@@ -24,9 +24,15 @@ fn draft(title: &str, starts_in_minutes: i64) -> NoticeDraft {
 }
 
 async fn publish(portal: &TestPortal, draft: &NoticeDraft) -> NoticeId {
-    notices::publish(&portal.state.db, draft, "Test", Utc::now())
-        .await
-        .expect("published")
+    notices::publish(
+        &portal.state.db,
+        &portal.state.changes,
+        draft,
+        "Test",
+        Utc::now(),
+    )
+    .await
+    .expect("published")
 }
 
 /// The fields of a good "publish a notice" form.
@@ -92,6 +98,7 @@ async fn planned_and_resolved_notices_are_listed_but_not_bannered() {
     let resolved = publish(&portal, &draft("Yesterday's outage", -120)).await;
     notices::change(
         &portal.state.db,
+        &portal.state.changes,
         resolved,
         &NoticeChange::Resolve {
             body: "The supplier fixed the relay.".into(),
@@ -510,6 +517,7 @@ async fn the_atom_feed_is_valid_atom_with_every_recent_notice() {
     let resolved = publish(&portal, &draft("Calendar sync broken", -300)).await;
     notices::change(
         &portal.state.db,
+        &portal.state.changes,
         resolved,
         &NoticeChange::Resolve {
             body: String::new(),

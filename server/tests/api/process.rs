@@ -207,3 +207,54 @@ async fn bursts_of_anonymous_password_work_leave_the_server_under_250_mib() {
         "{resident:.0} MiB resident after the bursts"
     );
 }
+
+/// A page listening for changes must not hold a shutdown up: at SIGTERM the
+/// event hub stops, every open stream ends, and the process exits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_shutdown_open_streams_end_and_the_process_exits_within_a_second() {
+    let mut server = Running::start();
+    let stream = tokio::net::TcpStream::connect(&server.addr)
+        .await
+        .expect("a connection");
+    let mut stream = tokio::io::BufReader::new(stream);
+    let request = format!(
+        "GET /events?topic=notices HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.addr
+    );
+    stream
+        .get_mut()
+        .write_all(request.as_bytes())
+        .await
+        .unwrap();
+    let mut status_line = String::new();
+    tokio::io::AsyncBufReadExt::read_line(&mut stream, &mut status_line)
+        .await
+        .unwrap();
+    assert!(status_line.contains(" 200 "), "{status_line}");
+
+    let stopped = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(stopped.success());
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let ended = tokio::time::timeout(Duration::from_secs(1), stream.read_to_end(&mut rest)).await;
+    assert!(
+        ended.is_ok(),
+        "the stream is still open a second after SIGTERM"
+    );
+    let exited = loop {
+        if let Some(status) = server.child.try_wait().expect("the process") {
+            break Some(status);
+        }
+        if started.elapsed() > Duration::from_secs(1) {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(
+        exited.is_some_and(|status| status.success()),
+        "the server had not exited cleanly a second after SIGTERM: {exited:?}"
+    );
+}

@@ -43,6 +43,40 @@ async fn the_ticket_and_its_first_history_entry_are_written_together() {
         .await
         .unwrap();
     assert_eq!(hash.len(), 32, "only the token's SHA-256 is stored");
+
+    // When the history entry cannot be written, neither is the ticket, nor is its
+    // number used up: both are one transaction.
+    sqlx::query(
+        "CREATE TRIGGER refuse_history BEFORE INSERT ON ticket_events
+         BEGIN SELECT RAISE(ABORT, 'history refused'); END",
+    )
+    .execute(&portal.state.db.writer)
+    .await
+    .unwrap();
+    let refused = portal.submit("incident", &form).await;
+    assert_eq!(refused.status(), 503, "{}", refused.text());
+    assert!(refused.text().contains("Nothing was logged"));
+    let counts: (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM tickets), (SELECT COUNT(*) FROM ticket_events)",
+    )
+    .fetch_one(&portal.state.db.reader)
+    .await
+    .unwrap();
+    assert_eq!(
+        counts,
+        (1, 1),
+        "the ticket was not written without its entry"
+    );
+    sqlx::query("DROP TRIGGER refuse_history")
+        .execute(&portal.state.db.writer)
+        .await
+        .unwrap();
+    assert_eq!(portal.submit("incident", &form).await.status(), 303);
+    let numbers: Vec<String> = sqlx::query_scalar("SELECT number FROM tickets ORDER BY id")
+        .fetch_all(&portal.state.db.reader)
+        .await
+        .unwrap();
+    assert_eq!(numbers, ["INC0001001", "INC0001002"], "no number was lost");
 }
 
 #[tokio::test]
@@ -53,11 +87,15 @@ async fn history_entries_can_be_neither_changed_nor_removed() {
     let update = sqlx::query("UPDATE ticket_events SET body = 'rewritten'")
         .execute(&portal.state.db.writer)
         .await;
-    assert!(update.is_err());
+    let refused = |result: Result<_, sqlx::Error>| result.expect_err("refused").to_string();
+    assert!(
+        refused(update).contains("ticket history is append-only"),
+        "the trigger refuses the change"
+    );
     let delete = sqlx::query("DELETE FROM ticket_events")
         .execute(&portal.state.db.writer)
         .await;
-    assert!(delete.is_err());
+    assert!(refused(delete).contains("ticket history is append-only"));
 }
 
 #[tokio::test]

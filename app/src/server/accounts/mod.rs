@@ -7,7 +7,9 @@ pub mod passwords;
 pub mod sessions;
 
 use super::secrets::{hash_token, new_token, plausible_token};
-use super::AppState;
+use super::store::tickets::apply as ticket_apply;
+use super::store::tickets::work::TicketWork;
+use super::web::state::AppState;
 use crate::domain::{
     Account, Field, FieldErrors, Invitation, NewAccount, NewPasswordForm, PasswordChangeForm, Role,
     SignInForm, UserRow,
@@ -178,7 +180,7 @@ pub async fn sign_out(
     )
     .await?;
     tx.commit().await?;
-    state.db.changes.sessions_ended(account.id);
+    state.changes.sessions_ended(account.id);
     Ok(())
 }
 
@@ -434,40 +436,18 @@ fn hide_links(body: &str) -> String {
 }
 
 /// Marks the address verified and gives the account the tickets logged earlier
-/// with it.
+/// with it, each change in its ticket's history.
 async fn mark_verified(
-    conn: &mut SqliteConnection,
+    work: &mut TicketWork<'_>,
     account: &Account,
     now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
     sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?")
         .bind(now)
         .bind(account.id)
-        .execute(&mut *conn)
+        .execute(work.conn())
         .await?;
-    // Every ticket change is in its history: the link first, then the change.
-    sqlx::query(
-        "INSERT INTO ticket_events (ticket_id, at, actor, kind, visibility, body)
-         SELECT id, ?, ?, 'linked_to_account', 'internal', ?
-         FROM tickets WHERE user_id IS NULL AND reporter_email = ? COLLATE NOCASE",
-    )
-    .bind(now)
-    .bind(&account.name)
-    .bind(format!(
-        "Linked to the account of {} (e-mail address confirmed).",
-        account.email
-    ))
-    .bind(&account.email)
-    .execute(&mut *conn)
-    .await?;
-    let linked = sqlx::query(
-        "UPDATE tickets SET user_id = ? WHERE user_id IS NULL AND reporter_email = ? COLLATE NOCASE",
-    )
-    .bind(account.id)
-    .bind(&account.email)
-    .execute(&mut *conn)
-    .await?;
-    Ok(linked.rows_affected())
+    ticket_apply::link_to_account(work, account, now).await
 }
 
 /// The account a live (unused, unexpired) link of `purpose` belongs to, without
@@ -525,20 +505,20 @@ pub async fn verify_email(
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<u64, AccountError> {
-    let mut tx = state.db.writer.begin().await?;
-    match token_owner(&mut tx, token, "verify_email", now).await? {
+    let mut work = TicketWork::begin(&state.db, &state.changes, now).await?;
+    match token_owner(work.conn(), token, "verify_email", now).await? {
         None => return Err(AccountError::Refused(LINK_UNUSABLE.into())),
         Some(owner) if owner != account.id => {
             return Err(AccountError::Refused(OTHER_ACCOUNTS_LINK.into()))
         }
         Some(_) => {}
     }
-    let Some(account) = consume_token(&mut tx, token, "verify_email", now).await? else {
+    let Some(account) = consume_token(work.conn(), token, "verify_email", now).await? else {
         return Err(AccountError::Refused(LINK_UNUSABLE.into()));
     };
-    let linked = mark_verified(&mut tx, &account, now).await?;
+    let linked = mark_verified(&mut work, &account, now).await?;
     audit::record(
-        &mut tx,
+        work.conn(),
         now,
         &Actor::account(&account),
         "email_verified",
@@ -547,7 +527,7 @@ pub async fn verify_email(
         Some(address),
     )
     .await?;
-    tx.commit().await?;
+    work.commit().await?;
     Ok(linked)
 }
 
@@ -591,7 +571,7 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await?;
-    state.db.changes.sessions_ended(account.id);
+    state.changes.sessions_ended(account.id);
     Ok(token)
 }
 
@@ -707,14 +687,14 @@ pub async fn reset_password(
     form.parse().map_err(AccountError::Invalid)?;
     check_not_common(Field::NewPassword, &form.new_password)?;
     let hash = passwords::hash(form.new_password.clone()).await?;
-    let mut tx = state.db.writer.begin().await?;
-    let Some(account) = consume_token(&mut tx, token, "password_reset", now).await? else {
+    let mut work = TicketWork::begin(&state.db, &state.changes, now).await?;
+    let Some(account) = consume_token(work.conn(), token, "password_reset", now).await? else {
         return Err(AccountError::Refused(LINK_UNUSABLE.into()));
     };
-    set_password(&mut tx, account.id, &hash, now).await?;
-    mark_verified(&mut tx, &account, now).await?;
+    set_password(work.conn(), account.id, &hash, now).await?;
+    mark_verified(&mut work, &account, now).await?;
     audit::record(
-        &mut tx,
+        work.conn(),
         now,
         &Actor::account(&account),
         "password_reset",
@@ -723,8 +703,8 @@ pub async fn reset_password(
         Some(address),
     )
     .await?;
-    tx.commit().await?;
-    state.db.changes.sessions_ended(account.id);
+    work.commit().await?;
+    state.changes.sessions_ended(account.id);
     Ok(account)
 }
 
@@ -963,7 +943,7 @@ pub async fn change_account(
     .await?;
     tx.commit().await?;
     if old_role != Some(change.role) || (was_active && !change.active) {
-        state.db.changes.sessions_ended(user_id);
+        state.changes.sessions_ended(user_id);
     }
     Ok(())
 }
@@ -1033,7 +1013,7 @@ pub async fn list_users(conn: &mut SqliteConnection) -> Result<Vec<UserRow>, sql
 
 /// Creates an admin from the command line (`server create-admin`).
 pub async fn create_admin(
-    db: &super::db::Db,
+    db: &super::store::db::Db,
     name: &str,
     email: &str,
     password: &str,

@@ -4,12 +4,13 @@
 //! targets count in (`POST /admin/calendars/priorities`). Targets of tickets
 //! logged from then on count in the new hours.
 
-use super::{answer, change, name_taken, AdminPost, Configured, Saved, Table};
+use super::{answer, change, name_taken, Configured, Saved, Table};
 use crate::domain::{
     calendar_choice_name, clock_time, parse_calendar, parse_priority_calendars, CalendarConfig,
     CalendarFields, CalendarsOverview, NamedErrors, PriorityCalendar, WEEKDAYS,
 };
-use crate::server::AppState;
+use crate::server::web::caller::Admin;
+use crate::server::web::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -115,7 +116,7 @@ impl Configured for Calendars {
 
     async fn save(
         state: &AppState,
-        post: &AdminPost,
+        post: &Admin,
         id: Option<i64>,
         calendar: &CalendarFields,
     ) -> Result<Saved, sqlx::Error> {
@@ -272,7 +273,7 @@ fn changes(
 /// `POST /admin/calendars/priorities`: the calendar of each priority.
 pub async fn priorities(
     State(state): State<AppState>,
-    post: AdminPost,
+    post: Admin,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -285,7 +286,7 @@ pub async fn priorities(
 
 async fn save_priorities(
     state: &AppState,
-    post: &AdminPost,
+    post: &Admin,
     chosen: &[(u8, i64)],
 ) -> Result<Saved, sqlx::Error> {
     let mut tx = state.db.writer.begin().await?;

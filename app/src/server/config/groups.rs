@@ -2,11 +2,12 @@
 //! (`POST /admin/groups`) and changing one's name, level and members
 //! (`POST /admin/groups/{id}`).
 
-use super::{change, name_taken, AdminPost, Configured, Saved, Table};
+use super::{change, name_taken, Configured, Saved, Table};
 use crate::domain::{
     parse_group, GroupConfig, GroupFields, GroupsOverview, NamedErrors, StaffMember,
 };
-use crate::server::AppState;
+use crate::server::web::caller::Admin;
+use crate::server::web::state::AppState;
 use sqlx::{Row, SqliteConnection};
 use std::collections::BTreeMap;
 
@@ -74,7 +75,7 @@ impl Configured for Groups {
 
     async fn save(
         state: &AppState,
-        post: &AdminPost,
+        post: &Admin,
         id: Option<i64>,
         group: &GroupFields,
     ) -> Result<Saved, sqlx::Error> {

@@ -2,23 +2,25 @@
 //! a time: assignment groups, business calendars and incident models. Each kind
 //! of record says how its form is read and saved ([`Configured`]); [`add`] and
 //! [`edit`] serve the form posts of every kind. Every handler takes an
-//! [`AdminPost`] (anyone else is refused before it runs), saves in one
+//! [`Admin`] (anyone else is refused before it runs), saves in one
 //! transaction with its audit entry, and ends in [`answer`].
 
 pub mod calendars;
 pub mod groups;
 pub mod models;
 
-pub use super::forms::AdminPost;
+use super::web::caller::Admin;
 
-use super::account_forms::{page_again, refuse};
-use super::AppState;
+use super::web::answer;
+use super::web::page::FormPage;
+use super::web::state::AppState;
+use super::web::status::refuse;
 use crate::domain::NamedErrors;
+use crate::domain::SettingsOutcome;
 use crate::error::AppError;
-use crate::settings::SettingsOutcome;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
 use axum::Form;
 use sqlx::SqliteConnection;
 use std::future::Future;
@@ -37,7 +39,7 @@ pub trait Configured {
     /// transaction.
     fn save(
         state: &AppState,
-        post: &AdminPost,
+        post: &Admin,
         id: Option<i64>,
         fields: &Self::Fields,
     ) -> impl Future<Output = Result<Saved, sqlx::Error>> + Send;
@@ -46,7 +48,7 @@ pub trait Configured {
 /// `POST {PAGE}`: a new record.
 pub async fn add<T: Configured>(
     State(state): State<AppState>,
-    post: AdminPost,
+    post: Admin,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -60,7 +62,7 @@ pub async fn add<T: Configured>(
 /// `POST {PAGE}/{id}`: a record changed.
 pub async fn edit<T: Configured>(
     State(state): State<AppState>,
-    post: AdminPost,
+    post: Admin,
     Path(id): Path<i64>,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
@@ -106,46 +108,37 @@ impl Saved {
 }
 
 /// The answer to a configuration post: a redirect once saved; else the page at
-/// `page` again, with the form `form`'s messages and every value as typed (422),
-/// or, when the database failed, a general problem (503, the cause logged).
+/// `page` again, with the form `form`'s messages and every value as typed
+/// ([`answer::answer`] gives each failure its status).
 pub async fn answer(
     state: &AppState,
-    post: AdminPost,
+    post: Admin,
     headers: HeaderMap,
     page: &str,
     form: &str,
     values: Vec<(String, String)>,
     saved: Result<Saved, sqlx::Error>,
 ) -> Response {
-    let (status, outcome) = match saved {
-        Ok(Saved::Done(to)) => return Redirect::to(&to).into_response(),
-        Ok(Saved::NotFound) => return refuse(AppError::NotFound),
-        Ok(Saved::Refused(errors)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            SettingsOutcome {
-                form: Some(form.to_string()),
-                errors,
-                values,
-                problem: None,
-            },
-        ),
-        Err(error) => {
-            tracing::error!(%error, page, "configuration not saved");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                SettingsOutcome {
-                    form: Some(form.to_string()),
-                    problem: Some(AppError::Internal.to_string()),
-                    values,
-                    ..SettingsOutcome::default()
-                },
-            )
-        }
+    let result = match saved {
+        Ok(Saved::Done(to)) => Ok(to),
+        Ok(Saved::NotFound) => Err(AppError::NotFound),
+        Ok(Saved::Refused(errors)) => Err(AppError::InvalidInputs(errors)),
+        Err(error) => Err(AppError::internal(error)),
+    };
+    let outcome = SettingsOutcome {
+        form: Some(form.to_string()),
+        values,
+        ..SettingsOutcome::default()
     };
     let Ok(uri) = page.parse::<Uri>() else {
         return refuse(AppError::NotFound);
     };
-    page_again(state, uri, headers, post.caller.viewer, status, outcome).await
+    let page = FormPage {
+        caller: post.caller,
+        uri,
+        headers,
+    };
+    answer::answer(state, page, result, outcome).await
 }
 
 /// Whether record `id` of `table` exists.

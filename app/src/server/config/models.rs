@@ -3,11 +3,13 @@
 //! ticket's checklist is a copy of its model's steps, so changing a model never
 //! rewrites what agents already ticked.
 
-use super::{change, name_taken, AdminPost, Configured, Saved, Table};
+use super::{change, name_taken, Configured, Saved, Table};
 use crate::domain::{
     parse_model, Impact, ModelConfig, ModelFields, ModelsOverview, NamedErrors, Urgency,
 };
-use crate::server::{catalog, AppState};
+use crate::server::store::catalog;
+use crate::server::web::caller::Admin;
+use crate::server::web::state::AppState;
 use sqlx::{Row, SqliteConnection};
 use std::collections::BTreeMap;
 
@@ -78,7 +80,7 @@ impl Configured for Models {
 
     async fn save(
         state: &AppState,
-        post: &AdminPost,
+        post: &Admin,
         id: Option<i64>,
         model: &ModelFields,
     ) -> Result<Saved, sqlx::Error> {

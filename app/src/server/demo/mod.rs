@@ -1,12 +1,12 @@
 //! Demo content, loaded on first start into an empty database so that a new portal
 //! has something to search and a notice to show.
 
-use super::catalog::{self, NewService};
-use super::db::Db;
-use super::knowledge::{self, ArticleDraft, DraftContent};
 use super::markdown::to_plain_text;
 use super::notices;
+use super::store::catalog::{self, NewService};
+use super::store::knowledge::{self, ArticleDraft, DraftContent};
 use crate::domain::{KnownErrorStatus, Severity};
+use crate::server::store::db::Db;
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 

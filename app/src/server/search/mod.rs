@@ -15,8 +15,8 @@ pub use query::Matching;
 pub use writer::IndexOp;
 
 use crate::domain::{ArticleId, ArticleKind, Highlighted, SearchHit, SearchRequest, SearchResults};
-use crate::server::db::Db;
-use crate::server::knowledge;
+use crate::server::store::db::Db;
+use crate::server::store::knowledge;
 use schema::Fields;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

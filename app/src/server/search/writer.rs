@@ -2,7 +2,7 @@
 
 use super::schema::{Fields, KEYWORDS_WEIGHT, TITLE_WEIGHT};
 use crate::domain::{ArticleId, ArticleVisibility};
-use crate::server::knowledge::IndexDoc;
+use crate::server::store::knowledge::IndexDoc;
 use tantivy::schema::TantivyDocument;
 use tantivy::{IndexReader, IndexWriter, Term};
 use tokio::sync::{mpsc, oneshot};

@@ -10,6 +10,7 @@ mod calendar;
 
 pub use calendar::{BusinessCalendar, Hours, DAY_MINUTES};
 
+use crate::domain::{Phase, TicketFacts};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::{Row, SqliteConnection};
 use std::collections::BTreeSet;
@@ -165,4 +166,55 @@ async fn load_calendar(
         week,
         holidays,
     })
+}
+
+/// The milestones a ticket has had recorded.
+pub type Recorded = BTreeSet<(Target, Milestone)>;
+
+/// The milestones still to record: not recorded yet, and their target not met.
+pub fn pending(
+    deadlines: &Deadlines,
+    facts: &TicketFacts,
+    recorded: &Recorded,
+) -> Vec<(Target, Milestone, DateTime<Utc>)> {
+    let met = |target: Target| match target {
+        Target::Response => facts.responded_at.is_some(),
+        Target::Resolution => matches!(Phase::of(facts.state), Phase::Done | Phase::Closed),
+    };
+    deadlines
+        .milestones()
+        .into_iter()
+        .filter_map(|(target, milestone, at)| Some((target, milestone, at?)))
+        .filter(|(target, milestone, _)| {
+            !met(*target) && !recorded.contains(&(*target, *milestone))
+        })
+        .collect()
+}
+
+/// When the sweeper should next look at this ticket; `None` while the clock is
+/// paused or nothing is pending.
+pub fn next_milestone(
+    deadlines: &Deadlines,
+    facts: &TicketFacts,
+    paused: bool,
+    recorded: &Recorded,
+) -> Option<DateTime<Utc>> {
+    if paused {
+        return None;
+    }
+    pending(deadlines, facts, recorded)
+        .into_iter()
+        .map(|(_, _, at)| at)
+        .min()
+}
+
+/// The deadlines of a ticket just logged, and when the sweeper first looks at it.
+pub fn first_deadlines(sla: &Sla, created_at: DateTime<Utc>) -> (Deadlines, Option<DateTime<Utc>>) {
+    let deadlines = sla.deadlines(created_at, Duration::zero());
+    let first = deadlines
+        .milestones()
+        .into_iter()
+        .filter_map(|(_, _, at)| at)
+        .min();
+    (deadlines, first)
 }

@@ -1,24 +1,23 @@
 //! Working a ticket: an action by an agent, the reporter or the portal, decided by
-//! the lifecycle ([`crate::domain::decide`]) and written with its one history entry
-//! in one transaction.
+//! the lifecycle ([`crate::domain::decide`]) and written, with its one history
+//! entry, by [`TicketWork`] in one transaction.
 //!
 //! Every change carries the version of the ticket its author saw. If the ticket
 //! changed meanwhile, the change is refused as a [`WorkError::Conflict`] that
 //! names the state it is in now: a second agent never silently overwrites the
 //! first.
 
-use super::db::Db;
-use super::live::TicketChange;
-use super::sla::{self, Deadlines, Milestone, Sla, Target};
-use super::tickets::derive_priority;
-use crate::domain::LinkKind;
+use super::work::{Entry, RecordError, Seen, TicketRef, TicketWork};
 use crate::domain::{
-    decide, Action, Actor, Event, GroupRef, HoldReason, Impact, LifecycleRules, Phase, Refusal,
-    ResolutionCode, TicketFacts, TicketKind, TicketNumber, TicketState, Urgency, Visibility,
+    decide, Action, Actor, Event, GroupRef, HoldReason, Impact, LinkKind, Refusal, ResolutionCode,
+    TicketFacts, TicketKind, TicketNumber, TicketState, Urgency, Visibility,
 };
+use crate::server::hub::Changes;
+use crate::server::sla::{self, next_milestone, Deadlines, Milestone, Recorded, Target};
+use crate::server::store::db::Db;
+use crate::server::store::priorities::{derive_priority, lifecycle_rules};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Row, SqliteConnection};
-use std::collections::BTreeSet;
 
 /// Why an action was not written.
 #[derive(Debug, thiserror::Error)]
@@ -35,16 +34,17 @@ pub enum WorkError {
 }
 
 /// A ticket as the lifecycle and the SLA clock need it.
-struct Loaded {
-    id: i64,
-    version: i64,
-    priority: i64,
-    created_at: DateTime<Utc>,
-    paused: Duration,
-    paused_since: Option<DateTime<Utc>>,
+pub(super) struct Loaded {
+    pub(super) id: i64,
+    pub(super) number: TicketNumber,
+    pub(super) version: i64,
+    pub(super) priority: i64,
+    pub(super) created_at: DateTime<Utc>,
+    pub(super) paused: Duration,
+    pub(super) paused_since: Option<DateTime<Utc>>,
     /// As stored: they move only when the priority changes or a pause ends.
-    deadlines: Deadlines,
-    facts: TicketFacts,
+    pub(super) deadlines: Deadlines,
+    pub(super) facts: TicketFacts,
 }
 
 /// What a change does beyond the ticket's own facts, written in the same
@@ -76,18 +76,30 @@ pub enum Effect {
 /// `seen_version`. Answers the new version.
 pub async fn apply(
     db: &Db,
+    hub: &Changes,
     number: TicketNumber,
     seen_version: i64,
     actor: &Actor,
     action: Action,
     now: DateTime<Utc>,
 ) -> Result<i64, WorkError> {
-    apply_with(db, number, seen_version, actor, action, Effect::None, now).await
+    apply_with(
+        db,
+        hub,
+        number,
+        seen_version,
+        actor,
+        action,
+        Effect::None,
+        now,
+    )
+    .await
 }
 
 /// [`apply`], with what the change does beyond the ticket's facts.
 pub async fn apply_with(
     db: &Db,
+    hub: &Changes,
     number: TicketNumber,
     seen_version: i64,
     actor: &Actor,
@@ -95,39 +107,38 @@ pub async fn apply_with(
     effect: Effect,
     now: DateTime<Utc>,
 ) -> Result<i64, WorkError> {
-    let mut tx = db.writer.begin().await?;
-    let ticket = load(&mut tx, number).await?.ok_or(WorkError::NotFound)?;
+    let mut work = TicketWork::begin(db, hub, now).await?;
+    let ticket = load(work.conn(), number)
+        .await?
+        .ok_or(WorkError::NotFound)?;
     if ticket.version != seen_version {
         return Err(WorkError::Conflict {
             state: ticket.facts.state,
         });
     }
-    let rules = lifecycle_rules(&mut tx).await?;
+    let rules = lifecycle_rules(work.conn()).await?;
     let (next, event) =
         decide(&ticket.facts, actor, &action, now, rules).map_err(WorkError::Refused)?;
-    let version = write(&mut tx, &ticket, &next, actor, &event, now).await?;
-    write_effect(&mut tx, &ticket, actor, effect, now).await?;
-    let mut changed = vec![TicketChange {
-        ticket_id: ticket.id,
-        number: number.to_string(),
-        // The reporter's page shows the state, the group and the priority too.
-        public: event.visibility == Visibility::Public
-            || (next.state, next.hold, next.group, next.impact, next.urgency)
-                != (
-                    ticket.facts.state,
-                    ticket.facts.hold,
-                    ticket.facts.group,
-                    ticket.facts.impact,
-                    ticket.facts.urgency,
-                ),
-    }];
+    // The reporter's page shows the state, the group and the priority too.
+    let seen_by = if event.visibility == Visibility::Public
+        || (next.state, next.hold, next.group, next.impact, next.urgency)
+            != (
+                ticket.facts.state,
+                ticket.facts.hold,
+                ticket.facts.group,
+                ticket.facts.impact,
+                ticket.facts.urgency,
+            ) {
+        Seen::ByReporter
+    } else {
+        Seen::ByDesk
+    };
+    let version = write(&mut work, &ticket, &next, actor, &event, seen_by, now).await?;
+    write_effect(work.conn(), &ticket, actor, effect, now).await?;
     if next.major && event.kind == "reply" {
-        changed.extend(tell_linked_reporters(&mut tx, ticket.id, actor, &event, now).await?);
+        tell_linked_reporters(&mut work, ticket.id, actor, &event, now).await?;
     }
-    tx.commit().await?;
-    for change in changed {
-        db.changes.publish(change);
-    }
+    work.commit().await?;
     Ok(version)
 }
 
@@ -226,61 +237,38 @@ async fn set_category(
 /// People attached through "this is my problem too" follow the major incident
 /// itself, so they see it there.
 async fn tell_linked_reporters(
-    conn: &mut SqliteConnection,
+    work: &mut TicketWork<'_>,
     major_id: i64,
     actor: &Actor,
     event: &Event,
     now: DateTime<Utc>,
-) -> Result<Vec<TicketChange>, sqlx::Error> {
+) -> Result<(), sqlx::Error> {
     let linked: Vec<(i64, String)> = sqlx::query_as(
         "SELECT t.id, t.number FROM ticket_links l JOIN tickets t ON t.id = l.ticket_id
          WHERE l.target_ticket_id = ? AND l.kind = 'major_incident' AND t.state <> 'closed'",
     )
     .bind(major_id)
-    .fetch_all(&mut *conn)
+    .fetch_all(work.conn())
     .await?;
-    let update = Event {
-        kind: "major_update",
-        visibility: Visibility::Public,
-        body: event.body.clone(),
-    };
-    let mut changed = Vec::with_capacity(linked.len());
+    let actor = actor.display_name();
     for (id, number) in linked {
-        record_event(&mut *conn, id, now, &actor.display_name(), &update).await?;
-        sqlx::query("UPDATE tickets SET updated_at = ?, version = version + 1 WHERE id = ?")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *conn)
+        let Some(number) = TicketNumber::parse(&number) else {
+            continue;
+        };
+        let entry = Entry {
+            at: now,
+            actor: &actor,
+            kind: "major_update",
+            visibility: Visibility::Public,
+            body: &event.body,
+        };
+        work.record_any(TicketRef { id, number }, entry, Seen::ByReporter)
             .await?;
-        changed.push(TicketChange {
-            ticket_id: id,
-            number,
-            public: true,
-        });
     }
-    Ok(changed)
+    Ok(())
 }
 
-/// The reopening and automatic closing periods, as configured.
-pub async fn lifecycle_rules(conn: &mut SqliteConnection) -> Result<LifecycleRules, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT key, value FROM settings WHERE key IN ('reopen_days', 'auto_close_days')",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut rules = LifecycleRules::default();
-    for row in rows {
-        let value: Option<i64> = row.get::<String, _>("value").parse().ok();
-        match (row.get::<String, _>("key").as_str(), value) {
-            ("reopen_days", Some(days)) if days >= 0 => rules.reopen_days = days,
-            ("auto_close_days", Some(days)) if days >= 1 => rules.auto_close_days = days,
-            _ => {}
-        }
-    }
-    Ok(rules)
-}
-
-async fn load(
+pub(super) async fn load(
     conn: &mut SqliteConnection,
     number: TicketNumber,
 ) -> Result<Option<Loaded>, sqlx::Error> {
@@ -351,6 +339,7 @@ async fn load(
     };
     Ok(Some(Loaded {
         id: row.get("id"),
+        number,
         version: row.get("version"),
         priority: row.get("priority"),
         created_at: row.get("created_at"),
@@ -369,13 +358,36 @@ async fn load(
 /// Writes the new facts, the SLA clock and the history entry; answers the new
 /// version.
 async fn write(
-    conn: &mut SqliteConnection,
+    work: &mut TicketWork<'_>,
     ticket: &Loaded,
     next: &TicketFacts,
     actor: &Actor,
     event: &Event,
+    seen_by: Seen,
     now: DateTime<Utc>,
 ) -> Result<i64, WorkError> {
+    let actor_name = actor.display_name();
+    let entry = Entry {
+        at: now,
+        actor: &actor_name,
+        kind: event.kind,
+        visibility: event.visibility,
+        body: &event.body,
+    };
+    let reference = TicketRef {
+        id: ticket.id,
+        number: ticket.number,
+    };
+    let version = work
+        .record(reference, ticket.version, entry, seen_by)
+        .await
+        .map_err(|error| match error {
+            RecordError::Stale => WorkError::Conflict {
+                state: ticket.facts.state,
+            },
+            RecordError::Database(error) => WorkError::Database(error),
+        })?;
+    let conn = work.conn();
     let priority = if (next.impact, next.urgency) != (ticket.facts.impact, ticket.facts.urgency) {
         let triage = next.impact.zip(next.urgency);
         i64::from(derive_priority(&mut *conn, triage).await?.priority.level())
@@ -404,14 +416,13 @@ async fn write(
     };
     let recorded = recorded_milestones(&mut *conn, ticket.id).await?;
     let sla_next_at = next_milestone(&deadlines, next, paused_since.is_some(), &recorded);
-    let updated = sqlx::query(
+    sqlx::query(
         "UPDATE tickets SET state = ?, hold_reason = ?, group_id = ?, assignee_id = ?, impact = ?,
                 urgency = ?, priority = ?, responded_at = ?, resolved_at = ?, closed_at = ?,
                 resolution_code = ?, resolution_text = ?, escalated = ?, major = ?, rating = ?,
                 paused_seconds = ?, paused_since = ?, response_risk_at = ?, response_due_at = ?,
-                resolution_risk_at = ?, resolution_due_at = ?, sla_next_at = ?, updated_at = ?,
-                version = version + 1
-         WHERE id = ? AND version = ?",
+                resolution_risk_at = ?, resolution_due_at = ?, sla_next_at = ?
+         WHERE id = ?",
     )
     .bind(next.state.as_str())
     .bind(next.hold.map(HoldReason::as_str))
@@ -435,24 +446,16 @@ async fn write(
     .bind(deadlines.resolution_risk_at)
     .bind(deadlines.resolution_due_at.unwrap_or(ticket.created_at))
     .bind(sla_next_at)
-    .bind(now)
     .bind(ticket.id)
-    .bind(ticket.version)
     .execute(&mut *conn)
     .await?;
-    if updated.rows_affected() != 1 {
-        return Err(WorkError::Conflict {
-            state: ticket.facts.state,
-        });
-    }
-    record_event(&mut *conn, ticket.id, now, &actor.display_name(), event).await?;
     if matches!(
         event.kind,
         "escalated_to_managers" | "major_declared" | "user_escalation"
     ) {
         inform_incident_managers(&mut *conn, ticket.id, &event_summary(event), now).await?;
     }
-    Ok(ticket.version + 1)
+    Ok(version)
 }
 
 fn event_summary(event: &Event) -> String {
@@ -465,30 +468,8 @@ fn event_summary(event: &Event) -> String {
     format!("{what}: {}", event.body)
 }
 
-async fn record_event(
-    conn: &mut SqliteConnection,
-    ticket_id: i64,
-    at: DateTime<Utc>,
-    actor: &str,
-    event: &Event,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO ticket_events (ticket_id, at, actor, kind, visibility, body)
-         VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(ticket_id)
-    .bind(at)
-    .bind(actor)
-    .bind(event.kind)
-    .bind(event.visibility.as_str())
-    .bind(&event.body)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// An in-app message to every active admin (the incident managers).
-async fn inform_incident_managers(
+pub(super) async fn inform_incident_managers(
     conn: &mut SqliteConnection,
     ticket_id: i64,
     body: &str,
@@ -506,9 +487,7 @@ async fn inform_incident_managers(
     Ok(())
 }
 
-type Recorded = BTreeSet<(Target, Milestone)>;
-
-async fn recorded_milestones(
+pub(super) async fn recorded_milestones(
     conn: &mut SqliteConnection,
     ticket_id: i64,
 ) -> Result<Recorded, sqlx::Error> {
@@ -521,193 +500,6 @@ async fn recorded_milestones(
         .iter()
         .filter_map(|(t, m)| Some((Target::parse(t)?, Milestone::parse(m)?)))
         .collect())
-}
-
-/// The milestones still to record: not recorded yet, and their target not met.
-fn pending(
-    deadlines: &Deadlines,
-    facts: &TicketFacts,
-    recorded: &Recorded,
-) -> Vec<(Target, Milestone, DateTime<Utc>)> {
-    let met = |target: Target| match target {
-        Target::Response => facts.responded_at.is_some(),
-        Target::Resolution => matches!(Phase::of(facts.state), Phase::Done | Phase::Closed),
-    };
-    deadlines
-        .milestones()
-        .into_iter()
-        .filter_map(|(target, milestone, at)| Some((target, milestone, at?)))
-        .filter(|(target, milestone, _)| {
-            !met(*target) && !recorded.contains(&(*target, *milestone))
-        })
-        .collect()
-}
-
-/// When the sweeper should next look at this ticket; `None` while the clock is
-/// paused or nothing is pending.
-fn next_milestone(
-    deadlines: &Deadlines,
-    facts: &TicketFacts,
-    paused: bool,
-    recorded: &Recorded,
-) -> Option<DateTime<Utc>> {
-    if paused {
-        return None;
-    }
-    pending(deadlines, facts, recorded)
-        .into_iter()
-        .map(|(_, _, at)| at)
-        .min()
-}
-
-/// The deadlines of a ticket just logged, and when the sweeper first looks at it.
-pub fn first_deadlines(sla: &Sla, created_at: DateTime<Utc>) -> (Deadlines, Option<DateTime<Utc>>) {
-    let deadlines = sla.deadlines(created_at, Duration::zero());
-    let first = deadlines
-        .milestones()
-        .into_iter()
-        .filter_map(|(_, _, at)| at)
-        .min();
-    (deadlines, first)
-}
-
-/// Records every SLA milestone that has fallen due by `now`, each once, with the
-/// moment it fell due; informs the incident managers. Answers how many it recorded.
-pub async fn record_due_milestones(db: &Db, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
-    let mut recorded_now = 0;
-    let mut changed = Vec::new();
-    loop {
-        let mut tx = db.writer.begin().await?;
-        let numbers: Vec<String> = sqlx::query_scalar(
-            "SELECT number FROM tickets WHERE sla_next_at IS NOT NULL AND sla_next_at <= ?
-             ORDER BY sla_next_at LIMIT 200",
-        )
-        .bind(now)
-        .fetch_all(&mut *tx)
-        .await?;
-        if numbers.is_empty() {
-            return Ok(recorded_now);
-        }
-        for number in numbers.iter().filter_map(|n| TicketNumber::parse(n)) {
-            let Some(ticket) = load(&mut tx, number).await? else {
-                continue;
-            };
-            let mut recorded = recorded_milestones(&mut tx, ticket.id).await?;
-            for (target, milestone, at) in pending(&ticket.deadlines, &ticket.facts, &recorded) {
-                if at > now {
-                    continue;
-                }
-                record_milestone(&mut tx, &ticket, target, milestone, at, now).await?;
-                recorded.insert((target, milestone));
-                recorded_now += 1;
-            }
-            let next = next_milestone(
-                &ticket.deadlines,
-                &ticket.facts,
-                ticket.paused_since.is_some(),
-                &recorded,
-            );
-            sqlx::query("UPDATE tickets SET sla_next_at = ? WHERE id = ?")
-                .bind(next)
-                .bind(ticket.id)
-                .execute(&mut *tx)
-                .await?;
-            changed.push(TicketChange {
-                ticket_id: ticket.id,
-                number: number.to_string(),
-                public: false,
-            });
-        }
-        tx.commit().await?;
-        for change in changed.drain(..) {
-            db.changes.publish(change);
-        }
-    }
-}
-
-async fn record_milestone(
-    conn: &mut SqliteConnection,
-    ticket: &Loaded,
-    target: Target,
-    milestone: Milestone,
-    due_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO sla_events (ticket_id, target, milestone, due_at, recorded_at)
-         VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(ticket.id)
-    .bind(target.as_str())
-    .bind(milestone.as_str())
-    .bind(due_at)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    let what = match (target, milestone) {
-        (Target::Response, Milestone::AtRisk) => "75 % of the response target has passed",
-        (Target::Response, Milestone::Breached) => "The response target was breached",
-        (Target::Resolution, Milestone::AtRisk) => "75 % of the resolution target has passed",
-        (Target::Resolution, Milestone::Breached) => "The resolution target was breached",
-    };
-    let event = Event {
-        kind: match milestone {
-            Milestone::AtRisk => "sla_at_risk",
-            Milestone::Breached => "sla_breached",
-        },
-        visibility: crate::domain::Visibility::Internal,
-        body: what.to_string(),
-    };
-    record_event(&mut *conn, ticket.id, due_at, "SLA clock", &event).await?;
-    inform_incident_managers(&mut *conn, ticket.id, what, now).await
-}
-
-/// Closes every resolved ticket whose user has not answered within the configured
-/// days. Answers how many it closed.
-pub async fn close_resolved(db: &Db, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
-    let rules = lifecycle_rules(&mut *db.reader.acquire().await?).await?;
-    let before = now - Duration::days(rules.auto_close_days);
-    let due: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT number, version FROM tickets
-         WHERE state IN ('resolved', 'fulfilled') AND resolved_at <= ? LIMIT 500",
-    )
-    .bind(before)
-    .fetch_all(&db.reader)
-    .await?;
-    let mut closed = 0;
-    for (number, version) in due {
-        let Some(number) = TicketNumber::parse(&number) else {
-            continue;
-        };
-        match apply(db, number, version, &Actor::System, Action::AutoClose, now).await {
-            Ok(_) => closed += 1,
-            // Someone acted on it meanwhile; the next round looks again.
-            Err(WorkError::Conflict { .. } | WorkError::Refused(_) | WorkError::NotFound) => {}
-            Err(WorkError::Database(error)) => return Err(error),
-        }
-    }
-    Ok(closed)
-}
-
-/// Records due SLA milestones and closes unanswered resolved tickets now, then
-/// every `every`, for as long as the database is open.
-pub fn spawn_clock(db: Db, every: std::time::Duration) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            if db.writer.is_closed() {
-                break;
-            }
-            let now = Utc::now();
-            if let Err(error) = record_due_milestones(&db, now).await {
-                tracing::error!(%error, "recording SLA milestones failed");
-            }
-            if let Err(error) = close_resolved(&db, now).await {
-                tracing::error!(%error, "closing resolved tickets failed");
-            }
-        }
-    });
 }
 
 /// An assignment group by id.
@@ -752,4 +544,84 @@ impl From<Refusal> for crate::error::AppError {
     fn from(refusal: Refusal) -> Self {
         crate::error::AppError::Refused(refusal.message())
     }
+}
+
+/// Gives `account` the tickets logged earlier with its (now confirmed) address,
+/// each as a change in the ticket's history; answers how many.
+pub async fn link_to_account(
+    work: &mut TicketWork<'_>,
+    account: &crate::domain::Account,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let earlier: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, number FROM tickets WHERE user_id IS NULL AND reporter_email = ? COLLATE NOCASE",
+    )
+    .bind(&account.email)
+    .fetch_all(work.conn())
+    .await?;
+    let body = format!(
+        "Linked to the account of {} (e-mail address confirmed).",
+        account.email
+    );
+    let mut linked = 0;
+    for (id, number) in earlier {
+        let Some(number) = TicketNumber::parse(&number) else {
+            continue;
+        };
+        let entry = Entry {
+            at: now,
+            actor: &account.name,
+            kind: "linked_to_account",
+            visibility: Visibility::Internal,
+            body: &body,
+        };
+        work.record_any(TicketRef { id, number }, entry, Seen::ByDesk)
+            .await?;
+        sqlx::query("UPDATE tickets SET user_id = ? WHERE id = ?")
+            .bind(account.id)
+            .bind(id)
+            .execute(work.conn())
+            .await?;
+        linked += 1;
+    }
+    Ok(linked)
+}
+
+/// Links incident `ticket` to the known error `article` written from it, as a
+/// change in the incident's history.
+pub async fn link_known_error(
+    work: &mut TicketWork<'_>,
+    ticket: i64,
+    article: i64,
+    title: &str,
+    author: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let number: String = sqlx::query_scalar("SELECT number FROM tickets WHERE id = ?")
+        .bind(ticket)
+        .fetch_one(work.conn())
+        .await?;
+    let number = TicketNumber::parse(&number)
+        .ok_or_else(|| sqlx::Error::Protocol(format!("ticket {ticket}: number unreadable")))?;
+    sqlx::query(
+        "INSERT INTO ticket_links (ticket_id, kind, target_article_id, created_at, created_by)
+         VALUES (?, 'known_error', ?, ?, ?)",
+    )
+    .bind(ticket)
+    .bind(article)
+    .bind(now)
+    .bind(author)
+    .execute(work.conn())
+    .await?;
+    let body = format!("{}: {title}", LinkKind::KnownError.label());
+    let entry = Entry {
+        at: now,
+        actor: author,
+        kind: "linked",
+        visibility: Visibility::Internal,
+        body: &body,
+    };
+    work.record_any(TicketRef { id: ticket, number }, entry, Seen::ByDesk)
+        .await?;
+    Ok(())
 }

@@ -1,13 +1,8 @@
-//! The shared state of the running portal.
+//! How this deployment is reached: the public address links are built from,
+//! and the reverse proxies whose forwarding header is believed.
 
-use super::db::Db;
-use super::limits::Limits;
-use super::search::SearchIndex;
-use axum::extract::FromRef;
 use ipnet::IpNet;
-use leptos::prelude::LeptosOptions;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 
 /// Settings that pages need at run time.
 #[derive(Clone, Debug)]
@@ -138,22 +133,6 @@ fn parse_network(raw: &str) -> Result<IpNet, SettingsError> {
     raw.parse::<IpNet>()
         .or_else(|_| raw.parse::<IpAddr>().map(IpNet::from))
         .map_err(|_| SettingsError::TrustedProxy(raw.to_string()))
-}
-
-/// Cheap to clone: every part is reference-counted.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub search: SearchIndex,
-    pub leptos_options: LeptosOptions,
-    pub settings: Arc<PortalSettings>,
-    pub limits: Arc<Limits>,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
 }
 
 #[cfg(test)]

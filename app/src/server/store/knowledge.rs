@@ -1,9 +1,9 @@
 //! Storage of knowledge articles: user FAQs and known errors.
 
-use super::markdown::{to_plain_text, to_safe_html};
 use crate::domain::{
     Article, ArticleBody, ArticleId, ArticleKind, ArticleState, ArticleVisibility, KnownErrorStatus,
 };
+use crate::server::markdown::{to_plain_text, to_safe_html};
 use chrono::{DateTime, Utc};
 use sqlx::{Row, SqliteConnection};
 
@@ -380,11 +380,12 @@ fn index_doc(row: &sqlx::sqlite::SqliteRow) -> Option<IndexDoc> {
     })
 }
 
-/// The index entry of one article: `Upsert` while it is published, else `Delete`.
-pub async fn index_op(
+/// What the index holds of one article: the article while it is published,
+/// else nothing.
+pub async fn indexed(
     conn: &mut SqliteConnection,
     id: ArticleId,
-) -> Result<super::search::IndexOp, sqlx::Error> {
+) -> Result<Option<IndexDoc>, sqlx::Error> {
     let row = sqlx::query(&format!(
         "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN services s ON s.id = a.service_id
          WHERE a.id = ? AND a.state = 'published'"
@@ -392,10 +393,7 @@ pub async fn index_op(
     .bind(id.0)
     .fetch_optional(conn)
     .await?;
-    Ok(match row.as_ref().and_then(index_doc) {
-        Some(doc) => super::search::IndexOp::Upsert(doc),
-        None => super::search::IndexOp::Delete(id),
-    })
+    Ok(row.as_ref().and_then(index_doc))
 }
 
 /// How many published articles there are; the index must hold exactly as many.
@@ -404,29 +402,4 @@ pub async fn count(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
         .fetch_one(conn)
         .await?;
     Ok(n.max(0) as u64)
-}
-
-/// Why an article could not be published.
-#[derive(Debug, thiserror::Error)]
-pub enum PublishError {
-    #[error(transparent)]
-    Insert(#[from] InsertArticleError),
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-    #[error(transparent)]
-    Search(#[from] super::search::SearchError),
-}
-
-/// Stores an article and makes it searchable before returning.
-pub async fn publish(
-    db: &super::db::Db,
-    search: &super::search::SearchIndex,
-    draft: &ArticleDraft,
-) -> Result<ArticleId, PublishError> {
-    let mut tx = db.writer.begin().await?;
-    let id = insert_article(&mut tx, draft, Provenance::PUBLISHED, Utc::now()).await?;
-    tx.commit().await?;
-    let op = index_op(&mut *db.reader.acquire().await?, id).await?;
-    search.apply(vec![op], true).await?;
-    Ok(id)
 }

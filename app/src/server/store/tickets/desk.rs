@@ -1,15 +1,12 @@
-//! The desk's reads and its actions: the queue, a ticket in full, and turning a
-//! submitted action form into a lifecycle action with its records.
+//! The desk's reads: the queue and a ticket in full, with its history, links and
+//! checklist.
 
-use super::db::Db;
-use super::work::{self, Effect};
 use crate::domain::{
-    open_to_users, Account, Action, Actor, ArticleState, ArticleVisibility, ChecklistStep, Choice,
-    DeskChoices, DeskTicket, GroupRef, HistoryEntry, HoldReason, Impact, LinkKind, LinkView,
-    Priority, PriorityRule, QueueFilter, QueuePage, QueueRow, ReporterView, ResolutionCode,
-    TargetView, TicketKind, TicketNumber, TicketState, Urgency, WorkForm,
+    open_to_users, ArticleState, ArticleVisibility, ChecklistStep, Choice, DeskChoices, DeskTicket,
+    HistoryEntry, HoldReason, Impact, LinkKind, LinkView, Priority, PriorityRule, QueueFilter,
+    QueuePage, QueueRow, ReporterView, ResolutionCode, TargetView, TicketKind, TicketNumber,
+    TicketState, Urgency,
 };
-use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -21,6 +18,7 @@ pub const QUEUE_PAGE: i64 = 50;
 /// the `tickets_queue` index so that SQLite walks the index instead of sorting.
 const QUEUE_DUE: &str =
     "(CASE WHEN responded_at IS NULL THEN response_due_at ELSE resolution_due_at END)";
+
 const QUEUE_OPEN: &str = "state NOT IN ('resolved', 'fulfilled', 'closed')";
 
 /// The first page of the queue for `me` with `filter`, as of `now`.
@@ -445,208 +443,4 @@ async fn checklist(
                 .zip(row.get::<Option<String>, _>("done_by")),
         })
         .collect())
-}
-
-/// Carries out one action of the desk's forms by `me` on ticket `number`;
-/// answers the ticket's new version.
-pub async fn act(
-    db: &Db,
-    me: &Account,
-    number: &str,
-    form: &WorkForm,
-    now: DateTime<Utc>,
-) -> Result<i64, AppError> {
-    let number = TicketNumber::parse(number).ok_or(AppError::NotFound)?;
-    let version = form
-        .seen_version()
-        .ok_or_else(|| refused("The form is missing the ticket's version: reload the ticket."))?;
-    let mut conn = db.reader.acquire().await?;
-    let (action, effect) = desk_action(&mut conn, me, number, form).await?;
-    drop(conn);
-    let actor = Actor::Staff {
-        id: me.id,
-        name: me.name.clone(),
-    };
-    Ok(work::apply_with(db, number, version, &actor, action, effect, now).await?)
-}
-
-fn refused(message: &str) -> AppError {
-    AppError::Refused(message.into())
-}
-
-fn id_of(field: &Option<String>) -> Option<i64> {
-    field.as_deref().and_then(|v| v.trim().parse().ok())
-}
-
-/// Resolves the records a desk form names (groups, people, categories, models,
-/// linked records) into the lifecycle action and what it does beyond the facts.
-async fn desk_action(
-    conn: &mut SqliteConnection,
-    me: &Account,
-    number: TicketNumber,
-    form: &WorkForm,
-) -> Result<(Action, Effect), AppError> {
-    let reason = form.reason.clone().unwrap_or_default();
-    Ok(match form.action.as_str() {
-        "take" => (
-            Action::Assign {
-                group: None,
-                assignee: Some(me.id),
-            },
-            Effect::None,
-        ),
-        "assign" => {
-            let group = match id_of(&form.group) {
-                Some(id) => Some(
-                    work::group(&mut *conn, id)
-                        .await?
-                        .ok_or_else(|| refused("Choose one of the groups."))?,
-                ),
-                None => None,
-            };
-            let assignee = id_of(&form.assignee);
-            if let Some(person) = assignee {
-                if !work::is_active_staff(&mut *conn, person).await? {
-                    return Err(refused("Choose someone on the service desk."));
-                }
-            }
-            (Action::Assign { group, assignee }, Effect::None)
-        }
-        "escalate" => {
-            let group: GroupRef = match id_of(&form.group) {
-                Some(id) => work::group(&mut *conn, id).await?,
-                None => None,
-            }
-            .ok_or_else(|| refused("Choose the group to escalate to."))?;
-            (Action::Escalate { group, reason }, Effect::None)
-        }
-        "recategorise" => {
-            let id = id_of(&form.category).ok_or_else(|| refused("Choose a category."))?;
-            let names: Option<(String, String, bool)> = sqlx::query_as(
-                "SELECT s.name, c.name, c.offered = 1 AND s.offered = 1
-                 FROM categories c JOIN services s ON s.id = c.service_id WHERE c.id = ?",
-            )
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let (service, category, offered) =
-                names.ok_or_else(|| refused("Choose a category."))?;
-            if !offered {
-                return Err(refused(
-                    "That category is no longer offered: choose another.",
-                ));
-            }
-            (
-                Action::Recategorise { service, category },
-                Effect::Category(id),
-            )
-        }
-        "apply_model" => {
-            let id = id_of(&form.model).ok_or_else(|| refused("Choose an incident model."))?;
-            let model: Option<(String, i64, String, String)> = sqlx::query_as(
-                "SELECT name, category_id, impact, urgency FROM incident_models
-                 WHERE id = ? AND active = 1",
-            )
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let (name, category, impact, urgency) =
-                model.ok_or_else(|| refused("Choose an incident model."))?;
-            let (Some(impact), Some(urgency)) = (Impact::parse(&impact), Urgency::parse(&urgency))
-            else {
-                return Err(AppError::internal(format!(
-                    "incident model {id} unreadable"
-                )));
-            };
-            (
-                Action::ApplyModel {
-                    name,
-                    impact,
-                    urgency,
-                },
-                Effect::Model { id, category },
-            )
-        }
-        "tick" => {
-            let position = id_of(&form.step).ok_or_else(|| refused("Choose a step."))?;
-            let step: Option<String> = sqlx::query_scalar(
-                "SELECT k.text FROM ticket_checklist k JOIN tickets t ON t.id = k.ticket_id
-                 WHERE t.number = ? AND k.position = ?",
-            )
-            .bind(number.to_string())
-            .bind(position)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let step =
-                step.ok_or_else(|| refused("That step is not on this ticket's checklist."))?;
-            let done = form.done.as_deref() == Some("on");
-            (Action::Tick { step, done }, Effect::Tick { position, done })
-        }
-        "link" => link_action(conn, number, form).await?,
-        _ => (form.staff_action()?, Effect::None),
-    })
-}
-
-/// A link to a known error (by its address or slug) or to another incident or a
-/// major incident (by number).
-async fn link_action(
-    conn: &mut SqliteConnection,
-    number: TicketNumber,
-    form: &WorkForm,
-) -> Result<(Action, Effect), AppError> {
-    let kind = form
-        .link_kind
-        .as_deref()
-        .and_then(LinkKind::parse)
-        .ok_or_else(|| refused("Choose what to link to."))?;
-    let target = form.link_target.as_deref().unwrap_or("").trim();
-    if kind == LinkKind::KnownError {
-        let slug = target.rsplit('/').next().unwrap_or(target);
-        let found: Option<(i64, String)> = sqlx::query_as(
-            "SELECT id, title FROM articles WHERE slug = ? AND kind = 'known_error'",
-        )
-        .bind(slug)
-        .fetch_optional(&mut *conn)
-        .await?;
-        let (article, title) = found.ok_or_else(|| {
-            refused("No known error has that address. Paste the article's address or its slug.")
-        })?;
-        return Ok((
-            Action::Link {
-                description: format!("{}: {title}", kind.label()),
-            },
-            Effect::Link {
-                kind,
-                ticket: None,
-                article: Some(article),
-            },
-        ));
-    }
-    let other = TicketNumber::parse(target)
-        .filter(|n| n.kind == TicketKind::Incident)
-        .ok_or_else(|| refused("Give the incident's number, like INC0001001."))?;
-    if other == number {
-        return Err(refused("A ticket cannot be linked to itself."));
-    }
-    let found: Option<(i64, bool, String)> =
-        sqlx::query_as("SELECT id, major, summary FROM tickets WHERE number = ?")
-            .bind(other.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
-    let (id, major, summary) = found.ok_or_else(|| refused("No incident has that number."))?;
-    if kind == LinkKind::MajorIncident && !major {
-        return Err(refused(
-            "That incident is not a major incident: declare it one first, or link it as a related incident.",
-        ));
-    }
-    Ok((
-        Action::Link {
-            description: format!("{}: {other} {summary}", kind.label()),
-        },
-        Effect::Link {
-            kind,
-            ticket: Some(id),
-            article: None,
-        },
-    ))
 }

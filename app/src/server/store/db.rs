@@ -20,8 +20,6 @@ pub struct Db {
     pub reader: SqlitePool,
     /// The single connection every write transaction goes through.
     pub writer: SqlitePool,
-    /// Committed ticket changes, for the pages that show them live.
-    pub changes: super::live::Changes,
 }
 
 impl Db {
@@ -49,11 +47,7 @@ impl Db {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Db {
-            reader,
-            writer,
-            changes: super::live::Changes::default(),
-        })
+        Ok(Db { reader, writer })
     }
 
     /// Checks that both pools answer; used by `/healthz`.

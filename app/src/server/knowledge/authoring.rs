@@ -7,22 +7,23 @@
 //! (303) to the article's editor; one with problems answers with the editor again,
 //! the messages beside the fields and everything typed kept.
 
-use super::account_forms::{page_again, refuse};
-use super::accounts::audit::{self, Actor};
-use super::catalog;
-use super::forms::Caller;
-use super::knowledge::{self, InsertArticleError, Provenance};
-use super::{authorize, Access, AppState};
 use crate::domain::{
-    form_value, parse_article, Account, ArticleDraft, ArticleIntent, ArticleKind, ArticleState,
-    ArticleVisibility, KnownErrorStatus, NamedErrors, TicketKind, TicketNumber,
+    form_value, parse_article, Account, ArticleDraft, ArticleIntent, ArticleKind, ArticleRow,
+    ArticleState, ArticleVisibility, EditorData, KnownErrorStatus, NamedErrors, SettingsOutcome,
+    TicketKind, TicketNumber,
 };
 use crate::error::AppError;
-use crate::knowledge::{ArticleRow, EditorData};
-use crate::settings::SettingsOutcome;
+use crate::server::accounts::audit::{self, Actor};
+use crate::server::store::catalog;
+use crate::server::store::knowledge::{self, InsertArticleError, Provenance};
+use crate::server::store::tickets::apply as ticket_apply;
+use crate::server::store::tickets::work::TicketWork;
+use crate::server::web::answer::answer;
+use crate::server::web::caller::Author;
+use crate::server::web::page::FormPage;
+use crate::server::web::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use chrono::{DateTime, Utc};
 use sqlx::{Row, SqliteConnection};
@@ -106,13 +107,13 @@ pub async fn save(
 ) -> Result<Saved, SaveError> {
     let intent = ArticleIntent::parse(form_value(fields, "intent"))
         .ok_or_else(|| named("intent", "Choose to save, publish or archive."))?;
-    let mut tx = state.db.writer.begin().await?;
+    let mut work = TicketWork::begin(&state.db, &state.changes, now).await?;
     let (id, draft, new_state, action) = match slug {
         Some(slug) => {
-            let stored = knowledge::stored_article(&mut tx, slug)
+            let stored = knowledge::stored_article(work.conn(), slug)
                 .await?
                 .ok_or(SaveError::NotFound)?;
-            let draft = parse_listed(&mut tx, fields, Some(&stored.draft)).await?;
+            let draft = parse_listed(work.conn(), fields, Some(&stored.draft)).await?;
             let Ok(revision) = form_value(fields, "revision").trim().parse::<i64>() else {
                 return Err(SaveError::Conflict);
             };
@@ -126,7 +127,7 @@ pub async fn save(
                 author: Some(author.id),
                 source_ticket: None,
             };
-            if !knowledge::update_article(&mut tx, stored.id, revision, &draft, provenance, now)
+            if !knowledge::update_article(work.conn(), stored.id, revision, &draft, provenance, now)
                 .await?
             {
                 return Err(SaveError::Conflict);
@@ -134,7 +135,7 @@ pub async fn save(
             (stored.id, draft, new_state, action)
         }
         None => {
-            let draft = parse_listed(&mut tx, fields, None).await?;
+            let draft = parse_listed(work.conn(), fields, None).await?;
             let new_state = match intent {
                 ArticleIntent::Save => ArticleState::Draft,
                 ArticleIntent::Publish => ArticleState::Published,
@@ -145,7 +146,7 @@ pub async fn save(
                     ))
                 }
             };
-            if knowledge::stored_article(&mut tx, &draft.slug)
+            if knowledge::stored_article(work.conn(), &draft.slug)
                 .await?
                 .is_some()
             {
@@ -154,30 +155,23 @@ pub async fn save(
                     "Another article has this address name already: choose another.",
                 ));
             }
-            let source = source_incident(&mut tx, form_value(fields, "from")).await?;
+            let source = source_incident(work.conn(), form_value(fields, "from")).await?;
             let provenance = Provenance {
                 state: new_state,
                 author: Some(author.id),
                 source_ticket: source,
             };
-            let id = knowledge::insert_article(&mut tx, &draft, provenance, now).await?;
+            let id = knowledge::insert_article(work.conn(), &draft, provenance, now).await?;
             if let Some(ticket) = source {
-                sqlx::query(
-                    "INSERT INTO ticket_links (ticket_id, kind, target_article_id, created_at, created_by)
-                     VALUES (?, 'known_error', ?, ?, ?)",
-                )
-                .bind(ticket)
-                .bind(id.0)
-                .bind(now)
-                .bind(&author.name)
-                .execute(&mut *tx)
-                .await?;
+                let title = &draft.title;
+                ticket_apply::link_known_error(&mut work, ticket, id.0, title, &author.name, now)
+                    .await?;
             }
             (id, draft, new_state, "article_created")
         }
     };
     audit::record(
-        &mut tx,
+        work.conn(),
         now,
         &Actor::account(author),
         action,
@@ -192,8 +186,8 @@ pub async fn save(
         Some(address),
     )
     .await?;
-    tx.commit().await?;
-    let op = knowledge::index_op(&mut *state.db.reader.acquire().await?, id).await?;
+    work.commit().await?;
+    let op = super::index_op(&mut *state.db.reader.acquire().await?, id).await?;
     if let Err(error) = state.search.apply(vec![op], true).await {
         // The article is saved; the index is rebuilt at the next start when it is
         // out of step with the database.
@@ -263,74 +257,58 @@ async fn resolved_incident(
 /// `POST /knowledge/new`: a new FAQ or known error.
 pub async fn create(
     State(state): State<AppState>,
-    caller: Caller,
-    uri: Uri,
-    headers: HeaderMap,
+    Author { author, .. }: Author,
+    page: FormPage,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    answer(&state, caller, None, uri, headers, fields).await
+    post(&state, author, page, None, fields).await
 }
 
 /// `POST /knowledge/articles/{slug}`: save, publish or archive an article.
 pub async fn change(
     State(state): State<AppState>,
-    caller: Caller,
+    Author { author, .. }: Author,
+    page: FormPage,
     Path(slug): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    answer(&state, caller, Some(&slug), uri, headers, fields).await
+    post(&state, author, page, Some(&slug), fields).await
 }
 
-async fn answer(
+async fn post(
     state: &AppState,
-    caller: Caller,
+    author: Account,
+    page: FormPage,
     slug: Option<&str>,
-    uri: Uri,
-    headers: HeaderMap,
     fields: Vec<(String, String)>,
 ) -> Response {
-    let author = match authorize(&caller.viewer, Access::Author) {
-        Ok(author) => author,
-        Err(error) => return refuse(error),
-    };
-    let result = save(state, &author, slug, &fields, &caller.address, Utc::now()).await;
-    let mut outcome = SettingsOutcome {
-        values: fields,
-        ..SettingsOutcome::default()
-    };
-    let status = match result {
-        Ok(saved) => {
+    let address = page.caller.address.clone();
+    let result = save(state, &author, slug, &fields, &address, Utc::now())
+        .await
+        .map(|saved| {
             let done = match saved.state {
                 ArticleState::Draft => "saved",
                 ArticleState::Published => "published",
                 ArticleState::Archived => "archived",
             };
-            return Redirect::to(&format!("/knowledge/articles/{}?done={done}", saved.slug))
-                .into_response();
-        }
-        Err(SaveError::NotFound) => return refuse(AppError::NotFound),
-        Err(SaveError::Fields(errors)) => {
-            outcome.errors = errors;
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Err(SaveError::Conflict) => {
-            outcome.problem = Some(
+            format!("/knowledge/articles/{}?done={done}", saved.slug)
+        })
+        .map_err(|error| match error {
+            SaveError::NotFound => AppError::NotFound,
+            SaveError::Fields(errors) => AppError::InvalidInputs(errors),
+            SaveError::Conflict => AppError::Conflict(
                 "Someone else saved this article after you opened it, so nothing was saved. \
                  Your text is below; the form now holds their version's number, so saving \
                  again replaces their changes with yours."
                     .into(),
-            );
-            StatusCode::CONFLICT
-        }
-        Err(SaveError::Database(error)) => {
-            tracing::error!(%error, "article not saved");
-            outcome.problem = Some(AppError::Internal.to_string());
-            StatusCode::SERVICE_UNAVAILABLE
-        }
+            ),
+            SaveError::Database(error) => AppError::internal(error),
+        });
+    let outcome = SettingsOutcome {
+        values: fields,
+        ..SettingsOutcome::default()
     };
-    page_again(state, uri, headers, caller.viewer, status, outcome).await
+    answer(state, page, result, outcome).await
 }
 
 /// Every article for the authors' list, newest change first (at most 1,000).

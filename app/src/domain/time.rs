@@ -1,0 +1,37 @@
+//! Times as people read them.
+
+use chrono::{DateTime, Utc};
+
+/// "Sun 22 Nov 2026, 14:05 UTC". Written out by hand rather than with chrono's
+/// `format`, whose pattern interpreter would add tens of kilobytes to the
+/// WebAssembly of the islands that show times.
+pub fn format_time(at: DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{} {} {} {}, {:02}:{:02} UTC",
+        DAYS[at.weekday().num_days_from_monday() as usize],
+        at.day(),
+        MONTHS[at.month0() as usize],
+        at.year(),
+        at.hour(),
+        at.minute()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_read_as_before() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T14:05:59Z").unwrap();
+        let at = at.with_timezone(&chrono::Utc);
+        assert_eq!(
+            super::format_time(at),
+            at.format("%a %-d %b %Y, %H:%M UTC").to_string()
+        );
+        assert_eq!(super::format_time(at), "Sun 22 Nov 2026, 14:05 UTC");
+    }
+}

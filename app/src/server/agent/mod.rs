@@ -1,0 +1,3 @@
+//! The agent workspace's server side: the desk's action forms.
+
+pub mod act;

@@ -1,0 +1,13 @@
+//! Storage: the SQL of each aggregate, in one module each, and nowhere else.
+//!
+//! A table is written only by its own module. A read may join another
+//! aggregate's tables for names and labels; a lookup whose subject is another
+//! aggregate belongs to that aggregate's module. Functions take a connection (or
+//! a transaction the caller commits) unless they are one whole change of their
+//! own, which they then commit.
+
+pub mod catalog;
+pub mod db;
+pub mod knowledge;
+pub mod priorities;
+pub mod tickets;

@@ -1,0 +1,102 @@
+//! The priority matrix, each priority's targets and the lifecycle periods, as
+//! configured.
+
+use crate::domain::{Impact, LifecycleRules, Priority, PriorityRule, PriorityTable, Urgency};
+use sqlx::{Row, SqliteConnection};
+
+/// The configured priority matrix and rules.
+pub async fn priority_table(conn: &mut SqliteConnection) -> Result<PriorityTable, sqlx::Error> {
+    let cells = sqlx::query("SELECT impact, urgency, priority FROM priority_matrix")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            Some((
+                Impact::parse(row.get("impact"))?,
+                Urgency::parse(row.get("urgency"))?,
+                Priority::new(row.get("priority"))?,
+            ))
+        })
+        .collect();
+    let rules = sqlx::query(
+        "SELECT priority, label, response_minutes, resolution_minutes FROM priorities ORDER BY priority",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .filter_map(rule_from_row)
+    .collect();
+    let request_priority = request_priority(conn).await?;
+    Ok(PriorityTable {
+        cells,
+        rules,
+        request_priority,
+    })
+}
+
+fn rule_from_row(row: &sqlx::sqlite::SqliteRow) -> Option<PriorityRule> {
+    Some(PriorityRule {
+        priority: Priority::new(row.get("priority"))?,
+        label: row.get("label"),
+        response_minutes: u32::try_from(row.get::<i64, _>("response_minutes")).ok()?,
+        resolution_minutes: u32::try_from(row.get::<i64, _>("resolution_minutes")).ok()?,
+    })
+}
+
+async fn request_priority(conn: &mut SqliteConnection) -> Result<Priority, sqlx::Error> {
+    let raw: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'request_priority'")
+            .fetch_optional(conn)
+            .await?;
+    Ok(raw
+        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(Priority::new)
+        .unwrap_or(Priority::new(4).expect("4 is a priority")))
+}
+
+pub(crate) async fn derive_priority(
+    conn: &mut SqliteConnection,
+    triage: Option<(Impact, Urgency)>,
+) -> Result<PriorityRule, sqlx::Error> {
+    let priority = match triage {
+        Some((impact, urgency)) => {
+            let level: Option<i64> = sqlx::query_scalar(
+                "SELECT priority FROM priority_matrix WHERE impact = ? AND urgency = ?",
+            )
+            .bind(impact.as_str())
+            .bind(urgency.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+            level
+                .and_then(Priority::new)
+                .ok_or_else(|| sqlx::Error::Protocol("priority matrix has a gap".into()))?
+        }
+        None => request_priority(&mut *conn).await?,
+    };
+    let row = sqlx::query(
+        "SELECT priority, label, response_minutes, resolution_minutes FROM priorities WHERE priority = ?",
+    )
+    .bind(i64::from(priority.level()))
+    .fetch_one(&mut *conn)
+    .await?;
+    rule_from_row(&row).ok_or_else(|| sqlx::Error::Protocol("priority rule unreadable".into()))
+}
+
+/// The reopening and automatic closing periods, as configured.
+pub async fn lifecycle_rules(conn: &mut SqliteConnection) -> Result<LifecycleRules, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT key, value FROM settings WHERE key IN ('reopen_days', 'auto_close_days')",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut rules = LifecycleRules::default();
+    for row in rows {
+        let value: Option<i64> = row.get::<String, _>("value").parse().ok();
+        match (row.get::<String, _>("key").as_str(), value) {
+            ("reopen_days", Some(days)) if days >= 0 => rules.reopen_days = days,
+            ("auto_close_days", Some(days)) if days >= 1 => rules.auto_close_days = days,
+            _ => {}
+        }
+    }
+    Ok(rules)
+}

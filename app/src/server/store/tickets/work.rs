@@ -1,0 +1,160 @@
+//! The one way a ticket changes: [`TicketWork`].
+//!
+//! Every change to a ticket — by the desk, its reporter, the SLA clock, the
+//! accounts (linking earlier tickets on confirmation), knowledge authoring (a
+//! known error linked to its incident), logging and "this is my problem too" —
+//! is written by [`TicketWork::record`]: its history entry, its version bump
+//! (guarded by the version its author saw, when there is one), and, once the
+//! transaction has committed ([`TicketWork::commit`]), the word to every open
+//! page that shows the ticket. Nothing else writes `ticket_events` or bumps a
+//! version.
+
+use crate::domain::{TicketNumber, Visibility};
+use crate::server::hub::{Changes, TicketChange};
+use crate::server::store::db::Db;
+use chrono::{DateTime, Utc};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
+
+/// A ticket as a change names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TicketRef {
+    pub id: i64,
+    pub number: TicketNumber,
+}
+
+/// One entry of a ticket's history.
+#[derive(Clone, Debug)]
+pub struct Entry<'a> {
+    pub at: DateTime<Utc>,
+    pub actor: &'a str,
+    pub kind: &'a str,
+    pub visibility: Visibility,
+    pub body: &'a str,
+}
+
+/// Whose view the change reaches besides the desk's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// The reporter's page shows it too.
+    ByReporter,
+    /// Only the desk sees it.
+    ByDesk,
+}
+
+/// Why a change was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The ticket was changed by someone else since its author saw it.
+    #[error("the ticket changed meanwhile")]
+    Stale,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// A transaction that changes tickets.
+pub struct TicketWork<'a> {
+    tx: Transaction<'static, Sqlite>,
+    hub: &'a Changes,
+    /// When the work is done: every ticket it changes was last updated then.
+    now: DateTime<Utc>,
+    changed: Vec<TicketChange>,
+}
+
+impl<'a> TicketWork<'a> {
+    /// Starts the transaction on the writer connection.
+    pub async fn begin(
+        db: &Db,
+        hub: &'a Changes,
+        now: DateTime<Utc>,
+    ) -> Result<TicketWork<'a>, sqlx::Error> {
+        Ok(TicketWork {
+            tx: db.writer.begin().await?,
+            hub,
+            now,
+            changed: Vec::new(),
+        })
+    }
+
+    /// The transaction, for what the change writes besides the ticket's history
+    /// (its facts, links, checklist, followers).
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+
+    /// Records one change to `ticket`, only if its version is still `seen` (what
+    /// its author saw): its history entry and its new version, answered.
+    pub async fn record(
+        &mut self,
+        ticket: TicketRef,
+        seen: i64,
+        entry: Entry<'_>,
+        seen_by: Seen,
+    ) -> Result<i64, RecordError> {
+        self.write(ticket, Some(seen), entry, seen_by).await
+    }
+
+    /// Records one change to `ticket` whatever its version (the portal's own
+    /// changes: the SLA clock, updates copied from a major incident, a follower).
+    pub async fn record_any(
+        &mut self,
+        ticket: TicketRef,
+        entry: Entry<'_>,
+        seen_by: Seen,
+    ) -> Result<i64, sqlx::Error> {
+        match self.write(ticket, None, entry, seen_by).await {
+            Ok(version) => Ok(version),
+            Err(RecordError::Database(error)) => Err(error),
+            Err(RecordError::Stale) => Err(sqlx::Error::RowNotFound),
+        }
+    }
+
+    async fn write(
+        &mut self,
+        ticket: TicketRef,
+        seen: Option<i64>,
+        entry: Entry<'_>,
+        seen_by: Seen,
+    ) -> Result<i64, RecordError> {
+        let version: Option<i64> = sqlx::query_scalar(
+            "UPDATE tickets SET version = version + 1, updated_at = ?1
+             WHERE id = ?2 AND (?3 IS NULL OR version = ?3) RETURNING version",
+        )
+        .bind(self.now)
+        .bind(ticket.id)
+        .bind(seen)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let version = version.ok_or(RecordError::Stale)?;
+        sqlx::query(
+            "INSERT INTO ticket_events (ticket_id, at, actor, kind, visibility, body)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(ticket.id)
+        .bind(entry.at)
+        .bind(entry.actor)
+        .bind(entry.kind)
+        .bind(entry.visibility.as_str())
+        .bind(entry.body)
+        .execute(&mut *self.tx)
+        .await?;
+        let public = seen_by == Seen::ByReporter;
+        match self.changed.iter_mut().find(|c| c.ticket_id == ticket.id) {
+            Some(change) => change.public |= public,
+            None => self.changed.push(TicketChange {
+                ticket_id: ticket.id,
+                number: ticket.number.to_string(),
+                public,
+            }),
+        }
+        Ok(version)
+    }
+
+    /// Commits every change, then tells the open pages that show them.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await?;
+        for change in self.changed {
+            self.hub.publish(change);
+        }
+        Ok(())
+    }
+}
