@@ -9,9 +9,6 @@
 mod headers;
 mod static_files;
 
-use app::server::account_forms;
-use app::server::config::{self, calendars, calendars::Calendars, groups::Groups, models::Models};
-use app::server::forms;
 use app::server::hub::Changes;
 use app::server::search::{self, SearchIndex};
 use app::server::store::db::Db;
@@ -21,7 +18,7 @@ use app::server::web::page::page_context;
 use app::server::web::session;
 use app::server::web::state::AppState;
 use app::server::web::state::Pages;
-use app::server::{live, notice_routes, work_forms};
+use app::server::{live, notices};
 use app::{shell, App};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -162,42 +159,42 @@ pub fn page_routes() -> &'static [AxumRouteListing] {
 /// The router serves exactly these, and the security matrix checks each one
 /// (`server/tests/api/security.rs`), so a new post cannot be left out of it.
 pub fn form_posts() -> Vec<(&'static str, MethodRouter<AppState>)> {
-    use app::server::knowledge::authoring;
-    use app::server::{catalog_routes, settings};
+    use accounts::{forms as account, my_tickets};
+    use app::server::settings::{
+        self, calendars, calendars::Calendars, groups::Groups, models::Models, priorities, services,
+    };
+    use app::server::{accounts, agent, knowledge::authoring, tickets};
     vec![
-        ("/report/incident", post(forms::submit_incident)),
-        ("/report/request", post(forms::submit_request)),
-        ("/status", post(forms::look_up_status)),
-        ("/status/{token}", post(work_forms::link_post)),
-        ("/my-tickets/{number}", post(work_forms::owner_post)),
-        ("/agent/tickets/{number}", post(work_forms::desk_post)),
-        ("/admin/notices", post(notice_routes::publish)),
-        ("/admin/notices/{id}", post(notice_routes::change)),
-        ("/admin/priorities", post(settings::post)),
-        ("/admin/groups", post(config::add::<Groups>)),
-        ("/admin/groups/{id}", post(config::edit::<Groups>)),
-        ("/admin/calendars", post(config::add::<Calendars>)),
+        ("/report/incident", post(tickets::submit_incident)),
+        ("/report/request", post(tickets::submit_request)),
+        ("/status", post(tickets::look_up_status)),
+        ("/status/{token}", post(tickets::reporter::link_post)),
+        ("/my-tickets/{number}", post(my_tickets::owner_post)),
+        ("/agent/tickets/{number}", post(agent::desk_post)),
+        ("/admin/notices", post(notices::publish_post)),
+        ("/admin/notices/{id}", post(notices::change_post)),
+        ("/admin/priorities", post(priorities::post)),
+        ("/admin/groups", post(settings::add::<Groups>)),
+        ("/admin/groups/{id}", post(settings::edit::<Groups>)),
+        ("/admin/calendars", post(settings::add::<Calendars>)),
         ("/admin/calendars/priorities", post(calendars::priorities)),
-        ("/admin/calendars/{id}", post(config::edit::<Calendars>)),
-        ("/admin/models", post(config::add::<Models>)),
-        ("/admin/models/{id}", post(config::edit::<Models>)),
+        ("/admin/calendars/{id}", post(settings::edit::<Calendars>)),
+        ("/admin/models", post(settings::add::<Models>)),
+        ("/admin/models/{id}", post(settings::edit::<Models>)),
         ("/knowledge/new", post(authoring::create)),
         ("/knowledge/articles/{slug}", post(authoring::change)),
-        ("/admin/services", post(catalog_routes::add)),
-        ("/admin/services/{slug}", post(catalog_routes::change)),
-        ("/sign-in", post(account_forms::sign_in)),
-        ("/sign-out", post(account_forms::sign_out)),
-        ("/register", post(account_forms::register)),
-        ("/account/password", post(account_forms::change_password)),
-        ("/forgot-password", post(account_forms::forgot_password)),
-        (
-            "/reset-password/{token}",
-            post(account_forms::reset_password),
-        ),
-        ("/verify-email/{token}", post(account_forms::verify_email)),
-        ("/admin/users", post(account_forms::invite)),
-        ("/admin/users/{id}", post(account_forms::change_account)),
-        ("/admin/registration", post(account_forms::set_registration)),
+        ("/admin/services", post(services::add)),
+        ("/admin/services/{slug}", post(services::change)),
+        ("/sign-in", post(account::sign_in)),
+        ("/sign-out", post(account::sign_out)),
+        ("/register", post(account::register)),
+        ("/account/password", post(account::change_password)),
+        ("/forgot-password", post(account::forgot_password)),
+        ("/reset-password/{token}", post(account::reset_password)),
+        ("/verify-email/{token}", post(account::verify_email)),
+        ("/admin/users", post(account::invite)),
+        ("/admin/users/{id}", post(account::change_account)),
+        ("/admin/registration", post(account::set_registration)),
     ]
 }
 
@@ -213,7 +210,7 @@ fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .route("/events", get(live::events))
-        .route("/notices.atom", get(notice_routes::feed))
+        .route("/notices.atom", get(notices::feed::feed))
         .route("/healthz", get(healthz))
         .fallback(static_files::fallback)
         .with_state(state.clone());

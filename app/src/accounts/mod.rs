@@ -33,7 +33,7 @@ use crate::server::web::context::{serve, serve_as};
 pub async fn registration_open() -> Result<bool, AppError> {
     serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
-        Ok(crate::server::accounts::self_registration_open(&mut conn).await?)
+        Ok(crate::server::store::accounts::self_registration_open(&mut conn).await?)
     })
     .await
 }
@@ -143,9 +143,10 @@ pub async fn admin_accounts() -> Result<AccountsOverview, AppError> {
     serve_as(Access::Admin, |state, admin| async move {
         let mut conn = state.db.reader.acquire().await?;
         Ok(AccountsOverview {
-            users: crate::server::accounts::list_users(&mut conn).await?,
-            groups: crate::server::accounts::list_groups(&mut conn).await?,
-            self_registration: crate::server::accounts::self_registration_open(&mut conn).await?,
+            users: crate::server::store::accounts::list_users(&mut conn).await?,
+            groups: crate::server::store::accounts::list_groups(&mut conn).await?,
+            self_registration: crate::server::store::accounts::self_registration_open(&mut conn)
+                .await?,
             me: admin.id,
         })
     })
@@ -156,7 +157,7 @@ pub async fn admin_accounts() -> Result<AccountsOverview, AppError> {
 pub async fn admin_outbox() -> Result<Vec<OutboxMessage>, AppError> {
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
-        Ok(crate::server::accounts::outbox(&mut conn).await?)
+        Ok(crate::server::store::outbox::recent(&mut conn).await?)
     })
     .await
 }
@@ -165,7 +166,7 @@ pub async fn admin_outbox() -> Result<Vec<OutboxMessage>, AppError> {
 pub async fn admin_audit() -> Result<Vec<AuditEntry>, AppError> {
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
-        Ok(crate::server::accounts::audit::recent(&mut conn, 500).await?)
+        Ok(crate::server::store::audit::recent(&mut conn, 500).await?)
     })
     .await
 }

@@ -32,7 +32,7 @@ pub async fn admin_notices() -> Result<NoticesOverview, AppError> {
         let mut conn = state.db.reader.acquire().await?;
         let services = crate::server::store::catalog::service_choices(&mut conn, None).await?;
         Ok(NoticesOverview {
-            notices: crate::server::notices::all_for_staff(&mut conn).await?,
+            notices: crate::server::store::notices::all_for_staff(&mut conn).await?,
             services,
         })
     })
@@ -45,7 +45,7 @@ pub async fn admin_notice(id: i64) -> Result<Notice, AppError> {
     use crate::server::web::context::serve_as;
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
-        crate::server::notices::one_for_staff(&mut conn, crate::domain::NoticeId(id))
+        crate::server::store::notices::one_for_staff(&mut conn, crate::domain::NoticeId(id))
             .await?
             .ok_or(AppError::NotFound)
     })

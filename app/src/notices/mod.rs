@@ -26,7 +26,7 @@ pub async fn active_notices() -> Result<Vec<Notice>, AppError> {
             .filter(|a| !a.role.is_staff())
             .map(|a| a.id);
         let mut conn = state.db.reader.acquire().await?;
-        Ok(crate::server::notices::active(&mut conn, chrono::Utc::now(), end_user).await?)
+        Ok(crate::server::store::notices::active(&mut conn, chrono::Utc::now(), end_user).await?)
     })
     .await
 }
@@ -46,8 +46,8 @@ pub async fn service_status() -> Result<StatusOverview, AppError> {
         let now = chrono::Utc::now();
         let mut conn = state.db.reader.acquire().await?;
         Ok(StatusOverview {
-            services: crate::server::notices::service_states(&mut conn, now).await?,
-            notices: crate::server::notices::recent(&mut conn, now, RECENT_DAYS).await?,
+            services: crate::server::store::notices::service_states(&mut conn, now).await?,
+            notices: crate::server::store::notices::recent(&mut conn, now, RECENT_DAYS).await?,
         })
     })
     .await

@@ -125,7 +125,7 @@ pub async fn admin_priorities() -> Result<PrioritySettings, AppError> {
     use crate::server::web::context::serve_as;
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
-        Ok(crate::server::settings::load(&mut conn).await?)
+        Ok(crate::server::settings::priorities::load(&mut conn).await?)
     })
     .await
 }

@@ -15,7 +15,7 @@ pub async fn admin_models() -> Result<ModelsOverview, AppError> {
     use crate::server::web::context::serve_as;
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
-        Ok(crate::server::config::models::overview(&mut conn).await?)
+        Ok(crate::server::settings::models::overview(&mut conn).await?)
     })
     .await
 }

@@ -206,7 +206,7 @@ async fn office_hours_form(
     changes: &[(String, String)],
 ) -> Vec<(String, String)> {
     let mut conn = portal.state.db.reader.acquire().await.unwrap();
-    let overview = app::server::config::calendars::overview(&mut conn)
+    let overview = app::server::settings::calendars::overview(&mut conn)
         .await
         .unwrap();
     let office = overview

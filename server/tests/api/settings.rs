@@ -8,7 +8,7 @@ use app::domain::PrioritySettings;
 /// The form as the page fills it in, with `changes` made.
 async fn form_with(portal: &TestPortal, changes: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut conn = portal.state.db.reader.acquire().await.unwrap();
-    let mut fields = app::server::settings::load(&mut conn)
+    let mut fields = app::server::settings::priorities::load(&mut conn)
         .await
         .unwrap()
         .fields();
@@ -28,7 +28,9 @@ fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
 
 async fn saved(portal: &TestPortal) -> PrioritySettings {
     let mut conn = portal.state.db.reader.acquire().await.unwrap();
-    app::server::settings::load(&mut conn).await.unwrap()
+    app::server::settings::priorities::load(&mut conn)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]

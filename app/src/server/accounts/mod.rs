@@ -2,23 +2,28 @@
 //! what admins do to accounts. Every change is written with its audit record in one
 //! transaction.
 
-pub mod audit;
+pub mod forms;
+pub mod my_tickets;
 pub mod passwords;
-pub mod sessions;
 
-use super::secrets::{hash_token, new_token, plausible_token};
+use super::secrets::new_token;
 use super::store::tickets::apply as ticket_apply;
 use super::store::tickets::work::TicketWork;
 use super::web::state::AppState;
 use crate::domain::{
     Account, Field, FieldErrors, Invitation, NewAccount, NewPasswordForm, PasswordChangeForm, Role,
-    SignInForm, UserRow,
+    SignInForm,
 };
 pub use crate::domain::{LINK_UNUSABLE, OTHER_ACCOUNTS_LINK};
-use audit::Actor;
+use crate::server::store::accounts::{
+    account_by_email, consume_token, issue_token, self_registration_open, set_password, token_owner,
+};
+use crate::server::store::audit::{self, Actor};
+use crate::server::store::outbox::{queue_message, SecretLink};
+use crate::server::store::{accounts as stored, sessions};
 use chrono::{DateTime, Duration, Utc};
 use passwords::PasswordError;
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 /// A password reset link works for this long.
 pub const RESET_LINK_LIFETIME: Duration = Duration::hours(1);
@@ -71,34 +76,6 @@ fn check_not_common(field: Field, password: &str) -> Result<(), AccountError> {
         ));
     }
     Ok(())
-}
-
-/// Whether people may create their own accounts.
-pub async fn self_registration_open(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
-    let value: Option<String> =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'self_registration'")
-            .fetch_optional(conn)
-            .await?;
-    Ok(value.as_deref() != Some("off"))
-}
-
-async fn account_by_email(
-    conn: &mut SqliteConnection,
-    email: &str,
-) -> Result<Option<(Account, String, bool)>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT id, name, email, role, can_author, password_hash, active FROM users WHERE email = ?",
-    )
-    .bind(email.trim())
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.and_then(|row| {
-        Some((
-            account_from_row(&row)?,
-            row.get("password_hash"),
-            row.get::<i64, _>("active") == 1,
-        ))
-    }))
 }
 
 /// Signs in: on success the account and the new session's token. An unknown
@@ -213,17 +190,17 @@ pub async fn register(
     let hash = passwords::hash(new.password).await?;
     let verify_token = token()?;
     let mut tx = state.db.writer.begin().await?;
-    let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
-         VALUES (?, ?, 'end_user', ?, ?, ?)
-         ON CONFLICT (email) DO NOTHING RETURNING id",
+    let inserted = stored::insert(
+        &mut tx,
+        &stored::NewUser {
+            email: &new.email,
+            name: &new.name,
+            role: Role::EndUser,
+            password_hash: &hash,
+            verified_at: None,
+        },
+        now,
     )
-    .bind(&new.email)
-    .bind(&new.name)
-    .bind(&hash)
-    .bind(now)
-    .bind(now)
-    .fetch_optional(&mut *tx)
     .await?;
     match inserted {
         Some(user_id) => {
@@ -284,157 +261,6 @@ pub async fn register(
     Ok(())
 }
 
-async fn issue_token(
-    conn: &mut SqliteConnection,
-    token: &str,
-    user_id: i64,
-    purpose: &str,
-    expires_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO account_tokens (token_hash, user_id, purpose, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(hash_token(token).to_vec())
-    .bind(user_id)
-    .bind(purpose)
-    .bind(now)
-    .bind(expires_at)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Uses up a single-use link: the account it belongs to, if it is unused, unexpired
-/// and the account active.
-async fn consume_token(
-    conn: &mut SqliteConnection,
-    token: &str,
-    purpose: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<Account>, sqlx::Error> {
-    if !plausible_token(token) {
-        return Ok(None);
-    }
-    let row = sqlx::query(
-        "UPDATE account_tokens SET used_at = ?1
-         WHERE token_hash = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?1
-         RETURNING user_id",
-    )
-    .bind(now)
-    .bind(hash_token(token).to_vec())
-    .bind(purpose)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    strike_link(conn, token).await?;
-    let user_id: i64 = row.get("user_id");
-    let row = sqlx::query(
-        "SELECT id, name, email, role, can_author FROM users WHERE id = ? AND active = 1",
-    )
-    .bind(user_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.as_ref().and_then(account_from_row))
-}
-
-/// An account from a row with `id`, `name`, `email` and `role` (`None` if the role
-/// is not one we know).
-pub(super) fn account_from_row(row: &sqlx::sqlite::SqliteRow) -> Option<Account> {
-    Some(Account {
-        id: row.get("id"),
-        name: row.get("name"),
-        email: row.get("email"),
-        role: Role::parse(row.get("role"))?,
-        can_author: row.get::<i64, _>("can_author") == 1,
-    })
-}
-
-/// The kind of secret link a message carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum SecretLink {
-    /// Choosing the first password of an account an admin created.
-    Invitation,
-    /// Choosing a new password.
-    Reset,
-    /// Confirming an e-mail address.
-    Confirmation,
-}
-
-impl SecretLink {
-    fn as_str(self) -> &'static str {
-        match self {
-            SecretLink::Invitation => "invitation",
-            SecretLink::Reset => "reset",
-            SecretLink::Confirmation => "confirmation",
-        }
-    }
-}
-
-/// Queues a message; one carrying a secret link records the secret's hash and
-/// the kind of link, so the link can be struck once used.
-async fn queue_message(
-    conn: &mut SqliteConnection,
-    recipient: &str,
-    subject: &str,
-    body: &str,
-    link: Option<(&str, SecretLink)>,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO outbox (recipient, subject, body, created_at, secret_hash, link_kind)
-         VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(recipient)
-    .bind(subject)
-    .bind(body)
-    .bind(now)
-    .bind(link.map(|(secret, _)| hash_token(secret).to_vec()))
-    .bind(link.map(|(_, kind)| kind.as_str()))
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// What a used link is replaced with in the stored message.
-const USED_LINK: &str = "[link used and removed]";
-/// What an admin reading the outbox sees instead of someone else's secret link.
-const HIDDEN_LINK: &str = "[link hidden: only its recipient may use it]";
-
-/// Strikes a used secret from the messages that carried it: the database keeps
-/// what was sent, not a credential.
-async fn strike_link(conn: &mut SqliteConnection, token: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET body = replace(body, ?, ?) WHERE secret_hash = ?")
-        .bind(token)
-        .bind(USED_LINK)
-        .bind(hash_token(token).to_vec())
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// `body` with every secret token (43 URL-safe characters after a `/`) replaced.
-fn hide_links(body: &str) -> String {
-    let mut out = String::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(slash) = rest.find('/') {
-        let (before, after) = rest.split_at(slash + 1);
-        out.push_str(before);
-        let end = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .unwrap_or(after.len());
-        if plausible_token(&after[..end]) {
-            out.push_str(HIDDEN_LINK);
-        } else {
-            out.push_str(&after[..end]);
-        }
-        rest = &after[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Marks the address verified and gives the account the tickets logged earlier
 /// with it, each change in its ticket's history.
 async fn mark_verified(
@@ -442,35 +268,8 @@ async fn mark_verified(
     account: &Account,
     now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
-    sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?")
-        .bind(now)
-        .bind(account.id)
-        .execute(work.conn())
-        .await?;
+    stored::mark_email_verified(work.conn(), account.id, now).await?;
     ticket_apply::link_to_account(work, account, now).await
-}
-
-/// The account a live (unused, unexpired) link of `purpose` belongs to, without
-/// using it up.
-pub async fn token_owner(
-    conn: &mut SqliteConnection,
-    token: &str,
-    purpose: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<i64>, sqlx::Error> {
-    if !plausible_token(token) {
-        return Ok(None);
-    }
-    sqlx::query_scalar(
-        "SELECT k.user_id FROM account_tokens k JOIN users u ON u.id = k.user_id
-         WHERE k.token_hash = ? AND k.purpose = ? AND k.used_at IS NULL AND k.expires_at > ?
-           AND u.active = 1",
-    )
-    .bind(hash_token(token).to_vec())
-    .bind(purpose)
-    .bind(now)
-    .fetch_optional(conn)
-    .await
 }
 
 /// What a confirmation link is to the signed-in `account`.
@@ -545,12 +344,10 @@ pub async fn change_password(
     if !state.limits.sign_in(&account.email, address) {
         return Err(AccountError::Limited);
     }
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ? AND active = 1")
-            .bind(account.id)
-            .fetch_optional(&state.db.reader)
-            .await?;
-    if !passwords::verify(stored, form.current_password.clone()).await? {
+    let mut conn = state.db.reader.acquire().await?;
+    let current = stored::password_hash_of_active(&mut conn, account.id).await?;
+    drop(conn);
+    if !passwords::verify(current, form.current_password.clone()).await? {
         return Err(invalid(
             Field::CurrentPassword,
             "That is not your current password.",
@@ -573,22 +370,6 @@ pub async fn change_password(
     tx.commit().await?;
     state.changes.sessions_ended(account.id);
     Ok(token)
-}
-
-/// Stores a new password hash and ends every session of the account.
-async fn set_password(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    hash: &str,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
-        .bind(hash)
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    sessions::revoke_all(conn, user_id).await
 }
 
 /// The one answer to a reset request, whether the account exists or not.
@@ -720,17 +501,17 @@ pub async fn invite(
     let link = token()?;
     let mut tx = state.db.writer.begin().await?;
     // "!" is no PHC string: nothing verifies against it until a password is chosen.
-    let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
-         VALUES (?, ?, ?, '!', ?, ?)
-         ON CONFLICT (email) DO NOTHING RETURNING id",
+    let inserted = stored::insert(
+        &mut tx,
+        &stored::NewUser {
+            email: &invitation.email,
+            name: &invitation.name,
+            role: invitation.role,
+            password_hash: stored::NO_PASSWORD,
+            verified_at: None,
+        },
+        now,
     )
-    .bind(&invitation.email)
-    .bind(&invitation.name)
-    .bind(invitation.role.as_str())
-    .bind(now)
-    .bind(now)
-    .fetch_optional(&mut *tx)
     .await?;
     let Some(user_id) = inserted else {
         return Err(invalid(
@@ -777,39 +558,17 @@ pub async fn invite(
     Ok(user_id)
 }
 
+/// Puts the account in exactly `groups`, each of which must exist.
 async fn set_groups(
     conn: &mut SqliteConnection,
     user_id: i64,
     groups: &[i64],
 ) -> Result<(), AccountError> {
-    sqlx::query("DELETE FROM group_members WHERE user_id = ?")
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    for group in groups {
-        let added = sqlx::query(
-            "INSERT OR IGNORE INTO group_members (group_id, user_id)
-             SELECT id, ? FROM assignment_groups WHERE id = ?",
-        )
-        .bind(user_id)
-        .bind(group)
-        .execute(&mut *conn)
-        .await?;
-        if added.rows_affected() == 0 && !group_exists(conn, *group).await? {
-            return Err(AccountError::Refused("Choose groups from the list.".into()));
-        }
+    if stored::set_groups(conn, user_id, groups).await? {
+        Ok(())
+    } else {
+        Err(AccountError::Refused("Choose groups from the list.".into()))
     }
-    Ok(())
-}
-
-async fn group_exists(conn: &mut SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM assignment_groups WHERE id = ?")
-            .bind(id)
-            .fetch_one(conn)
-            .await?
-            > 0,
-    )
 }
 
 /// What an admin may change about an account.
@@ -834,24 +593,17 @@ pub async fn change_account(
     now: DateTime<Utc>,
 ) -> Result<(), AccountError> {
     let mut tx = state.db.writer.begin().await?;
-    let row = sqlx::query("SELECT role, active, can_author FROM users WHERE id = ?")
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(row) = row else {
+    let Some(standing) = stored::standing(&mut tx, user_id).await? else {
         return Err(AccountError::Refused("There is no such account.".into()));
     };
-    let old_role = Role::parse(row.get("role"));
-    let was_active = row.get::<i64, _>("active") == 1;
-    let could_author = row.get::<i64, _>("can_author") == 1;
+    let stored::Standing {
+        role: old_role,
+        active: was_active,
+        can_author: could_author,
+    } = standing;
     let stays_admin = change.role == Role::Admin && change.active;
     if old_role == Some(Role::Admin) && was_active && !stays_admin {
-        let admins: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> ?",
-        )
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let admins = stored::other_active_admins(&mut tx, user_id).await?;
         if admins == 0 {
             return Err(AccountError::Refused(
                 "This is the last active admin: make someone else an admin first.".into(),
@@ -863,15 +615,16 @@ pub async fn change_account(
     } else {
         Vec::new()
     };
-    sqlx::query(
-        "UPDATE users SET role = ?, active = ?, can_author = ?, updated_at = ? WHERE id = ?",
+    stored::set_standing(
+        &mut tx,
+        user_id,
+        &stored::Standing {
+            role: Some(change.role),
+            active: change.active,
+            can_author: change.can_author,
+        },
+        now,
     )
-    .bind(change.role.as_str())
-    .bind(i64::from(change.active))
-    .bind(i64::from(change.can_author))
-    .bind(now)
-    .bind(user_id)
-    .execute(&mut *tx)
     .await?;
     set_groups(&mut tx, user_id, &groups).await?;
     let actor = Actor::account(admin);
@@ -957,13 +710,7 @@ pub async fn set_self_registration(
     now: DateTime<Utc>,
 ) -> Result<(), AccountError> {
     let mut tx = state.db.writer.begin().await?;
-    sqlx::query(
-        "INSERT INTO settings (key, value) VALUES ('self_registration', ?)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(if open { "on" } else { "off" })
-    .execute(&mut *tx)
-    .await?;
+    stored::set_self_registration(&mut tx, open).await?;
     let detail = if open { "on" } else { "off" };
     audit::record(
         &mut tx,
@@ -977,38 +724,6 @@ pub async fn set_self_registration(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Every account, newest first, with its groups.
-pub async fn list_users(conn: &mut SqliteConnection) -> Result<Vec<UserRow>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT u.id, u.name, u.email, u.role, u.active, u.can_author,
-                u.email_verified_at IS NOT NULL AS verified,
-                (SELECT group_concat(group_id) FROM group_members g WHERE g.user_id = u.id) AS groups
-         FROM users u ORDER BY u.id DESC LIMIT 1000",
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| {
-            let groups: Option<String> = row.get("groups");
-            Some(UserRow {
-                id: row.get("id"),
-                name: row.get("name"),
-                email: row.get("email"),
-                role: Role::parse(row.get("role"))?,
-                active: row.get::<i64, _>("active") == 1,
-                verified: row.get::<bool, _>("verified"),
-                can_author: row.get::<i64, _>("can_author") == 1,
-                groups: groups
-                    .unwrap_or_default()
-                    .split(',')
-                    .filter_map(|g| g.parse().ok())
-                    .collect(),
-            })
-        })
-        .collect())
 }
 
 /// Creates an admin from the command line (`server create-admin`).
@@ -1029,18 +744,17 @@ pub async fn create_admin(
     check_not_common(Field::Password, &new.password)?;
     let hash = passwords::hash(new.password).await?;
     let mut tx = db.writer.begin().await?;
-    let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO users (email, name, role, password_hash, email_verified_at, created_at, updated_at)
-         VALUES (?, ?, 'admin', ?, ?, ?, ?)
-         ON CONFLICT (email) DO NOTHING RETURNING id",
+    let inserted = stored::insert(
+        &mut tx,
+        &stored::NewUser {
+            email: &new.email,
+            name: &new.name,
+            role: Role::Admin,
+            password_hash: &hash,
+            verified_at: Some(now),
+        },
+        now,
     )
-    .bind(&new.email)
-    .bind(&new.name)
-    .bind(&hash)
-    .bind(now)
-    .bind(now)
-    .bind(now)
-    .fetch_optional(&mut *tx)
     .await?;
     let Some(user_id) = inserted else {
         return Err(invalid(
@@ -1060,79 +774,4 @@ pub async fn create_admin(
     .await?;
     tx.commit().await?;
     Ok(user_id)
-}
-
-/// The support groups agents belong to.
-pub async fn list_groups(
-    conn: &mut SqliteConnection,
-) -> Result<Vec<crate::domain::AssignmentGroup>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, name, level FROM assignment_groups ORDER BY level, name")
-        .fetch_all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| crate::domain::AssignmentGroup {
-            id: row.get("id"),
-            name: row.get("name"),
-            level: u8::try_from(row.get::<i64, _>("level")).unwrap_or(0),
-        })
-        .collect())
-}
-
-/// The newest messages, as an admin may read them: an invitation's link is shown
-/// while it works (until e-mail delivery exists, the admin hands it over), every
-/// other secret link — resets and confirmations prove the recipient's mailbox —
-/// is hidden.
-pub async fn outbox(
-    conn: &mut SqliteConnection,
-) -> Result<Vec<crate::domain::OutboxMessage>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT o.id, o.recipient, o.subject, o.body, o.created_at,
-                (o.link_kind = 'invitation' AND k.used_at IS NULL AND k.expires_at > ?) AS shown
-         FROM outbox o LEFT JOIN account_tokens k ON k.token_hash = o.secret_hash
-         ORDER BY o.id DESC LIMIT 200",
-    )
-    .bind(Utc::now())
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let body: String = row.get("body");
-            let shown: Option<bool> = row.get("shown");
-            crate::domain::OutboxMessage {
-                id: row.get("id"),
-                recipient: row.get("recipient"),
-                subject: row.get("subject"),
-                body: if shown == Some(true) {
-                    body
-                } else {
-                    hide_links(&body)
-                },
-                created_at: row.get("created_at"),
-            }
-        })
-        .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secret_links_are_hidden_and_the_rest_kept() {
-        let token = "A".repeat(43);
-        let body = format!(
-            "Hello,\n\nhttp://portal.test/reset-password/{token}\n\nsee /articles/vpn-setup or \
-             http://portal.test/verify-email/{token}."
-        );
-        assert_eq!(
-            hide_links(&body),
-            format!(
-                "Hello,\n\nhttp://portal.test/reset-password/{HIDDEN_LINK}\n\nsee \
-                 /articles/vpn-setup or http://portal.test/verify-email/{HIDDEN_LINK}."
-            )
-        );
-        assert_eq!(hide_links("no links"), "no links");
-    }
 }

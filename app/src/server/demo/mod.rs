@@ -2,9 +2,9 @@
 //! has something to search and a notice to show.
 
 use super::markdown::to_plain_text;
-use super::notices;
 use super::store::catalog::{self, NewService};
 use super::store::knowledge::{self, ArticleDraft, DraftContent};
+use super::store::notices;
 use crate::domain::{KnownErrorStatus, Severity};
 use crate::server::store::db::Db;
 use chrono::{DateTime, Duration, Utc};

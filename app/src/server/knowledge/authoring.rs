@@ -13,7 +13,7 @@ use crate::domain::{
     TicketKind, TicketNumber,
 };
 use crate::error::AppError;
-use crate::server::accounts::audit::{self, Actor};
+use crate::server::store::audit::{self, Actor};
 use crate::server::store::catalog;
 use crate::server::store::knowledge::{self, InsertArticleError, Provenance};
 use crate::server::store::tickets::apply as ticket_apply;

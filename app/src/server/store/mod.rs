@@ -6,8 +6,13 @@
 //! a transaction the caller commits) unless they are one whole change of their
 //! own, which they then commit.
 
+pub mod accounts;
+pub mod audit;
 pub mod catalog;
 pub mod db;
 pub mod knowledge;
+pub mod notices;
+pub mod outbox;
 pub mod priorities;
+pub mod sessions;
 pub mod tickets;

@@ -5,7 +5,7 @@
 use super::status::refuse;
 use crate::domain::{Account, Role, Viewer};
 use crate::error::AppError;
-use crate::server::accounts::audit::{self, Actor};
+use crate::server::store::audit::{self, Actor};
 use axum::extract::FromRequestParts;
 use axum::response::Response;
 use chrono::Utc;

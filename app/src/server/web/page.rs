@@ -124,3 +124,13 @@ impl FormPage {
         .await
     }
 }
+
+/// Back to the ticket's page, saying what was done.
+pub fn back_to_ticket(uri: &axum::http::Uri, action: &str) -> String {
+    let action: String = action
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || *c == '_')
+        .take(40)
+        .collect();
+    format!("{}?done={action}", uri.path())
+}

@@ -6,7 +6,7 @@ use super::caller::ClientAddress;
 use super::deployment::{ForwardedHeader, PortalSettings};
 use super::state::AppState;
 use crate::domain::{plausible_token, Viewer};
-use crate::server::accounts::sessions::{self, ABSOLUTE};
+use crate::server::store::sessions::{self, ABSOLUTE};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;

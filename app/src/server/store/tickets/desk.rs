@@ -19,8 +19,6 @@ pub const QUEUE_PAGE: i64 = 50;
 const QUEUE_DUE: &str =
     "(CASE WHEN responded_at IS NULL THEN response_due_at ELSE resolution_due_at END)";
 
-const QUEUE_OPEN: &str = "state NOT IN ('resolved', 'fulfilled', 'closed')";
-
 /// The first page of the queue for `me` with `filter`, as of `now`.
 pub async fn queue(
     conn: &mut SqliteConnection,
@@ -43,7 +41,7 @@ pub async fn queue(
     if done {
         sql.push("t.state = ").push_bind(filter.state.clone());
     } else {
-        sql.push(QUEUE_OPEN);
+        sql.push(super::OPEN);
         if let Some(state) = TicketState::parse(&filter.state) {
             sql.push(" AND t.state = ").push_bind(state.as_str());
         }

@@ -2,6 +2,7 @@
 //! ("this is my problem too"); what the logging form offers of those.
 
 use super::work::{Entry, RecordError, Seen, TicketRef, TicketWork};
+use super::OPEN;
 use crate::domain::{Field, FieldErrors, NewTicket, TicketNumber, Visibility};
 use crate::server::hub::Changes;
 use crate::server::secrets::{hash_token, new_token};
@@ -10,6 +11,7 @@ use crate::server::store::db::Db;
 use crate::server::store::priorities::derive_priority;
 use chrono::{DateTime, Utc};
 use sqlx::{Row, SqliteConnection};
+use std::sync::LazyLock;
 
 /// What the reporter gets back: the number, and the private link's secret.
 #[derive(Clone, Debug)]
@@ -162,17 +164,20 @@ pub async fn ongoing_majors(
     let now = Utc::now();
     // id, number, summary, and the title and text of its notice, if one is linked.
     type Row = (i64, String, String, Option<String>, Option<String>);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT t.id, t.number, t.summary, n.title, n.experience FROM tickets t
-         LEFT JOIN notices n ON n.id = (
-             SELECT id FROM notices WHERE major_ticket_id = t.id AND resolved_at IS NULL
-             AND starts_at <= ? ORDER BY id DESC LIMIT 1)
-         WHERE t.major = 1 AND t.state NOT IN ('resolved', 'fulfilled', 'closed')
-         ORDER BY t.id DESC LIMIT 20",
-    )
-    .bind(now)
-    .fetch_all(&mut *conn)
-    .await?;
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT t.id, t.number, t.summary, n.title, n.experience FROM tickets t
+             LEFT JOIN notices n ON n.id = (
+                 SELECT id FROM notices WHERE major_ticket_id = t.id AND resolved_at IS NULL
+                 AND starts_at <= ? ORDER BY id DESC LIMIT 1)
+             WHERE t.major = 1 AND t.{OPEN}
+             ORDER BY t.id DESC LIMIT 20"
+        )
+    });
+    let rows: Vec<Row> = sqlx::query_as(SQL.as_str())
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await?;
     let mut majors = Vec::with_capacity(rows.len());
     for (id, number, summary, title, experience) in rows {
         let Some(number) = TicketNumber::parse(&number) else {
@@ -227,14 +232,9 @@ pub async fn follow_major(
     let token = new_token().map_err(|e| FollowError::Random(e.to_string()))?;
     let mut work = TicketWork::begin(db, hub, now).await?;
     let tx = work.conn();
-    let ticket_id: i64 = sqlx::query_scalar(
-        "SELECT id FROM tickets WHERE number = ? AND major = 1
-         AND state NOT IN ('resolved', 'fulfilled', 'closed')",
-    )
-    .bind(major.to_string())
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(FollowError::NotOngoing)?;
+    let ticket_id = super::ongoing_major(&mut *tx, major)
+        .await?
+        .ok_or(FollowError::NotOngoing)?;
     sqlx::query(
         "INSERT INTO major_followers (ticket_id, user_id, name, email, status_token_hash, created_at)
          VALUES (?, ?, ?, ?, ?, ?)",

@@ -1,3 +1,6 @@
+//! Tickets from the reporter's side: logging one, looking one up (here), and
+//! acting on one through its private link (`reporter`).
+//!
 //! The plain-HTML form posts: logging a ticket and looking one up.
 //!
 //! These work without JavaScript. A submission with problems is answered with the
@@ -5,17 +8,19 @@
 //! field; a logged ticket is answered with a redirect to its confirmation, so that
 //! reloading the confirmation never logs it twice.
 
-use super::store::tickets::log::{self, CreateError, FollowError};
-use super::store::tickets::reporter;
-use super::web::answer::answer;
-use super::web::page::page_again;
-use super::web::page::FormPage;
-use super::web::state::AppState;
-use super::web::status::status_of;
+pub mod reporter;
+
 use crate::domain::{
     LookupForm, NewTicket, StatusLookup, SubmittedTicket, TicketForm, TicketKind, TicketNumber,
 };
 use crate::error::AppError;
+use crate::server::store::tickets::log::{self, CreateError, FollowError};
+use crate::server::store::tickets::reporter as stored;
+use crate::server::web::answer::answer;
+use crate::server::web::page::page_again;
+use crate::server::web::page::FormPage;
+use crate::server::web::state::AppState;
+use crate::server::web::status::status_of;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Form;
@@ -158,7 +163,7 @@ async fn look_up(
         return Err(AppError::TooManyRequests);
     }
     let mut conn = state.db.reader.acquire().await?;
-    reporter::status_by_number(&mut conn, number, email)
+    stored::status_by_number(&mut conn, number, email)
         .await?
         .ok_or(AppError::NotFound)
 }

@@ -8,16 +8,18 @@
 pub mod calendars;
 pub mod groups;
 pub mod models;
+pub mod priorities;
+pub mod services;
 
-use super::web::caller::Admin;
+use crate::server::web::caller::Admin;
 
-use super::web::answer;
-use super::web::page::FormPage;
-use super::web::state::AppState;
-use super::web::status::refuse;
 use crate::domain::NamedErrors;
 use crate::domain::SettingsOutcome;
 use crate::error::AppError;
+use crate::server::web::answer;
+use crate::server::web::page::FormPage;
+use crate::server::web::state::AppState;
+use crate::server::web::status::refuse;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;

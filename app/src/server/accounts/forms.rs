@@ -5,20 +5,20 @@
 //! answers with its page again: the values as typed (never a password) and the
 //! messages, with a status that says what went wrong.
 
-use super::accounts::passwords::PasswordError;
-use super::accounts::sessions;
-use super::accounts::{self, AccountChange, AccountError};
-use super::web::answer::{answer, failed};
-use super::web::caller::Admin;
-use super::web::page::redirect_with_cookie;
-use super::web::page::FormPage;
-use super::web::session;
-use super::web::state::AppState;
+use super::passwords::PasswordError;
 use crate::domain::{
     form_value, Field, FieldErrors, FormOutcome, InviteForm, NewPasswordForm, PasswordChangeForm,
     RegisterForm, Role, SignInForm,
 };
 use crate::error::AppError;
+use crate::server::accounts::{self, AccountChange, AccountError};
+use crate::server::store::sessions;
+use crate::server::web::answer::{answer, failed};
+use crate::server::web::caller::Admin;
+use crate::server::web::page::redirect_with_cookie;
+use crate::server::web::page::FormPage;
+use crate::server::web::session;
+use crate::server::web::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -127,7 +127,7 @@ pub async fn sign_out(State(state): State<AppState>, page: FormPage) -> Response
             accounts::sign_out(&state, account, &page.caller.address, Utc::now()).await
         {
             tracing::error!(%error, "sign-out failed");
-            return super::web::status::refuse(AppError::Unavailable(
+            return crate::server::web::status::refuse(AppError::Unavailable(
                 "We could not sign you out just now. Please try again.".into(),
             ));
         }

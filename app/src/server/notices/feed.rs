@@ -1,100 +1,14 @@
-//! The HTTP side of service-failure notices: the admin's plain form posts and
-//! the public Atom feed.
-//!
-//! A form that worked answers with a redirect (303) to the notice; one with
-//! problems answers with its page again, the messages beside the fields and
-//! everything typed kept.
+//! `GET /notices.atom`: the public Atom feed of notices.
 
-use super::notices::{self, NoticeError};
-use super::web::answer::answer;
-use super::web::caller::Admin;
-use super::web::page::FormPage;
-use super::web::state::AppState;
-use super::web::status::refuse;
-use crate::domain::{FieldErrors, FormOutcome, Notice, NoticeChangeForm, NoticeForm, NoticeId};
+use crate::domain::Notice;
 use crate::error::AppError;
-use axum::extract::{Path, State};
+use crate::server::store::notices;
+use crate::server::web::state::AppState;
+use crate::server::web::status::refuse;
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use chrono::Utc;
-
-/// `POST /admin/notices`: publish a notice.
-pub async fn publish(
-    State(state): State<AppState>,
-    Admin { admin, .. }: Admin,
-    page: FormPage,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let form = NoticeForm::from_fields(&fields);
-    let now = Utc::now();
-    let result = match form.parse(now) {
-        Ok(draft) => notices::publish(&state.db, &state.changes, &draft, &admin.name, now)
-            .await
-            .map(|id| format!("/admin/notices/{id}?done=published"))
-            .map_err(AppError::from),
-        Err(errors) => Err(AppError::Invalid(errors)),
-    };
-    let outcome = FormOutcome {
-        values: form.values(),
-        ..FormOutcome::default()
-    };
-    answer(&state, page, result, outcome).await
-}
-
-/// `POST /admin/notices/{id}`: post an update, change the expected restoration,
-/// link a major incident, or resolve.
-pub async fn change(
-    State(state): State<AppState>,
-    Admin { admin, .. }: Admin,
-    page: FormPage,
-    Path(id): Path<i64>,
-    Form(mut form): Form<NoticeChangeForm>,
-) -> Response {
-    if form.unknown == "on" {
-        form.restoration = "unknown".into();
-    }
-    let result = match form.parse() {
-        Ok(change) => {
-            let now = Utc::now();
-            notices::change(
-                &state.db,
-                &state.changes,
-                NoticeId(id),
-                &change,
-                &admin.name,
-                now,
-            )
-            .await
-            .map(|()| format!("/admin/notices/{id}?done={}", form.action))
-            .map_err(AppError::from)
-        }
-        Err(errors) => Err(AppError::Invalid(errors)),
-    };
-    let outcome = FormOutcome {
-        values: form.values(),
-        ..FormOutcome::default()
-    };
-    answer(&state, page, result, outcome).await
-}
-
-impl From<NoticeError> for AppError {
-    fn from(error: NoticeError) -> Self {
-        match error {
-            NoticeError::Fields(errors) => AppError::Invalid(errors),
-            NoticeError::Invalid(field, message) => {
-                let mut errors = FieldErrors::default();
-                errors.add(field, message);
-                AppError::Invalid(errors)
-            }
-            NoticeError::Resolved => {
-                AppError::Conflict("This notice is resolved already: nothing was changed.".into())
-            }
-            NoticeError::NotFound => AppError::NotFound,
-            NoticeError::Database(error) => AppError::internal(error),
-        }
-    }
-}
 
 /// `GET /notices.atom`: current, planned and recent notices as an Atom feed, so
 /// people can follow them in any feed reader.

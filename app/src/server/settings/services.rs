@@ -6,13 +6,13 @@
 //! transaction with its audit entry; a renamed service's articles are indexed
 //! again so search shows the new name.
 
-use super::config::{self, answer, Saved};
-use super::search::IndexOp;
-use super::store::catalog::{self, NewService};
-use super::store::knowledge;
-use super::web::caller::Admin;
-use super::web::state::AppState;
+use super::{answer, Saved};
 use crate::domain::{form_value, parse_categories, parse_service, ServiceId};
+use crate::server::search::IndexOp;
+use crate::server::store::catalog::{self, NewService};
+use crate::server::store::knowledge;
+use crate::server::web::caller::Admin;
+use crate::server::web::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -136,8 +136,8 @@ async fn edit(
         .execute(&mut *tx)
         .await?;
     let mut detail = vec![
-        config::change("name", &name, &changed.name),
-        config::change("description", &description, &changed.description),
+        super::change("name", &name, &changed.name),
+        super::change("description", &description, &changed.description),
     ];
     if offer != offered {
         detail.push(Some(

@@ -89,5 +89,5 @@ pub async fn account_for(
             .execute(&db.writer)
             .await?;
     }
-    Ok(super::account_from_row(&row))
+    Ok(super::accounts::account_from_row(&row))
 }

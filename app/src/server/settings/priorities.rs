@@ -3,15 +3,15 @@
 //! entry in the audit log (who, when, what changed); new values apply to tickets
 //! logged and resolved from then on.
 
-use super::accounts::audit::{self, Actor};
-use super::store::priorities;
-use super::web::answer::answer;
-use super::web::caller::Admin;
-use super::web::page::FormPage;
-use super::web::state::AppState;
 use crate::domain::SettingsOutcome;
 use crate::domain::{Account, PrioritySettings};
 use crate::error::AppError;
+use crate::server::store::audit::{self, Actor};
+use crate::server::store::priorities;
+use crate::server::web::answer::answer;
+use crate::server::web::caller::Admin;
+use crate::server::web::page::FormPage;
+use crate::server::web::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Form;

@@ -1,12 +1,11 @@
-//! Service-failure notices: publishing, updating and resolving them, and reading
-//! them for the banner, the status page and the feed. Every committed change is
-//! told to every open page (`Changes::publish_notices`).
+//! Service-failure notices, their services and their updates: writing them (the
+//! caller owns the transaction and tells open pages after it commits, see
+//! `server::notices`) and reading them for the banner, the status page and the
+//! feed.
 
-use super::hub::Changes;
 use crate::domain::{
     Audience, Notice, NoticeChange, NoticeDraft, NoticeId, NoticeUpdate, Severity, TicketNumber,
 };
-use crate::server::store::db::Db;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Row, SqliteConnection};
 
@@ -77,31 +76,14 @@ pub async fn insert(
     Ok(NoticeId(id))
 }
 
-/// Publishes a notice in its own transaction and tells every open page.
-pub async fn publish(
-    db: &Db,
-    hub: &Changes,
-    draft: &NoticeDraft,
-    author: &str,
-    now: DateTime<Utc>,
-) -> Result<NoticeId, NoticeError> {
-    let mut tx = db.writer.begin().await?;
-    let id = insert(&mut tx, draft, author, now).await?;
-    tx.commit().await?;
-    hub.publish_notices();
-    Ok(id)
-}
-
-/// Applies an admin's change to a notice and tells every open page.
-pub async fn change(
-    db: &Db,
-    hub: &Changes,
+/// Applies an admin's change to a notice; the caller owns the transaction.
+pub async fn apply_change(
+    tx: &mut SqliteConnection,
     id: NoticeId,
     change: &NoticeChange,
     author: &str,
     now: DateTime<Utc>,
 ) -> Result<(), NoticeError> {
-    let mut tx = db.writer.begin().await?;
     let resolved: Option<Option<DateTime<Utc>>> =
         sqlx::query_scalar("SELECT resolved_at FROM notices WHERE id = ?")
             .bind(id.0)
@@ -134,7 +116,7 @@ pub async fn change(
                     format!("{text}\n\n{said}")
                 };
             }
-            add_update(&mut tx, id.0, now, &text, author).await?;
+            add_update(tx, id.0, now, &text, author).await?;
         }
         NoticeChange::Resolve { body } => {
             sqlx::query("UPDATE notices SET resolved_at = ? WHERE id = ?")
@@ -147,10 +129,10 @@ pub async fn change(
             } else {
                 format!("Resolved: {body}")
             };
-            add_update(&mut tx, id.0, now, &text, author).await?;
+            add_update(tx, id.0, now, &text, author).await?;
         }
         NoticeChange::Link { major } => {
-            let major = ongoing_major(&mut tx, *major).await?;
+            let major = ongoing_major(tx, *major).await?;
             sqlx::query("UPDATE notices SET major_ticket_id = ? WHERE id = ?")
                 .bind(major)
                 .bind(id.0)
@@ -158,8 +140,6 @@ pub async fn change(
                 .await?;
         }
     }
-    tx.commit().await?;
-    hub.publish_notices();
     Ok(())
 }
 
@@ -180,24 +160,19 @@ async fn add_update(
     Ok(())
 }
 
-/// The id of ongoing major incident `number`.
+/// The id of ongoing major incident `number`, or the problem to show at its field.
 async fn ongoing_major(
     conn: &mut SqliteConnection,
     number: TicketNumber,
 ) -> Result<i64, NoticeError> {
-    sqlx::query_scalar(
-        "SELECT id FROM tickets WHERE number = ? AND major = 1
-         AND state NOT IN ('resolved', 'fulfilled', 'closed')",
-    )
-    .bind(number.to_string())
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(|| {
-        NoticeError::Invalid(
-            crate::domain::Field::Major,
-            format!("{number} is not an ongoing major incident."),
-        )
-    })
+    super::tickets::ongoing_major(conn, number)
+        .await?
+        .ok_or_else(|| {
+            NoticeError::Invalid(
+                crate::domain::Field::Major,
+                format!("{number} is not an ongoing major incident."),
+            )
+        })
 }
 
 /// The columns [`complete`] reads.

@@ -1,0 +1,367 @@
+//! Accounts (the `users` table) and their single-use links (`account_tokens`).
+//! Group membership is written here too, as part of an account change.
+
+use crate::domain::{Account, Role, UserRow};
+use crate::server::secrets::{hash_token, plausible_token};
+use chrono::{DateTime, Utc};
+use sqlx::{Row, SqliteConnection};
+
+/// Whether people may create their own accounts.
+pub async fn self_registration_open(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    let value: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'self_registration'")
+            .fetch_optional(conn)
+            .await?;
+    Ok(value.as_deref() != Some("off"))
+}
+
+pub async fn account_by_email(
+    conn: &mut SqliteConnection,
+    email: &str,
+) -> Result<Option<(Account, String, bool)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, name, email, role, can_author, password_hash, active FROM users WHERE email = ?",
+    )
+    .bind(email.trim())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.and_then(|row| {
+        Some((
+            account_from_row(&row)?,
+            row.get("password_hash"),
+            row.get::<i64, _>("active") == 1,
+        ))
+    }))
+}
+
+pub async fn issue_token(
+    conn: &mut SqliteConnection,
+    token: &str,
+    user_id: i64,
+    purpose: &str,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO account_tokens (token_hash, user_id, purpose, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(hash_token(token).to_vec())
+    .bind(user_id)
+    .bind(purpose)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Uses up a single-use link: the account it belongs to, if it is unused, unexpired
+/// and the account active.
+pub async fn consume_token(
+    conn: &mut SqliteConnection,
+    token: &str,
+    purpose: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Account>, sqlx::Error> {
+    if !plausible_token(token) {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "UPDATE account_tokens SET used_at = ?1
+         WHERE token_hash = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?1
+         RETURNING user_id",
+    )
+    .bind(now)
+    .bind(hash_token(token).to_vec())
+    .bind(purpose)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    super::outbox::strike_link(conn, token).await?;
+    let user_id: i64 = row.get("user_id");
+    let row = sqlx::query(
+        "SELECT id, name, email, role, can_author FROM users WHERE id = ? AND active = 1",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.as_ref().and_then(account_from_row))
+}
+
+/// An account from a row with `id`, `name`, `email` and `role` (`None` if the role
+/// is not one we know).
+pub fn account_from_row(row: &sqlx::sqlite::SqliteRow) -> Option<Account> {
+    Some(Account {
+        id: row.get("id"),
+        name: row.get("name"),
+        email: row.get("email"),
+        role: Role::parse(row.get("role"))?,
+        can_author: row.get::<i64, _>("can_author") == 1,
+    })
+}
+
+/// The account a live (unused, unexpired) link of `purpose` belongs to, without
+/// using it up.
+pub async fn token_owner(
+    conn: &mut SqliteConnection,
+    token: &str,
+    purpose: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, sqlx::Error> {
+    if !plausible_token(token) {
+        return Ok(None);
+    }
+    sqlx::query_scalar(
+        "SELECT k.user_id FROM account_tokens k JOIN users u ON u.id = k.user_id
+         WHERE k.token_hash = ? AND k.purpose = ? AND k.used_at IS NULL AND k.expires_at > ?
+           AND u.active = 1",
+    )
+    .bind(hash_token(token).to_vec())
+    .bind(purpose)
+    .bind(now)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Stores a new password hash and ends every session of the account.
+pub async fn set_password(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+        .bind(hash)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    super::sessions::revoke_all(conn, user_id).await
+}
+
+pub async fn group_exists(conn: &mut SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM assignment_groups WHERE id = ?")
+            .bind(id)
+            .fetch_one(conn)
+            .await?
+            > 0,
+    )
+}
+
+/// Every account, newest first, with its groups.
+pub async fn list_users(conn: &mut SqliteConnection) -> Result<Vec<UserRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.name, u.email, u.role, u.active, u.can_author,
+                u.email_verified_at IS NOT NULL AS verified,
+                (SELECT group_concat(group_id) FROM group_members g WHERE g.user_id = u.id) AS groups
+         FROM users u ORDER BY u.id DESC LIMIT 1000",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let groups: Option<String> = row.get("groups");
+            Some(UserRow {
+                id: row.get("id"),
+                name: row.get("name"),
+                email: row.get("email"),
+                role: Role::parse(row.get("role"))?,
+                active: row.get::<i64, _>("active") == 1,
+                verified: row.get::<bool, _>("verified"),
+                can_author: row.get::<i64, _>("can_author") == 1,
+                groups: groups
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|g| g.parse().ok())
+                    .collect(),
+            })
+        })
+        .collect())
+}
+
+/// The support groups agents belong to.
+pub async fn list_groups(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<crate::domain::AssignmentGroup>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, name, level FROM assignment_groups ORDER BY level, name")
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| crate::domain::AssignmentGroup {
+            id: row.get("id"),
+            name: row.get("name"),
+            level: u8::try_from(row.get::<i64, _>("level")).unwrap_or(0),
+        })
+        .collect())
+}
+
+/// Puts the account in exactly `groups`; `false` (and nothing to keep: the
+/// caller rolls back) if one of them does not exist.
+pub async fn set_groups(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    groups: &[i64],
+) -> Result<bool, sqlx::Error> {
+    sqlx::query("DELETE FROM group_members WHERE user_id = ?")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    for group in groups {
+        let added = sqlx::query(
+            "INSERT OR IGNORE INTO group_members (group_id, user_id)
+             SELECT id, ? FROM assignment_groups WHERE id = ?",
+        )
+        .bind(user_id)
+        .bind(group)
+        .execute(&mut *conn)
+        .await?;
+        if added.rows_affected() == 0 && !group_exists(conn, *group).await? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The password hash of an account that has none yet (invited, not set up): no
+/// password verifies against it.
+pub const NO_PASSWORD: &str = "!";
+
+/// A new account.
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub password_hash: &'a str,
+    /// Set when the address is known to be the person's (an admin from the
+    /// command line).
+    pub verified_at: Option<DateTime<Utc>>,
+}
+
+/// Adds an account: its id, or `None` if the address has one already.
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    user: &NewUser<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO users (email, name, role, password_hash, email_verified_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (email) DO NOTHING RETURNING id",
+    )
+    .bind(user.email)
+    .bind(user.name)
+    .bind(user.role.as_str())
+    .bind(user.password_hash)
+    .bind(user.verified_at)
+    .bind(now)
+    .bind(now)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Marks the account's address confirmed (the first confirmation counts).
+pub async fn mark_email_verified(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?")
+        .bind(now)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The password hash of an active account.
+pub async fn password_hash_of_active(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ? AND active = 1")
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// What an admin may change about an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// `None` for a role this version does not know.
+    pub role: Option<Role>,
+    pub active: bool,
+    pub can_author: bool,
+}
+
+/// The account's role, activity and authoring right.
+pub async fn standing(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+) -> Result<Option<Standing>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        role: String,
+        active: bool,
+        can_author: bool,
+    }
+    let row: Option<Row> =
+        sqlx::query_as("SELECT role, active, can_author FROM users WHERE id = ?")
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|row| Standing {
+        role: Role::parse(&row.role),
+        active: row.active,
+        can_author: row.can_author,
+    }))
+}
+
+/// Sets the account's role, activity and authoring right.
+pub async fn set_standing(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    standing: &Standing,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET role = ?, active = ?, can_author = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(standing.role.map(Role::as_str))
+    .bind(standing.active)
+    .bind(standing.can_author)
+    .bind(now)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// How many active admins there are besides `user_id`.
+pub async fn other_active_admins(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> ?")
+        .bind(user_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// Opens or closes self-registration.
+pub async fn set_self_registration(
+    conn: &mut SqliteConnection,
+    open: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ('self_registration', ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(if open { "on" } else { "off" })
+    .execute(conn)
+    .await?;
+    Ok(())
+}
