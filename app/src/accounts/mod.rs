@@ -1,7 +1,7 @@
 //! Accounts: signing in and out, registering, passwords, "My tickets", and the
 //! admin pages for accounts, the outbox and the audit log.
 //!
-//! The forms post to plain handlers (`server::account_forms`); the pages load
+//! The forms post to plain handlers (`server::accounts::forms`); the pages load
 //! their data with one server function each, and every one of those checks the
 //! caller first.
 
@@ -144,7 +144,7 @@ pub async fn admin_accounts() -> Result<AccountsOverview, AppError> {
         let mut conn = state.db.reader.acquire().await?;
         Ok(AccountsOverview {
             users: crate::server::store::accounts::list_users(&mut conn).await?,
-            groups: crate::server::store::accounts::list_groups(&mut conn).await?,
+            groups: crate::server::store::groups::list_groups(&mut conn).await?,
             self_registration: crate::server::store::accounts::self_registration_open(&mut conn)
                 .await?,
             me: admin.id,

@@ -2,7 +2,7 @@
 //!
 //! Every server function here is for the desk only (agents and admins) and checks
 //! the caller before anything else. The pages work as plain HTML: the action
-//! forms post to `/agent/tickets/{number}` (see `server::work_forms`); the queue
+//! forms post to `/agent/tickets/{number}` (see `server::agent`); the queue
 //! and the ticket page follow changes live through server-sent events.
 
 mod live;

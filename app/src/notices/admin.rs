@@ -1,7 +1,7 @@
 //! `/admin/notices`: publishing service-failure notices, posting updates,
 //! changing the expected restoration, linking a major incident, resolving.
 //!
-//! Plain POST forms (`server::notice_routes`); a form with problems comes back
+//! Plain POST forms (`server::notices`); a form with problems comes back
 //! with its messages and everything typed.
 
 use super::NoticeCard;

@@ -9,6 +9,8 @@ use crate::error::AppError;
 use crate::server::hub::Changes;
 use crate::server::store::db::Db;
 use crate::server::store::tickets::apply::{self as work, Effect};
+use crate::server::store::tickets::desk;
+use crate::server::store::{accounts, catalog, groups, knowledge, models};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
@@ -64,7 +66,7 @@ async fn desk_action(
         "assign" => {
             let group = match id_of(&form.group) {
                 Some(id) => Some(
-                    work::group(&mut *conn, id)
+                    groups::group_ref(&mut *conn, id)
                         .await?
                         .ok_or_else(|| refused("Choose one of the groups."))?,
                 ),
@@ -72,7 +74,7 @@ async fn desk_action(
             };
             let assignee = id_of(&form.assignee);
             if let Some(person) = assignee {
-                if !work::is_active_staff(&mut *conn, person).await? {
+                if !accounts::is_active_staff(&mut *conn, person).await? {
                     return Err(refused("Choose someone on the service desk."));
                 }
             }
@@ -80,7 +82,7 @@ async fn desk_action(
         }
         "escalate" => {
             let group: GroupRef = match id_of(&form.group) {
-                Some(id) => work::group(&mut *conn, id).await?,
+                Some(id) => groups::group_ref(&mut *conn, id).await?,
                 None => None,
             }
             .ok_or_else(|| refused("Choose the group to escalate to."))?;
@@ -88,13 +90,7 @@ async fn desk_action(
         }
         "recategorise" => {
             let id = id_of(&form.category).ok_or_else(|| refused("Choose a category."))?;
-            let names: Option<(String, String, bool)> = sqlx::query_as(
-                "SELECT s.name, c.name, c.offered = 1 AND s.offered = 1
-                 FROM categories c JOIN services s ON s.id = c.service_id WHERE c.id = ?",
-            )
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+            let names = catalog::category_names(&mut *conn, id).await?;
             let (service, category, offered) =
                 names.ok_or_else(|| refused("Choose a category."))?;
             if !offered {
@@ -109,13 +105,7 @@ async fn desk_action(
         }
         "apply_model" => {
             let id = id_of(&form.model).ok_or_else(|| refused("Choose an incident model."))?;
-            let model: Option<(String, i64, String, String)> = sqlx::query_as(
-                "SELECT name, category_id, impact, urgency FROM incident_models
-                 WHERE id = ? AND active = 1",
-            )
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+            let model = models::active_model(&mut *conn, id).await?;
             let (name, category, impact, urgency) =
                 model.ok_or_else(|| refused("Choose an incident model."))?;
             let (Some(impact), Some(urgency)) = (Impact::parse(&impact), Urgency::parse(&urgency))
@@ -135,14 +125,7 @@ async fn desk_action(
         }
         "tick" => {
             let position = id_of(&form.step).ok_or_else(|| refused("Choose a step."))?;
-            let step: Option<String> = sqlx::query_scalar(
-                "SELECT k.text FROM ticket_checklist k JOIN tickets t ON t.id = k.ticket_id
-                 WHERE t.number = ? AND k.position = ?",
-            )
-            .bind(number.to_string())
-            .bind(position)
-            .fetch_optional(&mut *conn)
-            .await?;
+            let step = desk::checklist_step(&mut *conn, number, position).await?;
             let step =
                 step.ok_or_else(|| refused("That step is not on this ticket's checklist."))?;
             let done = form.done.as_deref() == Some("on");
@@ -168,12 +151,7 @@ async fn link_action(
     let target = form.link_target.as_deref().unwrap_or("").trim();
     if kind == LinkKind::KnownError {
         let slug = target.rsplit('/').next().unwrap_or(target);
-        let found: Option<(i64, String)> = sqlx::query_as(
-            "SELECT id, title FROM articles WHERE slug = ? AND kind = 'known_error'",
-        )
-        .bind(slug)
-        .fetch_optional(&mut *conn)
-        .await?;
+        let found = knowledge::known_error_by_slug(&mut *conn, slug).await?;
         let (article, title) = found.ok_or_else(|| {
             refused("No known error has that address. Paste the article's address or its slug.")
         })?;
@@ -194,11 +172,7 @@ async fn link_action(
     if other == number {
         return Err(refused("A ticket cannot be linked to itself."));
     }
-    let found: Option<(i64, bool, String)> =
-        sqlx::query_as("SELECT id, major, summary FROM tickets WHERE number = ?")
-            .bind(other.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
+    let found = desk::link_candidate(&mut *conn, other).await?;
     let (id, major, summary) = found.ok_or_else(|| refused("No incident has that number."))?;
     if kind == LinkKind::MajorIncident && !major {
         return Err(refused(

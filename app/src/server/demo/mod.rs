@@ -4,8 +4,8 @@
 use super::markdown::to_plain_text;
 use super::store::catalog::{self, NewService};
 use super::store::knowledge::{self, ArticleDraft, DraftContent};
-use super::store::notices;
-use crate::domain::{KnownErrorStatus, Severity};
+use super::store::{models, notices};
+use crate::domain::{Impact, KnownErrorStatus, ModelFields, Severity, Urgency};
 use crate::server::store::db::Db;
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
@@ -148,10 +148,7 @@ fn parse() -> Result<Parsed, DemoError> {
 /// did. Everything is written in one transaction.
 pub async fn load_if_empty(db: &Db, now: DateTime<Utc>) -> Result<bool, DemoError> {
     let mut tx = db.writer.begin().await?;
-    let services: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM services")
-        .fetch_one(&mut *tx)
-        .await?;
-    if services > 0 {
+    if catalog::count_services(&mut tx).await? > 0 {
         return Ok(false);
     }
     let parsed = parse()?;
@@ -202,32 +199,19 @@ pub async fn load_if_empty(db: &Db, now: DateTime<Utc>) -> Result<bool, DemoErro
 }
 
 async fn insert_model(conn: &mut sqlx::SqliteConnection, m: &ModelSeed) -> Result<(), DemoError> {
-    let category: i64 = sqlx::query_scalar(
-        "SELECT c.id FROM categories c JOIN services s ON s.id = c.service_id
-         WHERE s.slug = ? AND c.name = ?",
-    )
-    .bind(&m.service)
-    .bind(&m.category)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| DemoError::Malformed(format!("model {:?}: no such category", m.name)))?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO incident_models (name, category_id, impact, urgency) VALUES (?, ?, ?, ?)
-         RETURNING id",
-    )
-    .bind(&m.name)
-    .bind(category)
-    .bind(&m.impact)
-    .bind(&m.urgency)
-    .fetch_one(&mut *conn)
-    .await?;
-    for (position, step) in (1_i64..).zip(&m.steps) {
-        sqlx::query("INSERT INTO incident_model_steps (model_id, position, text) VALUES (?, ?, ?)")
-            .bind(id)
-            .bind(position)
-            .bind(step)
-            .execute(&mut *conn)
-            .await?;
-    }
+    let malformed = |what: &str| DemoError::Malformed(format!("model {:?}: {what}", m.name));
+    let category_id = catalog::category_by_name(&mut *conn, &m.service, &m.category)
+        .await?
+        .ok_or_else(|| malformed("no such category"))?;
+    let model = ModelFields {
+        name: m.name.clone(),
+        category_id,
+        impact: Impact::parse(&m.impact).ok_or_else(|| malformed("unknown impact"))?,
+        urgency: Urgency::parse(&m.urgency).ok_or_else(|| malformed("unknown urgency"))?,
+        active: true,
+        steps: m.steps.clone(),
+    };
+    let id = models::insert(&mut *conn, &model).await?;
+    models::insert_steps(conn, id, &model.steps).await?;
     Ok(())
 }

@@ -8,15 +8,15 @@
 //! the messages beside the fields and everything typed kept.
 
 use crate::domain::{
-    form_value, parse_article, Account, ArticleDraft, ArticleIntent, ArticleKind, ArticleRow,
-    ArticleState, ArticleVisibility, EditorData, KnownErrorStatus, NamedErrors, SettingsOutcome,
-    TicketKind, TicketNumber,
+    form_value, parse_article, Account, ArticleDraft, ArticleIntent, ArticleKind, ArticleState,
+    ArticleVisibility, EditorData, KnownErrorStatus, NamedErrors, SettingsOutcome,
 };
 use crate::error::AppError;
 use crate::server::store::audit::{self, Actor};
 use crate::server::store::catalog;
 use crate::server::store::knowledge::{self, InsertArticleError, Provenance};
 use crate::server::store::tickets::apply as ticket_apply;
+use crate::server::store::tickets::desk::{self, ResolvedIncident};
 use crate::server::store::tickets::work::TicketWork;
 use crate::server::web::answer::answer;
 use crate::server::web::caller::Author;
@@ -26,7 +26,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
 use chrono::{DateTime, Utc};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 /// Why an article was not saved.
 #[derive(Debug, thiserror::Error)]
@@ -208,50 +208,13 @@ async fn source_incident(
     if number.trim().is_empty() {
         return Ok(None);
     }
-    match resolved_incident(conn, number).await? {
+    match desk::resolved_incident(conn, number).await? {
         Some(incident) => Ok(Some(incident.id)),
         None => Err(named(
             "from",
             "A known error can be started only from a resolved incident.",
         )),
     }
-}
-
-/// What a known error takes from the resolved incident it is written from.
-struct ResolvedIncident {
-    id: i64,
-    summary: String,
-    description: String,
-    resolution: String,
-    service: String,
-}
-
-/// The resolved or closed incident with this number, if there is one.
-async fn resolved_incident(
-    conn: &mut SqliteConnection,
-    number: &str,
-) -> Result<Option<ResolvedIncident>, sqlx::Error> {
-    let Some(number) =
-        TicketNumber::parse(number.trim()).filter(|n| n.kind == TicketKind::Incident)
-    else {
-        return Ok(None);
-    };
-    let row = sqlx::query(
-        "SELECT t.id, t.summary, t.description, coalesce(t.resolution_text, '') AS resolution,
-                s.slug AS service
-         FROM tickets t JOIN services s ON s.id = t.service_id
-         WHERE t.number = ? AND t.state IN ('resolved', 'closed')",
-    )
-    .bind(number.to_string())
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|row| ResolvedIncident {
-        id: row.get("id"),
-        summary: row.get("summary"),
-        description: row.get("description"),
-        resolution: row.get("resolution"),
-        service: row.get("service"),
-    }))
 }
 
 /// `POST /knowledge/new`: a new FAQ or known error.
@@ -311,35 +274,7 @@ async fn post(
     answer(state, page, result, outcome).await
 }
 
-/// Every article for the authors' list, newest change first (at most 1,000).
-pub async fn list(
-    conn: &mut SqliteConnection,
-    wanted: Option<ArticleState>,
-) -> Result<Vec<ArticleRow>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT a.slug, a.title, a.kind, a.state, a.visibility, a.updated_at, s.name AS service_name
-         FROM articles a JOIN services s ON s.id = a.service_id
-         WHERE ?1 IS NULL OR a.state = ?1
-         ORDER BY a.updated_at DESC, a.id DESC LIMIT 1000",
-    )
-    .bind(wanted.map(ArticleState::as_str))
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .iter()
-        .filter_map(|row| {
-            Some(ArticleRow {
-                slug: row.get("slug"),
-                title: row.get("title"),
-                kind: ArticleKind::parse(row.get("kind"))?,
-                service_name: row.get("service_name"),
-                state: ArticleState::parse(row.get("state"))?,
-                visibility: ArticleVisibility::parse(row.get("visibility"))?,
-                updated_at: row.get("updated_at"),
-            })
-        })
-        .collect())
-}
+pub use crate::server::store::knowledge::list_for_authors as list;
 
 /// The editor's data: the stored article `slug`, or a new article of `kind`,
 /// pre-filled from the resolved incident `from` when one is named.
@@ -383,7 +318,7 @@ pub async fn editor(
     };
     if let Some(number) = from.filter(|f| !f.trim().is_empty()) {
         data.kind = ArticleKind::KnownError;
-        match resolved_incident(&mut *conn, &number).await? {
+        match desk::resolved_incident(&mut *conn, &number).await? {
             Some(incident) => {
                 data.values.extend(incident_text(incident));
                 data.from = Some(number.trim().to_string());

@@ -6,9 +6,11 @@
 
 use super::{answer, change, name_taken, Configured, Saved, Table};
 use crate::domain::{
-    calendar_choice_name, clock_time, parse_calendar, parse_priority_calendars, CalendarConfig,
-    CalendarFields, CalendarsOverview, NamedErrors, PriorityCalendar, WEEKDAYS,
+    calendar_choice_name, clock_time, parse_calendar, parse_priority_calendars, CalendarFields,
+    NamedErrors, WEEKDAYS,
 };
+use crate::server::store::calendars::{self, Week};
+use crate::server::store::priorities as priority_store;
 use crate::server::web::caller::Admin;
 use crate::server::web::state::AppState;
 use axum::extract::State;
@@ -17,86 +19,12 @@ use axum::response::Response;
 use axum::Form;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use sqlx::{Row, SqliteConnection};
-use std::collections::BTreeMap;
 
 const PAGE: &str = "/admin/calendars";
 
 /// Every calendar with its hours, holidays and priorities, and each priority's
-/// calendar.
-pub async fn overview(conn: &mut SqliteConnection) -> Result<CalendarsOverview, sqlx::Error> {
-    let priorities: Vec<PriorityCalendar> =
-        sqlx::query("SELECT priority, label, calendar_id FROM priorities ORDER BY priority")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .filter_map(|row| {
-                Some(PriorityCalendar {
-                    priority: u8::try_from(row.get::<i64, _>("priority")).ok()?,
-                    label: row.get("label"),
-                    calendar_id: row.get("calendar_id"),
-                })
-            })
-            .collect();
-    let ids: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT id, name, time_zone FROM calendars ORDER BY name")
-            .fetch_all(&mut *conn)
-            .await?;
-    let mut calendars = Vec::with_capacity(ids.len());
-    for (id, name, time_zone) in ids {
-        let (week, holidays) = hours_and_holidays(conn, id).await?;
-        calendars.push(CalendarConfig {
-            id,
-            name,
-            time_zone,
-            week: week.to_vec(),
-            holidays,
-            priorities: priorities
-                .iter()
-                .filter(|p| p.calendar_id == Some(id))
-                .map(|p| p.priority)
-                .collect(),
-        });
-    }
-    Ok(CalendarsOverview {
-        calendars,
-        priorities,
-    })
-}
-
-type Week = [Option<(u16, u16)>; 7];
-
-async fn hours_and_holidays(
-    conn: &mut SqliteConnection,
-    id: i64,
-) -> Result<(Week, Vec<(NaiveDate, String)>), sqlx::Error> {
-    let mut week = [None; 7];
-    for (day, opens, closes) in sqlx::query_as::<_, (i64, i64, i64)>(
-        "SELECT weekday, opens, closes FROM calendar_hours WHERE calendar_id = ?",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        if let (Some(slot), Ok(opens), Ok(closes)) = (
-            usize::try_from(day).ok().and_then(|d| week.get_mut(d)),
-            u16::try_from(opens),
-            u16::try_from(closes),
-        ) {
-            *slot = Some((opens, closes));
-        }
-    }
-    let holidays = sqlx::query_as::<_, (String, String)>(
-        "SELECT day, name FROM calendar_holidays WHERE calendar_id = ? ORDER BY day",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .filter_map(|(day, name)| Some((day.parse().ok()?, name)))
-    .collect();
-    Ok((week, holidays))
-}
+/// calendar (for the page and its tests).
+pub use crate::server::store::calendars::overview;
 
 fn known_zone(name: &str) -> bool {
     name.parse::<Tz>().is_ok()
@@ -124,15 +52,11 @@ impl Configured for Calendars {
         let before = match id {
             None => None,
             Some(id) => {
-                let row: Option<(String, String)> =
-                    sqlx::query_as("SELECT name, time_zone FROM calendars WHERE id = ?")
-                        .bind(id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let Some((name, zone)) = row else {
+                let Some((name, zone)) = calendars::name_and_zone(&mut tx, id).await? else {
                     return Ok(Saved::NotFound);
                 };
-                let (week, holidays) = hours_and_holidays(&mut tx, id).await?;
+                let week = calendars::hours(&mut tx, id).await?;
+                let holidays = calendars::holidays(&mut tx, id).await?;
                 Some((name, zone, week, holidays))
             }
         };
@@ -147,51 +71,14 @@ impl Configured for Calendars {
         }
         let id = match id {
             Some(id) => {
-                sqlx::query("UPDATE calendars SET name = ?, time_zone = ? WHERE id = ?")
-                    .bind(&calendar.name)
-                    .bind(&calendar.time_zone)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                for table in ["calendar_hours", "calendar_holidays"] {
-                    sqlx::query(&format!("DELETE FROM {table} WHERE calendar_id = ?"))
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                calendars::update(&mut tx, id, &calendar.name, &calendar.time_zone).await?;
+                calendars::clear_hours_and_holidays(&mut tx, id).await?;
                 id
             }
-            None => {
-                sqlx::query_scalar(
-                    "INSERT INTO calendars (name, time_zone) VALUES (?, ?) RETURNING id",
-                )
-                .bind(&calendar.name)
-                .bind(&calendar.time_zone)
-                .fetch_one(&mut *tx)
-                .await?
-            }
+            None => calendars::insert(&mut tx, &calendar.name, &calendar.time_zone).await?,
         };
-        for (day, hours) in calendar.week.iter().enumerate() {
-            if let Some((opens, closes)) = hours {
-                sqlx::query(
-                    "INSERT INTO calendar_hours (calendar_id, weekday, opens, closes) VALUES (?, ?, ?, ?)",
-                )
-                .bind(id)
-                .bind(day as i64)
-                .bind(i64::from(*opens))
-                .bind(i64::from(*closes))
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        for (day, name) in &calendar.holidays {
-            sqlx::query("INSERT INTO calendar_holidays (calendar_id, day, name) VALUES (?, ?, ?)")
-                .bind(id)
-                .bind(day.to_string())
-                .bind(name)
-                .execute(&mut *tx)
-                .await?;
-        }
+        calendars::insert_hours(&mut tx, id, &calendar.week).await?;
+        calendars::insert_holidays(&mut tx, id, &calendar.holidays).await?;
         let (event, detail) = match &before {
             None => ("calendar_added", describe(calendar)),
             Some(before) => ("calendar_changed", changes(before, calendar)),
@@ -290,17 +177,8 @@ async fn save_priorities(
     chosen: &[(u8, i64)],
 ) -> Result<Saved, sqlx::Error> {
     let mut tx = state.db.writer.begin().await?;
-    let names: BTreeMap<i64, String> = sqlx::query_as("SELECT id, name FROM calendars")
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .collect();
-    let before: BTreeMap<i64, Option<i64>> =
-        sqlx::query_as("SELECT priority, calendar_id FROM priorities")
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .collect();
+    let names = calendars::names(&mut tx).await?;
+    let before = priority_store::calendar_ids(&mut tx).await?;
     let name_of = |id: Option<i64>| {
         id.and_then(|id| names.get(&id).cloned())
             .unwrap_or_else(|| "around the clock".into())
@@ -319,11 +197,7 @@ async fn save_priorities(
             name_of(was),
             name_of(Some(*calendar)),
         ));
-        sqlx::query("UPDATE priorities SET calendar_id = ? WHERE priority = ?")
-            .bind(calendar)
-            .bind(i64::from(*level))
-            .execute(&mut *tx)
-            .await?;
+        priority_store::set_calendar(&mut tx, *level, *calendar).await?;
     }
     if !detail.is_empty() {
         post.record(&mut tx, "priority_calendars_changed", &detail.join("; "))

@@ -1,65 +1,17 @@
-//! Assignment groups: reading them for `/admin/groups`, adding one
-//! (`POST /admin/groups`) and changing one's name, level and members
-//! (`POST /admin/groups/{id}`).
+//! Assignment groups: reading them for `/admin/groups` ([`overview`]), adding
+//! one (`POST /admin/groups`) and changing one's name, level and members
+//! (`POST /admin/groups/{id}`). What is checked and written to the audit log is
+//! decided here; the SQL is in [`crate::server::store::groups`].
 
 use super::{change, name_taken, Configured, Saved, Table};
-use crate::domain::{
-    parse_group, GroupConfig, GroupFields, GroupsOverview, NamedErrors, StaffMember,
-};
+use crate::domain::{parse_group, GroupFields, NamedErrors};
+use crate::server::store::groups;
 use crate::server::web::caller::Admin;
 use crate::server::web::state::AppState;
-use sqlx::{Row, SqliteConnection};
-use std::collections::BTreeMap;
+
+pub use crate::server::store::groups::overview;
 
 const PAGE: &str = "/admin/groups";
-
-/// Every group with its members and open tickets, and everyone who may join one.
-pub async fn overview(conn: &mut SqliteConnection) -> Result<GroupsOverview, sqlx::Error> {
-    let mut members: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for (group, user) in sqlx::query_as::<_, (i64, i64)>(
-        "SELECT m.group_id, m.user_id FROM group_members m JOIN users u ON u.id = m.user_id
-         ORDER BY u.name",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        members.entry(group).or_default().push(user);
-    }
-    let groups = sqlx::query(
-        "SELECT g.id, g.name, g.level,
-                (SELECT count(*) FROM tickets t WHERE t.group_id = g.id
-                 AND t.state NOT IN ('resolved', 'fulfilled', 'closed')) AS open_tickets
-         FROM assignment_groups g ORDER BY g.level, g.name",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|row| {
-        let id: i64 = row.get("id");
-        GroupConfig {
-            id,
-            name: row.get("name"),
-            level: u8::try_from(row.get::<i64, _>("level")).unwrap_or(1),
-            members: members.remove(&id).unwrap_or_default(),
-            open_tickets: row.get("open_tickets"),
-        }
-    })
-    .collect();
-    let staff = sqlx::query(
-        "SELECT id, name, email, active FROM users WHERE role IN ('agent', 'admin') ORDER BY name, id",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|row| StaffMember {
-        id: row.get("id"),
-        name: row.get("name"),
-        email: row.get("email"),
-        active: row.get::<i64, _>("active") == 1,
-    })
-    .collect();
-    Ok(GroupsOverview { groups, staff })
-}
 
 /// Assignment groups, on `/admin/groups`.
 pub struct Groups;
@@ -83,15 +35,10 @@ impl Configured for Groups {
         let before = match id {
             None => None,
             Some(id) => {
-                let row: Option<(String, i64)> =
-                    sqlx::query_as("SELECT name, level FROM assignment_groups WHERE id = ?")
-                        .bind(id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                match row {
-                    Some(row) => Some(row),
-                    None => return Ok(Saved::NotFound),
-                }
+                let Some(stored) = groups::stored(&mut tx, id).await? else {
+                    return Ok(Saved::NotFound);
+                };
+                Some(stored)
             }
         };
         if name_taken(&mut tx, Table::Groups, &group.name, id).await? {
@@ -104,26 +51,18 @@ impl Configured for Groups {
             ));
         }
         // New tickets go to the first 1st-level group: one must stay.
-        if before.as_ref().is_some_and(|(_, level)| *level == 1) && group.level != 1 {
-            let others: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM assignment_groups WHERE level = 1 AND id IS NOT ?",
-            )
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-            if others == 0 {
+        if let (Some(id), Some(before)) = (id, &before) {
+            if before.level == 1
+                && group.level != 1
+                && !groups::other_first_level_exists(&mut tx, id).await?
+            {
                 return Ok(Saved::refused(
                     "level",
                     "New tickets go to a 1st-level group: keep this one at 1st level until another group is.",
                 ));
             }
         }
-        let staff: BTreeMap<i64, String> =
-            sqlx::query_as("SELECT id, name FROM users WHERE role IN ('agent', 'admin')")
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .collect();
+        let staff = groups::staff_names(&mut tx).await?;
         if group.members.iter().any(|m| !staff.contains_key(m)) {
             return Ok(Saved::refused(
                 "members",
@@ -132,40 +71,12 @@ impl Configured for Groups {
         }
         let id = match id {
             Some(id) => {
-                sqlx::query("UPDATE assignment_groups SET name = ?, level = ? WHERE id = ?")
-                    .bind(&group.name)
-                    .bind(i64::from(group.level))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                groups::update(&mut tx, id, group).await?;
                 id
             }
-            None => {
-                sqlx::query_scalar(
-                    "INSERT INTO assignment_groups (name, level) VALUES (?, ?) RETURNING id",
-                )
-                .bind(&group.name)
-                .bind(i64::from(group.level))
-                .fetch_one(&mut *tx)
-                .await?
-            }
+            None => groups::insert(&mut tx, group).await?,
         };
-        let was: Vec<i64> =
-            sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = ?")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-        sqlx::query("DELETE FROM group_members WHERE group_id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        for member in &group.members {
-            sqlx::query("INSERT INTO group_members (group_id, user_id) VALUES (?, ?)")
-                .bind(id)
-                .bind(member)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let was = groups::replace_members(&mut tx, id, &group.members).await?;
         let names = |ids: Vec<&i64>| {
             ids.into_iter()
                 .filter_map(|m| staff.get(m).cloned())
@@ -179,12 +90,12 @@ impl Configured for Groups {
                 "group_added",
                 vec![format!("{} (level {})", group.name, group.level)],
             ),
-            Some((name, level)) => (
+            Some(before) => (
                 "group_changed",
                 [
                     Some(group.name.clone()),
-                    change("name", name.as_str(), group.name.as_str()),
-                    change("level", *level, i64::from(group.level)),
+                    change("name", before.name.as_str(), group.name.as_str()),
+                    change("level", before.level, i64::from(group.level)),
                 ]
                 .into_iter()
                 .flatten()

@@ -16,6 +16,7 @@ use crate::server::web::caller::Admin;
 use crate::domain::NamedErrors;
 use crate::domain::SettingsOutcome;
 use crate::error::AppError;
+pub use crate::server::store::names::{name_taken, Table};
 use crate::server::web::answer;
 use crate::server::web::page::FormPage;
 use crate::server::web::state::AppState;
@@ -24,7 +25,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use axum::Form;
-use sqlx::SqliteConnection;
 use std::future::Future;
 
 /// A kind of record configured on its own page, one form per record.
@@ -70,7 +70,11 @@ pub async fn edit<T: Configured>(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     // An unknown record is "not found" whatever was posted for it.
-    let saved = match exists(&state, T::TABLE, id).await {
+    let found = match state.db.reader.acquire().await {
+        Ok(mut conn) => crate::server::store::names::exists(&mut conn, T::TABLE, id).await,
+        Err(error) => Err(error),
+    };
+    let saved = match found {
         Ok(false) => Ok(Saved::NotFound),
         Err(error) => Err(error),
         Ok(true) => match T::parse(&fields) {
@@ -141,53 +145,6 @@ pub async fn answer(
         headers,
     };
     answer::answer(state, page, result, outcome).await
-}
-
-/// Whether record `id` of `table` exists.
-async fn exists(state: &AppState, table: Table, id: i64) -> Result<bool, sqlx::Error> {
-    let sql = format!("SELECT count(*) FROM {} WHERE id = ?", table.as_str());
-    let count: i64 = sqlx::query_scalar(&sql)
-        .bind(id)
-        .fetch_one(&state.db.reader)
-        .await?;
-    Ok(count > 0)
-}
-
-/// Whether another record of `table` than `except` has `name` (letter case aside).
-pub async fn name_taken(
-    conn: &mut SqliteConnection,
-    table: Table,
-    name: &str,
-    except: Option<i64>,
-) -> Result<bool, sqlx::Error> {
-    let sql = format!(
-        "SELECT count(*) FROM {} WHERE lower(name) = lower(?) AND id IS NOT ?",
-        table.as_str()
-    );
-    let count: i64 = sqlx::query_scalar(&sql)
-        .bind(name)
-        .bind(except)
-        .fetch_one(conn)
-        .await?;
-    Ok(count > 0)
-}
-
-/// The tables whose records have unique names.
-#[derive(Clone, Copy)]
-pub enum Table {
-    Groups,
-    Calendars,
-    Models,
-}
-
-impl Table {
-    fn as_str(self) -> &'static str {
-        match self {
-            Table::Groups => "assignment_groups",
-            Table::Calendars => "calendars",
-            Table::Models => "incident_models",
-        }
-    }
 }
 
 /// "a → b" for the audit log when a value changed.

@@ -16,15 +16,8 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::Form;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
-/// The settings as configured now.
-pub async fn load(conn: &mut SqliteConnection) -> Result<PrioritySettings, sqlx::Error> {
-    Ok(PrioritySettings {
-        table: priorities::priority_table(&mut *conn).await?,
-        lifecycle: priorities::lifecycle_rules(conn).await?,
-    })
-}
+pub use crate::server::store::priorities::load;
 
 /// Saves `settings` and records what changed, by whom, in the audit log.
 pub async fn save(
@@ -36,46 +29,7 @@ pub async fn save(
 ) -> Result<(), sqlx::Error> {
     let mut tx = state.db.writer.begin().await?;
     let before = load(&mut tx).await?;
-    for (impact, urgency, priority) in &settings.table.cells {
-        sqlx::query("UPDATE priority_matrix SET priority = ? WHERE impact = ? AND urgency = ?")
-            .bind(i64::from(priority.level()))
-            .bind(impact.as_str())
-            .bind(urgency.as_str())
-            .execute(&mut *tx)
-            .await?;
-    }
-    for rule in &settings.table.rules {
-        sqlx::query(
-            "UPDATE priorities SET label = ?, response_minutes = ?, resolution_minutes = ?
-             WHERE priority = ?",
-        )
-        .bind(&rule.label)
-        .bind(rule.response_minutes)
-        .bind(rule.resolution_minutes)
-        .bind(i64::from(rule.priority.level()))
-        .execute(&mut *tx)
-        .await?;
-    }
-    for (key, value) in [
-        (
-            "request_priority",
-            settings.table.request_priority.level().to_string(),
-        ),
-        (
-            "auto_close_days",
-            settings.lifecycle.auto_close_days.to_string(),
-        ),
-        ("reopen_days", settings.lifecycle.reopen_days.to_string()),
-    ] {
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES (?, ?)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&mut *tx)
-        .await?;
-    }
+    priorities::save(&mut tx, settings).await?;
     let changes = settings.changes_from(&before);
     if !changes.is_empty() {
         audit::record(

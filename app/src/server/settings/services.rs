@@ -104,11 +104,7 @@ async fn edit(
         Ok(changed) => changed,
         Err(errors) => return Ok(Saved::Refused(errors)),
     };
-    let (name, description, offered): (String, String, bool) =
-        sqlx::query_as("SELECT name, description, offered = 1 FROM services WHERE id = ?")
-            .bind(service.0)
-            .fetch_one(&mut *tx)
-            .await?;
+    let (name, description, offered) = catalog::service_text(&mut tx, service).await?;
     let offer = changed.offered.unwrap_or(offered);
     if offered && !offer && catalog::other_offered_services(&mut tx, service).await? == 0 {
         return Ok(Saved::refused(
@@ -128,13 +124,7 @@ async fn edit(
             "None of its categories is offered: offer one of them first, below.",
         ));
     }
-    sqlx::query("UPDATE services SET name = ?, description = ?, offered = ? WHERE id = ?")
-        .bind(&changed.name)
-        .bind(&changed.description)
-        .bind(offer)
-        .bind(service.0)
-        .execute(&mut *tx)
-        .await?;
+    catalog::update_service(&mut tx, service, &changed.name, &changed.description, offer).await?;
     let mut detail = vec![
         super::change("name", &name, &changed.name),
         super::change("description", &description, &changed.description),
@@ -181,10 +171,7 @@ async fn change_categories(
     slug: &str,
     fields: &[(String, String)],
 ) -> Result<Saved, sqlx::Error> {
-    let offered: bool = sqlx::query_scalar("SELECT offered = 1 FROM services WHERE id = ?")
-        .bind(service.0)
-        .fetch_one(&mut *tx)
-        .await?;
+    let offered = catalog::service_text(&mut tx, service).await?.2;
     let existing = catalog::categories_of(&mut tx, service).await?;
     let changes = match parse_categories(fields, &existing, offered) {
         Ok(changes) => changes,

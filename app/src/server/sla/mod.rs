@@ -5,14 +5,16 @@
 //! Nothing here keeps a timer: every deadline is a column, and the sweeper records
 //! whatever fell due since it last looked, so a breach that fell while the server
 //! was down is recorded, with its due time, as soon as it runs again.
+//!
+//! Everything here is pure: a priority's [`Sla`] is read from the database by
+//! [`crate::server::store::calendars::sla_for`].
 
 mod calendar;
 
 pub use calendar::{BusinessCalendar, Hours, DAY_MINUTES};
 
 use crate::domain::{Phase, TicketFacts};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sqlx::{Row, SqliteConnection};
+use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeSet;
 
 /// A priority's targets and the calendar they are counted in.
@@ -109,63 +111,6 @@ impl Deadlines {
             ),
         ]
     }
-}
-
-/// The SLA of a priority: its targets and its calendar with holidays.
-pub async fn sla_for(conn: &mut SqliteConnection, priority: i64) -> Result<Sla, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT p.response_minutes, p.resolution_minutes, p.calendar_id, c.time_zone
-         FROM priorities p LEFT JOIN calendars c ON c.id = p.calendar_id
-         WHERE p.priority = ?",
-    )
-    .bind(priority)
-    .fetch_one(&mut *conn)
-    .await?;
-    let calendar = match row.get::<Option<i64>, _>("calendar_id") {
-        Some(id) => load_calendar(conn, id, row.get("time_zone")).await?,
-        None => BusinessCalendar::around_the_clock(),
-    };
-    Ok(Sla {
-        calendar,
-        response: Duration::minutes(row.get("response_minutes")),
-        resolution: Duration::minutes(row.get("resolution_minutes")),
-    })
-}
-
-async fn load_calendar(
-    conn: &mut SqliteConnection,
-    id: i64,
-    zone: Option<String>,
-) -> Result<BusinessCalendar, sqlx::Error> {
-    let zone = zone
-        .and_then(|z| z.parse().ok())
-        .ok_or_else(|| sqlx::Error::Protocol(format!("calendar {id} has an unknown time zone")))?;
-    let mut week = [None; 7];
-    let hours =
-        sqlx::query("SELECT weekday, opens, closes FROM calendar_hours WHERE calendar_id = ?")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-    for row in hours {
-        let day: i64 = row.get("weekday");
-        let opens = u16::try_from(row.get::<i64, _>("opens")).ok();
-        let closes = u16::try_from(row.get::<i64, _>("closes")).ok();
-        if let (Some(slot), Some(opens), Some(closes)) = (week.get_mut(day as usize), opens, closes)
-        {
-            *slot = Hours::new(opens, closes);
-        }
-    }
-    let holidays: Vec<String> =
-        sqlx::query_scalar("SELECT day FROM calendar_holidays WHERE calendar_id = ?")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-    let holidays: BTreeSet<NaiveDate> = holidays.iter().filter_map(|d| d.parse().ok()).collect();
-    Ok(BusinessCalendar {
-        zone,
-        week,
-        holidays,
-    })
 }
 
 /// The milestones a ticket has had recorded.

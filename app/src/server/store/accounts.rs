@@ -4,7 +4,7 @@
 use crate::domain::{Account, Role, UserRow};
 use crate::server::secrets::{hash_token, plausible_token};
 use chrono::{DateTime, Utc};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 /// Whether people may create their own accounts.
 pub async fn self_registration_open(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
@@ -19,19 +19,20 @@ pub async fn account_by_email(
     conn: &mut SqliteConnection,
     email: &str,
 ) -> Result<Option<(Account, String, bool)>, sqlx::Error> {
-    let row = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        account: AccountRow,
+        password_hash: String,
+        active: bool,
+    }
+    let row: Option<Row> = sqlx::query_as(
         "SELECT id, name, email, role, can_author, password_hash, active FROM users WHERE email = ?",
     )
     .bind(email.trim())
     .fetch_optional(conn)
     .await?;
-    Ok(row.and_then(|row| {
-        Some((
-            account_from_row(&row)?,
-            row.get("password_hash"),
-            row.get::<i64, _>("active") == 1,
-        ))
-    }))
+    Ok(row.and_then(|row| Some((row.account.into_account()?, row.password_hash, row.active))))
 }
 
 pub async fn issue_token(
@@ -67,7 +68,7 @@ pub async fn consume_token(
     if !plausible_token(token) {
         return Ok(None);
     }
-    let row = sqlx::query(
+    let used: Option<i64> = sqlx::query_scalar(
         "UPDATE account_tokens SET used_at = ?1
          WHERE token_hash = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?1
          RETURNING user_id",
@@ -77,28 +78,38 @@ pub async fn consume_token(
     .bind(purpose)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(row) = row else { return Ok(None) };
+    let Some(user_id) = used else { return Ok(None) };
     super::outbox::strike_link(conn, token).await?;
-    let user_id: i64 = row.get("user_id");
-    let row = sqlx::query(
+    let row: Option<AccountRow> = sqlx::query_as(
         "SELECT id, name, email, role, can_author FROM users WHERE id = ? AND active = 1",
     )
     .bind(user_id)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.as_ref().and_then(account_from_row))
+    Ok(row.and_then(AccountRow::into_account))
 }
 
-/// An account from a row with `id`, `name`, `email` and `role` (`None` if the role
-/// is not one we know).
-pub fn account_from_row(row: &sqlx::sqlite::SqliteRow) -> Option<Account> {
-    Some(Account {
-        id: row.get("id"),
-        name: row.get("name"),
-        email: row.get("email"),
-        role: Role::parse(row.get("role"))?,
-        can_author: row.get::<i64, _>("can_author") == 1,
-    })
+/// The columns of an account, as every query that reads one selects them.
+#[derive(sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub can_author: bool,
+}
+
+impl AccountRow {
+    /// The account (`None` if its role is not one this version knows).
+    pub fn into_account(self) -> Option<Account> {
+        Some(Account {
+            id: self.id,
+            name: self.name,
+            email: self.email,
+            role: Role::parse(&self.role)?,
+            can_author: self.can_author,
+        })
+    }
 }
 
 /// The account a live (unused, unexpired) link of `purpose` belongs to, without
@@ -152,7 +163,15 @@ pub async fn group_exists(conn: &mut SqliteConnection, id: i64) -> Result<bool, 
 
 /// Every account, newest first, with its groups.
 pub async fn list_users(conn: &mut SqliteConnection) -> Result<Vec<UserRow>, sqlx::Error> {
-    let rows = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        account: AccountRow,
+        active: bool,
+        verified: bool,
+        groups: Option<String>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT u.id, u.name, u.email, u.role, u.active, u.can_author,
                 u.email_verified_at IS NOT NULL AS verified,
                 (SELECT group_concat(group_id) FROM group_members g WHERE g.user_id = u.id) AS groups
@@ -163,38 +182,22 @@ pub async fn list_users(conn: &mut SqliteConnection) -> Result<Vec<UserRow>, sql
     Ok(rows
         .into_iter()
         .filter_map(|row| {
-            let groups: Option<String> = row.get("groups");
+            let account = row.account.into_account()?;
             Some(UserRow {
-                id: row.get("id"),
-                name: row.get("name"),
-                email: row.get("email"),
-                role: Role::parse(row.get("role"))?,
-                active: row.get::<i64, _>("active") == 1,
-                verified: row.get::<bool, _>("verified"),
-                can_author: row.get::<i64, _>("can_author") == 1,
-                groups: groups
+                id: account.id,
+                name: account.name,
+                email: account.email,
+                role: account.role,
+                active: row.active,
+                verified: row.verified,
+                can_author: account.can_author,
+                groups: row
+                    .groups
                     .unwrap_or_default()
                     .split(',')
                     .filter_map(|g| g.parse().ok())
                     .collect(),
             })
-        })
-        .collect())
-}
-
-/// The support groups agents belong to.
-pub async fn list_groups(
-    conn: &mut SqliteConnection,
-) -> Result<Vec<crate::domain::AssignmentGroup>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, name, level FROM assignment_groups ORDER BY level, name")
-        .fetch_all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| crate::domain::AssignmentGroup {
-            id: row.get("id"),
-            name: row.get("name"),
-            level: u8::try_from(row.get::<i64, _>("level")).unwrap_or(0),
         })
         .collect())
 }
@@ -356,12 +359,16 @@ pub async fn set_self_registration(
     conn: &mut SqliteConnection,
     open: bool,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO settings (key, value) VALUES ('self_registration', ?)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    super::priorities::set_setting(conn, "self_registration", if open { "on" } else { "off" }).await
+}
+
+/// Whether a user is an active agent or admin.
+pub async fn is_active_staff(conn: &mut SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM users WHERE id = ? AND active = 1 AND role IN ('agent', 'admin')",
     )
-    .bind(if open { "on" } else { "off" })
-    .execute(conn)
+    .bind(id)
+    .fetch_optional(conn)
     .await?;
-    Ok(())
+    Ok(found.is_some())
 }

@@ -185,3 +185,69 @@ pub async fn save_categories(
     }
     Ok(())
 }
+
+/// A service's name, description and whether it is offered.
+pub async fn service_text(
+    conn: &mut SqliteConnection,
+    service: ServiceId,
+) -> Result<(String, String, bool), sqlx::Error> {
+    sqlx::query_as("SELECT name, description, offered = 1 FROM services WHERE id = ?")
+        .bind(service.0)
+        .fetch_one(conn)
+        .await
+}
+
+/// Renames, describes, offers or withdraws a service.
+pub async fn update_service(
+    conn: &mut SqliteConnection,
+    service: ServiceId,
+    name: &str,
+    description: &str,
+    offered: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE services SET name = ?, description = ?, offered = ? WHERE id = ?")
+        .bind(name)
+        .bind(description)
+        .bind(offered)
+        .bind(service.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Category `id`'s service and name, and whether both are offered.
+pub async fn category_names(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<(String, String, bool)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.name, c.name, c.offered = 1 AND s.offered = 1
+         FROM categories c JOIN services s ON s.id = c.service_id WHERE c.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// How many services there are, offered or not.
+pub async fn count_services(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM services")
+        .fetch_one(conn)
+        .await
+}
+
+/// The id of category `category` of service `service` (a slug).
+pub async fn category_by_name(
+    conn: &mut SqliteConnection,
+    service: &str,
+    category: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT c.id FROM categories c JOIN services s ON s.id = c.service_id
+         WHERE s.slug = ? AND c.name = ?",
+    )
+    .bind(service)
+    .bind(category)
+    .fetch_optional(conn)
+    .await
+}

@@ -1,7 +1,8 @@
 //! Storage of knowledge articles: user FAQs and known errors.
 
 use crate::domain::{
-    Article, ArticleBody, ArticleId, ArticleKind, ArticleState, ArticleVisibility, KnownErrorStatus,
+    Article, ArticleBody, ArticleId, ArticleKind, ArticleRow, ArticleState, ArticleVisibility,
+    KnownErrorStatus,
 };
 use crate::server::markdown::{to_plain_text, to_safe_html};
 use chrono::{DateTime, Utc};
@@ -402,4 +403,45 @@ pub async fn count(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
         .fetch_one(conn)
         .await?;
     Ok(n.max(0) as u64)
+}
+
+/// Every article for the authors' list, newest change first (at most 1,000).
+pub async fn list_for_authors(
+    conn: &mut SqliteConnection,
+    wanted: Option<ArticleState>,
+) -> Result<Vec<ArticleRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT a.slug, a.title, a.kind, a.state, a.visibility, a.updated_at, s.name AS service_name
+         FROM articles a JOIN services s ON s.id = a.service_id
+         WHERE ?1 IS NULL OR a.state = ?1
+         ORDER BY a.updated_at DESC, a.id DESC LIMIT 1000",
+    )
+    .bind(wanted.map(ArticleState::as_str))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            Some(ArticleRow {
+                slug: row.get("slug"),
+                title: row.get("title"),
+                kind: ArticleKind::parse(row.get("kind"))?,
+                service_name: row.get("service_name"),
+                state: ArticleState::parse(row.get("state"))?,
+                visibility: ArticleVisibility::parse(row.get("visibility"))?,
+                updated_at: row.get("updated_at"),
+            })
+        })
+        .collect())
+}
+
+/// The id and title of the known error at `slug`.
+pub async fn known_error_by_slug(
+    conn: &mut SqliteConnection,
+    slug: &str,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, title FROM articles WHERE slug = ? AND kind = 'known_error'")
+        .bind(slug)
+        .fetch_optional(conn)
+        .await
 }

@@ -8,9 +8,13 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod calendars;
 pub mod catalog;
 pub mod db;
+pub mod groups;
 pub mod knowledge;
+pub mod models;
+pub mod names;
 pub mod notices;
 pub mod outbox;
 pub mod priorities;

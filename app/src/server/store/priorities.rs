@@ -1,7 +1,9 @@
 //! The priority matrix, each priority's targets and the lifecycle periods, as
 //! configured.
 
-use crate::domain::{Impact, LifecycleRules, Priority, PriorityRule, PriorityTable, Urgency};
+use crate::domain::{
+    Impact, LifecycleRules, Priority, PriorityRule, PrioritySettings, PriorityTable, Urgency,
+};
 use sqlx::{Row, SqliteConnection};
 
 /// The configured priority matrix and rules.
@@ -99,4 +101,99 @@ pub async fn lifecycle_rules(conn: &mut SqliteConnection) -> Result<LifecycleRul
         }
     }
     Ok(rules)
+}
+
+/// The settings as configured now.
+pub async fn load(conn: &mut SqliteConnection) -> Result<PrioritySettings, sqlx::Error> {
+    Ok(PrioritySettings {
+        table: priority_table(&mut *conn).await?,
+        lifecycle: lifecycle_rules(conn).await?,
+    })
+}
+
+/// Writes the priority matrix, each priority's targets and the lifecycle
+/// periods; the caller owns the transaction.
+pub async fn save(
+    conn: &mut SqliteConnection,
+    settings: &PrioritySettings,
+) -> Result<(), sqlx::Error> {
+    for (impact, urgency, priority) in &settings.table.cells {
+        sqlx::query("UPDATE priority_matrix SET priority = ? WHERE impact = ? AND urgency = ?")
+            .bind(i64::from(priority.level()))
+            .bind(impact.as_str())
+            .bind(urgency.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    for rule in &settings.table.rules {
+        sqlx::query(
+            "UPDATE priorities SET label = ?, response_minutes = ?, resolution_minutes = ?
+             WHERE priority = ?",
+        )
+        .bind(&rule.label)
+        .bind(rule.response_minutes)
+        .bind(rule.resolution_minutes)
+        .bind(i64::from(rule.priority.level()))
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (key, value) in [
+        (
+            "request_priority",
+            settings.table.request_priority.level().to_string(),
+        ),
+        (
+            "auto_close_days",
+            settings.lifecycle.auto_close_days.to_string(),
+        ),
+        ("reopen_days", settings.lifecycle.reopen_days.to_string()),
+    ] {
+        set_setting(conn, key, &value).await?;
+    }
+    Ok(())
+}
+
+/// Sets one of the portal's settings (the `settings` table of keys and values).
+pub async fn set_setting(
+    conn: &mut SqliteConnection,
+    key: &str,
+    value: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES (?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The calendar each priority's targets count in (`None`: around the clock), by
+/// priority.
+pub async fn calendar_ids(
+    conn: &mut SqliteConnection,
+) -> Result<std::collections::BTreeMap<i64, Option<i64>>, sqlx::Error> {
+    Ok(
+        sqlx::query_as::<_, (i64, Option<i64>)>("SELECT priority, calendar_id FROM priorities")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// Makes the targets of `priority` count in calendar `calendar_id`.
+pub async fn set_calendar(
+    conn: &mut SqliteConnection,
+    priority: u8,
+    calendar_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE priorities SET calendar_id = ? WHERE priority = ?")
+        .bind(calendar_id)
+        .bind(i64::from(priority))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -6,11 +6,12 @@
 //! let anyone in. A session ends after [`IDLE`] without a request or [`ABSOLUTE`]
 //! after sign-in, whichever comes first.
 
-use super::super::secrets::{hash_token, new_token};
-use super::super::store::db::Db;
+use super::accounts::AccountRow;
+use super::db::Db;
 use crate::domain::Account;
+use crate::server::secrets::{hash_token, new_token};
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 /// A session ends after this long without a request…
 pub const IDLE: Duration = Duration::hours(2);
@@ -64,7 +65,14 @@ pub async fn account_for(
     now: DateTime<Utc>,
 ) -> Result<Option<Account>, sqlx::Error> {
     let id_hash = hash_token(token).to_vec();
-    let row = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        account: AccountRow,
+        created_at: DateTime<Utc>,
+        last_seen_at: DateTime<Utc>,
+    }
+    let row: Option<Row> = sqlx::query_as(
         "SELECT u.id, u.name, u.email, u.role, u.can_author, s.created_at, s.last_seen_at
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.id_hash = ? AND u.active = 1",
@@ -73,8 +81,7 @@ pub async fn account_for(
     .fetch_optional(&db.reader)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let created_at: DateTime<Utc> = row.get("created_at");
-    let last_seen_at: DateTime<Utc> = row.get("last_seen_at");
+    let (created_at, last_seen_at) = (row.created_at, row.last_seen_at);
     if now - last_seen_at > IDLE || now - created_at > ABSOLUTE {
         sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
             .bind(&id_hash)
@@ -89,5 +96,5 @@ pub async fn account_for(
             .execute(&db.writer)
             .await?;
     }
-    Ok(super::accounts::account_from_row(&row))
+    Ok(row.account.into_account())
 }

@@ -13,7 +13,8 @@ use crate::domain::{
     TicketFacts, TicketKind, TicketNumber, TicketState, Urgency, Visibility,
 };
 use crate::server::hub::Changes;
-use crate::server::sla::{self, next_milestone, Deadlines, Milestone, Recorded, Target};
+use crate::server::sla::{next_milestone, Deadlines, Milestone, Recorded, Target};
+use crate::server::store::calendars::sla_for;
 use crate::server::store::db::Db;
 use crate::server::store::priorities::{derive_priority, lifecycle_rules};
 use chrono::{DateTime, Duration, Utc};
@@ -403,7 +404,7 @@ async fn write(
         _ => ticket.paused_since,
     };
     let (deadlines, paused) = if resumes || priority != ticket.priority {
-        let sla = sla::sla_for(&mut *conn, priority).await?;
+        let sla = sla_for(&mut *conn, priority).await?;
         let mut paused = ticket.paused;
         if resumes {
             paused += sla
@@ -500,28 +501,6 @@ pub(super) async fn recorded_milestones(
         .iter()
         .filter_map(|(t, m)| Some((Target::parse(t)?, Milestone::parse(m)?)))
         .collect())
-}
-
-/// An assignment group by id.
-pub async fn group(conn: &mut SqliteConnection, id: i64) -> Result<Option<GroupRef>, sqlx::Error> {
-    let level: Option<i64> = sqlx::query_scalar("SELECT level FROM assignment_groups WHERE id = ?")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
-    Ok(level
-        .and_then(|l| u8::try_from(l).ok())
-        .map(|level| GroupRef { id, level }))
-}
-
-/// Whether a user is an active agent or admin.
-pub async fn is_active_staff(conn: &mut SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM users WHERE id = ? AND active = 1 AND role IN ('agent', 'admin')",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?;
-    Ok(found.is_some())
 }
 
 impl From<WorkError> for crate::error::AppError {

@@ -442,3 +442,62 @@ async fn checklist(
         })
         .collect())
 }
+
+/// What a known error takes from the resolved incident it is written from.
+#[derive(sqlx::FromRow)]
+pub struct ResolvedIncident {
+    pub id: i64,
+    pub summary: String,
+    pub description: String,
+    pub resolution: String,
+    pub service: String,
+}
+
+/// The resolved or closed incident with this number, if there is one.
+pub async fn resolved_incident(
+    conn: &mut SqliteConnection,
+    number: &str,
+) -> Result<Option<ResolvedIncident>, sqlx::Error> {
+    let Some(number) =
+        TicketNumber::parse(number.trim()).filter(|n| n.kind == TicketKind::Incident)
+    else {
+        return Ok(None);
+    };
+    sqlx::query_as(
+        "SELECT t.id, t.summary, t.description, coalesce(t.resolution_text, '') AS resolution,
+                s.slug AS service
+         FROM tickets t JOIN services s ON s.id = t.service_id
+         WHERE t.number = ? AND t.state IN ('resolved', 'closed')",
+    )
+    .bind(number.to_string())
+    .fetch_optional(conn)
+    .await
+}
+
+/// The text of step `position` of ticket `number`'s checklist.
+pub async fn checklist_step(
+    conn: &mut SqliteConnection,
+    number: TicketNumber,
+    position: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT k.text FROM ticket_checklist k JOIN tickets t ON t.id = k.ticket_id
+         WHERE t.number = ? AND k.position = ?",
+    )
+    .bind(number.to_string())
+    .bind(position)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Ticket `number`'s id, whether it is a major incident, and its summary: what
+/// a link to it needs.
+pub async fn link_candidate(
+    conn: &mut SqliteConnection,
+    number: TicketNumber,
+) -> Result<Option<(i64, bool, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, major, summary FROM tickets WHERE number = ?")
+        .bind(number.to_string())
+        .fetch_optional(conn)
+        .await
+}
