@@ -2,7 +2,7 @@
 //! every article in any state (`/knowledge`), a new FAQ or known error
 //! (`/knowledge/new`, optionally started from a resolved incident), and an
 //! article's editor (`/knowledge/articles/:slug`). The forms are plain posts,
-//! handled by `server::authoring`.
+//! handled by `server::knowledge::authoring`.
 
 use crate::components::{format_time, ErrorSummary, LabelledField, LabelledSelect, LoadError};
 use crate::domain::{ArticleKind, ArticleState, ArticleVisibility, KnownErrorStatus};

@@ -1,6 +1,8 @@
 //! The shape of `app/src`, checked: no module depends on one that depends back
-//! on it (directly or around a circle), the domain does no I/O and knows nothing
-//! of the server, and the server side never reaches up into the views.
+//! on it (directly or around a circle), the domain names no I/O crate and knows
+//! nothing of the server, the server side never reaches up into the views, SQL
+//! is written in the storage modules only, and a ticket's history and version
+//! only in `TicketWork`.
 //!
 //! Dependencies are read from the source as the compiler would resolve names:
 //! every `crate::…`, `super::…` and `self::…` path (in `use` lines and inline),
@@ -428,6 +430,51 @@ fn the_domain_knows_nothing_of_the_server_and_the_server_nothing_of_the_views() 
         wrong.is_empty(),
         "dependencies pointing upwards: {wrong:#?}"
     );
+}
+
+/// Where each line of code containing `needle` is, as `module:line`.
+fn places_of<'a>(sources: &'a [Source], needle: &'a str) -> impl Iterator<Item = String> + 'a {
+    sources.iter().flat_map(move |source| {
+        source
+            .lines
+            .iter()
+            .filter(move |(_, line)| line.contains(needle))
+            .map(move |(number, _)| format!("{}:{number}", source.module))
+    })
+}
+
+#[test]
+fn sql_is_written_in_the_store_and_a_tickets_history_in_ticket_work_alone() {
+    let sources = read_sources();
+    let outside_store: Vec<String> = ["sqlx::query", "query_as", "query_scalar", "QueryBuilder"]
+        .iter()
+        .flat_map(|needle| places_of(&sources, needle))
+        .filter(|place| !place.starts_with("crate::server::store"))
+        .collect();
+    assert!(
+        outside_store.is_empty(),
+        "SQL outside app/src/server/store: {outside_store:#?}"
+    );
+    for needle in ["INSERT INTO ticket_events", "version = version + 1"] {
+        let places: Vec<String> = places_of(&sources, needle).collect();
+        assert!(
+            places.len() == 1 && places[0].starts_with("crate::server::store::tickets::work:"),
+            "{needle:?} must be written once, in TicketWork: {places:#?}"
+        );
+    }
+}
+
+#[test]
+fn the_domain_names_no_io_crate() {
+    let sources: Vec<Source> = read_sources()
+        .into_iter()
+        .filter(|source| source.module.starts_with("crate::domain"))
+        .collect();
+    let io: Vec<String> = ["sqlx", "tokio", "axum", "std::fs", "std::net", "tantivy"]
+        .iter()
+        .flat_map(|needle| places_of(&sources, needle))
+        .collect();
+    assert!(io.is_empty(), "I/O in the domain: {io:#?}");
 }
 
 #[test]

@@ -355,7 +355,7 @@ pub async fn change_password(
     }
     let hash = passwords::hash(form.new_password.clone()).await?;
     let mut tx = state.db.writer.begin().await?;
-    set_password(&mut tx, account.id, &hash, now).await?;
+    replace_password(&mut tx, account.id, &hash, now).await?;
     let token = sessions::create(&mut tx, account.id, now).await?;
     audit::record(
         &mut tx,
@@ -472,7 +472,7 @@ pub async fn reset_password(
     let Some(account) = consume_token(work.conn(), token, "password_reset", now).await? else {
         return Err(AccountError::Refused(LINK_UNUSABLE.into()));
     };
-    set_password(work.conn(), account.id, &hash, now).await?;
+    replace_password(work.conn(), account.id, &hash, now).await?;
     mark_verified(&mut work, &account, now).await?;
     audit::record(
         work.conn(),
@@ -556,6 +556,17 @@ pub async fn invite(
     .await?;
     tx.commit().await?;
     Ok(user_id)
+}
+
+/// Stores a new password hash and ends every session of the account.
+async fn replace_password(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    set_password(&mut *conn, user_id, hash, now).await?;
+    sessions::revoke_all(conn, user_id).await
 }
 
 /// Puts the account in exactly `groups`, each of which must exist.

@@ -1,8 +1,9 @@
-//! SLA clocks: deadlines from stored timestamps and business calendars, and the
-//! sweeper that records each milestone (75 % and breach of the response and the
-//! resolution target) exactly once.
+//! SLA clocks: deadlines from stored timestamps and business calendars, and which
+//! milestones (75 % and breach of the response and the resolution target) are
+//! due. The clock that records each one exactly once is
+//! `store::tickets::clock`.
 //!
-//! Nothing here keeps a timer: every deadline is a column, and the sweeper records
+//! Nothing keeps a timer: every deadline is a column, and the clock records
 //! whatever fell due since it last looked, so a breach that fell while the server
 //! was down is recorded, with its due time, as soon as it runs again.
 //!

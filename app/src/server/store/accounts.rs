@@ -135,7 +135,8 @@ pub async fn token_owner(
     .await
 }
 
-/// Stores a new password hash and ends every session of the account.
+/// Stores a new password hash (`server::accounts` ends the account's sessions
+/// with it).
 pub async fn set_password(
     conn: &mut SqliteConnection,
     user_id: i64,
@@ -146,9 +147,9 @@ pub async fn set_password(
         .bind(hash)
         .bind(now)
         .bind(user_id)
-        .execute(&mut *conn)
+        .execute(conn)
         .await?;
-    super::sessions::revoke_all(conn, user_id).await
+    Ok(())
 }
 
 pub async fn group_exists(conn: &mut SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {

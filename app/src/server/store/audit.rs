@@ -4,7 +4,7 @@
 
 use crate::domain::{Account, AuditEntry};
 use chrono::{DateTime, Utc};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 /// Who did it.
 #[derive(Clone, Debug)]
@@ -58,12 +58,23 @@ pub async fn record(
     Ok(())
 }
 
+/// An audit entry as [`recent`] selects it, with the subject's e-mail address.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    at: DateTime<Utc>,
+    actor: String,
+    action: String,
+    subject: Option<String>,
+    detail: String,
+    address: Option<String>,
+}
+
 /// The newest entries first.
 pub async fn recent(
     conn: &mut SqliteConnection,
     limit: i64,
 ) -> Result<Vec<AuditEntry>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, AuditRow>(
         "SELECT a.at, a.actor, a.action, u.email AS subject, a.detail, a.address
          FROM audit_events a LEFT JOIN users u ON u.id = a.subject_id
          ORDER BY a.id DESC LIMIT ?",
@@ -74,12 +85,12 @@ pub async fn recent(
     Ok(rows
         .into_iter()
         .map(|row| AuditEntry {
-            at: row.get("at"),
-            actor: row.get("actor"),
-            action: row.get("action"),
-            subject: row.get("subject"),
-            detail: row.get("detail"),
-            address: row.get("address"),
+            at: row.at,
+            actor: row.actor,
+            action: row.action,
+            subject: row.subject,
+            detail: row.detail,
+            address: row.address,
         })
         .collect())
 }

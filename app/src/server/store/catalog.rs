@@ -1,12 +1,25 @@
 //! The service catalogue: services and their categories.
 
 use crate::domain::{Category, CategoryChanges, CategoryId, Service, ServiceId};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
+
+/// A service joined with one of its categories (none: the category columns are null).
+#[derive(sqlx::FromRow)]
+struct ServiceCategoryRow {
+    id: i64,
+    slug: String,
+    name: String,
+    description: String,
+    offered: bool,
+    category_id: Option<i64>,
+    category_name: Option<String>,
+    category_offered: Option<bool>,
+}
 
 /// Every service with its categories, in display order, withdrawn ones included
 /// (the logging form offers [`Service::offered_only`]).
 pub async fn list_services(conn: &mut SqliteConnection) -> Result<Vec<Service>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, ServiceCategoryRow>(
         "SELECT s.id, s.slug, s.name, s.description, s.offered,
                 c.id AS category_id, c.name AS category_name, c.offered AS category_offered
          FROM services s LEFT JOIN categories c ON c.service_id = s.id
@@ -16,23 +29,23 @@ pub async fn list_services(conn: &mut SqliteConnection) -> Result<Vec<Service>, 
     .await?;
     let mut services: Vec<Service> = Vec::new();
     for row in rows {
-        let id = ServiceId(row.get("id"));
+        let id = ServiceId(row.id);
         if services.last().map(|s| s.id) != Some(id) {
             services.push(Service {
                 id,
-                slug: row.get("slug"),
-                name: row.get("name"),
-                description: row.get("description"),
-                offered: row.get::<i64, _>("offered") == 1,
+                slug: row.slug,
+                name: row.name,
+                description: row.description,
+                offered: row.offered,
                 categories: Vec::new(),
             });
         }
-        if let Some(category_id) = row.get::<Option<i64>, _>("category_id") {
+        if let Some(category_id) = row.category_id {
             if let Some(service) = services.last_mut() {
                 service.categories.push(Category {
                     id: CategoryId(category_id),
-                    name: row.get("category_name"),
-                    offered: row.get::<i64, _>("category_offered") == 1,
+                    name: row.category_name.unwrap_or_default(),
+                    offered: row.category_offered == Some(true),
                 });
             }
         }

@@ -7,7 +7,7 @@ use crate::domain::{
     Audience, Notice, NoticeChange, NoticeDraft, NoticeId, NoticeUpdate, Severity, TicketNumber,
 };
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 /// Why a notice could not be published or changed.
 #[derive(Debug, thiserror::Error)]
@@ -180,6 +180,21 @@ const COLUMNS: &str = "id, title, severity, experience, starts_at, expected_rest
     resolved_at, audience, major_ticket_id,
     (SELECT number FROM tickets WHERE tickets.id = major_ticket_id) AS major_number";
 
+/// A notice's row as [`COLUMNS`] selects it.
+#[derive(sqlx::FromRow)]
+struct NoticeRow {
+    id: i64,
+    title: String,
+    severity: String,
+    experience: String,
+    starts_at: DateTime<Utc>,
+    expected_restoration_at: Option<DateTime<Utc>>,
+    resolved_at: Option<DateTime<Utc>>,
+    audience: String,
+    major_ticket_id: Option<i64>,
+    major_number: Option<String>,
+}
+
 /// Notices that have started and are not resolved, as the banner shows them (no
 /// timeline: it is on every page render) to
 /// `end_user` (an end user's account id; `None` for visitors and staff, who see
@@ -189,7 +204,7 @@ pub async fn active(
     now: DateTime<Utc>,
     end_user: Option<i64>,
 ) -> Result<Vec<Notice>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, NoticeRow>(&format!(
         "SELECT {COLUMNS} FROM notices
          WHERE resolved_at IS NULL AND starts_at <= ?1
            AND (audience = 'everyone' OR ?2 IS NULL OR EXISTS (
@@ -210,7 +225,7 @@ pub async fn recent(
     now: DateTime<Utc>,
     days: i64,
 ) -> Result<Vec<Notice>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, NoticeRow>(&format!(
         "SELECT {COLUMNS} FROM notices WHERE resolved_at IS NULL OR resolved_at >= ?
          ORDER BY (resolved_at IS NOT NULL), starts_at DESC LIMIT 200"
     ))
@@ -223,7 +238,7 @@ pub async fn recent(
 /// The latest notices, unresolved first, with how many people each major
 /// incident affects: the admin's list.
 pub async fn all_for_staff(conn: &mut SqliteConnection) -> Result<Vec<Notice>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, NoticeRow>(&format!(
         "SELECT {COLUMNS} FROM notices
          ORDER BY (resolved_at IS NOT NULL), coalesce(resolved_at, starts_at) DESC LIMIT 200"
     ))
@@ -237,10 +252,11 @@ pub async fn one_for_staff(
     conn: &mut SqliteConnection,
     id: NoticeId,
 ) -> Result<Option<Notice>, sqlx::Error> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM notices WHERE id = ?"))
-        .bind(id.0)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows =
+        sqlx::query_as::<_, NoticeRow>(&format!("SELECT {COLUMNS} FROM notices WHERE id = ?"))
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await?;
     Ok(complete(conn, rows, Detail::Staff)
         .await?
         .into_iter()
@@ -261,12 +277,12 @@ enum Detail {
 /// Notices from their rows, with what `detail` asks for.
 async fn complete(
     conn: &mut SqliteConnection,
-    rows: Vec<sqlx::sqlite::SqliteRow>,
+    rows: Vec<NoticeRow>,
     detail: Detail,
 ) -> Result<Vec<Notice>, sqlx::Error> {
     let mut notices = Vec::with_capacity(rows.len());
     for row in rows {
-        let id: i64 = row.get("id");
+        let id = row.id;
         let service_names = sqlx::query_scalar(
             "SELECT s.name FROM notice_services ns JOIN services s ON s.id = ns.service_id
              WHERE ns.notice_id = ? ORDER BY s.position",
@@ -277,38 +293,32 @@ async fn complete(
         let updates = if detail == Detail::Banner {
             Vec::new()
         } else {
-            sqlx::query(
+            sqlx::query_as::<_, (DateTime<Utc>, String)>(
                 "SELECT at, body FROM notice_updates WHERE notice_id = ? ORDER BY at DESC, id DESC",
             )
             .bind(id)
             .fetch_all(&mut *conn)
             .await?
             .into_iter()
-            .map(|u| NoticeUpdate {
-                at: u.get("at"),
-                body: u.get("body"),
-            })
+            .map(|(at, body)| NoticeUpdate { at, body })
             .collect()
         };
-        let major_id: Option<i64> = row.get("major_ticket_id");
-        let affected = match (detail, major_id) {
+        let affected = match (detail, row.major_ticket_id) {
             (Detail::Staff, Some(major)) => Some(affected_by(&mut *conn, major).await?),
             _ => None,
         };
         notices.push(Notice {
             id: NoticeId(id),
-            audience: Audience::parse(row.get("audience")).unwrap_or_default(),
-            major: row
-                .get::<Option<String>, _>("major_number")
-                .and_then(|n| TicketNumber::parse(&n)),
+            audience: Audience::parse(&row.audience).unwrap_or_default(),
+            major: row.major_number.and_then(|n| TicketNumber::parse(&n)),
             affected,
-            title: row.get("title"),
-            severity: Severity::parse(row.get("severity")).unwrap_or(Severity::Major),
+            title: row.title,
+            severity: Severity::parse(&row.severity).unwrap_or(Severity::Major),
             service_names,
-            experience: row.get("experience"),
-            starts_at: row.get("starts_at"),
-            expected_restoration_at: row.get("expected_restoration_at"),
-            resolved_at: row.get("resolved_at"),
+            experience: row.experience,
+            starts_at: row.starts_at,
+            expected_restoration_at: row.expected_restoration_at,
+            resolved_at: row.resolved_at,
             updates,
         });
     }

@@ -4,7 +4,7 @@
 
 use crate::server::secrets::{hash_token, plausible_token};
 use chrono::{DateTime, Utc};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 impl SecretLink {
     pub fn as_str(self) -> &'static str {
@@ -91,6 +91,17 @@ fn hide_links(body: &str) -> String {
     out
 }
 
+/// A message in the outbox, and whether its secret link may be shown.
+#[derive(sqlx::FromRow)]
+struct OutboxRow {
+    id: i64,
+    recipient: String,
+    subject: String,
+    body: String,
+    created_at: DateTime<Utc>,
+    shown: Option<bool>,
+}
+
 /// The newest messages, as an admin may read them: an invitation's link is shown
 /// while it works (until e-mail delivery exists, the admin hands it over), every
 /// other secret link — resets and confirmations prove the recipient's mailbox —
@@ -98,7 +109,7 @@ fn hide_links(body: &str) -> String {
 pub async fn recent(
     conn: &mut SqliteConnection,
 ) -> Result<Vec<crate::domain::OutboxMessage>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, OutboxRow>(
         "SELECT o.id, o.recipient, o.subject, o.body, o.created_at,
                 (o.link_kind = 'invitation' AND k.used_at IS NULL AND k.expires_at > ?) AS shown
          FROM outbox o LEFT JOIN account_tokens k ON k.token_hash = o.secret_hash
@@ -109,20 +120,16 @@ pub async fn recent(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|row| {
-            let body: String = row.get("body");
-            let shown: Option<bool> = row.get("shown");
-            crate::domain::OutboxMessage {
-                id: row.get("id"),
-                recipient: row.get("recipient"),
-                subject: row.get("subject"),
-                body: if shown == Some(true) {
-                    body
-                } else {
-                    hide_links(&body)
-                },
-                created_at: row.get("created_at"),
-            }
+        .map(|row| crate::domain::OutboxMessage {
+            id: row.id,
+            recipient: row.recipient,
+            subject: row.subject,
+            body: if row.shown == Some(true) {
+                row.body
+            } else {
+                hide_links(&row.body)
+            },
+            created_at: row.created_at,
         })
         .collect())
 }

@@ -4,28 +4,30 @@
 use crate::domain::{
     Impact, LifecycleRules, Priority, PriorityRule, PrioritySettings, PriorityTable, Urgency,
 };
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 /// The configured priority matrix and rules.
 pub async fn priority_table(conn: &mut SqliteConnection) -> Result<PriorityTable, sqlx::Error> {
-    let cells = sqlx::query("SELECT impact, urgency, priority FROM priority_matrix")
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .filter_map(|row| {
-            Some((
-                Impact::parse(row.get("impact"))?,
-                Urgency::parse(row.get("urgency"))?,
-                Priority::new(row.get("priority"))?,
-            ))
-        })
-        .collect();
-    let rules = sqlx::query(
+    let cells = sqlx::query_as::<_, (String, String, i64)>(
+        "SELECT impact, urgency, priority FROM priority_matrix",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .filter_map(|(impact, urgency, priority)| {
+        Some((
+            Impact::parse(&impact)?,
+            Urgency::parse(&urgency)?,
+            Priority::new(priority)?,
+        ))
+    })
+    .collect();
+    let rules = sqlx::query_as::<_, RuleRow>(
         "SELECT priority, label, response_minutes, resolution_minutes FROM priorities ORDER BY priority",
     )
     .fetch_all(&mut *conn)
     .await?
-    .iter()
+    .into_iter()
     .filter_map(rule_from_row)
     .collect();
     let request_priority = request_priority(conn).await?;
@@ -36,12 +38,21 @@ pub async fn priority_table(conn: &mut SqliteConnection) -> Result<PriorityTable
     })
 }
 
-fn rule_from_row(row: &sqlx::sqlite::SqliteRow) -> Option<PriorityRule> {
+/// A row of `priorities`: one priority's label and targets.
+#[derive(sqlx::FromRow)]
+struct RuleRow {
+    priority: i64,
+    label: String,
+    response_minutes: i64,
+    resolution_minutes: i64,
+}
+
+fn rule_from_row(row: RuleRow) -> Option<PriorityRule> {
     Some(PriorityRule {
-        priority: Priority::new(row.get("priority"))?,
-        label: row.get("label"),
-        response_minutes: u32::try_from(row.get::<i64, _>("response_minutes")).ok()?,
-        resolution_minutes: u32::try_from(row.get::<i64, _>("resolution_minutes")).ok()?,
+        priority: Priority::new(row.priority)?,
+        label: row.label,
+        response_minutes: u32::try_from(row.response_minutes).ok()?,
+        resolution_minutes: u32::try_from(row.resolution_minutes).ok()?,
     })
 }
 
@@ -75,26 +86,26 @@ pub(crate) async fn derive_priority(
         }
         None => request_priority(&mut *conn).await?,
     };
-    let row = sqlx::query(
+    let row = sqlx::query_as::<_, RuleRow>(
         "SELECT priority, label, response_minutes, resolution_minutes FROM priorities WHERE priority = ?",
     )
     .bind(i64::from(priority.level()))
     .fetch_one(&mut *conn)
     .await?;
-    rule_from_row(&row).ok_or_else(|| sqlx::Error::Protocol("priority rule unreadable".into()))
+    rule_from_row(row).ok_or_else(|| sqlx::Error::Protocol("priority rule unreadable".into()))
 }
 
 /// The reopening and automatic closing periods, as configured.
 pub async fn lifecycle_rules(conn: &mut SqliteConnection) -> Result<LifecycleRules, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, (String, String)>(
         "SELECT key, value FROM settings WHERE key IN ('reopen_days', 'auto_close_days')",
     )
     .fetch_all(&mut *conn)
     .await?;
     let mut rules = LifecycleRules::default();
-    for row in rows {
-        let value: Option<i64> = row.get::<String, _>("value").parse().ok();
-        match (row.get::<String, _>("key").as_str(), value) {
+    for (key, value) in rows {
+        let value: Option<i64> = value.parse().ok();
+        match (key.as_str(), value) {
             ("reopen_days", Some(days)) if days >= 0 => rules.reopen_days = days,
             ("auto_close_days", Some(days)) if days >= 1 => rules.auto_close_days = days,
             _ => {}

@@ -2,7 +2,7 @@
 //!
 //! The cookie carries 256 random bits; the database keeps their SHA-256 beside the
 //! account, so every session of an account can be revoked at once (sign-out,
-//! password change, role change, deactivation) and a copy of the database does not
+//! password change or reset, role change, deactivation) and a copy of the database does not
 //! let anyone in. A session ends after [`IDLE`] without a request or [`ABSOLUTE`]
 //! after sign-in, whichever comes first.
 

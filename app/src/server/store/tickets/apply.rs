@@ -18,7 +18,7 @@ use crate::server::store::calendars::sla_for;
 use crate::server::store::db::Db;
 use crate::server::store::priorities::{derive_priority, lifecycle_rules};
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 /// Why an action was not written.
 #[derive(Debug, thiserror::Error)]
@@ -269,11 +269,42 @@ async fn tell_linked_reporters(
     Ok(())
 }
 
+/// One ticket as [`load`] reads it, with the level of its assignment group.
+#[derive(sqlx::FromRow)]
+struct LoadedRow {
+    id: i64,
+    version: i64,
+    kind: String,
+    state: String,
+    hold_reason: Option<String>,
+    group_id: Option<i64>,
+    group_level: Option<i64>,
+    assignee_id: Option<i64>,
+    impact: Option<String>,
+    urgency: Option<String>,
+    priority: i64,
+    responded_at: Option<DateTime<Utc>>,
+    resolved_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    resolution_code: Option<String>,
+    resolution_text: Option<String>,
+    escalated: bool,
+    major: bool,
+    rating: Option<i64>,
+    created_at: DateTime<Utc>,
+    paused_seconds: i64,
+    paused_since: Option<DateTime<Utc>>,
+    response_risk_at: Option<DateTime<Utc>>,
+    response_due_at: Option<DateTime<Utc>>,
+    resolution_risk_at: Option<DateTime<Utc>>,
+    resolution_due_at: Option<DateTime<Utc>>,
+}
+
 pub(super) async fn load(
     conn: &mut SqliteConnection,
     number: TicketNumber,
 ) -> Result<Option<Loaded>, sqlx::Error> {
-    let row = sqlx::query(
+    let row: Option<LoadedRow> = sqlx::query_as(
         "SELECT t.id, t.version, t.kind, t.state, t.hold_reason, t.group_id, g.level AS group_level,
                 t.assignee_id, t.impact, t.urgency, t.priority, t.responded_at, t.resolved_at,
                 t.closed_at, t.resolution_code, t.resolution_text, t.escalated, t.major, t.rating,
@@ -289,22 +320,16 @@ pub(super) async fn load(
         return Ok(None);
     };
     let unreadable = |what: &str| sqlx::Error::Protocol(format!("ticket {number}: {what}"));
-    let kind = TicketKind::parse(row.get("kind")).ok_or_else(|| unreadable("kind"))?;
-    let state = TicketState::parse(row.get("state")).ok_or_else(|| unreadable("state"))?;
-    let group = match (
-        row.get::<Option<i64>, _>("group_id"),
-        row.get::<Option<i64>, _>("group_level"),
-    ) {
+    let kind = TicketKind::parse(&row.kind).ok_or_else(|| unreadable("kind"))?;
+    let state = TicketState::parse(&row.state).ok_or_else(|| unreadable("state"))?;
+    let group = match (row.group_id, row.group_level) {
         (Some(id), Some(level)) => Some(GroupRef {
             id,
             level: u8::try_from(level).map_err(|_| unreadable("group level"))?,
         }),
         _ => None,
     };
-    let resolution = match (
-        row.get::<Option<String>, _>("resolution_code"),
-        row.get::<Option<String>, _>("resolution_text"),
-    ) {
+    let resolution = match (row.resolution_code, row.resolution_text) {
         (Some(code), Some(text)) => Some((
             ResolutionCode::parse(&code).ok_or_else(|| unreadable("resolution code"))?,
             text,
@@ -314,43 +339,32 @@ pub(super) async fn load(
     let facts = TicketFacts {
         kind,
         state,
-        hold: row
-            .get::<Option<String>, _>("hold_reason")
-            .as_deref()
-            .and_then(HoldReason::parse),
+        hold: row.hold_reason.as_deref().and_then(HoldReason::parse),
         group,
-        assignee: row.get("assignee_id"),
-        impact: row
-            .get::<Option<String>, _>("impact")
-            .as_deref()
-            .and_then(Impact::parse),
-        urgency: row
-            .get::<Option<String>, _>("urgency")
-            .as_deref()
-            .and_then(Urgency::parse),
-        responded_at: row.get("responded_at"),
-        resolved_at: row.get("resolved_at"),
-        closed_at: row.get("closed_at"),
+        assignee: row.assignee_id,
+        impact: row.impact.as_deref().and_then(Impact::parse),
+        urgency: row.urgency.as_deref().and_then(Urgency::parse),
+        responded_at: row.responded_at,
+        resolved_at: row.resolved_at,
+        closed_at: row.closed_at,
         resolution,
-        escalated: row.get("escalated"),
-        major: row.get("major"),
-        rating: row
-            .get::<Option<i64>, _>("rating")
-            .and_then(|r| u8::try_from(r).ok()),
+        escalated: row.escalated,
+        major: row.major,
+        rating: row.rating.and_then(|r| u8::try_from(r).ok()),
     };
     Ok(Some(Loaded {
-        id: row.get("id"),
+        id: row.id,
         number,
-        version: row.get("version"),
-        priority: row.get("priority"),
-        created_at: row.get("created_at"),
-        paused: Duration::seconds(row.get("paused_seconds")),
-        paused_since: row.get("paused_since"),
+        version: row.version,
+        priority: row.priority,
+        created_at: row.created_at,
+        paused: Duration::seconds(row.paused_seconds),
+        paused_since: row.paused_since,
         deadlines: Deadlines {
-            response_risk_at: row.get("response_risk_at"),
-            response_due_at: row.get("response_due_at"),
-            resolution_risk_at: row.get("resolution_risk_at"),
-            resolution_due_at: row.get("resolution_due_at"),
+            response_risk_at: row.response_risk_at,
+            response_due_at: row.response_due_at,
+            resolution_risk_at: row.resolution_risk_at,
+            resolution_due_at: row.resolution_due_at,
         },
         facts,
     }))
@@ -603,4 +617,122 @@ pub async fn link_known_error(
     work.record_any(TicketRef { id: ticket, number }, entry, Seen::ByDesk)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh, migrated database file of its own, removed when dropped.
+    struct TempDb(std::path::PathBuf);
+
+    impl TempDb {
+        fn new(name: &str) -> TempDb {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            TempDb(
+                std::env::temp_dir()
+                    .join(format!("portal-{name}-{}-{nanos}.db", std::process::id())),
+            )
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn load_reads_every_column_of_a_migrated_ticket() {
+        let file = TempDb::new("apply-load");
+        let db = Db::open(&file.0).await.unwrap();
+        let mut conn = db.writer.acquire().await.unwrap();
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let service: i64 = sqlx::query_scalar(
+            "INSERT INTO services (slug, name) VALUES ('mail', 'Mail') RETURNING id",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        let category: i64 = sqlx::query_scalar(
+            "INSERT INTO categories (service_id, name) VALUES (?, 'Sending') RETURNING id",
+        )
+        .bind(service)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        let agent: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
+             VALUES ('agent@example.org', 'Agent', 'agent', 'x', ?1, ?1) RETURNING id",
+        )
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        let number = TicketNumber::parse("INC0001001").unwrap();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO tickets (number, kind, state, impact, urgency, priority, service_id,
+                                  category_id, summary, description, reporter_name, reporter_email,
+                                  status_token_hash, response_due_at, resolution_due_at, created_at,
+                                  updated_at, version, group_id, assignee_id, hold_reason,
+                                  responded_at, resolved_at, resolution_code, resolution_text,
+                                  escalated, major, rating, paused_seconds, paused_since,
+                                  response_risk_at, resolution_risk_at)
+             VALUES (?1, 'incident', 'on_hold', 'high', 'medium', 2, ?2, ?3, 'No mail', '',
+                     'Rita', 'rita@example.org', x'00', ?4, ?4, ?4, ?4, 7, 2, ?5, 'awaiting_user',
+                     ?4, ?4, 'fixed', 'Restarted', 1, 0, 4, 90, ?4, ?4, ?4)
+             RETURNING id",
+        )
+        .bind(number.to_string())
+        .bind(service)
+        .bind(category)
+        .bind(now)
+        .bind(agent)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+
+        let ticket = load(&mut conn, number).await.unwrap().unwrap();
+        assert_eq!((ticket.id, ticket.version, ticket.priority), (id, 7, 2));
+        assert_eq!(ticket.created_at, now);
+        assert_eq!(ticket.paused, Duration::seconds(90));
+        assert_eq!(ticket.paused_since, Some(now));
+        assert_eq!(ticket.deadlines.response_due_at, Some(now));
+        assert_eq!(ticket.deadlines.resolution_risk_at, Some(now));
+        let facts = &ticket.facts;
+        assert_eq!(
+            (facts.kind, facts.state),
+            (TicketKind::Incident, TicketState::OnHold)
+        );
+        assert_eq!(facts.hold, Some(HoldReason::AwaitingUser));
+        assert_eq!(facts.group, Some(GroupRef { id: 2, level: 2 }));
+        assert_eq!(facts.assignee, Some(agent));
+        assert_eq!(
+            (facts.impact, facts.urgency),
+            (Some(Impact::High), Some(Urgency::Medium))
+        );
+        assert_eq!(
+            (facts.responded_at, facts.resolved_at, facts.closed_at),
+            (Some(now), Some(now), None)
+        );
+        assert_eq!(
+            facts.resolution,
+            Some((ResolutionCode::Fixed, "Restarted".to_string()))
+        );
+        assert_eq!(
+            (facts.escalated, facts.major, facts.rating),
+            (true, false, Some(4))
+        );
+
+        let missing = TicketNumber::parse("INC0009999").unwrap();
+        assert!(load(&mut conn, missing).await.unwrap().is_none());
+        assert!(recorded_milestones(&mut conn, id).await.unwrap().is_empty());
+    }
 }

@@ -1,6 +1,7 @@
 //! The SLA clock: records each milestone (75 % and breach of the response and the
 //! resolution target) once, with the moment it fell due, and closes resolved
-//! tickets nobody answered; run at start-up and every few seconds after.
+//! tickets nobody answered; run at start-up and then every 30 s
+//! (`SLA_CLOCK_EVERY` in `server/src/lib.rs`).
 
 use super::apply::{apply, inform_incident_managers, load, recorded_milestones, Loaded, WorkError};
 use super::work::{Entry, Seen, TicketRef, TicketWork};

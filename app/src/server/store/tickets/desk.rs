@@ -8,8 +8,7 @@ use crate::domain::{
     TicketState, Urgency,
 };
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
 /// Rows on the queue's first page.
 pub const QUEUE_PAGE: i64 = 50;
@@ -85,10 +84,10 @@ pub async fn queue(
         sql.push(format!(" ORDER BY t.priority, {QUEUE_DUE}"));
     }
     sql.push(" LIMIT ").push_bind(QUEUE_PAGE + 1);
-    let rows = sql.build().fetch_all(&mut *conn).await?;
+    let rows: Vec<QueueTicketRow> = sql.build_query_as().fetch_all(&mut *conn).await?;
     let more = rows.len() as i64 > QUEUE_PAGE;
     let rows = rows
-        .iter()
+        .into_iter()
         .take(QUEUE_PAGE as usize)
         .filter_map(|row| queue_row(row, now))
         .collect();
@@ -106,74 +105,107 @@ pub async fn queue(
     })
 }
 
-fn queue_row(row: &SqliteRow, now: DateTime<Utc>) -> Option<QueueRow> {
-    let state = TicketState::parse(row.get("state"))?;
-    let (response, resolution) = targets(row, state, now);
+/// A row of the queue's query.
+#[derive(FromRow)]
+struct QueueTicketRow {
+    number: String,
+    kind: String,
+    state: String,
+    priority: i64,
+    summary: String,
+    service: String,
+    group_name: Option<String>,
+    assignee_name: Option<String>,
+    #[sqlx(flatten)]
+    targets: TargetColumns,
+    escalated: bool,
+    major: bool,
+    updated_at: DateTime<Utc>,
+}
+
+fn queue_row(row: QueueTicketRow, now: DateTime<Utc>) -> Option<QueueRow> {
+    let state = TicketState::parse(&row.state)?;
+    let (response, resolution) = row.targets.view(state, now);
     Some(QueueRow {
-        number: TicketNumber::parse(row.get("number"))?,
-        kind: TicketKind::parse(row.get("kind"))?,
+        number: TicketNumber::parse(&row.number)?,
+        kind: TicketKind::parse(&row.kind)?,
         state,
-        priority: u8::try_from(row.get::<i64, _>("priority")).ok()?,
-        summary: row.get("summary"),
-        service: row.get("service"),
-        group: row.get("group_name"),
-        assignee: row.get("assignee_name"),
+        priority: u8::try_from(row.priority).ok()?,
+        summary: row.summary,
+        service: row.service,
+        group: row.group_name,
+        assignee: row.assignee_name,
         response,
         resolution,
-        escalated: row.get("escalated"),
-        major: row.get("major"),
-        updated_at: row.get("updated_at"),
+        escalated: row.escalated,
+        major: row.major,
+        updated_at: row.updated_at,
     })
 }
 
-/// How both targets of a ticket row stand at `now`.
-pub(crate) fn targets(
-    row: &SqliteRow,
-    state: TicketState,
-    now: DateTime<Utc>,
-) -> (TargetView, TargetView) {
-    let paused = row
-        .get::<Option<DateTime<Utc>>, _>("paused_since")
-        .is_some();
-    let resolved = matches!(
-        state,
-        TicketState::Resolved | TicketState::Fulfilled | TicketState::Closed
-    );
-    let response = TargetView::at(
-        now,
-        row.get("response_due_at"),
-        row.get("response_risk_at"),
-        row.get::<Option<DateTime<Utc>>, _>("responded_at")
-            .is_some(),
-        paused,
-    );
-    let resolution = TargetView::at(
-        now,
-        row.get("resolution_due_at"),
-        row.get("resolution_risk_at"),
-        resolved,
-        paused,
-    );
-    (response, resolution)
+/// A ticket row's SLA columns: when it was responded to or paused, and both
+/// targets' risk and due times.
+#[derive(FromRow)]
+pub(crate) struct TargetColumns {
+    responded_at: Option<DateTime<Utc>>,
+    paused_since: Option<DateTime<Utc>>,
+    response_risk_at: Option<DateTime<Utc>>,
+    response_due_at: DateTime<Utc>,
+    resolution_risk_at: Option<DateTime<Utc>>,
+    resolution_due_at: DateTime<Utc>,
 }
 
-/// A ticket row's hold reason, resolution and rating, as the pages show them.
-pub(crate) fn hold_of(row: &SqliteRow) -> Option<HoldReason> {
-    row.get::<Option<String>, _>("hold_reason")
-        .as_deref()
-        .and_then(HoldReason::parse)
+impl TargetColumns {
+    /// How both targets of a ticket row stand at `now`.
+    pub(crate) fn view(&self, state: TicketState, now: DateTime<Utc>) -> (TargetView, TargetView) {
+        let paused = self.paused_since.is_some();
+        let resolved = matches!(
+            state,
+            TicketState::Resolved | TicketState::Fulfilled | TicketState::Closed
+        );
+        let response = TargetView::at(
+            now,
+            self.response_due_at,
+            self.response_risk_at,
+            self.responded_at.is_some(),
+            paused,
+        );
+        let resolution = TargetView::at(
+            now,
+            self.resolution_due_at,
+            self.resolution_risk_at,
+            resolved,
+            paused,
+        );
+        (response, resolution)
+    }
 }
 
-pub(crate) fn resolution_of(row: &SqliteRow) -> Option<(ResolutionCode, String)> {
-    row.get::<Option<String>, _>("resolution_code")
-        .as_deref()
-        .and_then(ResolutionCode::parse)
-        .zip(row.get::<Option<String>, _>("resolution_text"))
+/// A ticket row's hold reason, resolution and rating columns.
+#[derive(FromRow)]
+pub(crate) struct OutcomeColumns {
+    hold_reason: Option<String>,
+    resolution_code: Option<String>,
+    resolution_text: Option<String>,
+    rating: Option<i64>,
 }
 
-pub(crate) fn rating_of(row: &SqliteRow) -> Option<u8> {
-    row.get::<Option<i64>, _>("rating")
-        .and_then(|r| u8::try_from(r).ok())
+impl OutcomeColumns {
+    /// A ticket row's hold reason, resolution and rating, as the pages show them.
+    pub(crate) fn hold(&self) -> Option<HoldReason> {
+        self.hold_reason.as_deref().and_then(HoldReason::parse)
+    }
+
+    pub(crate) fn resolution(&self) -> Option<(ResolutionCode, String)> {
+        self.resolution_code
+            .as_deref()
+            .and_then(ResolutionCode::parse)
+            .zip(self.resolution_text.clone())
+    }
+
+    pub(crate) fn rating(&self) -> Option<u8> {
+        self.rating.and_then(|r| u8::try_from(r).ok())
+    }
 }
 
 /// Every assignment group with its level, by level.
@@ -194,7 +226,7 @@ pub async fn desk_ticket(
     number: TicketNumber,
     now: DateTime<Utc>,
 ) -> Result<Option<DeskTicket>, sqlx::Error> {
-    let row = sqlx::query(
+    let row: Option<DeskTicketRow> = sqlx::query_as(
         "SELECT t.id, t.number, t.kind, t.state, t.hold_reason, t.version, t.impact, t.urgency,
                 t.summary, t.description, t.category_id, t.reporter_name, t.reporter_email, t.reporter_phone,
                 t.user_id, t.group_id, g.name AS group_name, g.level AS group_level,
@@ -218,10 +250,10 @@ pub async fn desk_ticket(
         return Ok(None);
     };
     let unreadable = |what: &str| sqlx::Error::Protocol(format!("ticket {number}: {what}"));
-    let id: i64 = row.get("id");
-    let state = TicketState::parse(row.get("state")).ok_or_else(|| unreadable("state"))?;
-    let (response, resolution_target) = targets(&row, state, now);
-    let history = sqlx::query(
+    let id = row.id;
+    let state = TicketState::parse(&row.state).ok_or_else(|| unreadable("state"))?;
+    let (response, resolution_target) = row.targets.view(state, now);
+    let history = sqlx::query_as::<_, HistoryRow>(
         "SELECT at, actor, kind, visibility, body FROM ticket_events WHERE ticket_id = ? ORDER BY id",
     )
     .bind(id)
@@ -229,14 +261,14 @@ pub async fn desk_ticket(
     .await?
     .into_iter()
     .map(|e| HistoryEntry {
-        at: e.get("at"),
-        actor: e.get("actor"),
-        kind: e.get("kind"),
-        internal: e.get::<String, _>("visibility") == "internal",
-        text: e.get("body"),
+        at: e.at,
+        actor: e.actor,
+        kind: e.kind,
+        internal: e.visibility == "internal",
+        text: e.body,
     })
     .collect();
-    let major: bool = row.get("major");
+    let major = row.major;
     let (linked_tickets, followers) = if major {
         (
             linking_tickets(&mut *conn, id).await?,
@@ -265,7 +297,7 @@ pub async fn desk_ticket(
              WHERE (c.offered = 1 AND s.offered = 1) OR c.id = ?
              ORDER BY s.name, c.name",
         )
-        .bind(row.get::<i64, _>("category_id"))
+        .bind(row.category_id)
         .fetch_all(&mut *conn)
         .await?
         .into_iter()
@@ -280,55 +312,47 @@ pub async fn desk_ticket(
         .map(|(id, name)| Choice { id, name })
         .collect(),
     };
-    let choice = |id: &str, name: &str| {
-        row.get::<Option<i64>, _>(id).map(|id| Choice {
+    let choice = |id: Option<i64>, name: Option<String>| {
+        id.map(|id| Choice {
             id,
-            name: row.get::<Option<String>, _>(name).unwrap_or_default(),
+            name: name.unwrap_or_default(),
         })
     };
     Ok(Some(DeskTicket {
         number,
-        kind: TicketKind::parse(row.get("kind")).ok_or_else(|| unreadable("kind"))?,
+        kind: TicketKind::parse(&row.kind).ok_or_else(|| unreadable("kind"))?,
         state,
-        hold: hold_of(&row),
-        version: row.get("version"),
+        hold: row.outcome.hold(),
+        version: row.version,
         priority_rule: PriorityRule {
-            priority: Priority::new(row.get("priority")).ok_or_else(|| unreadable("priority"))?,
-            label: row.get("label"),
-            response_minutes: u32::try_from(row.get::<i64, _>("response_minutes")).unwrap_or(0),
-            resolution_minutes: u32::try_from(row.get::<i64, _>("resolution_minutes")).unwrap_or(0),
+            priority: Priority::new(row.priority).ok_or_else(|| unreadable("priority"))?,
+            label: row.label,
+            response_minutes: u32::try_from(row.response_minutes).unwrap_or(0),
+            resolution_minutes: u32::try_from(row.resolution_minutes).unwrap_or(0),
         },
-        impact: row
-            .get::<Option<String>, _>("impact")
-            .as_deref()
-            .and_then(Impact::parse),
-        urgency: row
-            .get::<Option<String>, _>("urgency")
-            .as_deref()
-            .and_then(Urgency::parse),
-        service: row.get("service"),
-        category: row.get("category"),
-        category_id: row.get("category_id"),
-        summary: row.get("summary"),
-        description: row.get("description"),
+        impact: row.impact.as_deref().and_then(Impact::parse),
+        urgency: row.urgency.as_deref().and_then(Urgency::parse),
+        service: row.service,
+        category: row.category,
+        category_id: row.category_id,
+        summary: row.summary,
+        description: row.description,
         reporter: ReporterView {
-            name: row.get("reporter_name"),
-            email: row.get("reporter_email"),
-            phone: row.get("reporter_phone"),
-            has_account: row.get::<Option<i64>, _>("user_id").is_some(),
+            name: row.reporter_name,
+            email: row.reporter_email,
+            phone: row.reporter_phone,
+            has_account: row.user_id.is_some(),
         },
-        group: choice("group_id", "group_name"),
-        group_level: row
-            .get::<Option<i64>, _>("group_level")
-            .and_then(|l| u8::try_from(l).ok()),
-        assignee: choice("assignee_id", "assignee_name"),
-        escalated: row.get("escalated"),
+        group: choice(row.group_id, row.group_name),
+        group_level: row.group_level.and_then(|l| u8::try_from(l).ok()),
+        assignee: choice(row.assignee_id, row.assignee_name),
+        escalated: row.escalated,
         major,
-        resolution: resolution_of(&row),
-        rating: rating_of(&row),
+        resolution: row.outcome.resolution(),
+        rating: row.outcome.rating(),
         response,
         resolution_target,
-        created_at: row.get("created_at"),
+        created_at: row.created_at,
         history,
         links: links_of(&mut *conn, id, false).await?,
         linked_tickets,
@@ -339,6 +363,65 @@ pub async fn desk_ticket(
     }))
 }
 
+/// The row of a ticket in full, as the desk's query reads it.
+#[derive(FromRow)]
+struct DeskTicketRow {
+    id: i64,
+    kind: String,
+    state: String,
+    version: i64,
+    impact: Option<String>,
+    urgency: Option<String>,
+    summary: String,
+    description: String,
+    category_id: i64,
+    reporter_name: String,
+    reporter_email: String,
+    reporter_phone: Option<String>,
+    user_id: Option<i64>,
+    group_id: Option<i64>,
+    group_name: Option<String>,
+    group_level: Option<i64>,
+    assignee_id: Option<i64>,
+    assignee_name: Option<String>,
+    escalated: bool,
+    major: bool,
+    #[sqlx(flatten)]
+    outcome: OutcomeColumns,
+    created_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    targets: TargetColumns,
+    service: String,
+    category: String,
+    priority: i64,
+    label: String,
+    response_minutes: i64,
+    resolution_minutes: i64,
+}
+
+/// An entry of a ticket's history, as stored.
+#[derive(FromRow)]
+struct HistoryRow {
+    at: DateTime<Utc>,
+    actor: String,
+    kind: String,
+    visibility: String,
+    body: String,
+}
+
+/// A link of a ticket with its target: a ticket's columns for a ticket, an
+/// article's for a known error (the others are NULL).
+#[derive(FromRow)]
+struct LinkRow {
+    kind: String,
+    number: Option<String>,
+    summary: Option<String>,
+    slug: Option<String>,
+    title: Option<String>,
+    state: Option<String>,
+    visibility: Option<String>,
+}
+
 /// The records a ticket is linked to; for its reporter, only known errors and
 /// the major incident (other incidents are the desk's business).
 pub async fn links_of(
@@ -346,7 +429,7 @@ pub async fn links_of(
     ticket_id: i64,
     for_reporter: bool,
 ) -> Result<Vec<LinkView>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<LinkRow> = sqlx::query_as(
         "SELECT l.kind, t.number, t.summary, a.slug, a.title, a.state, a.visibility
          FROM ticket_links l
          LEFT JOIN tickets t ON t.id = l.target_ticket_id
@@ -356,17 +439,20 @@ pub async fn links_of(
     .bind(ticket_id)
     .fetch_all(conn)
     .await?;
+    // The target's columns are NULL for the other kind of target; read as
+    // empty text, as before.
     Ok(rows
-        .iter()
+        .into_iter()
         .filter_map(|row| {
-            let kind = LinkKind::parse(row.get("kind"))?;
+            let kind = LinkKind::parse(&row.kind)?;
             if for_reporter && kind == LinkKind::Incident {
                 return None;
             }
             // A reporter sees a known error only once it is open to users.
             if for_reporter && kind == LinkKind::KnownError {
-                let state = ArticleState::parse(row.get("state"))?;
-                let visibility = ArticleVisibility::parse(row.get("visibility"))?;
+                let state = ArticleState::parse(row.state.as_deref().unwrap_or_default())?;
+                let visibility =
+                    ArticleVisibility::parse(row.visibility.as_deref().unwrap_or_default())?;
                 if !open_to_users(state, visibility) {
                     return None;
                 }
@@ -374,12 +460,12 @@ pub async fn links_of(
             Some(match kind {
                 LinkKind::KnownError => LinkView {
                     kind,
-                    label: row.get("title"),
-                    href: format!("/articles/{}", row.get::<String, _>("slug")),
+                    label: row.title.unwrap_or_default(),
+                    href: format!("/articles/{}", row.slug.unwrap_or_default()),
                 },
                 _ => {
-                    let number: String = row.get("number");
-                    let summary: String = row.get("summary");
+                    let number = row.number.unwrap_or_default();
+                    let summary = row.summary.unwrap_or_default();
                     LinkView {
                         kind,
                         label: format!("{number}: {summary}"),
@@ -420,11 +506,20 @@ async fn linking_tickets(
         .collect())
 }
 
+/// A step of a ticket's checklist, as stored.
+#[derive(FromRow)]
+struct ChecklistRow {
+    position: i64,
+    text: String,
+    done_at: Option<DateTime<Utc>>,
+    done_by: Option<String>,
+}
+
 async fn checklist(
     conn: &mut SqliteConnection,
     ticket_id: i64,
 ) -> Result<Vec<ChecklistStep>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<ChecklistRow> = sqlx::query_as(
         "SELECT position, text, done_at, done_by FROM ticket_checklist
          WHERE ticket_id = ? ORDER BY position",
     )
@@ -432,13 +527,11 @@ async fn checklist(
     .fetch_all(conn)
     .await?;
     Ok(rows
-        .iter()
+        .into_iter()
         .map(|row| ChecklistStep {
-            position: row.get("position"),
-            text: row.get("text"),
-            done: row
-                .get::<Option<DateTime<Utc>>, _>("done_at")
-                .zip(row.get::<Option<String>, _>("done_by")),
+            position: row.position,
+            text: row.text,
+            done: row.done_at.zip(row.done_by),
         })
         .collect())
 }
@@ -500,4 +593,219 @@ pub async fn link_candidate(
         .bind(number.to_string())
         .fetch_optional(conn)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::store::db::Db;
+
+    /// Removes the test's database folder, even when an assertion fails.
+    struct TempDir(std::path::PathBuf);
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// Every query of this file, once, against a freshly migrated database holding
+    /// a ticket of each kind of row it reads: a column renamed in a migration
+    /// fails here.
+    #[tokio::test]
+    async fn every_query_decodes_the_migrated_schema() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir = TempDir(
+            std::env::temp_dir().join(format!("portal-desk-test-{}-{nanos}", std::process::id())),
+        );
+        std::fs::create_dir_all(&dir.0).unwrap();
+        let db = Db::open(&dir.0.join("portal.db")).await.unwrap();
+        let mut conn = db.writer.acquire().await.unwrap();
+        let now = Utc::now();
+        let later = now + chrono::Duration::hours(4);
+
+        for sql in [
+            "INSERT INTO services (id, slug, name) VALUES (1, 'email', 'E-mail')",
+            "INSERT INTO categories (id, service_id, name) VALUES (1, 1, 'Other')",
+            "INSERT INTO users (id, email, name, role, password_hash, created_at, updated_at)
+             VALUES (1, 'agent@example.test', 'Agent', 'agent', 'x', '', '')",
+            "INSERT INTO incident_models (name, category_id, impact, urgency)
+             VALUES ('Mail outage', 1, 'high', 'high')",
+        ] {
+            sqlx::query(sql).execute(&mut *conn).await.unwrap();
+        }
+        sqlx::query(
+            "INSERT INTO articles (id, slug, kind, service_id, title, error_status, created_at,
+                                   updated_at)
+             VALUES (1, 'mail-delayed', 'known_error', 1, 'Mail is delayed', 'investigating', ?, ?)",
+        )
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        // 1: an open major incident, assigned, with history, checklist and a known
+        // error; 2: a resolved incident linked to it, rated.
+        sqlx::query(
+            "INSERT INTO tickets (id, number, kind, state, impact, urgency, priority, service_id,
+                                  category_id, summary, description, reporter_name,
+                                  reporter_email, reporter_phone, status_token_hash,
+                                  response_due_at, resolution_due_at, created_at, updated_at,
+                                  user_id, group_id, assignee_id, responded_at,
+                                  response_risk_at, resolution_risk_at, major)
+             VALUES (1, 'INC0000001', 'incident', 'in_progress', 'high', 'high', 1, 1, 1,
+                     'Mail is down', 'No mail at all', 'Ann', 'ann@example.test', '555',
+                     x'01', ?, ?, ?, ?, 1, 1, 1, ?, ?, ?, 1)",
+        )
+        .bind(later)
+        .bind(later)
+        .bind(now)
+        .bind(now)
+        .bind(now)
+        .bind(later)
+        .bind(later)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO tickets (id, number, kind, state, impact, urgency, priority, service_id,
+                                  category_id, summary, description, reporter_name,
+                                  reporter_email, status_token_hash, response_due_at,
+                                  resolution_due_at, created_at, updated_at, resolution_code,
+                                  resolution_text, rating, hold_reason)
+             VALUES (2, 'INC0000002', 'incident', 'resolved', 'low', 'low', 5, 1, 1,
+                     'Mail is late', '', 'Bob', 'bob@example.test', x'02', ?, ?, ?, ?,
+                     'workaround', 'Wait a bit', 5, 'awaiting_user')",
+        )
+        .bind(later)
+        .bind(later)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO ticket_events (ticket_id, at, actor, kind, visibility, body)
+             VALUES (1, ?, 'Agent', 'note', 'internal', 'Looking')",
+        )
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO ticket_checklist (ticket_id, position, text, done_at, done_by)
+             VALUES (1, 1, 'Check the queue', ?, 'Agent'), (1, 2, 'Restart', NULL, NULL)",
+        )
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO ticket_links (ticket_id, kind, target_ticket_id, target_article_id,
+                                       created_at, created_by)
+             VALUES (1, 'known_error', NULL, 1, ?, 'test'),
+                    (2, 'major_incident', 1, NULL, ?, 'test')",
+        )
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+
+        let open = queue(&mut conn, &QueueFilter::default(), 1, now)
+            .await
+            .unwrap();
+        assert_eq!(open.rows.len(), 1);
+        assert_eq!(open.rows[0].number.to_string(), "INC0000001");
+        assert_eq!(
+            open.rows[0].group.as_deref(),
+            Some("Service desk (1st level)")
+        );
+        assert_eq!(open.rows[0].assignee.as_deref(), Some("Agent"));
+        assert!(open.rows[0].major);
+        assert!(!open.more);
+        assert_eq!(open.groups.len(), 3);
+        assert_eq!(open.services, [("email".to_string(), "E-mail".to_string())]);
+        let done = QueueFilter {
+            state: "resolved".into(),
+            sla: "breached".into(),
+            ..QueueFilter::default()
+        };
+        assert!(queue(&mut conn, &done, 1, now)
+            .await
+            .unwrap()
+            .rows
+            .is_empty());
+
+        let major = TicketNumber::parse("INC0000001").unwrap();
+        let ticket = desk_ticket(&mut conn, major, now).await.unwrap().unwrap();
+        assert_eq!(ticket.state, TicketState::InProgress);
+        assert_eq!(ticket.priority_rule.label, "Critical");
+        assert_eq!(ticket.reporter.phone.as_deref(), Some("555"));
+        assert!(ticket.reporter.has_account);
+        assert_eq!(ticket.group.as_ref().map(|g| g.id), Some(1));
+        assert_eq!(ticket.group_level, Some(1));
+        assert_eq!(ticket.assignee.map(|a| a.name), Some("Agent".to_string()));
+        assert!(ticket.major && !ticket.escalated);
+        assert_eq!(ticket.history.len(), 1);
+        assert!(ticket.history[0].internal);
+        assert_eq!(ticket.links.len(), 1);
+        assert_eq!(ticket.links[0].href, "/articles/mail-delayed");
+        assert_eq!(ticket.linked_tickets.len(), 1);
+        assert_eq!(ticket.followers, 0);
+        assert_eq!(ticket.checklist.len(), 2);
+        assert!(ticket.checklist[0].done.is_some() && ticket.checklist[1].done.is_none());
+        assert_eq!(ticket.choices.staff.len(), 1);
+        assert_eq!(ticket.choices.categories.len(), 1);
+        assert_eq!(ticket.choices.models.len(), 1);
+
+        let resolved = TicketNumber::parse("INC0000002").unwrap();
+        let ticket = desk_ticket(&mut conn, resolved, now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(ticket.hold, Some(HoldReason::AwaitingUser));
+        assert_eq!(
+            ticket.resolution,
+            Some((ResolutionCode::Workaround, "Wait a bit".to_string()))
+        );
+        assert_eq!(ticket.rating, Some(5));
+        assert!(ticket.group.is_none() && ticket.assignee.is_none());
+        assert_eq!(ticket.links.len(), 1);
+        assert_eq!(ticket.links[0].href, "/agent/tickets/INC0000001");
+        let missing = TicketNumber::parse("INC0000003").unwrap();
+        assert!(desk_ticket(&mut conn, missing, now)
+            .await
+            .unwrap()
+            .is_none());
+
+        assert_eq!(links_of(&mut conn, 1, true).await.unwrap().len(), 1);
+        assert_eq!(links_of(&mut conn, 2, true).await.unwrap()[0].href, "");
+
+        let incident = resolved_incident(&mut conn, "INC0000002")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(incident.id, 2);
+        assert_eq!(incident.resolution, "Wait a bit");
+        assert_eq!(incident.service, "email");
+        assert_eq!(
+            checklist_step(&mut conn, major, 2)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("Restart")
+        );
+        assert_eq!(
+            link_candidate(&mut conn, major).await.unwrap(),
+            Some((1, true, "Mail is down".to_string()))
+        );
+
+        drop(conn);
+        db.writer.close().await;
+        db.reader.close().await;
+    }
 }

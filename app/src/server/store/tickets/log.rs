@@ -11,7 +11,7 @@ use crate::server::store::calendars::sla_for;
 use crate::server::store::db::Db;
 use crate::server::store::priorities::derive_priority;
 use chrono::{DateTime, Utc};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 use std::sync::LazyLock;
 
 /// What the reporter gets back: the number, and the private link's secret.
@@ -53,7 +53,7 @@ pub async fn create(
 
     // A withdrawn service or category is refused like one that does not exist:
     // the form no longer offers it, so only an old page or a crafted post sends it.
-    let ids = sqlx::query(
+    let ids = sqlx::query_as::<_, (i64, Option<i64>)>(
         "SELECT s.id AS service_id, c.id AS category_id
          FROM services s LEFT JOIN categories c ON c.service_id = s.id AND c.id = ? AND c.offered = 1
          WHERE s.slug = ? AND s.offered = 1",
@@ -68,8 +68,8 @@ pub async fn create(
             errors.add(Field::Service, "Choose one of the services in the list.");
             return Err(CreateError::Invalid(errors));
         }
-        Some(row) => match row.get::<Option<i64>, _>("category_id") {
-            Some(category) => (row.get("service_id"), category),
+        Some((service_id, category_id)) => match category_id {
+            Some(category) => (service_id, category),
             None => {
                 let mut errors = FieldErrors::default();
                 errors.add(

@@ -1,13 +1,14 @@
 //! What a ticket's reporter (and a major incident's followers) may read of it:
 //! by its private link, its number and e-mail address, or as its owner.
 
+use super::desk::{OutcomeColumns, TargetColumns};
 use crate::domain::{
     Priority, PriorityRule, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,
     TimelineEntry,
 };
 use crate::server::secrets::{hash_token, plausible_token};
 use chrono::{DateTime, Utc};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 const STATUS_COLUMNS: &str = "t.id, t.number, t.kind, t.state, t.priority, t.summary, t.created_at,
     t.version, t.hold_reason, g.name AS group_name, t.responded_at, t.paused_since,
@@ -22,6 +23,31 @@ const STATUS_JOINS: &str = "FROM tickets t
     JOIN priorities p ON p.priority = t.priority
     LEFT JOIN assignment_groups g ON g.id = t.group_id";
 
+/// One ticket as [`STATUS_COLUMNS`] read it, over [`STATUS_JOINS`].
+#[derive(sqlx::FromRow)]
+struct StatusRow {
+    id: i64,
+    number: String,
+    kind: String,
+    state: String,
+    priority: i64,
+    summary: String,
+    created_at: DateTime<Utc>,
+    version: i64,
+    group_name: Option<String>,
+    /// `responded_at`, `paused_since` and both targets' risk and due times.
+    #[sqlx(flatten)]
+    targets: TargetColumns,
+    /// `hold_reason`, `resolution_code`, `resolution_text` and `rating`.
+    #[sqlx(flatten)]
+    outcome: OutcomeColumns,
+    service_name: String,
+    category_name: String,
+    priority_label: String,
+    response_minutes: i64,
+    resolution_minutes: i64,
+}
+
 /// The status of the ticket with this number, if the e-mail address is the
 /// reporter's. A wrong address and an unknown number both give `None`.
 pub async fn status_by_number(
@@ -29,7 +55,7 @@ pub async fn status_by_number(
     number: TicketNumber,
     email: &str,
 ) -> Result<Option<TicketStatus>, sqlx::Error> {
-    let row = sqlx::query(&format!(
+    let row: Option<StatusRow> = sqlx::query_as(&format!(
         "SELECT {STATUS_COLUMNS} {STATUS_JOINS}
          WHERE t.number = ? AND t.reporter_email = ? COLLATE NOCASE"
     ))
@@ -76,7 +102,7 @@ pub async fn status_of(
     conn: &mut SqliteConnection,
     id: i64,
 ) -> Result<Option<TicketStatus>, sqlx::Error> {
-    let row = sqlx::query(&format!(
+    let row: Option<StatusRow> = sqlx::query_as(&format!(
         "SELECT {STATUS_COLUMNS} {STATUS_JOINS} WHERE t.id = ?"
     ))
     .bind(id)
@@ -157,7 +183,7 @@ pub async fn status_for_owner(
     number: TicketNumber,
     user_id: i64,
 ) -> Result<Option<TicketStatus>, sqlx::Error> {
-    let row = sqlx::query(&format!(
+    let row: Option<StatusRow> = sqlx::query_as(&format!(
         "SELECT {STATUS_COLUMNS} {STATUS_JOINS} WHERE t.number = ? AND t.user_id = ?"
     ))
     .bind(number.to_string())
@@ -170,12 +196,25 @@ pub async fn status_for_owner(
     }
 }
 
+/// One of an account's tickets as [`tickets_of`] reads it.
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    number: String,
+    kind: String,
+    state: String,
+    priority: i64,
+    priority_label: String,
+    summary: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
 /// The account's tickets, newest first.
 pub async fn tickets_of(
     conn: &mut SqliteConnection,
     user_id: i64,
 ) -> Result<Vec<TicketSummary>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT t.number, t.kind, t.state, t.priority, p.label AS priority_label, t.summary,
                 t.created_at, t.updated_at
          FROM tickets t JOIN priorities p ON p.priority = t.priority
@@ -188,14 +227,14 @@ pub async fn tickets_of(
         .into_iter()
         .filter_map(|row| {
             Some(TicketSummary {
-                number: TicketNumber::parse(row.get("number"))?,
-                kind: TicketKind::parse(row.get("kind"))?,
-                state: TicketState::parse(row.get("state"))?,
-                priority: Priority::new(row.get("priority"))?,
-                priority_label: row.get("priority_label"),
-                summary: row.get("summary"),
-                created_at: row.get("created_at"),
-                updated_at: row.get("updated_at"),
+                number: TicketNumber::parse(&row.number)?,
+                kind: TicketKind::parse(&row.kind)?,
+                state: TicketState::parse(&row.state)?,
+                priority: Priority::new(row.priority)?,
+                priority_label: row.priority_label,
+                summary: row.summary,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
             })
         })
         .collect())
@@ -203,29 +242,26 @@ pub async fn tickets_of(
 
 async fn status_from_row(
     conn: &mut SqliteConnection,
-    row: sqlx::sqlite::SqliteRow,
+    row: StatusRow,
 ) -> Result<Option<TicketStatus>, sqlx::Error> {
     let corrupt = |what: &str| sqlx::Error::Decode(format!("ticket {what} unreadable").into());
-    let number = TicketNumber::parse(row.get("number")).ok_or_else(|| corrupt("number"))?;
-    let kind = TicketKind::parse(row.get("kind")).ok_or_else(|| corrupt("kind"))?;
-    let state = TicketState::parse(row.get("state")).ok_or_else(|| corrupt("state"))?;
-    let priority = Priority::new(row.get("priority")).ok_or_else(|| corrupt("priority"))?;
-    let ticket_id: i64 = row.get("id");
-    let timeline = sqlx::query(
+    let number = TicketNumber::parse(&row.number).ok_or_else(|| corrupt("number"))?;
+    let kind = TicketKind::parse(&row.kind).ok_or_else(|| corrupt("kind"))?;
+    let state = TicketState::parse(&row.state).ok_or_else(|| corrupt("state"))?;
+    let priority = Priority::new(row.priority).ok_or_else(|| corrupt("priority"))?;
+    let ticket_id = row.id;
+    let events: Vec<(DateTime<Utc>, String, String)> = sqlx::query_as(
         "SELECT at, actor, body FROM ticket_events
          WHERE ticket_id = ? AND visibility = 'public' ORDER BY id",
     )
     .bind(ticket_id)
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|e| TimelineEntry {
-        at: e.get("at"),
-        actor: e.get("actor"),
-        text: e.get("body"),
-    })
-    .collect();
-    let (response, resolution_target) = super::desk::targets(&row, state, Utc::now());
+    .await?;
+    let timeline = events
+        .into_iter()
+        .map(|(at, actor, text)| TimelineEntry { at, actor, text })
+        .collect();
+    let (response, resolution_target) = row.targets.view(state, Utc::now());
     let links = super::desk::links_of(&mut *conn, ticket_id, true).await?;
     Ok(Some(TicketStatus {
         number,
@@ -234,23 +270,205 @@ async fn status_from_row(
         priority,
         priority_rule: PriorityRule {
             priority,
-            label: row.get("priority_label"),
-            response_minutes: u32::try_from(row.get::<i64, _>("response_minutes")).unwrap_or(0),
-            resolution_minutes: u32::try_from(row.get::<i64, _>("resolution_minutes")).unwrap_or(0),
+            label: row.priority_label,
+            response_minutes: u32::try_from(row.response_minutes).unwrap_or(0),
+            resolution_minutes: u32::try_from(row.resolution_minutes).unwrap_or(0),
         },
-        service_name: row.get("service_name"),
-        category_name: row.get("category_name"),
-        summary: row.get("summary"),
-        created_at: row.get("created_at"),
-        version: row.get("version"),
-        hold: super::desk::hold_of(&row),
-        group: row.get("group_name"),
+        service_name: row.service_name,
+        category_name: row.category_name,
+        summary: row.summary,
+        created_at: row.created_at,
+        version: row.version,
+        hold: row.outcome.hold(),
+        group: row.group_name,
         response,
         resolution_target,
-        resolution: super::desk::resolution_of(&row),
-        rating: super::desk::rating_of(&row),
+        resolution: row.outcome.resolution(),
+        rating: row.outcome.rating(),
         links,
         notice: None,
         timeline,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{HoldReason, ResolutionCode, Standing};
+    use crate::server::store::db::Db;
+
+    /// A fresh, migrated database file of its own, removed when dropped.
+    struct TempDb(std::path::PathBuf);
+
+    impl TempDb {
+        fn new(name: &str) -> TempDb {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            TempDb(
+                std::env::temp_dir()
+                    .join(format!("portal-{name}-{}-{nanos}.db", std::process::id())),
+            )
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_reporter_reads_decode_every_column_of_a_migrated_ticket() {
+        let file = TempDb::new("reporter-reads");
+        let db = Db::open(&file.0).await.unwrap();
+        let mut conn = db.writer.acquire().await.unwrap();
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let token = "a".repeat(43);
+        let service: i64 = sqlx::query_scalar(
+            "INSERT INTO services (slug, name) VALUES ('mail', 'Mail') RETURNING id",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        let category: i64 = sqlx::query_scalar(
+            "INSERT INTO categories (service_id, name) VALUES (?, 'Sending') RETURNING id",
+        )
+        .bind(service)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        let owner: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
+             VALUES ('rita@example.org', 'Rita', 'end_user', 'x', ?1, ?1) RETURNING id",
+        )
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        let number = TicketNumber::parse("INC0001001").unwrap();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO tickets (number, kind, state, impact, urgency, priority, service_id,
+                                  category_id, summary, description, reporter_name, reporter_email,
+                                  status_token_hash, response_due_at, resolution_due_at, created_at,
+                                  updated_at, version, user_id, group_id, hold_reason, responded_at,
+                                  resolved_at, resolution_code, resolution_text, major, rating,
+                                  paused_since, response_risk_at, resolution_risk_at)
+             VALUES (?1, 'incident', 'resolved', 'high', 'medium', 2, ?2, ?3, 'No mail', '',
+                     'Rita', 'rita@example.org', ?4, ?5, ?5, ?5, ?5, 3, ?6, 1,
+                     'awaiting_supplier', ?5, ?5, 'workaround', 'Use the web mail', 1, 5, ?5, ?5,
+                     ?5)
+             RETURNING id",
+        )
+        .bind(number.to_string())
+        .bind(service)
+        .bind(category)
+        .bind(hash_token(&token).to_vec())
+        .bind(now)
+        .bind(owner)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO ticket_events (ticket_id, at, actor, kind, visibility, body)
+             VALUES (?1, ?2, 'Rita', 'created', 'public', 'No mail'),
+                    (?1, ?2, 'Agent', 'note', 'internal', 'Looking')",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+
+        let status = status_of(&mut conn, id).await.unwrap().unwrap();
+        assert_eq!(status.number, number);
+        assert_eq!(
+            (status.kind, status.state),
+            (TicketKind::Incident, TicketState::Resolved)
+        );
+        assert_eq!(status.priority, Priority::new(2).unwrap());
+        assert_eq!(status.priority_rule.label, "High");
+        assert_eq!(
+            (
+                status.priority_rule.response_minutes,
+                status.priority_rule.resolution_minutes
+            ),
+            (30, 480)
+        );
+        assert_eq!(
+            (status.service_name.as_str(), status.category_name.as_str()),
+            ("Mail", "Sending")
+        );
+        assert_eq!(
+            (status.summary.as_str(), status.created_at, status.version),
+            ("No mail", now, 3)
+        );
+        assert_eq!(status.hold, Some(HoldReason::AwaitingSupplier));
+        assert_eq!(status.group.as_deref(), Some("Service desk (1st level)"));
+        assert_eq!(status.response.standing, Standing::Met);
+        assert_eq!(status.resolution_target.standing, Standing::Met);
+        assert_eq!(status.resolution_target.due_at, now);
+        assert_eq!(
+            status.resolution,
+            Some((ResolutionCode::Workaround, "Use the web mail".to_string()))
+        );
+        assert_eq!(status.rating, Some(5));
+        assert_eq!(
+            status.timeline,
+            [TimelineEntry {
+                at: now,
+                actor: "Rita".into(),
+                text: "No mail".into()
+            }]
+        );
+
+        let by_number = status_by_number(&mut conn, number, " Rita@Example.org ")
+            .await
+            .unwrap();
+        assert_eq!(by_number.map(|s| s.version), Some(3));
+        assert!(status_by_number(&mut conn, number, "else@example.org")
+            .await
+            .unwrap()
+            .is_none());
+        let owned = status_for_owner(&mut conn, number, owner).await.unwrap();
+        assert_eq!(owned.map(|s| s.number), Some(number));
+        assert!(status_for_owner(&mut conn, number, owner + 1)
+            .await
+            .unwrap()
+            .is_none());
+        let followed = status_for_follower(&mut conn, id).await.unwrap().unwrap();
+        assert_eq!((followed.rating, followed.notice), (None, None));
+        assert_eq!(
+            ticket_by_token(&mut conn, &token).await.unwrap(),
+            Some(LinkedTicket {
+                id,
+                following: false
+            })
+        );
+        assert_eq!(
+            reporter_of(&mut conn, id).await.unwrap(),
+            Some((number, "Rita".to_string()))
+        );
+        assert_eq!(
+            ticket_id_of_owner(&mut conn, number, owner).await.unwrap(),
+            Some(id)
+        );
+
+        let mine = tickets_of(&mut conn, owner).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(
+            (mine[0].number, mine[0].state),
+            (number, TicketState::Resolved)
+        );
+        assert_eq!(
+            (mine[0].priority_label.as_str(), mine[0].summary.as_str()),
+            ("High", "No mail")
+        );
+        assert_eq!((mine[0].created_at, mine[0].updated_at), (now, now));
+    }
 }
