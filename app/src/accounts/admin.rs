@@ -5,6 +5,7 @@ use crate::components::{
     format_time, CheckboxList, FormMessages, FormOutcome, InputField, LoadError,
 };
 use crate::domain::{AssignmentGroup, Field, Role, UserRow};
+use crate::domain::{GroupId, UserId};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -132,18 +133,18 @@ fn GroupChoices(
     legend: String,
     prefix: String,
     groups: Vec<AssignmentGroup>,
-    chosen: Vec<i64>,
+    chosen: Vec<GroupId>,
 ) -> impl IntoView {
     let options = groups
         .into_iter()
         .map(|group| (group.id.to_string(), group.name))
         .collect();
-    let chosen = chosen.iter().map(i64::to_string).collect();
+    let chosen = chosen.iter().map(GroupId::to_string).collect();
     view! { <CheckboxList id=format!("{prefix}-group") name="groups" legend options chosen error=None/> }
 }
 
 #[component]
-fn AccountEditor(user: UserRow, groups: Vec<AssignmentGroup>, me: i64) -> impl IntoView {
+fn AccountEditor(user: UserRow, groups: Vec<AssignmentGroup>, me: UserId) -> impl IntoView {
     let prefix = format!("user-{}", user.id);
     let title_id = format!("{prefix}-title");
     view! {

@@ -15,6 +15,7 @@ pub use my_tickets::{MyTicketPage, MyTicketsPage};
 pub use password::{AccountPage, ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage};
 pub use sign_in::{RegisterPage, SignInPage};
 
+use crate::domain::UserId;
 use crate::domain::{
     Account, AssignmentGroup, AuditEntry, OutboxMessage, TicketStatus, TicketSummary, UserRow,
     Verification,
@@ -135,7 +136,7 @@ pub struct AccountsOverview {
     pub groups: Vec<AssignmentGroup>,
     pub self_registration: bool,
     /// The admin looking at the page.
-    pub me: i64,
+    pub me: UserId,
 }
 
 #[server(prefix = "/api", endpoint = "admin_accounts", input = server_fn::codec::GetUrl)]

@@ -1,7 +1,7 @@
 //! Accounts: roles, who is asking, and the account forms with their validation.
 
 use super::ticket_form::{parse_email, parse_person_name};
-use super::{Field, FieldErrors};
+use super::{Field, FieldErrors, GroupId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -48,7 +48,7 @@ impl Role {
 /// The signed-in person behind a request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
-    pub id: i64,
+    pub id: UserId,
     pub name: String,
     pub email: String,
     pub role: Role,
@@ -195,7 +195,7 @@ pub struct InviteForm {
     pub email: String,
     pub role: String,
     /// Assignment group ids, for agents.
-    pub groups: Vec<i64>,
+    pub groups: Vec<GroupId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -203,7 +203,7 @@ pub struct Invitation {
     pub name: String,
     pub email: String,
     pub role: Role,
-    pub groups: Vec<i64>,
+    pub groups: Vec<GroupId>,
 }
 
 impl InviteForm {
@@ -234,13 +234,13 @@ impl InviteForm {
 /// An account as admins see it in the list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub name: String,
     pub email: String,
     pub role: Role,
     pub active: bool,
     pub verified: bool,
-    pub groups: Vec<i64>,
+    pub groups: Vec<GroupId>,
     /// An agent given the right to write knowledge articles.
     pub can_author: bool,
 }
@@ -248,7 +248,7 @@ pub struct UserRow {
 /// A 1st, 2nd or 3rd level support group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignmentGroup {
-    pub id: i64,
+    pub id: GroupId,
     pub name: String,
     pub level: u8,
 }
@@ -353,13 +353,13 @@ mod tests {
             name: "Bo".into(),
             email: "bo@example.com".into(),
             role: "superuser".into(),
-            groups: vec![1],
+            groups: vec![GroupId(1)],
         };
         assert!(form.parse().unwrap_err().get(Field::Role).is_some());
         form.role = "end_user".into();
         assert!(form.parse().unwrap().groups.is_empty());
         form.role = "agent".into();
-        assert_eq!(form.parse().unwrap().groups, vec![1]);
+        assert_eq!(form.parse().unwrap().groups, vec![GroupId(1)]);
     }
 }
 

@@ -4,7 +4,7 @@
 //! needs the database (unique names, existing categories, staff accounts) is
 //! checked by the server in the transaction that saves.
 
-use super::{clean_line, form_value, Impact, NamedErrors, Service, Urgency};
+use super::{clean_line, form_value, GroupId, Impact, NamedErrors, Service, Urgency, UserId};
 use serde::{Deserialize, Serialize};
 
 /// The levels of support: 1st (service desk), 2nd (technical), 3rd (specialists).
@@ -36,11 +36,11 @@ pub(super) fn record_name(
 /// An assignment group as the admin sees and edits it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupConfig {
-    pub id: i64,
+    pub id: GroupId,
     pub name: String,
     pub level: u8,
     /// Member account ids.
-    pub members: Vec<i64>,
+    pub members: Vec<UserId>,
     /// Tickets assigned to the group and not yet resolved.
     pub open_tickets: i64,
 }
@@ -64,7 +64,7 @@ impl GroupConfig {
 /// An agent or admin, who may belong to groups.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffMember {
-    pub id: i64,
+    pub id: UserId,
     pub name: String,
     pub email: String,
     pub active: bool,
@@ -81,7 +81,7 @@ pub struct GroupsOverview {
 pub struct GroupFields {
     pub name: String,
     pub level: u8,
-    pub members: Vec<i64>,
+    pub members: Vec<UserId>,
 }
 
 /// Reads a group form: `name`, `level` (1–3), `member` repeated (account ids).
@@ -101,7 +101,7 @@ pub fn parse_group(fields: &[(String, String)]) -> Result<GroupFields, NamedErro
     };
     let mut members = Vec::new();
     for (_, raw) in fields.iter().filter(|(k, _)| k == "member") {
-        match raw.trim().parse::<i64>() {
+        match raw.trim().parse::<UserId>() {
             Ok(id) if !members.contains(&id) => members.push(id),
             Ok(_) => {}
             Err(_) => errors.add("members", "Choose members from the list."),
@@ -236,7 +236,7 @@ mod tests {
         .unwrap();
         assert_eq!(group.name, "Network team");
         assert_eq!(group.level, 2);
-        assert_eq!(group.members, vec![4, 7]);
+        assert_eq!(group.members, vec![UserId(4), UserId(7)]);
     }
 
     #[test]

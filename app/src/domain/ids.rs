@@ -1,3 +1,7 @@
+//! Typed ids, so that a ticket's id is never passed where an account's is
+//! expected. On the wire each is its number (`serde(transparent)`); in the
+//! database an INTEGER (`server::store::ids`).
+
 use serde::{Deserialize, Serialize};
 
 macro_rules! id_type {
@@ -10,6 +14,14 @@ macro_rules! id_type {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                text.parse().map($name)
             }
         }
     };
@@ -34,4 +46,12 @@ id_type!(
 id_type!(
     /// A service-failure notice.
     NoticeId
+);
+id_type!(
+    /// An account: an end user, an agent or an admin.
+    UserId
+);
+id_type!(
+    /// An assignment group of the service desk.
+    GroupId
 );

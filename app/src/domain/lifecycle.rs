@@ -7,7 +7,9 @@
 //! ticket and an action in, the new facts and exactly one history entry out, or a
 //! [`Refusal`] that says why in words a person can act on.
 
-use super::{HoldReason, Impact, ResolutionCode, TicketKind, TicketState, Urgency};
+use super::{
+    GroupId, HoldReason, Impact, ResolutionCode, TicketKind, TicketState, Urgency, UserId,
+};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +20,7 @@ pub const MAX_TEXT_CHARS: usize = 10_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Actor {
     /// An agent or admin, by user id and name.
-    Staff { id: i64, name: String },
+    Staff { id: UserId, name: String },
     /// The person who reported the ticket.
     Reporter { name: String },
     /// The portal itself (automatic closing).
@@ -39,7 +41,7 @@ impl Actor {
 /// An assignment group as the lifecycle needs to know it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GroupRef {
-    pub id: i64,
+    pub id: GroupId,
     /// 1st, 2nd or 3rd level.
     pub level: u8,
 }
@@ -52,7 +54,7 @@ pub struct TicketFacts {
     /// Set exactly when the state is on hold.
     pub hold: Option<HoldReason>,
     pub group: Option<GroupRef>,
-    pub assignee: Option<i64>,
+    pub assignee: Option<UserId>,
     /// Incidents only.
     pub impact: Option<Impact>,
     pub urgency: Option<Urgency>,
@@ -175,7 +177,7 @@ pub enum Action {
     /// Take (to oneself) or assign to a person and/or group.
     Assign {
         group: Option<GroupRef>,
-        assignee: Option<i64>,
+        assignee: Option<UserId>,
     },
     /// Start work (approve, for a request).
     Start,
@@ -810,7 +812,7 @@ mod tests {
 
     fn agent() -> Actor {
         Actor::Staff {
-            id: 7,
+            id: UserId(7),
             name: "Ada Agent".into(),
         }
     }
@@ -839,7 +841,7 @@ mod tests {
             &agent(),
             Action::Assign {
                 group: None,
-                assignee: Some(7),
+                assignee: Some(UserId(7)),
             },
             1,
         );
@@ -962,13 +964,19 @@ mod tests {
 
     #[test]
     fn functional_escalation_only_goes_up_a_level_and_frees_the_ticket() {
-        let second = GroupRef { id: 2, level: 2 };
+        let second = GroupRef {
+            id: GroupId(2),
+            level: 2,
+        };
         let mut t = run(
             &incident(),
             &agent(),
             Action::Assign {
-                group: Some(GroupRef { id: 1, level: 1 }),
-                assignee: Some(7),
+                group: Some(GroupRef {
+                    id: GroupId(1),
+                    level: 1,
+                }),
+                assignee: Some(UserId(7)),
             },
             0,
         );
@@ -983,7 +991,10 @@ mod tests {
         );
         assert_eq!((t.group, t.assignee), (Some(second), None));
         let down = Action::Escalate {
-            group: GroupRef { id: 1, level: 1 },
+            group: GroupRef {
+                id: GroupId(1),
+                level: 1,
+            },
             reason: "Back".into(),
         };
         assert!(matches!(
@@ -1021,14 +1032,17 @@ mod tests {
     }
 
     fn any_group() -> impl Strategy<Value = GroupRef> {
-        (1i64..4, 1u8..4).prop_map(|(id, level)| GroupRef { id, level })
+        (1i64..4, 1u8..4).prop_map(|(id, level)| GroupRef {
+            id: GroupId(id),
+            level,
+        })
     }
 
     fn any_action() -> impl Strategy<Value = Action> {
         prop_oneof![
             (
                 proptest::option::of(any_group()),
-                proptest::option::of(1i64..4)
+                proptest::option::of((1i64..4).prop_map(UserId))
             )
                 .prop_map(|(group, assignee)| Action::Assign { group, assignee }),
             Just(Action::Start),

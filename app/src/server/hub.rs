@@ -3,12 +3,14 @@
 //! the event streams of `live` listen to it, and shutdown stops it, which ends
 //! every open stream.
 
+use crate::domain::TicketId;
+use crate::domain::UserId;
 use tokio::sync::{broadcast, watch};
 
 /// A committed change to a ticket.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TicketChange {
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     pub number: String,
     /// The reporter can see what changed (not only an internal note).
     pub public: bool,
@@ -22,7 +24,7 @@ pub enum Change {
     Notices,
     /// Every session of this account ended (sign-out, password change or reset,
     /// role change, deactivation): its open streams end too.
-    SessionsEnded(i64),
+    SessionsEnded(UserId),
 }
 
 /// The hub every change passes through once committed.
@@ -55,7 +57,7 @@ impl Changes {
 
     /// Ends every open stream of the account, whose sessions were just revoked:
     /// what it was allowed to hear, it may no longer be.
-    pub fn sessions_ended(&self, account: i64) {
+    pub fn sessions_ended(&self, account: UserId) {
         let _ = self.sender.send(Change::SessionsEnded(account));
     }
 

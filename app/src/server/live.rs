@@ -15,7 +15,7 @@ use super::store::tickets::reporter;
 use super::web::caller::{authorize, Access, Caller};
 use super::web::state::AppState;
 use super::web::status::refuse;
-use crate::domain::{TicketNumber, Viewer};
+use crate::domain::{TicketId, TicketNumber, UserId, Viewer};
 use crate::error::AppError;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -37,7 +37,7 @@ enum Topic {
     /// Every change to one ticket (the desk's ticket page).
     Desk(String),
     /// The reporter-visible changes to one ticket (its reporter's pages).
-    Reporter(i64),
+    Reporter(TicketId),
 }
 
 /// At most this many topics per stream: a page shows few live things.
@@ -108,7 +108,7 @@ impl Listening<'_> {
     fn events(
         &self,
         receiver: broadcast::Receiver<Change>,
-        listener: Option<i64>,
+        listener: Option<UserId>,
         topics: Vec<(Topic, String)>,
     ) -> impl Stream<Item = Result<Event, Infallible>> + Send {
         let stop = self.0.stopping();
@@ -160,7 +160,7 @@ impl Listening<'_> {
     fn answer(
         &self,
         receiver: broadcast::Receiver<Change>,
-        listener: Option<i64>,
+        listener: Option<UserId>,
         topics: Vec<(Topic, String)>,
     ) -> Response {
         let mut response = Sse::new(self.events(receiver, listener, topics))

@@ -7,8 +7,8 @@
 
 use super::passwords::PasswordError;
 use crate::domain::{
-    form_value, Field, FieldErrors, FormOutcome, InviteForm, NewPasswordForm, PasswordChangeForm,
-    RegisterForm, Role, SignInForm,
+    form_value, Field, FieldErrors, FormOutcome, GroupId, InviteForm, NewPasswordForm,
+    PasswordChangeForm, RegisterForm, Role, SignInForm, UserId,
 };
 use crate::error::AppError;
 use crate::server::accounts::{self, AccountChange, AccountError};
@@ -252,7 +252,7 @@ pub async fn verify_email(
 }
 
 /// Reads a form whose `groups` field may repeat.
-fn groups_of(fields: &[(String, String)]) -> Vec<i64> {
+fn groups_of(fields: &[(String, String)]) -> Vec<GroupId> {
     fields
         .iter()
         .filter(|(k, _)| k == "groups")
@@ -297,7 +297,7 @@ pub async fn change_account(
     State(state): State<AppState>,
     Admin { admin, .. }: Admin,
     page: FormPage,
-    Path(user_id): Path<i64>,
+    Path(user_id): Path<UserId>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let changed = match Role::parse(form_value(&fields, "role")) {

@@ -14,6 +14,7 @@ use crate::domain::{
     Account, Field, FieldErrors, Invitation, NewAccount, NewPasswordForm, PasswordChangeForm, Role,
     SignInForm,
 };
+use crate::domain::{GroupId, UserId};
 pub use crate::domain::{LINK_UNUSABLE, OTHER_ACCOUNTS_LINK};
 use crate::server::store::accounts::{
     account_by_email, consume_token, issue_token, self_registration_open, set_password, token_owner,
@@ -497,7 +498,7 @@ pub async fn invite(
     origin: &str,
     address: &str,
     now: DateTime<Utc>,
-) -> Result<i64, AccountError> {
+) -> Result<UserId, AccountError> {
     let link = token()?;
     let mut tx = state.db.writer.begin().await?;
     // "!" is no PHC string: nothing verifies against it until a password is chosen.
@@ -561,7 +562,7 @@ pub async fn invite(
 /// Stores a new password hash and ends every session of the account.
 async fn replace_password(
     conn: &mut SqliteConnection,
-    user_id: i64,
+    user_id: UserId,
     hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -572,8 +573,8 @@ async fn replace_password(
 /// Puts the account in exactly `groups`, each of which must exist.
 async fn set_groups(
     conn: &mut SqliteConnection,
-    user_id: i64,
-    groups: &[i64],
+    user_id: UserId,
+    groups: &[GroupId],
 ) -> Result<(), AccountError> {
     if stored::set_groups(conn, user_id, groups).await? {
         Ok(())
@@ -586,7 +587,7 @@ async fn set_groups(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccountChange {
     pub role: Role,
-    pub groups: Vec<i64>,
+    pub groups: Vec<GroupId>,
     pub active: bool,
     /// For an agent: may write knowledge articles.
     pub can_author: bool,
@@ -598,7 +599,7 @@ pub struct AccountChange {
 pub async fn change_account(
     state: &AppState,
     admin: &Account,
-    user_id: i64,
+    user_id: UserId,
     change: AccountChange,
     address: &str,
     now: DateTime<Utc>,
@@ -692,7 +693,7 @@ pub async fn change_account(
     }
     let group_list = groups
         .iter()
-        .map(i64::to_string)
+        .map(GroupId::to_string)
         .collect::<Vec<_>>()
         .join(",");
     audit::record(
@@ -744,7 +745,7 @@ pub async fn create_admin(
     email: &str,
     password: &str,
     now: DateTime<Utc>,
-) -> Result<i64, AccountError> {
+) -> Result<UserId, AccountError> {
     let form = crate::domain::RegisterForm {
         name: name.into(),
         email: email.into(),

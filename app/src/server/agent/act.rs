@@ -3,7 +3,8 @@
 //! carrying it out.
 
 use crate::domain::{
-    Account, Action, Actor, GroupRef, Impact, LinkKind, TicketKind, TicketNumber, Urgency, WorkForm,
+    Account, Action, Actor, GroupId, GroupRef, Impact, LinkKind, TicketKind, TicketNumber, Urgency,
+    UserId, WorkForm,
 };
 use crate::error::AppError;
 use crate::server::hub::Changes;
@@ -64,7 +65,7 @@ async fn desk_action(
             Effect::None,
         ),
         "assign" => {
-            let group = match id_of(&form.group) {
+            let group = match id_of(&form.group).map(GroupId) {
                 Some(id) => Some(
                     groups::group_ref(&mut *conn, id)
                         .await?
@@ -72,7 +73,7 @@ async fn desk_action(
                 ),
                 None => None,
             };
-            let assignee = id_of(&form.assignee);
+            let assignee = id_of(&form.assignee).map(UserId);
             if let Some(person) = assignee {
                 if !accounts::is_active_staff(&mut *conn, person).await? {
                     return Err(refused("Choose someone on the service desk."));
@@ -81,7 +82,7 @@ async fn desk_action(
             (Action::Assign { group, assignee }, Effect::None)
         }
         "escalate" => {
-            let group: GroupRef = match id_of(&form.group) {
+            let group: GroupRef = match id_of(&form.group).map(GroupId) {
                 Some(id) => groups::group_ref(&mut *conn, id).await?,
                 None => None,
             }

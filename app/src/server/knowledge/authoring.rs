@@ -9,7 +9,7 @@
 
 use crate::domain::{
     form_value, parse_article, Account, ArticleDraft, ArticleIntent, ArticleKind, ArticleState,
-    ArticleVisibility, EditorData, KnownErrorStatus, NamedErrors, SettingsOutcome,
+    ArticleVisibility, EditorData, KnownErrorStatus, NamedErrors, SettingsOutcome, TicketId,
 };
 use crate::error::AppError;
 use crate::server::store::audit::{self, Actor};
@@ -204,7 +204,7 @@ pub async fn save(
 async fn source_incident(
     conn: &mut SqliteConnection,
     number: &str,
-) -> Result<Option<i64>, SaveError> {
+) -> Result<Option<TicketId>, SaveError> {
     if number.trim().is_empty() {
         return Ok(None);
     }

@@ -4,7 +4,7 @@
 //! decided here; the SQL is in [`crate::server::store::groups`].
 
 use super::{change, name_taken, Configured, Saved, Table};
-use crate::domain::{parse_group, GroupFields, NamedErrors};
+use crate::domain::{parse_group, GroupFields, NamedErrors, UserId};
 use crate::server::store::groups;
 use crate::server::web::caller::Admin;
 use crate::server::web::state::AppState;
@@ -77,7 +77,7 @@ impl Configured for Groups {
             None => groups::insert(&mut tx, group).await?,
         };
         let was = groups::replace_members(&mut tx, id, &group.members).await?;
-        let names = |ids: Vec<&i64>| {
+        let names = |ids: Vec<&UserId>| {
             ids.into_iter()
                 .filter_map(|m| staff.get(m).cloned())
                 .collect::<Vec<_>>()

@@ -2,6 +2,7 @@
 //! Group membership is written here too, as part of an account change.
 
 use crate::domain::{Account, Role, UserRow};
+use crate::domain::{GroupId, UserId};
 use crate::server::secrets::{hash_token, plausible_token};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -38,7 +39,7 @@ pub async fn account_by_email(
 pub async fn issue_token(
     conn: &mut SqliteConnection,
     token: &str,
-    user_id: i64,
+    user_id: UserId,
     purpose: &str,
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -68,7 +69,7 @@ pub async fn consume_token(
     if !plausible_token(token) {
         return Ok(None);
     }
-    let used: Option<i64> = sqlx::query_scalar(
+    let used: Option<UserId> = sqlx::query_scalar(
         "UPDATE account_tokens SET used_at = ?1
          WHERE token_hash = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?1
          RETURNING user_id",
@@ -92,7 +93,7 @@ pub async fn consume_token(
 /// The columns of an account, as every query that reads one selects them.
 #[derive(sqlx::FromRow)]
 pub struct AccountRow {
-    pub id: i64,
+    pub id: UserId,
     pub name: String,
     pub email: String,
     pub role: String,
@@ -119,7 +120,7 @@ pub async fn token_owner(
     token: &str,
     purpose: &str,
     now: DateTime<Utc>,
-) -> Result<Option<i64>, sqlx::Error> {
+) -> Result<Option<UserId>, sqlx::Error> {
     if !plausible_token(token) {
         return Ok(None);
     }
@@ -139,7 +140,7 @@ pub async fn token_owner(
 /// with it).
 pub async fn set_password(
     conn: &mut SqliteConnection,
-    user_id: i64,
+    user_id: UserId,
     hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -152,7 +153,7 @@ pub async fn set_password(
     Ok(())
 }
 
-pub async fn group_exists(conn: &mut SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn group_exists(conn: &mut SqliteConnection, id: GroupId) -> Result<bool, sqlx::Error> {
     Ok(
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM assignment_groups WHERE id = ?")
             .bind(id)
@@ -207,8 +208,8 @@ pub async fn list_users(conn: &mut SqliteConnection) -> Result<Vec<UserRow>, sql
 /// caller rolls back) if one of them does not exist.
 pub async fn set_groups(
     conn: &mut SqliteConnection,
-    user_id: i64,
-    groups: &[i64],
+    user_id: UserId,
+    groups: &[GroupId],
 ) -> Result<bool, sqlx::Error> {
     sqlx::query("DELETE FROM group_members WHERE user_id = ?")
         .bind(user_id)
@@ -250,7 +251,7 @@ pub async fn insert(
     conn: &mut SqliteConnection,
     user: &NewUser<'_>,
     now: DateTime<Utc>,
-) -> Result<Option<i64>, sqlx::Error> {
+) -> Result<Option<UserId>, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO users (email, name, role, password_hash, email_verified_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -270,7 +271,7 @@ pub async fn insert(
 /// Marks the account's address confirmed (the first confirmation counts).
 pub async fn mark_email_verified(
     conn: &mut SqliteConnection,
-    user_id: i64,
+    user_id: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?")
@@ -284,7 +285,7 @@ pub async fn mark_email_verified(
 /// The password hash of an active account.
 pub async fn password_hash_of_active(
     conn: &mut SqliteConnection,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ? AND active = 1")
         .bind(user_id)
@@ -304,7 +305,7 @@ pub struct Standing {
 /// The account's role, activity and authoring right.
 pub async fn standing(
     conn: &mut SqliteConnection,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<Option<Standing>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -327,7 +328,7 @@ pub async fn standing(
 /// Sets the account's role, activity and authoring right.
 pub async fn set_standing(
     conn: &mut SqliteConnection,
-    user_id: i64,
+    user_id: UserId,
     standing: &Standing,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -347,7 +348,7 @@ pub async fn set_standing(
 /// How many active admins there are besides `user_id`.
 pub async fn other_active_admins(
     conn: &mut SqliteConnection,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> ?")
         .bind(user_id)
@@ -364,7 +365,7 @@ pub async fn set_self_registration(
 }
 
 /// Whether a user is an active agent or admin.
-pub async fn is_active_staff(conn: &mut SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn is_active_staff(conn: &mut SqliteConnection, id: UserId) -> Result<bool, sqlx::Error> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM users WHERE id = ? AND active = 1 AND role IN ('agent', 'admin')",
     )

@@ -2,6 +2,7 @@
 //! who did it and when. This module only appends and reads; the database refuses
 //! any update or deletion of a row (see the migration's triggers).
 
+use crate::domain::UserId;
 use crate::domain::{Account, AuditEntry};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -13,7 +14,7 @@ pub enum Actor {
     /// The server itself (the command line, a scheduled job).
     System,
     Person {
-        id: i64,
+        id: UserId,
         name: String,
     },
 }
@@ -33,7 +34,7 @@ pub async fn record(
     at: DateTime<Utc>,
     actor: &Actor,
     action: &str,
-    subject_id: Option<i64>,
+    subject_id: Option<UserId>,
     detail: &str,
     address: Option<&str>,
 ) -> Result<(), sqlx::Error> {
@@ -93,4 +94,103 @@ pub async fn recent(
             address: row.address,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::store::db::Db;
+
+    /// A fresh database file of its own, removed (with its journal) when dropped.
+    struct TempDb(std::path::PathBuf);
+
+    impl TempDb {
+        fn new(name: &str) -> TempDb {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            TempDb(
+                std::env::temp_dir()
+                    .join(format!("portal-{name}-{}-{nanos}.db", std::process::id())),
+            )
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    /// [`recent`] against a freshly migrated database: a column renamed in a
+    /// migration fails here.
+    #[tokio::test]
+    async fn recent_decodes_the_migrated_schema() {
+        let file = TempDb::new("audit");
+        let db = Db::open(&file.0).await.unwrap();
+        let mut conn = db.writer.acquire().await.unwrap();
+        let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let user: UserId = sqlx::query_scalar(
+            "INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
+             VALUES ('ada@example.org', 'Ada', 'admin', 'x', ?1, ?1) RETURNING id",
+        )
+        .bind(at)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        let ada = Actor::Person {
+            id: user,
+            name: "Ada".into(),
+        };
+        record(
+            &mut conn,
+            at,
+            &ada,
+            "role_changed",
+            Some(user),
+            "agent",
+            Some("192.0.2.1"),
+        )
+        .await
+        .unwrap();
+        record(
+            &mut conn,
+            at,
+            &Actor::Anonymous,
+            "sign_in_failed",
+            None,
+            "",
+            None,
+        )
+        .await
+        .unwrap();
+
+        let entries = recent(&mut conn, 10).await.unwrap();
+        assert_eq!(
+            entries,
+            [
+                AuditEntry {
+                    at,
+                    actor: "anonymous".into(),
+                    action: "sign_in_failed".into(),
+                    subject: None,
+                    detail: String::new(),
+                    address: None,
+                },
+                AuditEntry {
+                    at,
+                    actor: "Ada".into(),
+                    action: "role_changed".into(),
+                    subject: Some("ada@example.org".into()),
+                    detail: "agent".into(),
+                    address: Some("192.0.2.1".into()),
+                },
+            ]
+        );
+    }
 }

@@ -264,3 +264,92 @@ pub async fn category_by_name(
     .fetch_optional(conn)
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::store::db::Db;
+
+    /// A fresh database file of its own, removed (with its journal) when dropped.
+    struct TempDb(std::path::PathBuf);
+
+    impl TempDb {
+        fn new(name: &str) -> TempDb {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            TempDb(
+                std::env::temp_dir()
+                    .join(format!("portal-{name}-{}-{nanos}.db", std::process::id())),
+            )
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    /// The catalogue's joined query against a freshly migrated database: a column
+    /// renamed in a migration fails here.
+    #[tokio::test]
+    async fn list_services_decodes_the_migrated_schema() {
+        let file = TempDb::new("catalog");
+        let db = Db::open(&file.0).await.unwrap();
+        let mut conn = db.writer.acquire().await.unwrap();
+        let categories = ["Sending".to_string(), "Receiving".to_string()];
+        let mail = insert_service(
+            &mut conn,
+            NewService {
+                slug: "mail",
+                name: "Mail",
+                description: "E-mail for everyone",
+                categories: &categories,
+            },
+        )
+        .await
+        .unwrap();
+        let printing = insert_service(
+            &mut conn,
+            NewService {
+                slug: "printing",
+                name: "Printing",
+                description: "",
+                categories: &[],
+            },
+        )
+        .await
+        .unwrap();
+        sqlx::query("UPDATE categories SET offered = 0 WHERE name = 'Receiving'")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        update_service(&mut conn, printing, "Printing", "", false)
+            .await
+            .unwrap();
+
+        let services = list_services(&mut conn).await.unwrap();
+        assert_eq!(services.len(), 2);
+        let (first, second) = (&services[0], &services[1]);
+        assert_eq!(
+            (first.id, first.slug.as_str(), first.name.as_str()),
+            (mail, "mail", "Mail")
+        );
+        assert_eq!(first.description, "E-mail for everyone");
+        assert!(first.offered);
+        let seen: Vec<(&str, bool)> = first
+            .categories
+            .iter()
+            .map(|c| (c.name.as_str(), c.offered))
+            .collect();
+        assert_eq!(seen, [("Sending", true), ("Receiving", false)]);
+        assert_eq!((second.id, second.offered), (printing, false));
+        assert!(second.categories.is_empty());
+    }
+}

@@ -1,7 +1,9 @@
 //! Assignment groups and who is in them: the tables `assignment_groups` and
 //! `group_members`.
 
-use crate::domain::{GroupConfig, GroupFields, GroupRef, GroupsOverview, StaffMember};
+use crate::domain::{
+    GroupConfig, GroupFields, GroupId, GroupRef, GroupsOverview, StaffMember, UserId,
+};
 use crate::server::store::tickets::OPEN;
 use sqlx::SqliteConnection;
 use std::collections::BTreeMap;
@@ -11,14 +13,14 @@ use std::sync::LazyLock;
 pub async fn overview(conn: &mut SqliteConnection) -> Result<GroupsOverview, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct GroupRow {
-        id: i64,
+        id: GroupId,
         name: String,
         level: i64,
         open_tickets: i64,
     }
     #[derive(sqlx::FromRow)]
     struct StaffRow {
-        id: i64,
+        id: UserId,
         name: String,
         email: String,
         active: bool,
@@ -31,8 +33,8 @@ pub async fn overview(conn: &mut SqliteConnection) -> Result<GroupsOverview, sql
              FROM assignment_groups g ORDER BY g.level, g.name"
         )
     });
-    let mut members: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for (group, user) in sqlx::query_as::<_, (i64, i64)>(
+    let mut members: BTreeMap<GroupId, Vec<UserId>> = BTreeMap::new();
+    for (group, user) in sqlx::query_as::<_, (GroupId, UserId)>(
         "SELECT m.group_id, m.user_id FROM group_members m JOIN users u ON u.id = m.user_id
          ORDER BY u.name",
     )
@@ -106,8 +108,8 @@ pub async fn other_first_level_exists(
 /// their names by account id.
 pub async fn staff_names(
     conn: &mut SqliteConnection,
-) -> Result<BTreeMap<i64, String>, sqlx::Error> {
-    Ok(sqlx::query_as::<_, (i64, String)>(
+) -> Result<BTreeMap<UserId, String>, sqlx::Error> {
+    Ok(sqlx::query_as::<_, (UserId, String)>(
         "SELECT id, name FROM users WHERE role IN ('agent', 'admin')",
     )
     .fetch_all(conn)
@@ -147,12 +149,13 @@ pub async fn insert(conn: &mut SqliteConnection, group: &GroupFields) -> Result<
 pub async fn replace_members(
     conn: &mut SqliteConnection,
     id: i64,
-    members: &[i64],
-) -> Result<Vec<i64>, sqlx::Error> {
-    let was: Vec<i64> = sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = ?")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+    members: &[UserId],
+) -> Result<Vec<UserId>, sqlx::Error> {
+    let was: Vec<UserId> =
+        sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = ?")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
     sqlx::query("DELETE FROM group_members WHERE group_id = ?")
         .bind(id)
         .execute(&mut *conn)
@@ -171,7 +174,7 @@ pub async fn replace_members(
 pub async fn list_groups(
     conn: &mut SqliteConnection,
 ) -> Result<Vec<crate::domain::AssignmentGroup>, sqlx::Error> {
-    let rows: Vec<(i64, String, i64)> =
+    let rows: Vec<(GroupId, String, i64)> =
         sqlx::query_as("SELECT id, name, level FROM assignment_groups ORDER BY level, name")
             .fetch_all(conn)
             .await?;
@@ -188,7 +191,7 @@ pub async fn list_groups(
 /// An assignment group by id.
 pub async fn group_ref(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: GroupId,
 ) -> Result<Option<GroupRef>, sqlx::Error> {
     let level: Option<i64> = sqlx::query_scalar("SELECT level FROM assignment_groups WHERE id = ?")
         .bind(id)

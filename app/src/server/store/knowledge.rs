@@ -2,7 +2,7 @@
 
 use crate::domain::{
     Article, ArticleBody, ArticleId, ArticleKind, ArticleRow, ArticleState, ArticleVisibility,
-    KnownErrorStatus,
+    KnownErrorStatus, TicketId, UserId,
 };
 use crate::server::markdown::{to_plain_text, to_safe_html};
 use chrono::{DateTime, Utc};
@@ -23,8 +23,8 @@ pub enum InsertArticleError {
 #[derive(Clone, Copy, Debug)]
 pub struct Provenance {
     pub state: ArticleState,
-    pub author: Option<i64>,
-    pub source_ticket: Option<i64>,
+    pub author: Option<UserId>,
+    pub source_ticket: Option<TicketId>,
 }
 
 impl Provenance {

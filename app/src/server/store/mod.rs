@@ -12,6 +12,7 @@ pub mod calendars;
 pub mod catalog;
 pub mod db;
 pub mod groups;
+pub mod ids;
 pub mod knowledge;
 pub mod models;
 pub mod names;

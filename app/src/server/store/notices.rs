@@ -6,6 +6,7 @@
 use crate::domain::{
     Audience, Notice, NoticeChange, NoticeDraft, NoticeId, NoticeUpdate, Severity, TicketNumber,
 };
+use crate::domain::{TicketId, UserId};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqliteConnection;
 
@@ -164,7 +165,7 @@ async fn add_update(
 async fn ongoing_major(
     conn: &mut SqliteConnection,
     number: TicketNumber,
-) -> Result<i64, NoticeError> {
+) -> Result<TicketId, NoticeError> {
     super::tickets::ongoing_major(conn, number)
         .await?
         .ok_or_else(|| {
@@ -202,7 +203,7 @@ struct NoticeRow {
 pub async fn active(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
-    end_user: Option<i64>,
+    end_user: Option<UserId>,
 ) -> Result<Vec<Notice>, sqlx::Error> {
     let rows = sqlx::query_as::<_, NoticeRow>(&format!(
         "SELECT {COLUMNS} FROM notices
@@ -360,4 +361,191 @@ pub async fn service_states(
         .into_iter()
         .map(|(name, severity)| (name, severity.as_deref().and_then(Severity::parse)))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::store::db::Db;
+
+    /// A fresh database file of its own, removed (with its journal) when dropped.
+    struct TempDb(std::path::PathBuf);
+
+    impl TempDb {
+        fn new(name: &str) -> TempDb {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            TempDb(
+                std::env::temp_dir()
+                    .join(format!("portal-{name}-{}-{nanos}.db", std::process::id())),
+            )
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    /// Every read of this file against a freshly migrated database holding an
+    /// ongoing notice about a major incident and a resolved one: a column renamed
+    /// in a migration fails here.
+    #[tokio::test]
+    async fn every_read_decodes_the_migrated_schema() {
+        let file = TempDb::new("notices");
+        let db = Db::open(&file.0).await.unwrap();
+        let mut conn = db.writer.acquire().await.unwrap();
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let hours = Duration::hours;
+        let service: i64 = sqlx::query_scalar(
+            "INSERT INTO services (slug, name) VALUES ('mail', 'Mail') RETURNING id",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        let category: i64 = sqlx::query_scalar(
+            "INSERT INTO categories (service_id, name) VALUES (?, 'Sending') RETURNING id",
+        )
+        .bind(service)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        let number = TicketNumber::parse("INC0001001").unwrap();
+        let major: i64 = sqlx::query_scalar(
+            "INSERT INTO tickets (number, kind, state, impact, urgency, priority, service_id,
+                                  category_id, summary, description, reporter_name, reporter_email,
+                                  status_token_hash, response_due_at, resolution_due_at, created_at,
+                                  updated_at, major)
+             VALUES (?1, 'incident', 'in_progress', 'high', 'high', 1, ?2, ?3, 'No mail', '',
+                     'Rita', 'rita@example.org', x'00', ?4, ?4, ?4, ?4, 1)
+             RETURNING id",
+        )
+        .bind(number.to_string())
+        .bind(service)
+        .bind(category)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO major_followers (ticket_id, name, email, status_token_hash, created_at)
+             VALUES (?, 'Bob', 'bob@example.org', x'01', ?)",
+        )
+        .bind(major)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        let ongoing: i64 = sqlx::query_scalar(
+            "INSERT INTO notices (title, severity, experience, starts_at, expected_restoration_at,
+                                  created_at, audience, major_ticket_id)
+             VALUES ('Mail is down', 'critical', 'No mail arrives', ?, ?, ?, 'affected', ?)
+             RETURNING id",
+        )
+        .bind(now - hours(1))
+        .bind(now + hours(1))
+        .bind(now)
+        .bind(major)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        let resolved: i64 = sqlx::query_scalar(
+            "INSERT INTO notices (title, severity, experience, starts_at, resolved_at, created_at)
+             VALUES ('Printer maintenance', 'maintenance', 'No printing', ?, ?, ?)
+             RETURNING id",
+        )
+        .bind(now - hours(48))
+        .bind(now - hours(24))
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO notice_services (notice_id, service_id) VALUES (?, ?)")
+            .bind(ongoing)
+            .bind(service)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        add_update(
+            &mut conn,
+            ongoing,
+            now - hours(1),
+            "Looking into it",
+            "Agent",
+        )
+        .await
+        .unwrap();
+        add_update(&mut conn, resolved, now - hours(24), "Done", "Agent")
+            .await
+            .unwrap();
+
+        let ongoing_notice = Notice {
+            id: NoticeId(ongoing),
+            audience: Audience::Affected,
+            major: Some(number),
+            affected: None,
+            title: "Mail is down".into(),
+            severity: Severity::Critical,
+            service_names: vec!["Mail".into()],
+            experience: "No mail arrives".into(),
+            starts_at: now - hours(1),
+            expected_restoration_at: Some(now + hours(1)),
+            resolved_at: None,
+            updates: Vec::new(),
+        };
+        let resolved_notice = Notice {
+            id: NoticeId(resolved),
+            audience: Audience::Everyone,
+            major: None,
+            affected: None,
+            title: "Printer maintenance".into(),
+            severity: Severity::Maintenance,
+            service_names: Vec::new(),
+            experience: "No printing".into(),
+            starts_at: now - hours(48),
+            expected_restoration_at: None,
+            resolved_at: Some(now - hours(24)),
+            updates: vec![NoticeUpdate {
+                at: now - hours(24),
+                body: "Done".into(),
+            }],
+        };
+        assert_eq!(
+            active(&mut conn, now, None).await.unwrap(),
+            [ongoing_notice.clone()]
+        );
+        assert_eq!(active(&mut conn, now, Some(UserId(999))).await.unwrap(), []);
+
+        let ongoing_notice = Notice {
+            updates: vec![NoticeUpdate {
+                at: now - hours(1),
+                body: "Looking into it".into(),
+            }],
+            ..ongoing_notice
+        };
+        assert_eq!(
+            recent(&mut conn, now, 7).await.unwrap(),
+            [ongoing_notice.clone(), resolved_notice.clone()]
+        );
+
+        let ongoing_notice = Notice {
+            affected: Some(2),
+            ..ongoing_notice
+        };
+        assert_eq!(
+            all_for_staff(&mut conn).await.unwrap(),
+            [ongoing_notice.clone(), resolved_notice]
+        );
+        assert_eq!(
+            one_for_staff(&mut conn, NoticeId(ongoing)).await.unwrap(),
+            Some(ongoing_notice)
+        );
+    }
 }

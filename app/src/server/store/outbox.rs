@@ -137,6 +137,33 @@ pub async fn recent(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::store::db::Db;
+
+    /// A fresh database file of its own, removed (with its journal) when dropped.
+    struct TempDb(std::path::PathBuf);
+
+    impl TempDb {
+        fn new(name: &str) -> TempDb {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            TempDb(
+                std::env::temp_dir()
+                    .join(format!("portal-{name}-{}-{nanos}.db", std::process::id())),
+            )
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
 
     #[test]
     fn secret_links_are_hidden_and_the_rest_kept() {
@@ -153,5 +180,75 @@ mod tests {
             )
         );
         assert_eq!(hide_links("no links"), "no links");
+    }
+
+    /// [`recent`] against a freshly migrated database: a column renamed in a
+    /// migration fails here, and only a working invitation's link is shown.
+    #[tokio::test]
+    async fn recent_decodes_the_migrated_schema() {
+        let file = TempDb::new("outbox");
+        let db = Db::open(&file.0).await.unwrap();
+        let mut conn = db.writer.acquire().await.unwrap();
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let (invitation, reset) = ("A".repeat(43), "B".repeat(43));
+        let user: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
+             VALUES ('ann@example.org', 'Ann', 'agent', 'x', ?1, ?1) RETURNING id",
+        )
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO account_tokens (token_hash, user_id, purpose, created_at, expires_at)
+             VALUES (?, ?, 'password_reset', ?, ?)",
+        )
+        .bind(hash_token(&invitation).to_vec())
+        .bind(user)
+        .bind(now)
+        .bind(Utc::now() + chrono::Duration::days(1))
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        let invited = format!("Welcome: /set-password/{invitation}");
+        let reset_body = format!("Reset: /reset-password/{reset}");
+        queue_message(&mut conn, "ann@example.org", "Plain", "No link", None, now)
+            .await
+            .unwrap();
+        let link = Some((invitation.as_str(), SecretLink::Invitation));
+        queue_message(&mut conn, "ann@example.org", "Invited", &invited, link, now)
+            .await
+            .unwrap();
+        let link = Some((reset.as_str(), SecretLink::Reset));
+        queue_message(
+            &mut conn,
+            "ann@example.org",
+            "Reset",
+            &reset_body,
+            link,
+            now,
+        )
+        .await
+        .unwrap();
+
+        let messages = recent(&mut conn).await.unwrap();
+        let seen: Vec<(&str, &str, &str)> = messages
+            .iter()
+            .map(|m| (m.recipient.as_str(), m.subject.as_str(), m.body.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "ann@example.org",
+                    "Reset",
+                    format!("Reset: /reset-password/{HIDDEN_LINK}").as_str()
+                ),
+                ("ann@example.org", "Invited", invited.as_str()),
+                ("ann@example.org", "Plain", "No link"),
+            ]
+        );
+        assert!(messages.iter().all(|m| m.created_at == now));
+        assert!(messages[0].id > messages[1].id && messages[1].id > messages[2].id);
     }
 }

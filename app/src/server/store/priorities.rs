@@ -208,3 +208,81 @@ pub async fn set_calendar(
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::store::db::Db;
+
+    /// A fresh database file of its own, removed (with its journal) when dropped.
+    struct TempDb(std::path::PathBuf);
+
+    impl TempDb {
+        fn new(name: &str) -> TempDb {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            TempDb(
+                std::env::temp_dir()
+                    .join(format!("portal-{name}-{}-{nanos}.db", std::process::id())),
+            )
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    /// Every query of this file against a freshly migrated database: a column
+    /// renamed in a migration fails here.
+    #[tokio::test]
+    async fn every_query_decodes_the_migrated_schema() {
+        let file = TempDb::new("priorities");
+        let db = Db::open(&file.0).await.unwrap();
+        let mut conn = db.writer.acquire().await.unwrap();
+        set_setting(&mut conn, "reopen_days", "5").await.unwrap();
+        set_setting(&mut conn, "auto_close_days", "3")
+            .await
+            .unwrap();
+
+        let settings = load(&mut conn).await.unwrap();
+        assert_eq!(settings.table.cells.len(), 9);
+        assert!(settings.table.cells.contains(&(
+            Impact::High,
+            Urgency::High,
+            Priority::new(1).unwrap()
+        )));
+        assert_eq!(settings.table.rules.len(), 5);
+        assert_eq!(settings.table.request_priority, Priority::new(4).unwrap());
+        assert_eq!(
+            (
+                settings.lifecycle.reopen_days,
+                settings.lifecycle.auto_close_days
+            ),
+            (5, 3)
+        );
+
+        let critical = derive_priority(&mut conn, Some((Impact::High, Urgency::High)))
+            .await
+            .unwrap();
+        assert_eq!(
+            critical,
+            PriorityRule {
+                priority: Priority::new(1).unwrap(),
+                label: "Critical".into(),
+                response_minutes: 15,
+                resolution_minutes: 240,
+            }
+        );
+        assert_eq!(settings.table.rules[0], critical);
+        let request = derive_priority(&mut conn, None).await.unwrap();
+        assert_eq!(request.priority, Priority::new(4).unwrap());
+    }
+}

@@ -9,6 +9,7 @@
 use super::accounts::AccountRow;
 use super::db::Db;
 use crate::domain::Account;
+use crate::domain::UserId;
 use crate::server::secrets::{hash_token, new_token};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqliteConnection;
@@ -23,7 +24,7 @@ const TOUCH_EVERY: Duration = Duration::minutes(1);
 /// Starts a session for the account; the caller commits it with the sign-in record.
 pub async fn create(
     conn: &mut SqliteConnection,
-    user_id: i64,
+    user_id: UserId,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
     let token = new_token().map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
@@ -49,7 +50,7 @@ pub async fn end(conn: &mut SqliteConnection, token: &str) -> Result<(), sqlx::E
 }
 
 /// Ends every session of the account, on every browser.
-pub async fn revoke_all(conn: &mut SqliteConnection, user_id: i64) -> Result<(), sqlx::Error> {
+pub async fn revoke_all(conn: &mut SqliteConnection, user_id: UserId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE user_id = ?")
         .bind(user_id)
         .execute(conn)

@@ -8,9 +8,11 @@
 //! first.
 
 use super::work::{Entry, RecordError, Seen, TicketRef, TicketWork};
+use crate::domain::TicketId;
 use crate::domain::{
-    decide, Action, Actor, Event, GroupRef, HoldReason, Impact, LinkKind, Refusal, ResolutionCode,
-    TicketFacts, TicketKind, TicketNumber, TicketState, Urgency, Visibility,
+    decide, Action, Actor, Event, GroupId, GroupRef, HoldReason, Impact, LinkKind, Refusal,
+    ResolutionCode, TicketFacts, TicketKind, TicketNumber, TicketState, Urgency, UserId,
+    Visibility,
 };
 use crate::server::hub::Changes;
 use crate::server::sla::{next_milestone, Deadlines, Milestone, Recorded, Target};
@@ -36,7 +38,7 @@ pub enum WorkError {
 
 /// A ticket as the lifecycle and the SLA clock need it.
 pub(super) struct Loaded {
-    pub(super) id: i64,
+    pub(super) id: TicketId,
     pub(super) number: TicketNumber,
     pub(super) version: i64,
     pub(super) priority: i64,
@@ -58,7 +60,7 @@ pub enum Effect {
     /// Links the ticket to another ticket or to a known-error article.
     Link {
         kind: LinkKind,
-        ticket: Option<i64>,
+        ticket: Option<TicketId>,
         article: Option<i64>,
     },
     /// Applies an incident model: its category, and its checklist.
@@ -218,7 +220,7 @@ async fn write_effect(
 
 async fn set_category(
     conn: &mut SqliteConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
     category: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -239,12 +241,12 @@ async fn set_category(
 /// itself, so they see it there.
 async fn tell_linked_reporters(
     work: &mut TicketWork<'_>,
-    major_id: i64,
+    major_id: TicketId,
     actor: &Actor,
     event: &Event,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let linked: Vec<(i64, String)> = sqlx::query_as(
+    let linked: Vec<(TicketId, String)> = sqlx::query_as(
         "SELECT t.id, t.number FROM ticket_links l JOIN tickets t ON t.id = l.ticket_id
          WHERE l.target_ticket_id = ? AND l.kind = 'major_incident' AND t.state <> 'closed'",
     )
@@ -272,14 +274,14 @@ async fn tell_linked_reporters(
 /// One ticket as [`load`] reads it, with the level of its assignment group.
 #[derive(sqlx::FromRow)]
 struct LoadedRow {
-    id: i64,
+    id: TicketId,
     version: i64,
     kind: String,
     state: String,
     hold_reason: Option<String>,
-    group_id: Option<i64>,
+    group_id: Option<GroupId>,
     group_level: Option<i64>,
-    assignee_id: Option<i64>,
+    assignee_id: Option<UserId>,
     impact: Option<String>,
     urgency: Option<String>,
     priority: i64,
@@ -486,7 +488,7 @@ fn event_summary(event: &Event) -> String {
 /// An in-app message to every active admin (the incident managers).
 pub(super) async fn inform_incident_managers(
     conn: &mut SqliteConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -504,7 +506,7 @@ pub(super) async fn inform_incident_managers(
 
 pub(super) async fn recorded_milestones(
     conn: &mut SqliteConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
 ) -> Result<Recorded, sqlx::Error> {
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT target, milestone FROM sla_events WHERE ticket_id = ?")
@@ -546,7 +548,7 @@ pub async fn link_to_account(
     account: &crate::domain::Account,
     now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
-    let earlier: Vec<(i64, String)> = sqlx::query_as(
+    let earlier: Vec<(TicketId, String)> = sqlx::query_as(
         "SELECT id, number FROM tickets WHERE user_id IS NULL AND reporter_email = ? COLLATE NOCASE",
     )
     .bind(&account.email)
@@ -584,7 +586,7 @@ pub async fn link_to_account(
 /// change in the incident's history.
 pub async fn link_known_error(
     work: &mut TicketWork<'_>,
-    ticket: i64,
+    ticket: TicketId,
     article: i64,
     title: &str,
     author: &str,
@@ -668,7 +670,7 @@ mod tests {
         .fetch_one(&mut *conn)
         .await
         .unwrap();
-        let agent: i64 = sqlx::query_scalar(
+        let agent: UserId = sqlx::query_scalar(
             "INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
              VALUES ('agent@example.org', 'Agent', 'agent', 'x', ?1, ?1) RETURNING id",
         )
@@ -677,7 +679,7 @@ mod tests {
         .await
         .unwrap();
         let number = TicketNumber::parse("INC0001001").unwrap();
-        let id: i64 = sqlx::query_scalar(
+        let id: TicketId = sqlx::query_scalar(
             "INSERT INTO tickets (number, kind, state, impact, urgency, priority, service_id,
                                   category_id, summary, description, reporter_name, reporter_email,
                                   status_token_hash, response_due_at, resolution_due_at, created_at,
@@ -712,7 +714,13 @@ mod tests {
             (TicketKind::Incident, TicketState::OnHold)
         );
         assert_eq!(facts.hold, Some(HoldReason::AwaitingUser));
-        assert_eq!(facts.group, Some(GroupRef { id: 2, level: 2 }));
+        assert_eq!(
+            facts.group,
+            Some(GroupRef {
+                id: GroupId(2),
+                level: 2
+            })
+        );
         assert_eq!(facts.assignee, Some(agent));
         assert_eq!(
             (facts.impact, facts.urgency),

@@ -1,6 +1,8 @@
 //! The desk's reads: the queue and a ticket in full, with its history, links and
 //! checklist.
 
+use crate::domain::TicketId;
+use crate::domain::UserId;
 use crate::domain::{
     open_to_users, ArticleState, ArticleVisibility, ChecklistStep, Choice, DeskChoices, DeskTicket,
     HistoryEntry, HoldReason, Impact, LinkKind, LinkView, Priority, PriorityRule, QueueFilter,
@@ -22,7 +24,7 @@ const QUEUE_DUE: &str =
 pub async fn queue(
     conn: &mut SqliteConnection,
     filter: &QueueFilter,
-    me: i64,
+    me: UserId,
     now: DateTime<Utc>,
 ) -> Result<QueuePage, sqlx::Error> {
     let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -366,7 +368,7 @@ pub async fn desk_ticket(
 /// The row of a ticket in full, as the desk's query reads it.
 #[derive(FromRow)]
 struct DeskTicketRow {
-    id: i64,
+    id: TicketId,
     kind: String,
     state: String,
     version: i64,
@@ -378,7 +380,7 @@ struct DeskTicketRow {
     reporter_name: String,
     reporter_email: String,
     reporter_phone: Option<String>,
-    user_id: Option<i64>,
+    user_id: Option<UserId>,
     group_id: Option<i64>,
     group_name: Option<String>,
     group_level: Option<i64>,
@@ -426,7 +428,7 @@ struct LinkRow {
 /// the major incident (other incidents are the desk's business).
 pub async fn links_of(
     conn: &mut SqliteConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
     for_reporter: bool,
 ) -> Result<Vec<LinkView>, sqlx::Error> {
     let rows: Vec<LinkRow> = sqlx::query_as(
@@ -484,7 +486,7 @@ pub async fn links_of(
 /// The tickets linked to this one (as their major incident or related incident).
 async fn linking_tickets(
     conn: &mut SqliteConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
 ) -> Result<Vec<LinkView>, sqlx::Error> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT l.kind, t.number, t.summary FROM ticket_links l
@@ -517,7 +519,7 @@ struct ChecklistRow {
 
 async fn checklist(
     conn: &mut SqliteConnection,
-    ticket_id: i64,
+    ticket_id: TicketId,
 ) -> Result<Vec<ChecklistStep>, sqlx::Error> {
     let rows: Vec<ChecklistRow> = sqlx::query_as(
         "SELECT position, text, done_at, done_by FROM ticket_checklist
@@ -539,7 +541,7 @@ async fn checklist(
 /// What a known error takes from the resolved incident it is written from.
 #[derive(sqlx::FromRow)]
 pub struct ResolvedIncident {
-    pub id: i64,
+    pub id: TicketId,
     pub summary: String,
     pub description: String,
     pub resolution: String,
@@ -588,7 +590,7 @@ pub async fn checklist_step(
 pub async fn link_candidate(
     conn: &mut SqliteConnection,
     number: TicketNumber,
-) -> Result<Option<(i64, bool, String)>, sqlx::Error> {
+) -> Result<Option<(TicketId, bool, String)>, sqlx::Error> {
     sqlx::query_as("SELECT id, major, summary FROM tickets WHERE number = ?")
         .bind(number.to_string())
         .fetch_optional(conn)
@@ -715,7 +717,7 @@ mod tests {
         .await
         .unwrap();
 
-        let open = queue(&mut conn, &QueueFilter::default(), 1, now)
+        let open = queue(&mut conn, &QueueFilter::default(), UserId(1), now)
             .await
             .unwrap();
         assert_eq!(open.rows.len(), 1);
@@ -734,7 +736,7 @@ mod tests {
             sla: "breached".into(),
             ..QueueFilter::default()
         };
-        assert!(queue(&mut conn, &done, 1, now)
+        assert!(queue(&mut conn, &done, UserId(1), now)
             .await
             .unwrap()
             .rows
@@ -782,14 +784,20 @@ mod tests {
             .unwrap()
             .is_none());
 
-        assert_eq!(links_of(&mut conn, 1, true).await.unwrap().len(), 1);
-        assert_eq!(links_of(&mut conn, 2, true).await.unwrap()[0].href, "");
+        assert_eq!(
+            links_of(&mut conn, TicketId(1), true).await.unwrap().len(),
+            1
+        );
+        assert_eq!(
+            links_of(&mut conn, TicketId(2), true).await.unwrap()[0].href,
+            ""
+        );
 
         let incident = resolved_incident(&mut conn, "INC0000002")
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(incident.id, 2);
+        assert_eq!(incident.id, TicketId(2));
         assert_eq!(incident.resolution, "Wait a bit");
         assert_eq!(incident.service, "email");
         assert_eq!(
@@ -801,7 +809,7 @@ mod tests {
         );
         assert_eq!(
             link_candidate(&mut conn, major).await.unwrap(),
-            Some((1, true, "Mail is down".to_string()))
+            Some((TicketId(1), true, "Mail is down".to_string()))
         );
 
         drop(conn);

@@ -3,6 +3,8 @@
 
 use super::work::{Entry, RecordError, Seen, TicketRef, TicketWork};
 use super::OPEN;
+use crate::domain::TicketId;
+use crate::domain::UserId;
 use crate::domain::{Field, FieldErrors, NewTicket, TicketNumber, Visibility};
 use crate::server::hub::Changes;
 use crate::server::secrets::{hash_token, new_token};
@@ -44,7 +46,7 @@ pub async fn create(
     db: &Db,
     hub: &Changes,
     ticket: NewTicket,
-    owner: Option<i64>,
+    owner: Option<UserId>,
     now: DateTime<Utc>,
 ) -> Result<Created, CreateError> {
     let token = new_token().map_err(|e| CreateError::Random(e.to_string()))?;
@@ -100,7 +102,7 @@ pub async fn create(
     let sla = sla_for(&mut *tx, i64::from(rule.priority.level())).await?;
     let (deadlines, sla_next_at) = first_deadlines(&sla, now);
     // Version 0: logging it is its first change, which makes it 1.
-    let ticket_id: i64 = sqlx::query_scalar(
+    let ticket_id: TicketId = sqlx::query_scalar(
         "INSERT INTO tickets (number, kind, state, impact, urgency, priority, service_id, category_id,
                               summary, description, reporter_name, reporter_email, reporter_phone,
                               status_token_hash, response_due_at, resolution_due_at, created_at, updated_at,
@@ -227,7 +229,7 @@ pub async fn follow_major(
     major: TicketNumber,
     name: &str,
     email: &str,
-    user_id: Option<i64>,
+    user_id: Option<UserId>,
     now: DateTime<Utc>,
 ) -> Result<String, FollowError> {
     let token = new_token().map_err(|e| FollowError::Random(e.to_string()))?;
@@ -263,4 +265,103 @@ pub async fn follow_major(
     work.record_any(followed, entry, Seen::ByDesk).await?;
     work.commit().await?;
     Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{CategoryId, Reporter, TicketKind};
+
+    /// A fresh database file of its own, removed (with its journal) when dropped.
+    struct TempDb(std::path::PathBuf);
+
+    impl TempDb {
+        fn new(name: &str) -> TempDb {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            TempDb(
+                std::env::temp_dir()
+                    .join(format!("portal-{name}-{}-{nanos}.db", std::process::id())),
+            )
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    /// The service and category check of [`create`] against a freshly migrated
+    /// database: a column renamed in a migration fails here.
+    #[tokio::test]
+    async fn create_checks_the_service_and_category_in_the_migrated_schema() {
+        let file = TempDb::new("log-create");
+        let db = Db::open(&file.0).await.unwrap();
+        let hub = Changes::default();
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let (service, category, withdrawn) = {
+            let mut conn = db.writer.acquire().await.unwrap();
+            let service: i64 = sqlx::query_scalar(
+                "INSERT INTO services (slug, name) VALUES ('mail', 'Mail') RETURNING id",
+            )
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+            let mut categories = Vec::new();
+            for (name, offered) in [("Sending", true), ("Receiving", false)] {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO categories (service_id, name, offered) VALUES (?, ?, ?)
+                     RETURNING id",
+                )
+                .bind(service)
+                .bind(name)
+                .bind(offered)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+                categories.push(id);
+            }
+            (service, categories[0], categories[1])
+        };
+        let ticket = |slug: &str, category: i64| NewTicket {
+            kind: TicketKind::Request,
+            reporter: Reporter {
+                name: "Rita".into(),
+                email: "rita@example.org".into(),
+                phone: None,
+            },
+            service_slug: slug.into(),
+            category_id: CategoryId(category),
+            summary: "A new mailbox".into(),
+            description: String::new(),
+            triage: None,
+        };
+
+        let created = create(&db, &hub, ticket("mail", category), None, now)
+            .await
+            .unwrap();
+        let stored: (i64, i64) =
+            sqlx::query_as("SELECT service_id, category_id FROM tickets WHERE number = ?")
+                .bind(created.number.to_string())
+                .fetch_one(&db.reader)
+                .await
+                .unwrap();
+        assert_eq!(stored, (service, category));
+
+        match create(&db, &hub, ticket("mail", withdrawn), None, now).await {
+            Err(CreateError::Invalid(errors)) => assert!(errors.get(Field::Category).is_some()),
+            other => panic!("a withdrawn category was accepted: {other:?}"),
+        }
+        match create(&db, &hub, ticket("nothing", category), None, now).await {
+            Err(CreateError::Invalid(errors)) => assert!(errors.get(Field::Service).is_some()),
+            other => panic!("an unknown service was accepted: {other:?}"),
+        }
+    }
 }

@@ -8,7 +8,7 @@ pub mod log;
 pub mod reporter;
 pub mod work;
 
-use crate::domain::TicketNumber;
+use crate::domain::{TicketId, TicketNumber};
 use sqlx::SqliteConnection;
 
 /// "The ticket is still being worked", written once. Word for word the `WHERE`
@@ -20,7 +20,7 @@ pub const OPEN: &str = "state NOT IN ('resolved', 'fulfilled', 'closed')";
 pub async fn ongoing_major(
     conn: &mut SqliteConnection,
     number: TicketNumber,
-) -> Result<Option<i64>, sqlx::Error> {
+) -> Result<Option<TicketId>, sqlx::Error> {
     static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!("SELECT id FROM tickets WHERE number = ? AND major = 1 AND {OPEN}")
     });

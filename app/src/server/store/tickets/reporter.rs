@@ -2,6 +2,8 @@
 //! by its private link, its number and e-mail address, or as its owner.
 
 use super::desk::{OutcomeColumns, TargetColumns};
+use crate::domain::TicketId;
+use crate::domain::UserId;
 use crate::domain::{
     Priority, PriorityRule, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,
     TimelineEntry,
@@ -26,7 +28,7 @@ const STATUS_JOINS: &str = "FROM tickets t
 /// One ticket as [`STATUS_COLUMNS`] read it, over [`STATUS_JOINS`].
 #[derive(sqlx::FromRow)]
 struct StatusRow {
-    id: i64,
+    id: TicketId,
     number: String,
     kind: String,
     state: String,
@@ -73,7 +75,7 @@ pub async fn status_by_number(
 /// incident someone attached themselves to ("this is my problem too").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LinkedTicket {
-    pub id: i64,
+    pub id: TicketId,
     /// The link is a follower's: it reads the ticket but does not act on it.
     pub following: bool,
 }
@@ -86,7 +88,7 @@ pub async fn ticket_by_token(
     if !plausible_token(token) {
         return Ok(None);
     }
-    let found: Option<(i64, bool)> = sqlx::query_as(
+    let found: Option<(TicketId, bool)> = sqlx::query_as(
         "SELECT id, 0 FROM tickets WHERE status_token_hash = ?1
          UNION ALL SELECT ticket_id, 1 FROM major_followers WHERE status_token_hash = ?1
          LIMIT 1",
@@ -100,7 +102,7 @@ pub async fn ticket_by_token(
 /// The status of ticket `id`, as its reporter may see it.
 pub async fn status_of(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: TicketId,
 ) -> Result<Option<TicketStatus>, sqlx::Error> {
     let row: Option<StatusRow> = sqlx::query_as(&format!(
         "SELECT {STATUS_COLUMNS} {STATUS_JOINS} WHERE t.id = ?"
@@ -119,7 +121,7 @@ pub async fn status_of(
 /// nothing written by or to its reporter (see [`TimelineEntry::for_follower`]).
 pub async fn status_for_follower(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: TicketId,
 ) -> Result<Option<TicketStatus>, sqlx::Error> {
     let Some(mut status) = status_of(conn, id).await? else {
         return Ok(None);
@@ -153,7 +155,7 @@ pub async fn status_for_follower(
 /// The number and the reporter's name of ticket `id`.
 pub async fn reporter_of(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: TicketId,
 ) -> Result<Option<(TicketNumber, String)>, sqlx::Error> {
     let found: Option<(String, String)> =
         sqlx::query_as("SELECT number, reporter_name FROM tickets WHERE id = ?")
@@ -167,8 +169,8 @@ pub async fn reporter_of(
 pub async fn ticket_id_of_owner(
     conn: &mut SqliteConnection,
     number: TicketNumber,
-    user_id: i64,
-) -> Result<Option<i64>, sqlx::Error> {
+    user_id: UserId,
+) -> Result<Option<TicketId>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM tickets WHERE number = ? AND user_id = ?")
         .bind(number.to_string())
         .bind(user_id)
@@ -181,7 +183,7 @@ pub async fn ticket_id_of_owner(
 pub async fn status_for_owner(
     conn: &mut SqliteConnection,
     number: TicketNumber,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<Option<TicketStatus>, sqlx::Error> {
     let row: Option<StatusRow> = sqlx::query_as(&format!(
         "SELECT {STATUS_COLUMNS} {STATUS_JOINS} WHERE t.number = ? AND t.user_id = ?"
@@ -212,7 +214,7 @@ struct SummaryRow {
 /// The account's tickets, newest first.
 pub async fn tickets_of(
     conn: &mut SqliteConnection,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<Vec<TicketSummary>, sqlx::Error> {
     let rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT t.number, t.kind, t.state, t.priority, p.label AS priority_label, t.summary,
@@ -343,7 +345,7 @@ mod tests {
         .fetch_one(&mut *conn)
         .await
         .unwrap();
-        let owner: i64 = sqlx::query_scalar(
+        let owner: UserId = sqlx::query_scalar(
             "INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
              VALUES ('rita@example.org', 'Rita', 'end_user', 'x', ?1, ?1) RETURNING id",
         )
@@ -352,7 +354,7 @@ mod tests {
         .await
         .unwrap();
         let number = TicketNumber::parse("INC0001001").unwrap();
-        let id: i64 = sqlx::query_scalar(
+        let id: TicketId = sqlx::query_scalar(
             "INSERT INTO tickets (number, kind, state, impact, urgency, priority, service_id,
                                   category_id, summary, description, reporter_name, reporter_email,
                                   status_token_hash, response_due_at, resolution_due_at, created_at,
@@ -437,7 +439,7 @@ mod tests {
             .is_none());
         let owned = status_for_owner(&mut conn, number, owner).await.unwrap();
         assert_eq!(owned.map(|s| s.number), Some(number));
-        assert!(status_for_owner(&mut conn, number, owner + 1)
+        assert!(status_for_owner(&mut conn, number, UserId(owner.0 + 1))
             .await
             .unwrap()
             .is_none());

@@ -9,6 +9,7 @@
 //! page that shows the ticket. Nothing else writes `ticket_events` or bumps a
 //! version.
 
+use crate::domain::TicketId;
 use crate::domain::{TicketNumber, Visibility};
 use crate::server::hub::{Changes, TicketChange};
 use crate::server::store::db::Db;
@@ -18,7 +19,7 @@ use sqlx::{Sqlite, SqliteConnection, Transaction};
 /// A ticket as a change names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TicketRef {
-    pub id: i64,
+    pub id: TicketId,
     pub number: TicketNumber,
 }
 
