@@ -269,32 +269,7 @@ pub async fn category_by_name(
 mod tests {
     use super::*;
     use crate::server::store::db::Db;
-
-    /// A fresh database file of its own, removed (with its journal) when dropped.
-    struct TempDb(std::path::PathBuf);
-
-    impl TempDb {
-        fn new(name: &str) -> TempDb {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos();
-            TempDb(
-                std::env::temp_dir()
-                    .join(format!("portal-{name}-{}-{nanos}.db", std::process::id())),
-            )
-        }
-    }
-
-    impl Drop for TempDb {
-        fn drop(&mut self) {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut path = self.0.clone().into_os_string();
-                path.push(suffix);
-                let _ = std::fs::remove_file(path);
-            }
-        }
-    }
+    use crate::server::store::db::TempDb;
 
     /// The catalogue's joined query against a freshly migrated database: a column
     /// renamed in a migration fails here.

@@ -57,3 +57,74 @@ impl Db {
         Ok(())
     }
 }
+
+/// A fresh database file of its own for a unit test, removed (with its journal)
+/// when dropped.
+#[cfg(test)]
+pub(crate) struct TempDb(pub std::path::PathBuf);
+
+#[cfg(test)]
+impl TempDb {
+    pub(crate) fn new(name: &str) -> TempDb {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        TempDb(
+            std::env::temp_dir().join(format!("portal-{name}-{}-{nanos}.db", std::process::id())),
+        )
+    }
+}
+
+#[cfg(test)]
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = self.0.clone().into_os_string();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A service "mail" with its category "Sending", for a unit test: their ids.
+#[cfg(test)]
+pub(crate) async fn mail_sending(conn: &mut sqlx::SqliteConnection) -> (i64, i64) {
+    let service: i64 = sqlx::query_scalar(
+        "INSERT INTO services (slug, name) VALUES ('mail', 'Mail') RETURNING id",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    let category: i64 = sqlx::query_scalar(
+        "INSERT INTO categories (service_id, name) VALUES (?, 'Sending') RETURNING id",
+    )
+    .bind(service)
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    (service, category)
+}
+
+/// An account for a unit test (its password hash matches nothing).
+#[cfg(test)]
+pub(crate) async fn test_user(
+    conn: &mut sqlx::SqliteConnection,
+    email: &str,
+    name: &str,
+    role: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::domain::UserId {
+    sqlx::query_scalar(
+        "INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
+         VALUES (?, ?, ?, 'x', ?, ?) RETURNING id",
+    )
+    .bind(email)
+    .bind(name)
+    .bind(role)
+    .bind(now)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+    .unwrap()
+}

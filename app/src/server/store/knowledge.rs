@@ -488,21 +488,14 @@ pub async fn known_error_by_slug(
 mod tests {
     use super::*;
     use crate::server::store::db::Db;
+    use crate::server::store::db::TempDb;
 
     /// Every read of this module, once, against a freshly migrated database holding
     /// one article of each kind: a column renamed in a migration fails here.
     #[tokio::test]
     async fn every_read_decodes_the_migrated_schema() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "portal-knowledge-test-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let db = Db::open(&dir.join("portal.db")).await.unwrap();
+        let file = TempDb::new("knowledge");
+        let db = Db::open(&file.0).await.unwrap();
         let mut conn = db.writer.acquire().await.unwrap();
         let now = Utc::now();
 
@@ -653,6 +646,5 @@ mod tests {
         drop(conn);
         db.writer.close().await;
         db.reader.close().await;
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -601,30 +601,15 @@ pub async fn link_candidate(
 mod tests {
     use super::*;
     use crate::server::store::db::Db;
-
-    /// Removes the test's database folder, even when an assertion fails.
-    struct TempDir(std::path::PathBuf);
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+    use crate::server::store::db::TempDb;
 
     /// Every query of this file, once, against a freshly migrated database holding
     /// a ticket of each kind of row it reads: a column renamed in a migration
     /// fails here.
     #[tokio::test]
     async fn every_query_decodes_the_migrated_schema() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir = TempDir(
-            std::env::temp_dir().join(format!("portal-desk-test-{}-{nanos}", std::process::id())),
-        );
-        std::fs::create_dir_all(&dir.0).unwrap();
-        let db = Db::open(&dir.0.join("portal.db")).await.unwrap();
+        let file = TempDb::new("desk");
+        let db = Db::open(&file.0).await.unwrap();
         let mut conn = db.writer.acquire().await.unwrap();
         let now = Utc::now();
         let later = now + chrono::Duration::hours(4);

@@ -298,32 +298,7 @@ mod tests {
     use super::*;
     use crate::domain::{HoldReason, ResolutionCode, Standing};
     use crate::server::store::db::Db;
-
-    /// A fresh, migrated database file of its own, removed when dropped.
-    struct TempDb(std::path::PathBuf);
-
-    impl TempDb {
-        fn new(name: &str) -> TempDb {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos();
-            TempDb(
-                std::env::temp_dir()
-                    .join(format!("portal-{name}-{}-{nanos}.db", std::process::id())),
-            )
-        }
-    }
-
-    impl Drop for TempDb {
-        fn drop(&mut self) {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut path = self.0.clone().into_os_string();
-                path.push(suffix);
-                let _ = std::fs::remove_file(path);
-            }
-        }
-    }
+    use crate::server::store::db::{mail_sending, test_user, TempDb};
 
     #[tokio::test]
     async fn the_reporter_reads_decode_every_column_of_a_migrated_ticket() {
@@ -332,27 +307,8 @@ mod tests {
         let mut conn = db.writer.acquire().await.unwrap();
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         let token = "a".repeat(43);
-        let service: i64 = sqlx::query_scalar(
-            "INSERT INTO services (slug, name) VALUES ('mail', 'Mail') RETURNING id",
-        )
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-        let category: i64 = sqlx::query_scalar(
-            "INSERT INTO categories (service_id, name) VALUES (?, 'Sending') RETURNING id",
-        )
-        .bind(service)
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-        let owner: UserId = sqlx::query_scalar(
-            "INSERT INTO users (email, name, role, password_hash, created_at, updated_at)
-             VALUES ('rita@example.org', 'Rita', 'end_user', 'x', ?1, ?1) RETURNING id",
-        )
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
+        let (service, category) = mail_sending(&mut conn).await;
+        let owner = test_user(&mut conn, "rita@example.org", "Rita", "end_user", now).await;
         let number = TicketNumber::parse("INC0001001").unwrap();
         let id: TicketId = sqlx::query_scalar(
             "INSERT INTO tickets (number, kind, state, impact, urgency, priority, service_id,
