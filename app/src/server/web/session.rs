@@ -1,5 +1,5 @@
 //! Who is asking, worked out once per request: the session cookie (the sessions
-//! themselves are stored in `accounts::sessions`), and the client's address,
+//! themselves are stored in `store::sessions`), and the client's address,
 //! through trusted reverse proxies.
 
 use super::caller::ClientAddress;
