@@ -307,7 +307,7 @@ fn OpenActions(ticket: DeskTicket) -> impl IntoView {
                 <label for="recat-category">"Category"</label>
                 <select id="recat-category" name="category">
                     {ticket.choices.categories.iter().map(|c| view! {
-                        <option value=c.id.to_string() selected=c.id == ticket.category_id>{c.name.clone()}</option>
+                        <option value=c.id.to_string() selected=c.id == ticket.category_id.0>{c.name.clone()}</option>
                     }).collect_view()}
                 </select>
             </div>

@@ -2,7 +2,7 @@
 //! per weekday, holidays, and which calendar each priority's targets are counted
 //! in. (The server's `sla::BusinessCalendar` does the counting.)
 
-use super::{clean_line, form_value, NamedErrors};
+use super::{clean_line, form_value, CalendarId, NamedErrors};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +23,7 @@ const DAY_MINUTES: u16 = 24 * 60;
 /// A calendar as the admin sees and edits it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarConfig {
-    pub id: i64,
+    pub id: CalendarId,
     pub name: String,
     /// An IANA zone name, such as Europe/London.
     pub time_zone: String,
@@ -65,7 +65,7 @@ impl CalendarConfig {
 pub struct PriorityCalendar {
     pub priority: u8,
     pub label: String,
-    pub calendar_id: Option<i64>,
+    pub calendar_id: Option<CalendarId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,12 +240,12 @@ pub fn parse_calendar(
 /// server to check.
 pub fn parse_priority_calendars(
     fields: &[(String, String)],
-) -> Result<Vec<(u8, i64)>, NamedErrors> {
+) -> Result<Vec<(u8, CalendarId)>, NamedErrors> {
     let mut errors = NamedErrors::default();
     let mut chosen = Vec::new();
     for level in 1..=5u8 {
         let name = calendar_choice_name(level);
-        match form_value(fields, &name).trim().parse::<i64>() {
+        match form_value(fields, &name).trim().parse::<CalendarId>() {
             Ok(id) => chosen.push((level, id)),
             Err(_) => errors.add(
                 name,
@@ -319,7 +319,7 @@ mod tests {
         );
         // What is saved fills the form in again as it was read.
         let config = CalendarConfig {
-            id: 1,
+            id: CalendarId(1),
             name: calendar.name.clone(),
             time_zone: calendar.time_zone.clone(),
             week: calendar.week.to_vec(),
@@ -387,7 +387,13 @@ mod tests {
         ];
         assert_eq!(
             parse_priority_calendars(&fields(&chosen)).unwrap(),
-            vec![(1, 1), (2, 2), (3, 2), (4, 2), (5, 2)]
+            vec![
+                (1, CalendarId(1)),
+                (2, CalendarId(2)),
+                (3, CalendarId(2)),
+                (4, CalendarId(2)),
+                (5, CalendarId(2))
+            ]
         );
         let errors = parse_priority_calendars(&fields(&chosen[..4])).unwrap_err();
         assert!(errors.get("p5_calendar").is_some());

@@ -4,7 +4,10 @@
 //! needs the database (unique names, existing categories, staff accounts) is
 //! checked by the server in the transaction that saves.
 
-use super::{clean_line, form_value, GroupId, Impact, NamedErrors, Service, Urgency, UserId};
+use super::{
+    clean_line, form_value, CategoryId, GroupId, Impact, ModelId, NamedErrors, Service, Urgency,
+    UserId,
+};
 use serde::{Deserialize, Serialize};
 
 /// The levels of support: 1st (service desk), 2nd (technical), 3rd (specialists).
@@ -121,9 +124,9 @@ pub fn parse_group(fields: &[(String, String)]) -> Result<GroupFields, NamedErro
 /// An incident model as the admin sees and edits it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelConfig {
-    pub id: i64,
+    pub id: ModelId,
     pub name: String,
-    pub category_id: i64,
+    pub category_id: CategoryId,
     pub impact: Impact,
     pub urgency: Urgency,
     pub active: bool,
@@ -158,7 +161,7 @@ pub struct ModelsOverview {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelFields {
     pub name: String,
-    pub category_id: i64,
+    pub category_id: CategoryId,
     pub impact: Impact,
     pub urgency: Urgency,
     pub active: bool,
@@ -170,7 +173,10 @@ pub struct ModelFields {
 pub fn parse_model(fields: &[(String, String)]) -> Result<ModelFields, NamedErrors> {
     let mut errors = NamedErrors::default();
     let name = record_name(fields, &mut errors, "model");
-    let category_id = form_value(fields, "category").trim().parse::<i64>().ok();
+    let category_id = form_value(fields, "category")
+        .trim()
+        .parse::<CategoryId>()
+        .ok();
     if category_id.is_none() {
         errors.add("category", "Choose the category the model sets.");
     }

@@ -4,6 +4,7 @@
 use super::priority::{Impact, PriorityRule, Urgency};
 use super::ticket::{HoldReason, ResolutionCode};
 use super::ticket::{TicketKind, TicketNumber, TicketState};
+use super::CategoryId;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -299,7 +300,7 @@ pub struct DeskTicket {
     pub urgency: Option<Urgency>,
     pub service: String,
     pub category: String,
-    pub category_id: i64,
+    pub category_id: CategoryId,
     pub summary: String,
     pub description: String,
     pub reporter: ReporterView,

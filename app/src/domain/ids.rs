@@ -55,3 +55,11 @@ id_type!(
     /// An assignment group of the service desk.
     GroupId
 );
+id_type!(
+    /// A business calendar: working hours and holidays in a time zone.
+    CalendarId
+);
+id_type!(
+    /// An incident model: a category, impact and urgency, and checklist steps.
+    ModelId
+);

@@ -45,7 +45,9 @@ pub use desk::{
     span_in_words, ChecklistStep, Choice, DeskChoices, DeskTicket, HistoryEntry, LinkKind,
     LinkView, OngoingMajor, QueueFilter, QueuePage, QueueRow, ReporterView, Standing, TargetView,
 };
-pub use ids::{ArticleId, CategoryId, GroupId, NoticeId, ServiceId, TicketId, UserId};
+pub use ids::{
+    ArticleId, CalendarId, CategoryId, GroupId, ModelId, NoticeId, ServiceId, TicketId, UserId,
+};
 pub use knowledge::{
     open_to_users, Article, ArticleBody, ArticleKind, ArticleState, ArticleVisibility, Highlighted,
     KnownErrorStatus, SearchHit, SearchRequest, SearchResults, StaffView, MAX_QUERY_CHARS,

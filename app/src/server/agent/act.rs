@@ -3,8 +3,8 @@
 //! carrying it out.
 
 use crate::domain::{
-    Account, Action, Actor, GroupId, GroupRef, Impact, LinkKind, TicketKind, TicketNumber, Urgency,
-    UserId, WorkForm,
+    Account, Action, Actor, CategoryId, GroupId, GroupRef, Impact, LinkKind, ModelId, TicketKind,
+    TicketNumber, Urgency, UserId, WorkForm,
 };
 use crate::error::AppError;
 use crate::server::hub::Changes;
@@ -90,7 +90,9 @@ async fn desk_action(
             (Action::Escalate { group, reason }, Effect::None)
         }
         "recategorise" => {
-            let id = id_of(&form.category).ok_or_else(|| refused("Choose a category."))?;
+            let id = id_of(&form.category)
+                .map(CategoryId)
+                .ok_or_else(|| refused("Choose a category."))?;
             let names = catalog::category_names(&mut *conn, id).await?;
             let (service, category, offered) =
                 names.ok_or_else(|| refused("Choose a category."))?;
@@ -105,7 +107,9 @@ async fn desk_action(
             )
         }
         "apply_model" => {
-            let id = id_of(&form.model).ok_or_else(|| refused("Choose an incident model."))?;
+            let id = id_of(&form.model)
+                .map(ModelId)
+                .ok_or_else(|| refused("Choose an incident model."))?;
             let model = models::active_model(&mut *conn, id).await?;
             let (name, category, impact, urgency) =
                 model.ok_or_else(|| refused("Choose an incident model."))?;

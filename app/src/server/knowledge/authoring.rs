@@ -164,7 +164,7 @@ pub async fn save(
             let id = knowledge::insert_article(work.conn(), &draft, provenance, now).await?;
             if let Some(ticket) = source {
                 let title = &draft.title;
-                ticket_apply::link_known_error(&mut work, ticket, id.0, title, &author.name, now)
+                ticket_apply::link_known_error(&mut work, ticket, id, title, &author.name, now)
                     .await?;
             }
             (id, draft, new_state, "article_created")

@@ -7,7 +7,7 @@
 use super::{answer, change, name_taken, Configured, Saved, Table};
 use crate::domain::{
     calendar_choice_name, clock_time, parse_calendar, parse_priority_calendars, CalendarFields,
-    NamedErrors, WEEKDAYS,
+    CalendarId, NamedErrors, WEEKDAYS,
 };
 use crate::server::store::calendars::{self, Week};
 use crate::server::store::priorities as priority_store;
@@ -48,6 +48,7 @@ impl Configured for Calendars {
         id: Option<i64>,
         calendar: &CalendarFields,
     ) -> Result<Saved, sqlx::Error> {
+        let id = id.map(CalendarId);
         let mut tx = state.db.writer.begin().await?;
         let before = match id {
             None => None,
@@ -60,7 +61,7 @@ impl Configured for Calendars {
                 Some((name, zone, week, holidays))
             }
         };
-        if name_taken(&mut tx, Table::Calendars, &calendar.name, id).await? {
+        if name_taken(&mut tx, Table::Calendars, &calendar.name, id.map(|id| id.0)).await? {
             return Ok(Saved::refused(
                 "name",
                 format!(
@@ -174,12 +175,12 @@ pub async fn priorities(
 async fn save_priorities(
     state: &AppState,
     post: &Admin,
-    chosen: &[(u8, i64)],
+    chosen: &[(u8, CalendarId)],
 ) -> Result<Saved, sqlx::Error> {
     let mut tx = state.db.writer.begin().await?;
     let names = calendars::names(&mut tx).await?;
     let before = priority_store::calendar_ids(&mut tx).await?;
-    let name_of = |id: Option<i64>| {
+    let name_of = |id: Option<CalendarId>| {
         id.and_then(|id| names.get(&id).cloned())
             .unwrap_or_else(|| "around the clock".into())
     };

@@ -4,7 +4,7 @@
 //! decided here; the SQL is in [`crate::server::store::groups`].
 
 use super::{change, name_taken, Configured, Saved, Table};
-use crate::domain::{parse_group, GroupFields, NamedErrors, UserId};
+use crate::domain::{parse_group, GroupFields, GroupId, NamedErrors, UserId};
 use crate::server::store::groups;
 use crate::server::web::caller::Admin;
 use crate::server::web::state::AppState;
@@ -31,6 +31,7 @@ impl Configured for Groups {
         id: Option<i64>,
         group: &GroupFields,
     ) -> Result<Saved, sqlx::Error> {
+        let id = id.map(GroupId);
         let mut tx = state.db.writer.begin().await?;
         let before = match id {
             None => None,
@@ -41,7 +42,7 @@ impl Configured for Groups {
                 Some(stored)
             }
         };
-        if name_taken(&mut tx, Table::Groups, &group.name, id).await? {
+        if name_taken(&mut tx, Table::Groups, &group.name, id.map(|id| id.0)).await? {
             return Ok(Saved::refused(
                 "name",
                 format!(

@@ -5,7 +5,7 @@
 //! log is decided here; the SQL is in [`crate::server::store::models`].
 
 use super::{change, name_taken, Configured, Saved, Table};
-use crate::domain::{parse_model, ModelFields, NamedErrors};
+use crate::domain::{parse_model, ModelFields, ModelId, NamedErrors};
 use crate::server::store::models;
 use crate::server::web::caller::Admin;
 use crate::server::web::state::AppState;
@@ -32,6 +32,7 @@ impl Configured for Models {
         id: Option<i64>,
         model: &ModelFields,
     ) -> Result<Saved, sqlx::Error> {
+        let id = id.map(ModelId);
         let mut tx = state.db.writer.begin().await?;
         let before = match id {
             None => None,
@@ -46,7 +47,7 @@ impl Configured for Models {
                 Some((stored, category, steps))
             }
         };
-        if name_taken(&mut tx, Table::Models, &model.name, id).await? {
+        if name_taken(&mut tx, Table::Models, &model.name, id.map(|id| id.0)).await? {
             return Ok(Saved::refused(
                 "name",
                 format!(

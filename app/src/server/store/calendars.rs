@@ -5,7 +5,7 @@
 //! Reads join `priorities` for the calendar each priority counts in and for its
 //! targets; that table is written by [`super::priorities`] only.
 
-use crate::domain::{CalendarConfig, CalendarsOverview, PriorityCalendar};
+use crate::domain::{CalendarConfig, CalendarId, CalendarsOverview, PriorityCalendar};
 use crate::server::sla::{BusinessCalendar, Hours, Sla};
 use chrono::{Duration, NaiveDate};
 use sqlx::SqliteConnection;
@@ -20,13 +20,13 @@ pub type Week = [Option<(u16, u16)>; 7];
 struct PriorityRow {
     priority: i64,
     label: String,
-    calendar_id: Option<i64>,
+    calendar_id: Option<CalendarId>,
 }
 
 /// A calendar without its hours and holidays, as stored.
 #[derive(sqlx::FromRow)]
 struct CalendarRow {
-    id: i64,
+    id: CalendarId,
     name: String,
     time_zone: String,
 }
@@ -37,7 +37,7 @@ struct CalendarRow {
 struct SlaRow {
     response_minutes: i64,
     resolution_minutes: i64,
-    calendar_id: Option<i64>,
+    calendar_id: Option<CalendarId>,
     time_zone: Option<String>,
 }
 
@@ -93,7 +93,7 @@ pub async fn overview(conn: &mut SqliteConnection) -> Result<CalendarsOverview, 
 /// The name and time zone of calendar `id`; `None` if there is no such calendar.
 pub async fn name_and_zone(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: CalendarId,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT name, time_zone FROM calendars WHERE id = ?")
         .bind(id)
@@ -103,7 +103,7 @@ pub async fn name_and_zone(
 
 /// The working hours of calendar `id`. A stored row whose weekday or times are out
 /// of range is left out (that day stays closed).
-pub async fn hours(conn: &mut SqliteConnection, id: i64) -> Result<Week, sqlx::Error> {
+pub async fn hours(conn: &mut SqliteConnection, id: CalendarId) -> Result<Week, sqlx::Error> {
     let mut week = [None; 7];
     for (day, opens, closes) in sqlx::query_as::<_, (i64, i64, i64)>(
         "SELECT weekday, opens, closes FROM calendar_hours WHERE calendar_id = ?",
@@ -127,7 +127,7 @@ pub async fn hours(conn: &mut SqliteConnection, id: i64) -> Result<Week, sqlx::E
 /// is not a date is left out.
 pub async fn holidays(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: CalendarId,
 ) -> Result<Vec<(NaiveDate, String)>, sqlx::Error> {
     Ok(sqlx::query_as::<_, (String, String)>(
         "SELECT day, name FROM calendar_holidays WHERE calendar_id = ? ORDER BY day",
@@ -141,7 +141,9 @@ pub async fn holidays(
 }
 
 /// Every calendar's name, by id.
-pub async fn names(conn: &mut SqliteConnection) -> Result<BTreeMap<i64, String>, sqlx::Error> {
+pub async fn names(
+    conn: &mut SqliteConnection,
+) -> Result<BTreeMap<CalendarId, String>, sqlx::Error> {
     Ok(sqlx::query_as("SELECT id, name FROM calendars")
         .fetch_all(&mut *conn)
         .await?
@@ -154,7 +156,7 @@ pub async fn insert(
     conn: &mut SqliteConnection,
     name: &str,
     time_zone: &str,
-) -> Result<i64, sqlx::Error> {
+) -> Result<CalendarId, sqlx::Error> {
     sqlx::query_scalar("INSERT INTO calendars (name, time_zone) VALUES (?, ?) RETURNING id")
         .bind(name)
         .bind(time_zone)
@@ -165,7 +167,7 @@ pub async fn insert(
 /// Changes the name and time zone of calendar `id`.
 pub async fn update(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: CalendarId,
     name: &str,
     time_zone: &str,
 ) -> Result<(), sqlx::Error> {
@@ -182,7 +184,7 @@ pub async fn update(
 /// [`insert_hours`] and [`insert_holidays`] write the new ones.
 pub async fn clear_hours_and_holidays(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: CalendarId,
 ) -> Result<(), sqlx::Error> {
     for sql in [
         "DELETE FROM calendar_hours WHERE calendar_id = ?",
@@ -197,7 +199,7 @@ pub async fn clear_hours_and_holidays(
 /// which has none yet.
 pub async fn insert_hours(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: CalendarId,
     week: &Week,
 ) -> Result<(), sqlx::Error> {
     for (day, hours) in week.iter().enumerate() {
@@ -219,7 +221,7 @@ pub async fn insert_hours(
 /// Writes `holidays`, as (date, name), for calendar `id`, which has none yet.
 pub async fn insert_holidays(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: CalendarId,
     holidays: &[(NaiveDate, String)],
 ) -> Result<(), sqlx::Error> {
     for (day, name) in holidays {
@@ -260,7 +262,7 @@ pub async fn sla_for(conn: &mut SqliteConnection, priority: i64) -> Result<Sla, 
 /// ([`Hours::new`]) leave their day closed.
 async fn business_calendar(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: CalendarId,
     zone: Option<String>,
 ) -> Result<BusinessCalendar, sqlx::Error> {
     let zone = zone

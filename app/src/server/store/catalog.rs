@@ -231,7 +231,7 @@ pub async fn update_service(
 /// Category `id`'s service and name, and whether both are offered.
 pub async fn category_names(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: CategoryId,
 ) -> Result<Option<(String, String, bool)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT s.name, c.name, c.offered = 1 AND s.offered = 1
@@ -254,7 +254,7 @@ pub async fn category_by_name(
     conn: &mut SqliteConnection,
     service: &str,
     category: &str,
-) -> Result<Option<i64>, sqlx::Error> {
+) -> Result<Option<CategoryId>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT c.id FROM categories c JOIN services s ON s.id = c.service_id
          WHERE s.slug = ? AND c.name = ?",

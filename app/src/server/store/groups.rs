@@ -81,7 +81,7 @@ pub struct StoredGroup {
 /// Group `id` as saved, if there is one.
 pub async fn stored(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: GroupId,
 ) -> Result<Option<StoredGroup>, sqlx::Error> {
     sqlx::query_as("SELECT name, level FROM assignment_groups WHERE id = ?")
         .bind(id)
@@ -93,7 +93,7 @@ pub async fn stored(
 /// first 1st-level group, so one must stay.
 pub async fn other_first_level_exists(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: GroupId,
 ) -> Result<bool, sqlx::Error> {
     let others: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM assignment_groups WHERE level = 1 AND id IS NOT ?",
@@ -122,7 +122,7 @@ pub async fn staff_names(
 /// [`replace_members`]).
 pub async fn update(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: GroupId,
     group: &GroupFields,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE assignment_groups SET name = ?, level = ? WHERE id = ?")
@@ -136,7 +136,10 @@ pub async fn update(
 
 /// Adds a group with the name and level of `group`, as yet without members
 /// ([`replace_members`]); its id.
-pub async fn insert(conn: &mut SqliteConnection, group: &GroupFields) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    group: &GroupFields,
+) -> Result<GroupId, sqlx::Error> {
     sqlx::query_scalar("INSERT INTO assignment_groups (name, level) VALUES (?, ?) RETURNING id")
         .bind(&group.name)
         .bind(i64::from(group.level))
@@ -148,7 +151,7 @@ pub async fn insert(conn: &mut SqliteConnection, group: &GroupFields) -> Result<
 /// members were before, for the audit entry.
 pub async fn replace_members(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: GroupId,
     members: &[UserId],
 ) -> Result<Vec<UserId>, sqlx::Error> {
     let was: Vec<UserId> =

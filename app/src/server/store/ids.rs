@@ -1,7 +1,9 @@
 //! The typed ids of the domain (`crate::domain::ids`) as SQLite INTEGERs, so
 //! they bind and decode like the `i64` inside them.
 
-use crate::domain::{ArticleId, CategoryId, GroupId, NoticeId, ServiceId, TicketId, UserId};
+use crate::domain::{
+    ArticleId, CalendarId, CategoryId, GroupId, ModelId, NoticeId, ServiceId, TicketId, UserId,
+};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::sqlite::{SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef};
@@ -36,7 +38,9 @@ macro_rules! integer_id {
     )*};
 }
 
-integer_id!(ArticleId, CategoryId, GroupId, NoticeId, ServiceId, TicketId, UserId);
+integer_id!(
+    ArticleId, CalendarId, CategoryId, GroupId, ModelId, NoticeId, ServiceId, TicketId, UserId
+);
 
 #[cfg(test)]
 mod tests {

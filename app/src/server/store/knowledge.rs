@@ -477,7 +477,7 @@ struct AuthorListRow {
 pub async fn known_error_by_slug(
     conn: &mut SqliteConnection,
     slug: &str,
-) -> Result<Option<(i64, String)>, sqlx::Error> {
+) -> Result<Option<(ArticleId, String)>, sqlx::Error> {
     sqlx::query_as("SELECT id, title FROM articles WHERE slug = ? AND kind = 'known_error'")
         .bind(slug)
         .fetch_optional(conn)
@@ -634,7 +634,7 @@ mod tests {
             known_error_by_slug(&mut conn, "mail-delayed")
                 .await
                 .unwrap(),
-            Some((ke_id.0, "Mail is delayed".to_string()))
+            Some((ke_id, "Mail is delayed".to_string()))
         );
         assert_eq!(
             known_error_by_slug(&mut conn, "reset-password")

@@ -2,7 +2,9 @@
 //! `incident_model_steps`. A ticket's checklist is a copy of its model's steps
 //! (kept with the ticket), so nothing here rewrites what agents already ticked.
 
-use crate::domain::{Impact, ModelConfig, ModelFields, ModelsOverview, Urgency};
+use crate::domain::{
+    CategoryId, Impact, ModelConfig, ModelFields, ModelId, ModelsOverview, Urgency,
+};
 use crate::server::store::catalog;
 use sqlx::SqliteConnection;
 use std::collections::BTreeMap;
@@ -11,15 +13,15 @@ use std::collections::BTreeMap;
 pub async fn overview(conn: &mut SqliteConnection) -> Result<ModelsOverview, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct ModelRow {
-        id: i64,
+        id: ModelId,
         name: String,
-        category_id: i64,
+        category_id: CategoryId,
         impact: String,
         urgency: String,
         active: bool,
     }
-    let mut steps: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-    for (model, text) in sqlx::query_as::<_, (i64, String)>(
+    let mut steps: BTreeMap<ModelId, Vec<String>> = BTreeMap::new();
+    for (model, text) in sqlx::query_as::<_, (ModelId, String)>(
         "SELECT model_id, text FROM incident_model_steps ORDER BY model_id, position",
     )
     .fetch_all(&mut *conn)
@@ -57,7 +59,7 @@ pub async fn overview(conn: &mut SqliteConnection) -> Result<ModelsOverview, sql
 #[derive(sqlx::FromRow)]
 pub struct StoredModel {
     pub name: String,
-    pub category_id: i64,
+    pub category_id: CategoryId,
     pub impact: String,
     pub urgency: String,
     /// Offered to agents.
@@ -67,7 +69,7 @@ pub struct StoredModel {
 /// Model `id` as saved, if there is one.
 pub async fn stored(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: ModelId,
 ) -> Result<Option<StoredModel>, sqlx::Error> {
     sqlx::query_as(
         "SELECT name, category_id, impact, urgency, active FROM incident_models WHERE id = ?",
@@ -78,7 +80,7 @@ pub async fn stored(
 }
 
 /// The steps of model `id`, in order.
-pub async fn steps(conn: &mut SqliteConnection, id: i64) -> Result<Vec<String>, sqlx::Error> {
+pub async fn steps(conn: &mut SqliteConnection, id: ModelId) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT text FROM incident_model_steps WHERE model_id = ? ORDER BY position")
         .bind(id)
         .fetch_all(conn)
@@ -89,7 +91,7 @@ pub async fn steps(conn: &mut SqliteConnection, id: i64) -> Result<Vec<String>, 
 /// category is named in the audit log.
 pub async fn category_name(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: CategoryId,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT s.name || ' / ' || c.name FROM categories c JOIN services s ON s.id = c.service_id
@@ -103,7 +105,7 @@ pub async fn category_name(
 /// Gives model `id` everything in `model` but its steps ([`replace_steps`]).
 pub async fn update(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: ModelId,
     model: &ModelFields,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -123,7 +125,10 @@ pub async fn update(
 
 /// Adds a model with everything in `model` but its steps ([`insert_steps`]);
 /// its id.
-pub async fn insert(conn: &mut SqliteConnection, model: &ModelFields) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    model: &ModelFields,
+) -> Result<ModelId, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO incident_models (name, category_id, impact, urgency, active)
          VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -140,7 +145,7 @@ pub async fn insert(conn: &mut SqliteConnection, model: &ModelFields) -> Result<
 /// Makes `steps` the steps of model `id`, in order, in place of any it had.
 pub async fn replace_steps(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: ModelId,
     steps: &[String],
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM incident_model_steps WHERE model_id = ?")
@@ -153,7 +158,7 @@ pub async fn replace_steps(
 /// Gives model `id`, which has none yet, the steps `steps` in order.
 pub async fn insert_steps(
     conn: &mut SqliteConnection,
-    id: i64,
+    id: ModelId,
     steps: &[String],
 ) -> Result<(), sqlx::Error> {
     for (position, step) in (1_i64..).zip(steps) {
@@ -170,8 +175,8 @@ pub async fn insert_steps(
 /// Active model `id`'s name, category, impact and urgency (as stored).
 pub async fn active_model(
     conn: &mut SqliteConnection,
-    id: i64,
-) -> Result<Option<(String, i64, String, String)>, sqlx::Error> {
+    id: ModelId,
+) -> Result<Option<(String, CategoryId, String, String)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT name, category_id, impact, urgency FROM incident_models
          WHERE id = ? AND active = 1",

@@ -39,7 +39,7 @@ pub async fn insert(
         Some(number) => Some(ongoing_major(conn, number).await?),
         None => None,
     };
-    let id: i64 = sqlx::query_scalar(
+    let id: NoticeId = sqlx::query_scalar(
         "INSERT INTO notices (title, severity, experience, starts_at, expected_restoration_at,
                               created_at, audience, major_ticket_id, created_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -74,7 +74,7 @@ pub async fn insert(
     for (at, body) in &draft.updates {
         add_update(conn, id, *at, body, author).await?;
     }
-    Ok(NoticeId(id))
+    Ok(id)
 }
 
 /// Applies an admin's change to a notice; the caller owns the transaction.
@@ -117,7 +117,7 @@ pub async fn apply_change(
                     format!("{text}\n\n{said}")
                 };
             }
-            add_update(tx, id.0, now, &text, author).await?;
+            add_update(tx, id, now, &text, author).await?;
         }
         NoticeChange::Resolve { body } => {
             sqlx::query("UPDATE notices SET resolved_at = ? WHERE id = ?")
@@ -130,7 +130,7 @@ pub async fn apply_change(
             } else {
                 format!("Resolved: {body}")
             };
-            add_update(tx, id.0, now, &text, author).await?;
+            add_update(tx, id, now, &text, author).await?;
         }
         NoticeChange::Link { major } => {
             let major = ongoing_major(tx, *major).await?;
@@ -146,7 +146,7 @@ pub async fn apply_change(
 
 async fn add_update(
     conn: &mut SqliteConnection,
-    notice: i64,
+    notice: NoticeId,
     at: DateTime<Utc>,
     body: &str,
     author: &str,
@@ -184,7 +184,7 @@ const COLUMNS: &str = "id, title, severity, experience, starts_at, expected_rest
 /// A notice's row as [`COLUMNS`] selects it.
 #[derive(sqlx::FromRow)]
 struct NoticeRow {
-    id: i64,
+    id: NoticeId,
     title: String,
     severity: String,
     experience: String,
@@ -192,7 +192,7 @@ struct NoticeRow {
     expected_restoration_at: Option<DateTime<Utc>>,
     resolved_at: Option<DateTime<Utc>>,
     audience: String,
-    major_ticket_id: Option<i64>,
+    major_ticket_id: Option<TicketId>,
     major_number: Option<String>,
 }
 
@@ -309,7 +309,7 @@ async fn complete(
             _ => None,
         };
         notices.push(Notice {
-            id: NoticeId(id),
+            id,
             audience: Audience::parse(&row.audience).unwrap_or_default(),
             major: row.major_number.and_then(|n| TicketNumber::parse(&n)),
             affected,
@@ -328,7 +328,7 @@ async fn complete(
 
 /// The people a major incident affects: its reporter, the reporters of the
 /// tickets linked to it, and those who said "this is my problem too".
-pub async fn affected_by(conn: &mut SqliteConnection, major: i64) -> Result<i64, sqlx::Error> {
+pub async fn affected_by(conn: &mut SqliteConnection, major: TicketId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT 1
            + (SELECT count(*) FROM ticket_links WHERE target_ticket_id = ?1 AND kind = 'major_incident')
@@ -418,7 +418,7 @@ mod tests {
         .execute(&mut *conn)
         .await
         .unwrap();
-        let ongoing: i64 = sqlx::query_scalar(
+        let ongoing: NoticeId = sqlx::query_scalar(
             "INSERT INTO notices (title, severity, experience, starts_at, expected_restoration_at,
                                   created_at, audience, major_ticket_id)
              VALUES ('Mail is down', 'critical', 'No mail arrives', ?, ?, ?, 'affected', ?)
@@ -431,7 +431,7 @@ mod tests {
         .fetch_one(&mut *conn)
         .await
         .unwrap();
-        let resolved: i64 = sqlx::query_scalar(
+        let resolved: NoticeId = sqlx::query_scalar(
             "INSERT INTO notices (title, severity, experience, starts_at, resolved_at, created_at)
              VALUES ('Printer maintenance', 'maintenance', 'No printing', ?, ?, ?)
              RETURNING id",
@@ -462,7 +462,7 @@ mod tests {
             .unwrap();
 
         let ongoing_notice = Notice {
-            id: NoticeId(ongoing),
+            id: ongoing,
             audience: Audience::Affected,
             major: Some(number),
             affected: None,
@@ -476,7 +476,7 @@ mod tests {
             updates: Vec::new(),
         };
         let resolved_notice = Notice {
-            id: NoticeId(resolved),
+            id: resolved,
             audience: Audience::Everyone,
             major: None,
             affected: None,
@@ -519,7 +519,7 @@ mod tests {
             [ongoing_notice.clone(), resolved_notice]
         );
         assert_eq!(
-            one_for_staff(&mut conn, NoticeId(ongoing)).await.unwrap(),
+            one_for_staff(&mut conn, ongoing).await.unwrap(),
             Some(ongoing_notice)
         );
     }

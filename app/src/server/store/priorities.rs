@@ -2,7 +2,8 @@
 //! configured.
 
 use crate::domain::{
-    Impact, LifecycleRules, Priority, PriorityRule, PrioritySettings, PriorityTable, Urgency,
+    CalendarId, Impact, LifecycleRules, Priority, PriorityRule, PrioritySettings, PriorityTable,
+    Urgency,
 };
 use sqlx::SqliteConnection;
 
@@ -185,21 +186,21 @@ pub async fn set_setting(
 /// priority.
 pub async fn calendar_ids(
     conn: &mut SqliteConnection,
-) -> Result<std::collections::BTreeMap<i64, Option<i64>>, sqlx::Error> {
-    Ok(
-        sqlx::query_as::<_, (i64, Option<i64>)>("SELECT priority, calendar_id FROM priorities")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .collect(),
+) -> Result<std::collections::BTreeMap<i64, Option<CalendarId>>, sqlx::Error> {
+    Ok(sqlx::query_as::<_, (i64, Option<CalendarId>)>(
+        "SELECT priority, calendar_id FROM priorities",
     )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect())
 }
 
 /// Makes the targets of `priority` count in calendar `calendar_id`.
 pub async fn set_calendar(
     conn: &mut SqliteConnection,
     priority: u8,
-    calendar_id: i64,
+    calendar_id: CalendarId,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE priorities SET calendar_id = ? WHERE priority = ?")
         .bind(calendar_id)

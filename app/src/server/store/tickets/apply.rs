@@ -8,12 +8,12 @@
 //! first.
 
 use super::work::{Entry, RecordError, Seen, TicketRef, TicketWork};
-use crate::domain::TicketId;
 use crate::domain::{
     decide, Action, Actor, Event, GroupId, GroupRef, HoldReason, Impact, LinkKind, Refusal,
     ResolutionCode, TicketFacts, TicketKind, TicketNumber, TicketState, Urgency, UserId,
     Visibility,
 };
+use crate::domain::{ArticleId, CategoryId, ModelId, TicketId};
 use crate::server::hub::Changes;
 use crate::server::sla::{next_milestone, Deadlines, Milestone, Recorded, Target};
 use crate::server::store::calendars::sla_for;
@@ -56,17 +56,17 @@ pub(super) struct Loaded {
 pub enum Effect {
     None,
     /// Moves the ticket to this category (and its service).
-    Category(i64),
+    Category(CategoryId),
     /// Links the ticket to another ticket or to a known-error article.
     Link {
         kind: LinkKind,
         ticket: Option<TicketId>,
-        article: Option<i64>,
+        article: Option<ArticleId>,
     },
     /// Applies an incident model: its category, and its checklist.
     Model {
-        id: i64,
-        category: i64,
+        id: ModelId,
+        category: CategoryId,
     },
     /// Ticks a checklist step off (or not).
     Tick {
@@ -221,7 +221,7 @@ async fn write_effect(
 async fn set_category(
     conn: &mut SqliteConnection,
     ticket_id: TicketId,
-    category: i64,
+    category: CategoryId,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE tickets SET category_id = ?1,
@@ -587,7 +587,7 @@ pub async fn link_to_account(
 pub async fn link_known_error(
     work: &mut TicketWork<'_>,
     ticket: TicketId,
-    article: i64,
+    article: ArticleId,
     title: &str,
     author: &str,
     now: DateTime<Utc>,

@@ -1,7 +1,6 @@
 //! The desk's reads: the queue and a ticket in full, with its history, links and
 //! checklist.
 
-use crate::domain::TicketId;
 use crate::domain::UserId;
 use crate::domain::{
     open_to_users, ArticleState, ArticleVisibility, ChecklistStep, Choice, DeskChoices, DeskTicket,
@@ -9,6 +8,7 @@ use crate::domain::{
     QueuePage, QueueRow, ReporterView, ResolutionCode, TargetView, TicketKind, TicketNumber,
     TicketState, Urgency,
 };
+use crate::domain::{CategoryId, TicketId};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
@@ -376,7 +376,7 @@ struct DeskTicketRow {
     urgency: Option<String>,
     summary: String,
     description: String,
-    category_id: i64,
+    category_id: CategoryId,
     reporter_name: String,
     reporter_email: String,
     reporter_phone: Option<String>,
