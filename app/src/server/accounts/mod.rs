@@ -630,11 +630,9 @@ pub async fn change_account(
     stored::set_standing(
         &mut tx,
         user_id,
-        &stored::Standing {
-            role: Some(change.role),
-            active: change.active,
-            can_author: change.can_author,
-        },
+        change.role,
+        change.active,
+        change.can_author,
         now,
     )
     .await?;

@@ -329,15 +329,17 @@ pub async fn standing(
 pub async fn set_standing(
     conn: &mut SqliteConnection,
     user_id: UserId,
-    standing: &Standing,
+    role: Role,
+    active: bool,
+    can_author: bool,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE users SET role = ?, active = ?, can_author = ?, updated_at = ? WHERE id = ?",
     )
-    .bind(standing.role.map(Role::as_str))
-    .bind(standing.active)
-    .bind(standing.can_author)
+    .bind(role.as_str())
+    .bind(active)
+    .bind(can_author)
     .bind(now)
     .bind(user_id)
     .execute(conn)
