@@ -42,6 +42,38 @@ sleep 2 # let the background precompression of /pkg finish
 rss() { awk '/VmRSS/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$server/status"; }
 idle=$(rss)
 
+echo "## Attachments: a 25 MB file over loopback, and a 12-megapixel thumbnail"
+echo
+# Text (base64 of random bytes), so it is accepted as a log file; exactly the limit.
+big=$(mktemp)
+head -c 20000000 /dev/urandom | base64 -w 100 | head -c $((25 * 1024 * 1024)) >"$big"
+kib() { awk '/VmRSS/ { print $2 }' "/proc/$server/status"; }
+before=$(kib)
+curl -s -o /dev/null -w '%{redirect_url} %{time_total}\n' \
+  -F name='Load Test' -F email=load@example.com -F service=email -F category=1 \
+  -F summary='Upload benchmark' -F description='A large log file for the benchmark.' \
+  -F impact=low -F urgency=medium -F "files=@$big;filename=big.log" \
+  "$base/report/incident" >"$big.out" &
+uploader=$!
+peak=$before
+while kill -0 $uploader 2>/dev/null; do
+  now=$(kib); [ "$now" -gt "$peak" ] && peak=$now; sleep 0.01
+done
+read -r status_link upload_s <"$big.out"
+file_link=$(curl -s "$status_link" | grep -o '/status/[^"]*/files/[0-9a-f]\{32\}' | head -1)
+download=$(curl -s -o /dev/null -w '%{time_total}' "$base$file_link")
+mb=$(awk -v b=$((25 * 1024 * 1024)) 'BEGIN { print b / 1048576 }')
+echo "| what | time | throughput | server RSS |"
+echo "|---|---|---|---|"
+awk -v t="$upload_s" -v mb="$mb" -v b="$before" -v p="$peak" 'BEGIN {
+  printf "| upload 25 MB (logging form, multipart, fsynced before the answer) | %.2f s | %.0f MB/s | %.1f MiB before, peak +%.1f MiB |\n", t, mb / t, b / 1024, (p - b) / 1024 }'
+awk -v t="$download" -v mb="$mb" 'BEGIN {
+  printf "| download 25 MB (private link) | %.2f s | %.0f MB/s | – |\n", t, mb / t }'
+rm -f "$big" "$big.out"
+echo
+LEPTOS_OUTPUT_NAME=portal cargo bench -q -p server --bench thumbnail 2>/dev/null
+echo
+
 echo "## Page weight: what Chromium downloads (bytes on the wire)"
 echo
 (cd end2end && node page-weight.mjs "$base" / /report/incident)

@@ -1,4 +1,4 @@
-import { expect, Page } from "@playwright/test";
+import { Browser, expect, Page } from "@playwright/test";
 
 /** The admin that `server create-admin` makes before the tests start. */
 export const ADMIN_EMAIL = "admin@example.com";
@@ -23,4 +23,34 @@ export async function registerAndSignIn(page: Page, name: string, email: string)
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByTestId("form-done")).toContainText("Your account is ready");
   await signIn(page, email, PASSWORD);
+}
+
+/** An admin invites an agent of the 1st level; the agent sets a password and signs in. */
+export async function signedInAgent(browser: Browser, name: string, email: string): Promise<Page> {
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  await signIn(admin, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await admin.goto("/admin/users");
+  const invite = admin.locator("form[action='/admin/users']");
+  await invite.getByLabel("Name").fill(name);
+  await invite.getByLabel("E-mail address").fill(email);
+  await invite.getByLabel("Role").selectOption("agent");
+  await invite.getByLabel("Service desk (1st level)").check();
+  await invite.getByRole("button", { name: "Add account" }).click();
+  await expect(admin.getByTestId("form-done")).toBeVisible();
+  await admin.goto("/admin/outbox");
+  const body =
+    (await admin.getByTestId("message").filter({ hasText: email }).first().getByTestId("message-body").textContent()) ?? "";
+  const link = body.match(/\/reset-password\/[A-Za-z0-9_-]{43}/)?.[0];
+  expect(link, body).toBeTruthy();
+  await adminContext.close();
+
+  const agent = await (await browser.newContext()).newPage();
+  await agent.goto(link!);
+  await agent.getByLabel("New password", { exact: true }).fill(PASSWORD);
+  await agent.getByLabel("New password again").fill(PASSWORD);
+  await agent.getByRole("button", { name: "Set password" }).click();
+  await expect(agent.getByTestId("form-done")).toBeVisible();
+  await signIn(agent, email, PASSWORD);
+  return agent;
 }

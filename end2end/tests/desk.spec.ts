@@ -1,36 +1,6 @@
-import { Browser, Page } from "@playwright/test";
+import { Page } from "@playwright/test";
 import { test, expect, expectAccessible, hydrated, logIncident } from "./fixtures";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, signIn } from "./accounts";
-
-/** An admin invites an agent of the 1st level; the agent sets a password and signs in. */
-async function signedInAgent(browser: Browser, name: string, email: string): Promise<Page> {
-  const adminContext = await browser.newContext();
-  const admin = await adminContext.newPage();
-  await signIn(admin, ADMIN_EMAIL, ADMIN_PASSWORD);
-  await admin.goto("/admin/users");
-  const invite = admin.locator("form[action='/admin/users']");
-  await invite.getByLabel("Name").fill(name);
-  await invite.getByLabel("E-mail address").fill(email);
-  await invite.getByLabel("Role").selectOption("agent");
-  await invite.getByLabel("Service desk (1st level)").check();
-  await invite.getByRole("button", { name: "Add account" }).click();
-  await expect(admin.getByTestId("form-done")).toBeVisible();
-  await admin.goto("/admin/outbox");
-  const body =
-    (await admin.getByTestId("message").filter({ hasText: email }).first().getByTestId("message-body").textContent()) ?? "";
-  const link = body.match(/\/reset-password\/[A-Za-z0-9_-]{43}/)?.[0];
-  expect(link, body).toBeTruthy();
-  await adminContext.close();
-
-  const agent = await (await browser.newContext()).newPage();
-  await agent.goto(link!);
-  await agent.getByLabel("New password", { exact: true }).fill(PASSWORD);
-  await agent.getByLabel("New password again").fill(PASSWORD);
-  await agent.getByRole("button", { name: "Set password" }).click();
-  await expect(agent.getByTestId("form-done")).toBeVisible();
-  await signIn(agent, email, PASSWORD);
-  return agent;
-}
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, signIn, signedInAgent } from "./accounts";
 
 test("an agent takes, answers, escalates and resolves a ticket while the reporter follows it live and confirms", async ({
   page,

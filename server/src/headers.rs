@@ -132,6 +132,44 @@ pub fn loggable_path(path: &str) -> String {
 /// The routes whose next path segment is a secret, however it is spelt.
 const SECRET_ROUTES: [&str; 3] = ["status", "reset-password", "verify-email"];
 
+/// Limits the request's body to `limit` bytes and runs it: a declared length
+/// over the limit is answered 413 at once; a body that grows past it fails its
+/// reader (which answers 413 too).
+pub async fn limit_body(limit: usize, request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "What was sent is larger than the portal accepts. Nothing was saved.",
+        )
+            .into_response();
+    }
+    let request =
+        request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
+    next.run(request).await
+}
+
+/// Whether `path` is one of the route `patterns` (`{name}` stands for any one
+/// segment).
+pub fn matches_route(patterns: &[&str], path: &str) -> bool {
+    patterns.iter().any(|pattern| {
+        let mut wanted = pattern.split('/');
+        let mut given = path.split('/');
+        loop {
+            match (wanted.next(), given.next()) {
+                (None, None) => return true,
+                (Some(w), Some(g)) if w.starts_with('{') && !g.is_empty() => {}
+                (Some(w), Some(g)) if w == g => {}
+                _ => return false,
+            }
+        }
+    })
+}
+
 /// Answers `503 Service Unavailable` with a plain explanation when a request
 /// takes longer than `limit`, and logs which one it was. The unfinished work is
 /// dropped: a database transaction still open is rolled back, never half-kept.

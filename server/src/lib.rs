@@ -9,9 +9,12 @@
 mod headers;
 mod static_files;
 
+use app::server::attachments::download;
 use app::server::hub::Changes;
 use app::server::search::{self, SearchIndex};
+use app::server::store::attachments;
 use app::server::store::db::Db;
+use app::server::store::files::FileStore;
 use app::server::web::deployment::{ForwardedHeader, PortalSettings, SettingsError};
 use app::server::web::limits::Limits;
 use app::server::web::page::page_context;
@@ -20,7 +23,7 @@ use app::server::web::state::AppState;
 use app::server::web::state::Pages;
 use app::server::{live, notices};
 use app::{shell, App};
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post, MethodRouter};
@@ -31,7 +34,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted: a full logging form with a 10,000-character
@@ -39,6 +41,17 @@ use tower_http::trace::TraceLayer;
 const MAX_BODY_BYTES: usize = 256 * 1024;
 /// No request may take longer than this.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The form posts that take files, with a body as large as all the files one
+/// ticket may hold (and its text), and time to send them on a slow line.
+pub const FILE_POSTS: &[&str] = &[
+    "/report/incident",
+    "/report/request",
+    "/status/{token}",
+    "/my-tickets/{number}",
+    "/agent/tickets/{number}",
+];
+const UPLOAD_BODY_BYTES: usize = 101 * 1024 * 1024;
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 /// How often SLA milestones and automatic closing are looked at; the first look
 /// is at start-up, so nothing that fell due while the server was down waits.
@@ -81,6 +94,60 @@ pub enum StartError {
     Search(#[from] search::SearchError),
     #[error("a setting cannot be used: {0}")]
     Settings(#[from] SettingsError),
+    #[error("cannot open the folder of attached files: {0}")]
+    Files(std::io::Error),
+}
+
+/// How long an upload may wait for the form that carries it to succeed.
+const UNCLAIMED_UPLOADS_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(1);
+
+/// How often the folder of attached files is tidied while serving.
+const TIDY_FILES_EVERY: Duration = Duration::from_secs(6 * 3600);
+
+/// Opens the folder of attached files and tidies it before anything is served.
+async fn open_files(data_dir: &std::path::Path, db: &Db) -> Result<FileStore, StartError> {
+    let files = FileStore::open(data_dir).map_err(StartError::Files)?;
+    tidy_files(db, &files, None)
+        .await
+        .map_err(|e| StartError::Files(std::io::Error::other(e)))?;
+    Ok(files)
+}
+
+/// Forgets uploads no form claimed within a day, then removes the files no row
+/// names (an upload cut off half-way, a forgotten one) — while serving, only
+/// those last written before `written_before`.
+async fn tidy_files(
+    db: &Db,
+    files: &FileStore,
+    written_before: Option<std::time::SystemTime>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let mut conn = db.writer.acquire().await?;
+    let known =
+        attachments::forget_unclaimed(&mut conn, chrono::Utc::now() - UNCLAIMED_UPLOADS_KEPT)
+            .await?;
+    drop(conn);
+    let sweep = files.clone();
+    let removed =
+        tokio::task::spawn_blocking(move || sweep.sweep(&known, written_before)).await??;
+    if removed > 0 {
+        tracing::info!(removed, "removed files that no attachment names");
+    }
+    Ok(())
+}
+
+/// Tidies the files every few hours, for as long as the portal runs.
+fn spawn_file_tidying(db: Db, files: FileStore) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(TIDY_FILES_EVERY);
+        tick.tick().await; // The first tidying was at start.
+        loop {
+            tick.tick().await;
+            let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+            if let Err(error) = tidy_files(&db, &files, Some(an_hour_ago)).await {
+                tracing::error!(%error, "cannot tidy the attached files");
+            }
+        }
+    });
 }
 
 /// The database file in a data directory.
@@ -111,6 +178,7 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::DataDir(config.data_dir.clone(), e))?;
     let db = Db::open(&database_path(&config.data_dir)).await?;
+    let files = open_files(&config.data_dir, &db).await?;
     if config.load_demo && app::server::demo::load_if_empty(&db, chrono::Utc::now()).await? {
         tracing::info!("loaded the demo content into the new database");
     }
@@ -123,6 +191,7 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
     );
     let state = AppState {
         db,
+        files,
         search,
         leptos_options: config.leptos_options.clone(),
         changes: Changes::default(),
@@ -131,6 +200,7 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
         limits: Arc::new(Limits::default()),
     };
     forget_idle_limits(&state);
+    spawn_file_tidying(state.db.clone(), state.files.clone());
     app::server::store::tickets::clock::spawn_clock(
         state.db.clone(),
         state.changes.clone(),
@@ -210,6 +280,21 @@ fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .route("/events", get(live::events))
+        .route("/status/{token}/files/{id}", get(download::by_link))
+        .route(
+            "/status/{token}/files/{id}/thumbnail",
+            get(download::thumbnail_by_link),
+        )
+        .route("/my-tickets/{number}/files/{id}", get(download::by_owner))
+        .route(
+            "/my-tickets/{number}/files/{id}/thumbnail",
+            get(download::thumbnail_by_owner),
+        )
+        .route("/agent/tickets/{number}/files/{id}", get(download::by_desk))
+        .route(
+            "/agent/tickets/{number}/files/{id}/thumbnail",
+            get(download::thumbnail_by_desk),
+        )
         .route("/notices.atom", get(notices::feed::feed))
         .route("/healthz", get(healthz))
         .fallback(static_files::fallback)
@@ -227,10 +312,28 @@ fn router(state: AppState) -> Router {
             session::resolve_viewer,
         ))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(|request, next| {
-            headers::time_limit(REQUEST_TIMEOUT, request, next)
-        }))
+        // Bodies are limited below, per route; axum's own 2 MB default is off.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn(
+            |request: Request, next| async move {
+                let bytes = if takes_files(&request) {
+                    UPLOAD_BODY_BYTES
+                } else {
+                    MAX_BODY_BYTES
+                };
+                headers::limit_body(bytes, request, next).await
+            },
+        ))
+        .layer(axum::middleware::from_fn(
+            |request: Request, next| async move {
+                let time = if takes_files(&request) {
+                    UPLOAD_TIMEOUT
+                } else {
+                    REQUEST_TIMEOUT
+                };
+                headers::time_limit(time, request, next).await
+            },
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(
             |request: &axum::http::Request<axum::body::Body>| {
                 // The path, never the query, and never a link's secret.
@@ -241,6 +344,12 @@ fn router(state: AppState) -> Router {
                 )
             },
         ))
+}
+
+/// Whether `request` posts one of the forms that take files.
+fn takes_files(request: &Request) -> bool {
+    request.method() == axum::http::Method::POST
+        && headers::matches_route(FILE_POSTS, request.uri().path())
 }
 
 /// `GET /healthz`: the database answers and the index is open.

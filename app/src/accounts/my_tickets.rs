@@ -1,7 +1,7 @@
 //! "My tickets": the signed-in account's tickets, and one of them in full.
 
 use super::{my_ticket, my_tickets};
-use crate::components::{format_time, LoadError};
+use crate::components::{format_time, FilePicker, LoadError};
 use crate::tickets::{LiveTicket, ReporterProblem, TicketAccess};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -85,6 +85,7 @@ pub fn MyTicketPage() -> impl IntoView {
                                 <div class="wrap page">
                                     <p><a href="/my-tickets">"All my tickets"</a></p>
                                     <LiveTicket status access can_act=true problem/>
+                                    <FilePicker/>
                                 </div>
                             }.into_any()
                         }

@@ -124,6 +124,7 @@ pub async fn work_ticket(
             &me,
             &number,
             &form,
+            &crate::server::store::attachments::Files::none(),
             chrono::Utc::now(),
         )
         .await

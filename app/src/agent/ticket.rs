@@ -6,11 +6,13 @@
 use super::live::ChangedNotice;
 use super::queue::Target;
 use super::ticket_for_desk;
-use crate::components::{escape_text, format_time, LoadError};
+use crate::components::{
+    escape_text, format_time, AttachedFiles, FilePicker, FilesField, LoadError,
+};
 pub use crate::domain::DeskOutcome;
 use crate::domain::{
-    DeskTicket, HistoryEntry, HoldReason, Impact, LinkKind, LinkView, Phase, ResolutionCode,
-    TicketKind, Urgency, WorkForm,
+    DeskTicket, FileView, HistoryEntry, HoldReason, Impact, LinkKind, LinkView, Phase,
+    ResolutionCode, TicketKind, Urgency, WorkForm,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,7 +33,7 @@ pub fn DeskTicketPage() -> impl IntoView {
                 let done = done.clone();
                 Suspend::new(async move {
                     match ticket.await {
-                        Ok(ticket) => view! { <TicketView ticket outcome done/> }.into_any(),
+                        Ok(ticket) => view! { <TicketView ticket outcome done/><FilePicker/> }.into_any(),
                         Err(error) => view! { <LoadError error/> }.into_any(),
                     }
                 })
@@ -49,6 +51,7 @@ fn TicketView(
     let number = ticket.number.to_string();
     let phase = Phase::of(ticket.state);
     let typed = outcome.as_ref().map(|o| o.form.clone()).unwrap_or_default();
+    let kept = outcome.as_ref().map(|o| o.kept.clone()).unwrap_or_default();
     let message = outcome.map(|o| o.message);
     let state_words = match ticket.hold {
         Some(reason) => format!("{} ({})", ticket.state.label(), hold_words(reason)),
@@ -58,6 +61,7 @@ fn TicketView(
         number: number.clone(),
         version: ticket.version,
         typed,
+        kept,
     });
     view! {
         <Title text=format!("{number}: {}", ticket.summary)/>
@@ -110,7 +114,7 @@ fn TicketView(
                     _ => view! { <OpenActions ticket=ticket.clone()/> }.into_any(),
                 }}
             </div>
-            <History entries=ticket.history.clone()/>
+            <History entries=ticket.history.clone() number=number.clone()/>
         </div>
     }
 }
@@ -122,6 +126,8 @@ struct FormCtx {
     number: String,
     version: i64,
     typed: WorkForm,
+    /// Files a form that came back carried.
+    kept: Vec<FileView>,
 }
 
 fn form_ctx() -> FormCtx {
@@ -138,7 +144,8 @@ fn typed(actions: &[&str], field: fn(&WorkForm) -> &Option<String>) -> String {
 fn DeskForm(label: &'static str, children: Children) -> impl IntoView {
     let f = form_ctx();
     view! {
-        <form method="post" action=format!("/agent/tickets/{}", f.number) class="desk-form" aria-label=label>
+        <form method="post" action=format!("/agent/tickets/{}", f.number) class="desk-form" aria-label=label
+            enctype="multipart/form-data">
             <input type="hidden" name="version" value=f.version.to_string()/>
             {children()}
         </form>
@@ -160,6 +167,8 @@ fn Conversation(closed: bool) -> impl IntoView {
                 <textarea id="desk-body" name="body" rows="4" maxlength="10000" aria-describedby="desk-body-hint"
                     inner_html=escape_text(&body)></textarea>
             </div>
+            <FilesField id="desk-files" kept=form_ctx().kept error=None/>
+            <p class="hint">"Files go with the message: a reply's files reach the reporter, a note's stay on the desk."</p>
             <div class="button-row">
                 <button type="submit" name="action" value="reply" class="button primary" data-test="reply">"Send reply"</button>
                 <button type="submit" name="action" value="note" class="button" data-test="note">"Add internal note"</button>
@@ -444,7 +453,8 @@ fn Checklist(ticket: DeskTicket) -> impl IntoView {
 }
 
 #[component]
-fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
+fn History(entries: Vec<HistoryEntry>, number: String) -> impl IntoView {
+    let base = Some(format!("/agent/tickets/{number}"));
     view! {
         <h2>"History"</h2>
         <ol class="timeline" data-test="history">
@@ -458,6 +468,7 @@ fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
                             {e.internal.then_some(" · internal")}
                         </p>
                         <p>{e.text}</p>
+                        <AttachedFiles files=e.files base=base.clone()/>
                     </li>
                 }
             }).collect_view()}

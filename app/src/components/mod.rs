@@ -1,9 +1,11 @@
 //! Pieces of UI shared by every feature.
 
+mod files;
 mod form;
 mod live;
 mod time;
 
+pub use files::{AttachedFiles, FilePicker, FilesField};
 pub use form::{
     described_by, error_id, CheckboxList, ErrorSummary, FieldHint, FormMessages, FormOutcome,
     InputField, LabelledField, LabelledSelect,

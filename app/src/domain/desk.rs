@@ -4,7 +4,7 @@
 use super::priority::{Impact, PriorityRule, Urgency};
 use super::ticket::{HoldReason, ResolutionCode};
 use super::ticket::{TicketKind, TicketNumber, TicketState};
-use super::CategoryId;
+use super::{CategoryId, FileView};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -230,6 +230,9 @@ pub struct HistoryEntry {
     pub kind: String,
     pub internal: bool,
     pub text: String,
+    /// The files attached with it.
+    #[serde(default)]
+    pub files: Vec<FileView>,
 }
 
 impl HistoryEntry {

@@ -4,6 +4,7 @@
 //! into them, and the words the portal uses to describe them.
 
 mod account;
+mod attachment;
 mod authoring;
 mod calendar;
 mod catalog;
@@ -26,6 +27,10 @@ pub use account::{
     Account, AssignmentGroup, AuditEntry, Invitation, InviteForm, NewAccount, NewPasswordForm,
     OutboxMessage, PasswordChangeForm, RegisterForm, Role, SignInForm, UserRow, Verification,
     Viewer, LINK_UNUSABLE, OTHER_ACCOUNTS_LINK, PASSWORD_CHARS,
+};
+pub use attachment::{
+    accepted, accepted_ending, clean_file_name, download_name, shown_inline, size_in_words,
+    type_in_words, AttachmentRules, FileView, ACCEPTED_IN_WORDS, ACCEPT_ATTRIBUTE, MAX_FILES, MB,
 };
 pub use authoring::{
     parse_article, ArticleDraft, ArticleIntent, ArticleRow, DraftContent, EditorData,

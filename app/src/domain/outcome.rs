@@ -1,7 +1,7 @@
 //! What a form post gives back when it is answered with its page again: what was
 //! typed, what went wrong, or what was done. Provided to the page as context.
 
-use super::{Field, FieldErrors, NamedErrors, TicketForm, TicketStatus, WorkForm};
+use super::{Field, FieldErrors, FileView, NamedErrors, TicketForm, TicketStatus, WorkForm};
 use serde::{Deserialize, Serialize};
 
 /// The outcome of a plain form post answered with its page again: what was typed
@@ -44,6 +44,8 @@ pub struct SettingsOutcome {
 #[derive(Clone, Debug, Default)]
 pub struct SubmittedTicket {
     pub form: TicketForm,
+    /// Files it carried that were accepted: they are listed and sent again.
+    pub kept: Vec<FileView>,
     pub errors: FieldErrors,
     /// A problem with the submission as a whole (the server could not save it).
     pub problem: Option<String>,
@@ -57,6 +59,9 @@ pub struct ReporterProblem {
     pub message: Option<String>,
     pub done: Option<String>,
     pub form: WorkForm,
+    /// Files it carried that were accepted: they are listed and sent again.
+    #[serde(default)]
+    pub kept: Vec<FileView>,
 }
 
 /// The status lookup form as typed.
@@ -87,4 +92,6 @@ pub struct DeskOutcome {
     pub message: String,
     /// What was sent, to fill the form again.
     pub form: WorkForm,
+    /// Files it carried that were accepted: they are listed and sent again.
+    pub kept: Vec<FileView>,
 }

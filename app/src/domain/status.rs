@@ -1,7 +1,7 @@
 //! What a ticket's reporter — and someone following a major incident — sees of it.
 
 use super::{
-    HoldReason, LinkView, Priority, PriorityRule, ResolutionCode, TargetView, TicketKind,
+    FileView, HoldReason, LinkView, Priority, PriorityRule, ResolutionCode, TargetView, TicketKind,
     TicketNumber, TicketState,
 };
 use chrono::{DateTime, Utc};
@@ -55,6 +55,9 @@ pub struct TimelineEntry {
     pub at: DateTime<Utc>,
     pub actor: String,
     pub text: String,
+    /// The files attached with it.
+    #[serde(default)]
+    pub files: Vec<FileView>,
 }
 
 /// Who the state changes of a major incident are shown as to its followers.
@@ -71,23 +74,34 @@ impl TimelineEntry {
         actor: String,
         kind: &str,
         text: String,
+        files: Vec<FileView>,
         declared_major: bool,
     ) -> Option<TimelineEntry> {
         let desk = |text: &str| TimelineEntry {
             at,
             actor: SERVICE_DESK.into(),
             text: text.into(),
+            files: Vec::new(),
         };
         match kind {
-            "reply" if declared_major => Some(TimelineEntry { at, actor, text }),
-            "resolved" | "major_declared" => Some(TimelineEntry {
+            // Updates for everyone affected carry their files; nothing else does.
+            "reply" if declared_major => Some(TimelineEntry {
                 at,
                 actor,
-                text: if kind == "resolved" {
-                    text
-                } else {
-                    "Declared a major incident".into()
-                },
+                text,
+                files,
+            }),
+            "resolved" => Some(TimelineEntry {
+                at,
+                actor,
+                text,
+                files,
+            }),
+            "major_declared" => Some(TimelineEntry {
+                at,
+                actor,
+                text: "Declared a major incident".into(),
+                files: Vec::new(),
             }),
             "state_changed" => Some(desk(&text)),
             "assigned" => Some(desk(&text)),
@@ -112,6 +126,13 @@ mod tests {
                 "Rita Reporter".into(),
                 kind,
                 "private words".into(),
+                vec![FileView {
+                    id: "f".into(),
+                    name: "private.png".into(),
+                    media_type: "image/png".into(),
+                    size: 1,
+                    thumbnail: None,
+                }],
                 major,
             )
         };
@@ -132,10 +153,19 @@ mod tests {
             "a reply before the incident was major"
         );
         assert_eq!(entry("reply", true).unwrap().text, "private words");
-        for kind in ["reopened", "on_hold", "resolution_confirmed"] {
+        assert_eq!(entry("reply", true).unwrap().files.len(), 1);
+        for kind in [
+            "reopened",
+            "on_hold",
+            "resolution_confirmed",
+            "major_declared",
+        ] {
             let shown = entry(kind, true).unwrap();
-            assert_eq!(shown.actor, SERVICE_DESK, "{kind}");
             assert!(!shown.text.contains("private"), "{kind}");
+            assert!(shown.files.is_empty(), "{kind}");
+        }
+        for kind in ["reopened", "on_hold", "resolution_confirmed"] {
+            assert_eq!(entry(kind, true).unwrap().actor, SERVICE_DESK, "{kind}");
         }
     }
 }

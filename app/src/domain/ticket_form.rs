@@ -31,6 +31,8 @@ pub enum Field {
     Restoration,
     Major,
     Body,
+    /// The files attached to a form.
+    Files,
 }
 
 impl Field {
@@ -59,6 +61,7 @@ impl Field {
             Field::Restoration => "restoration",
             Field::Major => "major",
             Field::Body => "body",
+            Field::Files => "files",
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod web;
 // The features.
 pub mod accounts;
 pub mod agent;
+pub mod attachments;
 pub mod demo;
 pub mod knowledge;
 pub mod live;

@@ -5,8 +5,8 @@
 
 use super::ticket_view::TicketStatusView;
 use super::{ReporterProblem, TicketAccess};
-use crate::components::{escape_text, LiveRegion};
-use crate::domain::{Phase, TicketStatus, WorkForm};
+use crate::components::{escape_text, FilesField, LiveRegion};
+use crate::domain::{FileView, Phase, TicketStatus, WorkForm};
 use leptos::prelude::*;
 
 #[component]
@@ -27,11 +27,13 @@ pub fn LiveTicket(
         message,
         done,
         form,
+        kept,
     } = problem;
+    let files_base = action.clone();
     let actions = can_act.then(|| {
         view! {
             <div id="reporter-actions" data-live>
-                <ReporterActions status=status.clone() action typed=form/>
+                <ReporterActions status=status.clone() action typed=form kept/>
             </div>
         }
     });
@@ -44,7 +46,7 @@ pub fn LiveTicket(
                 <div class="confirmation" role="status" data-test="reporter-done"><p>{done_words(&d)}</p></div>
             })}
             <div id="ticket-live-status" data-live aria-live="polite">
-                <TicketStatusView status/>
+                <TicketStatusView status files_base/>
             </div>
             {actions}
         </LiveRegion>
@@ -53,7 +55,12 @@ pub fn LiveTicket(
 
 /// What the reporter can do in the ticket's current state.
 #[component]
-fn ReporterActions(status: TicketStatus, action: String, typed: WorkForm) -> impl IntoView {
+fn ReporterActions(
+    status: TicketStatus,
+    action: String,
+    typed: WorkForm,
+    kept: Vec<FileView>,
+) -> impl IntoView {
     let phase = Phase::of(status.state);
     let version = status.version.to_string();
     let body = typed.typed_for(&["add_information", "ask_for_update"], |w| &w.body);
@@ -61,7 +68,8 @@ fn ReporterActions(status: TicketStatus, action: String, typed: WorkForm) -> imp
     let comment = typed.typed_for(&["rate"], |w| &w.body);
     let form = move |label: &'static str, children: AnyView| {
         view! {
-            <form method="post" action=action.clone() class="reporter-form" aria-label=label>
+            <form method="post" action=action.clone() class="reporter-form" aria-label=label
+                enctype="multipart/form-data">
                 <input type="hidden" name="version" value=version.clone()/>
                 {children}
             </form>
@@ -73,6 +81,7 @@ fn ReporterActions(status: TicketStatus, action: String, typed: WorkForm) -> imp
             <label for="reporter-body">"Message"</label>
             <textarea id="reporter-body" name="body" rows="4" maxlength="10000" inner_html=escape_text(&body)></textarea>
         </div>
+        <FilesField id="reporter-files" kept=kept.clone() error=None/>
         <div class="button-row">
             <button type="submit" name="action" value="add_information" class="button primary" data-test="add-information">"Add information"</button>
             <button type="submit" name="action" value="ask_for_update" class="button" data-test="ask-for-update">"Ask for an update"</button>

@@ -1,7 +1,7 @@
 //! The logging pages for incidents and service requests.
 
 use super::{report_form_data, ReportForm, SubmittedTicket};
-use crate::components::LoadError;
+use crate::components::{FilePicker, LoadError};
 use crate::domain::TicketKind;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -44,12 +44,13 @@ fn ReportPage(kind: TicketKind) -> impl IntoView {
                     Suspend::new(async move {
                         match data.await {
                             Ok(data) => {
-                                let SubmittedTicket { mut form, errors, problem } = submitted.unwrap_or_default();
+                                let SubmittedTicket { mut form, errors, problem, kept } = submitted.unwrap_or_default();
                                 if form.service.is_empty() {
                                     form.service = preselected;
                                 }
                                 view! {
-                                    <ReportForm kind services=data.services priorities=data.priorities majors=data.majors form errors problem/>
+                                    <ReportForm kind services=data.services priorities=data.priorities majors=data.majors form errors problem kept/>
+                                    <FilePicker/>
                                 }.into_any()
                             }
                             Err(error) => view! { <LoadError error/> }.into_any(),

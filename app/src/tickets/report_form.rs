@@ -3,10 +3,10 @@
 //! answers the triage questions, narrows the categories to the chosen service, and
 //! suggests matching articles while the user describes the issue.
 
-use crate::components::{described_by, ErrorSummary, FieldHint};
+use crate::components::{described_by, ErrorSummary, FieldHint, FilesField};
 use crate::domain::{
-    Field, FieldErrors, Impact, OngoingMajor, PriorityTable, SearchResults, Service, TicketForm,
-    TicketKind, Urgency,
+    Field, FieldErrors, FileView, Impact, OngoingMajor, PriorityTable, SearchResults, Service,
+    TicketForm, TicketKind, Urgency,
 };
 use crate::knowledge::search_articles;
 use leptos::html::Select;
@@ -28,6 +28,8 @@ pub fn ReportForm(
     form: TicketForm,
     errors: FieldErrors,
     problem: Option<String>,
+    /// Files the form carried when it came back.
+    kept: Vec<FileView>,
 ) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
@@ -99,6 +101,7 @@ pub fn ReportForm(
     view! {
         <div class="report-layout">
             <form class="report-form" id="report-form" method="post" action=action novalidate
+                enctype="multipart/form-data"
                 data-hydrated=move || hydrated.get().then_some("true")>
                 {problem.map(|p| view! {
                     <div class="error-summary" role="alert" data-test="form-problem"><p>{p}</p></div>
@@ -187,6 +190,7 @@ pub fn ReportForm(
                             inner_html=crate::components::escape_text(&form.description)>
                         </textarea>
                     </div>
+                    <FilesField id="files" kept error=error_of(Field::Files)/>
                 </fieldset>
 
                 <fieldset>

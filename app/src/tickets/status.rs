@@ -5,7 +5,7 @@ use super::ticket_view::TicketStatusView;
 use super::{
     status_by_link, LinkedStatus, LookupForm, ReporterProblem, StatusLookup, TicketAccess,
 };
-use crate::components::LoadError;
+use crate::components::{FilePicker, LoadError};
 use crate::domain::{TicketKind, TicketStatus};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -41,6 +41,7 @@ pub fn StatusPage() -> impl IntoView {
                                     {joined.then(|| view! { <Joined status=status.clone() link/> })}
                                     <Title text=format!("{}: {}", status.number, status.summary)/>
                                     <LiveTicket status access can_act=!following problem=problem.clone()/>
+                                    {(!following).then(|| view! { <FilePicker/> })}
                                 </div>
                             }.into_any()
                         }

@@ -1,13 +1,18 @@
 //! Everything the reporter may see of a ticket, as the status pages and the live
 //! ticket show it.
 
-use crate::components::format_time;
+use crate::components::{format_time, AttachedFiles};
 use crate::domain::{Standing, TargetView, TicketStatus};
 use leptos::prelude::*;
 
-/// Everything the reporter may see of a ticket.
+/// Everything the reporter may see of a ticket. `files_base` is the page's own
+/// address, under which its files are downloaded; without it (a ticket looked
+/// up by number and e-mail) files are only named.
 #[component]
-pub fn TicketStatusView(status: TicketStatus) -> impl IntoView {
+pub fn TicketStatusView(
+    status: TicketStatus,
+    #[prop(optional, into)] files_base: Option<String>,
+) -> impl IntoView {
     let rule = status.priority_rule.clone();
     let state_words = match status.hold {
         Some(reason) => format!("{} – {}", status.state.label(), reason.label()),
@@ -53,6 +58,7 @@ pub fn TicketStatusView(status: TicketStatus) -> impl IntoView {
                     <li>
                         <p class="timeline-meta"><time datetime=entry.at.to_rfc3339()>{format_time(entry.at)}</time> " · " {entry.actor}</p>
                         <p>{entry.text}</p>
+                        <AttachedFiles files=entry.files base=files_base.clone()/>
                     </li>
                 }).collect_view()}
             </ol>

@@ -30,6 +30,10 @@ impl Response {
         &self.headers
     }
 
+    pub fn body_bytes(&self) -> Vec<u8> {
+        self.body.clone()
+    }
+
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
@@ -220,6 +224,28 @@ impl TestPortal {
         }
         let body = serde_urlencoded::to_string(&pairs).expect("form encoding");
         self.send_from(peer, request.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    /// A form post with files, as a browser sends a `multipart/form-data` form
+    /// from one of the portal's pages: `fields` then `files` (name, bytes), all
+    /// in the `files` input.
+    pub async fn post_multipart<V: AsRef<str>>(
+        &self,
+        who: Option<&Session>,
+        path: &str,
+        fields: &[(&str, V)],
+        files: &[(&str, &[u8])],
+    ) -> Response {
+        let (content_type, body) = multipart_body(fields, files);
+        let mut request = Request::post(path)
+            .header("host", Self::HOST)
+            .header("content-type", content_type)
+            .header("sec-fetch-site", "same-origin");
+        if let Some(session) = who {
+            request = request.header("cookie", &session.cookie);
+        }
+        self.send(request.body(Body::from(body)).expect("request"))
             .await
     }
 
@@ -607,6 +633,42 @@ pub fn form_fields(form: &TicketForm) -> Vec<(&'static str, String)> {
         ("urgency", form.urgency.clone()),
         ("join", form.join.clone()),
     ]
+}
+
+/// A `multipart/form-data` body: its content type and bytes.
+pub fn multipart_body<V: AsRef<str>>(
+    fields: &[(&str, V)],
+    files: &[(&str, &[u8])],
+) -> (String, Vec<u8>) {
+    let boundary = "----portal-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{}\r\n",
+                value.as_ref()
+            )
+            .as_bytes(),
+        );
+    }
+    for (file_name, bytes) in files {
+        // As browsers do: a quote, CR and LF in the name percent-encoded.
+        let file_name = file_name
+            .replace('"', "%22")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A");
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; \
+                 filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// The `Location` of a redirect.

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod accounts;
+mod attachments;
 mod attacks;
 mod authoring;
 mod config;

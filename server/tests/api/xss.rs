@@ -433,3 +433,81 @@ async fn configuration_names_and_steps_never_become_markup_in_any_view() {
         "the steps are there, as text"
     );
 }
+
+#[tokio::test]
+async fn attached_file_names_never_become_markup_in_any_view_or_header() {
+    let portal = TestPortal::start().await;
+    let payloads = payloads();
+    let form = portal.with_email_service().await;
+    let logged = portal.submit("incident", &form).await;
+    let link = crate::helpers::location(&logged);
+    let link = link.trim_end_matches("?new=1");
+    let admin = portal.admin("admin@example.com").await;
+    let agent = portal.agent(&admin, "Alex Agent", "alex@example.com").await;
+    let desk = "/agent/tickets/INC0001001";
+    let names: Vec<String> = payloads.iter().map(|p| format!("{p}.log")).collect();
+    let mut pages = Vec::new();
+    for batch in names.chunks(10) {
+        let files: Vec<(&str, &[u8])> = batch
+            .iter()
+            .map(|n| (n.as_str(), b"a line of a log\n".as_slice()))
+            .collect();
+        // Sent with a form that comes back: the names are listed as kept.
+        let mut bad = form.clone();
+        bad.summary = String::new();
+        let came_back = portal
+            .post_multipart(None, "/report/incident", &form_fields(&bad), &files)
+            .await;
+        assert_eq!(came_back.status(), 422);
+        pages.push(came_back.text());
+        // Sent with a reply: on the desk's page and the reporter's.
+        let version: i64 =
+            sqlx::query_scalar("SELECT version FROM tickets WHERE number = 'INC0001001'")
+                .fetch_one(&portal.state.db.reader)
+                .await
+                .unwrap();
+        let reply = portal
+            .post_multipart(
+                Some(&agent),
+                desk,
+                &[
+                    ("version", version.to_string().as_str()),
+                    ("action", "reply"),
+                    ("body", "Files"),
+                ],
+                &files,
+            )
+            .await;
+        assert_eq!(reply.status(), 303, "{}", reply.text());
+    }
+    pages.push(portal.get_as(Some(&agent), desk).await.text());
+    let status = portal.get(link).await.text();
+    pages.push(status.clone());
+    let mut problems = Vec::new();
+    for (n, page) in pages.iter().enumerate() {
+        for problem in markup_problems(page, &payloads) {
+            problems.push(format!("view {n}: {problem}"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems, first: {:?}",
+        problems.len(),
+        &problems[..problems.len().min(5)]
+    );
+    // Every download names its file in one well-formed header.
+    let downloads: Vec<&str> = status
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.contains("/files/"))
+        .collect();
+    assert_eq!(downloads.len(), payloads.len());
+    for href in downloads.iter().take(30) {
+        let response = portal.get(href).await;
+        let disposition = response.headers().get("content-disposition").unwrap();
+        let text = disposition.to_str().expect("an ASCII header");
+        assert!(text.starts_with("attachment; filename=\""), "{text}");
+        assert_eq!(text.matches('"').count(), 2, "{text}");
+    }
+}

@@ -4,6 +4,7 @@
 
 use crate::domain::{Actor, TicketNumber, WorkForm};
 use crate::error::AppError;
+use crate::server::attachments::upload::WithFiles;
 use crate::server::store::tickets::reporter;
 use crate::server::tickets::reporter::{reporter_act, reporter_answer};
 use crate::server::web::caller::SignedIn;
@@ -11,7 +12,6 @@ use crate::server::web::page::FormPage;
 use crate::server::web::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::Form;
 
 /// `POST /my-tickets/{number}`: the signed-in owner's action.
 pub async fn owner_post(
@@ -19,7 +19,7 @@ pub async fn owner_post(
     SignedIn { account, .. }: SignedIn,
     page: FormPage,
     Path(number): Path<String>,
-    Form(form): Form<WorkForm>,
+    WithFiles { form, files }: WithFiles<WorkForm>,
 ) -> Response {
     let result = async {
         let number = TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
@@ -29,8 +29,8 @@ pub async fn owner_post(
             .ok_or(AppError::NotFound)?;
         drop(conn);
         let actor = Actor::Reporter { name: account.name };
-        reporter_act(&state, number, &actor, &form).await
+        reporter_act(&state, number, &actor, &form, &files).await
     }
     .await;
-    reporter_answer(&state, page, form, result).await
+    reporter_answer(&state, page, form, files, result).await
 }

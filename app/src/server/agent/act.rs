@@ -8,6 +8,7 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::server::hub::Changes;
+use crate::server::store::attachments::Files;
 use crate::server::store::db::Db;
 use crate::server::store::tickets::apply::{self as work, Effect};
 use crate::server::store::tickets::desk;
@@ -23,6 +24,7 @@ pub async fn act(
     me: &Account,
     number: &str,
     form: &WorkForm,
+    files: &Files,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
     let number = TicketNumber::parse(number).ok_or(AppError::NotFound)?;
@@ -36,7 +38,7 @@ pub async fn act(
         id: me.id,
         name: me.name.clone(),
     };
-    Ok(work::apply_with(db, hub, number, version, &actor, action, effect, now).await?)
+    Ok(work::apply_with(db, hub, number, version, &actor, action, effect, files, now).await?)
 }
 
 fn refused(message: &str) -> AppError {

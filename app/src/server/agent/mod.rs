@@ -5,14 +5,16 @@
 
 pub mod act;
 
+use crate::domain::AttachmentRules;
 use crate::domain::{DeskOutcome, WorkForm};
+use crate::error::AppError;
+use crate::server::attachments::upload::WithFiles;
 use crate::server::web::answer::answer;
 use crate::server::web::caller::Staff;
 use crate::server::web::page::{back_to_ticket, FormPage};
 use crate::server::web::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::Form;
 use chrono::Utc;
 
 /// `POST /agent/tickets/{number}`.
@@ -21,14 +23,29 @@ pub async fn desk_post(
     Staff { me, .. }: Staff,
     page: FormPage,
     Path(number): Path<String>,
-    Form(form): Form<WorkForm>,
+    WithFiles { form, files }: WithFiles<WorkForm>,
 ) -> Response {
-    let result = act::act(&state.db, &state.changes, &me, &number, &form, Utc::now())
-        .await
-        .map(|_| back_to_ticket(&page.uri, &form.action));
+    let result = match files.problem() {
+        Some(problem) => Err(AppError::Refused(problem)),
+        None => {
+            let attach = files.to_attach(AttachmentRules::default());
+            act::act(
+                &state.db,
+                &state.changes,
+                &me,
+                &number,
+                &form,
+                &attach,
+                Utc::now(),
+            )
+            .await
+            .map(|_| back_to_ticket(&page.uri, &form.action))
+        }
+    };
     let outcome = DeskOutcome {
         message: String::new(),
         form,
+        kept: files.accepted,
     };
     answer(&state, page, result, outcome).await
 }

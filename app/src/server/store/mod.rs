@@ -7,10 +7,12 @@
 //! own, which they then commit.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod calendars;
 pub mod catalog;
 pub mod db;
+pub mod files;
 pub mod groups;
 pub mod ids;
 pub mod knowledge;

@@ -11,9 +11,11 @@
 pub mod reporter;
 
 use crate::domain::{
-    LookupForm, NewTicket, StatusLookup, SubmittedTicket, TicketForm, TicketKind, TicketNumber,
+    AttachmentRules, Field, LookupForm, NewTicket, StatusLookup, SubmittedTicket, TicketForm,
+    TicketKind, TicketNumber,
 };
 use crate::error::AppError;
+use crate::server::attachments::upload::{Sent, WithFiles};
 use crate::server::store::tickets::log::{self, CreateError, FollowError};
 use crate::server::store::tickets::reporter as stored;
 use crate::server::web::answer::answer;
@@ -29,18 +31,18 @@ use axum::Form;
 pub async fn submit_incident(
     State(state): State<AppState>,
     page: FormPage,
-    Form(form): Form<TicketForm>,
+    WithFiles { form, files }: WithFiles<TicketForm>,
 ) -> Response {
-    submit_ticket(state, page, TicketKind::Incident, form).await
+    submit_ticket(state, page, TicketKind::Incident, form, files).await
 }
 
 /// `POST /report/request`.
 pub async fn submit_request(
     State(state): State<AppState>,
     page: FormPage,
-    Form(form): Form<TicketForm>,
+    WithFiles { form, files }: WithFiles<TicketForm>,
 ) -> Response {
-    submit_ticket(state, page, TicketKind::Request, form).await
+    submit_ticket(state, page, TicketKind::Request, form, files).await
 }
 
 async fn submit_ticket(
@@ -48,13 +50,15 @@ async fn submit_ticket(
     page: FormPage,
     kind: TicketKind,
     form: TicketForm,
+    files: Sent,
 ) -> Response {
     if !form.join.trim().is_empty() {
         return follow_major(state, page, form).await;
     }
-    let result = log(&state, &page, kind, &form).await;
+    let result = log(&state, &page, kind, &form, &files).await;
     let outcome = SubmittedTicket {
         form,
+        kept: files.accepted,
         ..SubmittedTicket::default()
     };
     answer(&state, page, result, outcome).await
@@ -66,18 +70,38 @@ async fn log(
     page: &FormPage,
     kind: TicketKind,
     form: &TicketForm,
+    files: &Sent,
 ) -> Result<String, AppError> {
-    let ticket = NewTicket::parse(kind, form).map_err(AppError::Invalid)?;
+    // Every problem at once: the form's and the files'.
+    let parsed = NewTicket::parse(kind, form);
+    let ticket = match (parsed, files.problem()) {
+        (Ok(ticket), None) => ticket,
+        (parsed, problem) => {
+            let mut errors = parsed.err().unwrap_or_default();
+            if let Some(problem) = problem {
+                errors.add(Field::Files, problem);
+            }
+            return Err(AppError::Invalid(errors));
+        }
+    };
     if !state.limits.ticket(&page.caller.address) {
         return Err(AppError::TooManyRequests);
     }
     let owner = page.caller.viewer.account().map(|a| a.id);
-    let created = log::create(&state.db, &state.changes, ticket, owner, chrono::Utc::now())
-        .await
-        .map_err(|error| match error {
-            CreateError::Invalid(errors) => AppError::Invalid(errors),
-            other => AppError::internal(other),
-        })?;
+    let attach = files.to_attach(AttachmentRules::default());
+    let created = log::create(
+        &state.db,
+        &state.changes,
+        ticket,
+        owner,
+        &attach,
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|error| match error {
+        CreateError::Invalid(errors) => AppError::Invalid(errors),
+        other => AppError::internal(other),
+    })?;
     tracing::info!(number = %created.number, "ticket logged");
     Ok(format!("/status/{}?new=1", created.status_token))
 }

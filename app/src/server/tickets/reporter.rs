@@ -8,15 +8,16 @@
 //! else changed the ticket first) answers with the page again, showing the
 //! ticket as it is now, the reason, and everything that was typed.
 
-use crate::domain::{Actor, ReporterProblem, TicketNumber, WorkForm};
+use crate::domain::{Actor, AttachmentRules, ReporterProblem, TicketNumber, WorkForm};
 use crate::error::AppError;
-use crate::server::store::tickets::{apply, reporter};
+use crate::server::attachments::upload::{Sent, WithFiles};
+use crate::server::store::tickets::apply::{self, Effect};
+use crate::server::store::tickets::reporter;
 use crate::server::web::answer::answer;
 use crate::server::web::page::{back_to_ticket, FormPage};
 use crate::server::web::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::Form;
 use chrono::Utc;
 
 /// `POST /status/{token}`: the action of whoever holds the private link.
@@ -24,7 +25,7 @@ pub async fn link_post(
     State(state): State<AppState>,
     page: FormPage,
     Path(token): Path<String>,
-    Form(form): Form<WorkForm>,
+    WithFiles { form, files }: WithFiles<WorkForm>,
 ) -> Response {
     let result = async {
         let mut conn = state.db.reader.acquire().await?;
@@ -42,10 +43,10 @@ pub async fn link_post(
             .await?
             .ok_or(AppError::NotFound)?;
         drop(conn);
-        reporter_act(&state, number, &Actor::Reporter { name }, &form).await
+        reporter_act(&state, number, &Actor::Reporter { name }, &form, &files).await
     }
     .await;
-    reporter_answer(&state, page, form, result).await
+    reporter_answer(&state, page, form, files, result).await
 }
 
 pub(crate) async fn reporter_act(
@@ -53,19 +54,25 @@ pub(crate) async fn reporter_act(
     number: TicketNumber,
     actor: &Actor,
     form: &WorkForm,
+    files: &Sent,
 ) -> Result<i64, AppError> {
+    if let Some(problem) = files.problem() {
+        return Err(AppError::Refused(problem));
+    }
     let version = form
         .seen_version()
         .ok_or_else(|| AppError::Refused("Please reload the page and try again.".into()))?;
     let action = form.reporter_action()?;
     let now = Utc::now();
-    Ok(apply::apply(
+    Ok(apply::apply_with(
         &state.db,
         &state.changes,
         number,
         version,
         actor,
         action,
+        Effect::None,
+        &files.to_attach(AttachmentRules::default()),
         now,
     )
     .await?)
@@ -75,6 +82,7 @@ pub(crate) async fn reporter_answer(
     state: &AppState,
     page: FormPage,
     form: WorkForm,
+    files: Sent,
     result: Result<i64, AppError>,
 ) -> Response {
     let result = result.map(|_| back_to_ticket(&page.uri, &form.action));
@@ -82,6 +90,7 @@ pub(crate) async fn reporter_answer(
         message: None,
         done: None,
         form,
+        kept: files.accepted,
     };
     answer(state, page, result, outcome).await
 }

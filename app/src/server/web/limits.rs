@@ -33,6 +33,9 @@ pub struct Limits {
     lookups_by_email: DefaultKeyedRateLimiter<String>,
     /// Tickets logged and "this is my problem too", per client.
     tickets_by_client: DefaultKeyedRateLimiter<String>,
+    /// Attached files received, per client, one cell per started megabyte: a
+    /// burst of a gigabyte, then five megabytes a second.
+    upload_mb_by_client: DefaultKeyedRateLimiter<String>,
 }
 
 fn quota(burst: u32, one_every: Duration) -> Quota {
@@ -52,6 +55,7 @@ impl Default for Limits {
             lookups_by_ticket: RateLimiter::keyed(quota(10, Duration::from_secs(6))),
             lookups_by_email: RateLimiter::keyed(quota(20, Duration::from_secs(3))),
             tickets_by_client: RateLimiter::keyed(quota(30, Duration::from_secs(4))),
+            upload_mb_by_client: RateLimiter::keyed(quota(1000, Duration::from_millis(200))),
         }
     }
 }
@@ -115,6 +119,18 @@ impl Limits {
         allows(&self.tickets_by_client, client_key(address))
     }
 
+    /// Whether this client may send a file of `bytes` more (at least one cell:
+    /// asked with 0 before a file arrives, then with its size).
+    pub fn upload(&self, address: &str, bytes: u64) -> bool {
+        let megabytes = u32::try_from(bytes.div_ceil(1024 * 1024)).unwrap_or(u32::MAX);
+        let cells = NonZeroU32::new(megabytes.max(1)).unwrap_or(NonZeroU32::MIN);
+        matches!(
+            self.upload_mb_by_client
+                .check_key_n(&client_key(address), cells),
+            Ok(Ok(_))
+        )
+    }
+
     /// Drops buckets that have refilled, so memory does not grow with every address.
     pub fn forget_idle(&self) {
         self.sign_in_by_account.retain_recent();
@@ -125,6 +141,7 @@ impl Limits {
         self.lookups_by_ticket.retain_recent();
         self.lookups_by_email.retain_recent();
         self.tickets_by_client.retain_recent();
+        self.upload_mb_by_client.retain_recent();
     }
 }
 

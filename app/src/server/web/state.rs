@@ -6,6 +6,7 @@ use super::limits::Limits;
 use crate::server::hub::Changes;
 use crate::server::search::SearchIndex;
 use crate::server::store::db::Db;
+use crate::server::store::files::FileStore;
 use axum::extract::FromRef;
 use leptos::prelude::{AnyView, LeptosOptions};
 use std::sync::Arc;
@@ -14,6 +15,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// The bytes of attached files.
+    pub files: FileStore,
     /// Committed changes, told to the pages that show them live.
     pub changes: Changes,
     pub search: SearchIndex,

@@ -16,6 +16,7 @@ use crate::domain::{
 use crate::domain::{ArticleId, CategoryId, ModelId, TicketId};
 use crate::server::hub::Changes;
 use crate::server::sla::{next_milestone, Deadlines, Milestone, Recorded, Target};
+use crate::server::store::attachments::{ClaimError, Files};
 use crate::server::store::calendars::sla_for;
 use crate::server::store::db::Db;
 use crate::server::store::priorities::{derive_priority, lifecycle_rules};
@@ -32,8 +33,20 @@ pub enum WorkError {
     /// The ticket changed since its author loaded it.
     #[error("the ticket changed meanwhile")]
     Conflict { state: TicketState },
+    /// The files sent with the change cannot be attached.
+    #[error("files not attached: {0}")]
+    Files(ClaimError),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+}
+
+impl From<ClaimError> for WorkError {
+    fn from(error: ClaimError) -> Self {
+        match error {
+            ClaimError::Database(error) => WorkError::Database(error),
+            other => WorkError::Files(other),
+        }
+    }
 }
 
 /// A ticket as the lifecycle and the SLA clock need it.
@@ -94,6 +107,7 @@ pub async fn apply(
         actor,
         action,
         Effect::None,
+        &Files::none(),
         now,
     )
     .await
@@ -108,6 +122,7 @@ pub async fn apply_with(
     actor: &Actor,
     action: Action,
     effect: Effect,
+    files: &Files,
     now: DateTime<Utc>,
 ) -> Result<i64, WorkError> {
     let mut work = TicketWork::begin(db, hub, now).await?;
@@ -137,9 +152,11 @@ pub async fn apply_with(
         Seen::ByDesk
     };
     let version = write(&mut work, &ticket, &next, actor, &event, seen_by, now).await?;
+    work.attach(files).await?;
+    let entry = work.last_entry();
     write_effect(work.conn(), &ticket, actor, effect, now).await?;
     if next.major && event.kind == "reply" {
-        tell_linked_reporters(&mut work, ticket.id, actor, &event, now).await?;
+        tell_linked_reporters(&mut work, ticket.id, actor, &event, entry, now).await?;
     }
     work.commit().await?;
     Ok(version)
@@ -244,6 +261,7 @@ async fn tell_linked_reporters(
     major_id: TicketId,
     actor: &Actor,
     event: &Event,
+    update: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let linked: Vec<(TicketId, String)> = sqlx::query_as(
@@ -267,6 +285,9 @@ async fn tell_linked_reporters(
         };
         work.record_any(TicketRef { id, number }, entry, Seen::ByReporter)
             .await?;
+        if let Some(update) = update {
+            work.attach_copies_of(update).await?;
+        }
     }
     Ok(())
 }
@@ -530,6 +551,7 @@ impl From<WorkError> for crate::error::AppError {
                  was saved; reload the ticket to see what changed, then try again.",
                 state.label().to_lowercase()
             )),
+            WorkError::Files(error) => AppError::Refused(error.message()),
             WorkError::Database(error) => AppError::internal(error),
         }
     }

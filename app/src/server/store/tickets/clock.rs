@@ -138,7 +138,12 @@ pub async fn close_resolved(
         {
             Ok(_) => closed += 1,
             // Someone acted on it meanwhile; the next round looks again.
-            Err(WorkError::Conflict { .. } | WorkError::Refused(_) | WorkError::NotFound) => {}
+            Err(
+                WorkError::Conflict { .. }
+                | WorkError::Refused(_)
+                | WorkError::NotFound
+                | WorkError::Files(_),
+            ) => {}
             Err(WorkError::Database(error)) => return Err(error),
         }
     }

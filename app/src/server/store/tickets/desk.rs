@@ -9,6 +9,7 @@ use crate::domain::{
     TicketState, Urgency,
 };
 use crate::domain::{CategoryId, TicketId};
+use crate::server::store::attachments::{self, files_of};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
@@ -255,21 +256,24 @@ pub async fn desk_ticket(
     let id = row.id;
     let state = TicketState::parse(&row.state).ok_or_else(|| unreadable("state"))?;
     let (response, resolution_target) = row.targets.view(state, now);
-    let history = sqlx::query_as::<_, HistoryRow>(
-        "SELECT at, actor, kind, visibility, body FROM ticket_events WHERE ticket_id = ? ORDER BY id",
+    let rows = sqlx::query_as::<_, HistoryRow>(
+        "SELECT id, at, actor, kind, visibility, body FROM ticket_events WHERE ticket_id = ? ORDER BY id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|e| HistoryEntry {
-        at: e.at,
-        actor: e.actor,
-        kind: e.kind,
-        internal: e.visibility == "internal",
-        text: e.body,
-    })
-    .collect();
+    .await?;
+    let files = attachments::of_ticket(&mut *conn, id).await?;
+    let history = rows
+        .into_iter()
+        .map(|e| HistoryEntry {
+            files: files_of(&files, e.id),
+            at: e.at,
+            actor: e.actor,
+            kind: e.kind,
+            internal: e.visibility == "internal",
+            text: e.body,
+        })
+        .collect();
     let major = row.major;
     let (linked_tickets, followers) = if major {
         (
@@ -404,6 +408,7 @@ struct DeskTicketRow {
 /// An entry of a ticket's history, as stored.
 #[derive(FromRow)]
 struct HistoryRow {
+    id: i64,
     at: DateTime<Utc>,
     actor: String,
     kind: String,

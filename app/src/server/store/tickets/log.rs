@@ -9,6 +9,7 @@ use crate::domain::{Field, FieldErrors, NewTicket, TicketNumber, Visibility};
 use crate::server::hub::Changes;
 use crate::server::secrets::{hash_token, new_token};
 use crate::server::sla::first_deadlines;
+use crate::server::store::attachments::{ClaimError, Files};
 use crate::server::store::calendars::sla_for;
 use crate::server::store::db::Db;
 use crate::server::store::priorities::derive_priority;
@@ -47,6 +48,7 @@ pub async fn create(
     hub: &Changes,
     ticket: NewTicket,
     owner: Option<UserId>,
+    files: &Files,
     now: DateTime<Utc>,
 ) -> Result<Created, CreateError> {
     let token = new_token().map_err(|e| CreateError::Random(e.to_string()))?;
@@ -153,6 +155,15 @@ pub async fn create(
         number,
     };
     work.record(logged, 0, entry, Seen::ByReporter).await?;
+    match work.attach(files).await {
+        Ok(()) => {}
+        Err(ClaimError::Database(error)) => return Err(error.into()),
+        Err(problem) => {
+            let mut errors = FieldErrors::default();
+            errors.add(Field::Files, problem.message());
+            return Err(CreateError::Invalid(errors));
+        }
+    }
     work.commit().await?;
     Ok(Created {
         number,
@@ -319,9 +330,16 @@ mod tests {
             triage: None,
         };
 
-        let created = create(&db, &hub, ticket("mail", category), None, now)
-            .await
-            .unwrap();
+        let created = create(
+            &db,
+            &hub,
+            ticket("mail", category),
+            None,
+            &Files::none(),
+            now,
+        )
+        .await
+        .unwrap();
         let stored: (i64, i64) =
             sqlx::query_as("SELECT service_id, category_id FROM tickets WHERE number = ?")
                 .bind(created.number.to_string())
@@ -330,11 +348,29 @@ mod tests {
                 .unwrap();
         assert_eq!(stored, (service, category));
 
-        match create(&db, &hub, ticket("mail", withdrawn), None, now).await {
+        match create(
+            &db,
+            &hub,
+            ticket("mail", withdrawn),
+            None,
+            &Files::none(),
+            now,
+        )
+        .await
+        {
             Err(CreateError::Invalid(errors)) => assert!(errors.get(Field::Category).is_some()),
             other => panic!("a withdrawn category was accepted: {other:?}"),
         }
-        match create(&db, &hub, ticket("nothing", category), None, now).await {
+        match create(
+            &db,
+            &hub,
+            ticket("nothing", category),
+            None,
+            &Files::none(),
+            now,
+        )
+        .await
+        {
             Err(CreateError::Invalid(errors)) => assert!(errors.get(Field::Service).is_some()),
             other => panic!("an unknown service was accepted: {other:?}"),
         }

@@ -9,6 +9,7 @@ use crate::domain::{
     TimelineEntry,
 };
 use crate::server::secrets::{hash_token, plausible_token};
+use crate::server::store::attachments::{self, files_of};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
@@ -126,19 +127,21 @@ pub async fn status_for_follower(
     let Some(mut status) = status_of(conn, id).await? else {
         return Ok(None);
     };
-    let events: Vec<(DateTime<Utc>, String, String, String)> = sqlx::query_as(
-        "SELECT at, actor, kind, body FROM ticket_events
+    let events: Vec<(i64, DateTime<Utc>, String, String, String)> = sqlx::query_as(
+        "SELECT id, at, actor, kind, body FROM ticket_events
          WHERE ticket_id = ? AND visibility = 'public' ORDER BY id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let files = attachments::of_ticket(&mut *conn, id).await?;
     let mut declared = false;
     status.timeline = events
         .into_iter()
-        .filter_map(|(at, actor, kind, body)| {
+        .filter_map(|(event, at, actor, kind, body)| {
             declared |= kind == "major_declared";
-            TimelineEntry::for_follower(at, actor, &kind, body, declared)
+            let files = files_of(&files, event);
+            TimelineEntry::for_follower(at, actor, &kind, body, files, declared)
         })
         .collect();
     status.rating = None;
@@ -252,16 +255,23 @@ async fn status_from_row(
     let state = TicketState::parse(&row.state).ok_or_else(|| corrupt("state"))?;
     let priority = Priority::new(row.priority).ok_or_else(|| corrupt("priority"))?;
     let ticket_id = row.id;
-    let events: Vec<(DateTime<Utc>, String, String)> = sqlx::query_as(
-        "SELECT at, actor, body FROM ticket_events
+    let events: Vec<(i64, DateTime<Utc>, String, String)> = sqlx::query_as(
+        "SELECT id, at, actor, body FROM ticket_events
          WHERE ticket_id = ? AND visibility = 'public' ORDER BY id",
     )
     .bind(ticket_id)
     .fetch_all(&mut *conn)
     .await?;
+    // Only the files of public entries are ever handed on.
+    let files = attachments::of_ticket(&mut *conn, ticket_id).await?;
     let timeline = events
         .into_iter()
-        .map(|(at, actor, text)| TimelineEntry { at, actor, text })
+        .map(|(event, at, actor, text)| TimelineEntry {
+            at,
+            actor,
+            text,
+            files: files_of(&files, event),
+        })
         .collect();
     let (response, resolution_target) = row.targets.view(state, Utc::now());
     let links = super::desk::links_of(&mut *conn, ticket_id, true).await?;
@@ -381,7 +391,8 @@ mod tests {
             [TimelineEntry {
                 at: now,
                 actor: "Rita".into(),
-                text: "No mail".into()
+                text: "No mail".into(),
+                files: Vec::new(),
             }]
         );
 

@@ -12,6 +12,7 @@
 use crate::domain::TicketId;
 use crate::domain::{TicketNumber, Visibility};
 use crate::server::hub::{Changes, TicketChange};
+use crate::server::store::attachments::{self, ClaimError, Files};
 use crate::server::store::db::Db;
 use chrono::{DateTime, Utc};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
@@ -59,6 +60,8 @@ pub struct TicketWork<'a> {
     /// When the work is done: every ticket it changes was last updated then.
     now: DateTime<Utc>,
     changed: Vec<TicketChange>,
+    /// The last history entry written: the one files are attached to.
+    last_entry: Option<(TicketId, i64)>,
 }
 
 impl<'a> TicketWork<'a> {
@@ -73,6 +76,7 @@ impl<'a> TicketWork<'a> {
             hub,
             now,
             changed: Vec::new(),
+            last_entry: None,
         })
     }
 
@@ -126,9 +130,9 @@ impl<'a> TicketWork<'a> {
         .fetch_optional(&mut *self.tx)
         .await?;
         let version = version.ok_or(RecordError::Stale)?;
-        sqlx::query(
+        let entry_id: i64 = sqlx::query_scalar(
             "INSERT INTO ticket_events (ticket_id, at, actor, kind, visibility, body)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(ticket.id)
         .bind(entry.at)
@@ -136,8 +140,9 @@ impl<'a> TicketWork<'a> {
         .bind(entry.kind)
         .bind(entry.visibility.as_str())
         .bind(entry.body)
-        .execute(&mut *self.tx)
+        .fetch_one(&mut *self.tx)
         .await?;
+        self.last_entry = Some((ticket.id, entry_id));
         let public = seen_by == Seen::ByReporter;
         match self.changed.iter_mut().find(|c| c.ticket_id == ticket.id) {
             Some(change) => change.public |= public,
@@ -148,6 +153,30 @@ impl<'a> TicketWork<'a> {
             }),
         }
         Ok(version)
+    }
+
+    /// Attaches `files` (unclaimed uploads) to the history entry recorded last;
+    /// who may see them is who may see that entry.
+    pub async fn attach(&mut self, files: &Files) -> Result<(), ClaimError> {
+        if files.ids.is_empty() {
+            return Ok(());
+        }
+        let (ticket, entry) = self.last_entry.ok_or(ClaimError::Gone)?;
+        attachments::claim(&mut self.tx, ticket, entry, files).await
+    }
+
+    /// The history entry recorded last, if any.
+    pub fn last_entry(&self) -> Option<i64> {
+        self.last_entry.map(|(_, entry)| entry)
+    }
+
+    /// Attaches to the history entry recorded last a copy of every file of
+    /// entry `from` (the update of a major incident, in a linked ticket).
+    pub async fn attach_copies_of(&mut self, from: i64) -> Result<(), sqlx::Error> {
+        match self.last_entry {
+            Some((ticket, entry)) => attachments::copy_to(&mut self.tx, from, ticket, entry).await,
+            None => Ok(()),
+        }
     }
 
     /// Commits every change, then tells the open pages that show them.
