@@ -49,6 +49,22 @@ fn markup_problems(html: &str, payloads: &[String]) -> Vec<String> {
     problems
 }
 
+/// Fails with the first few problems if any page has any.
+fn assert_no_markup_in(pages: &[String], payloads: &[String]) {
+    let mut problems = Vec::new();
+    for (n, page) in pages.iter().enumerate() {
+        for problem in markup_problems(page, payloads) {
+            problems.push(format!("view {n}: {problem}"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems, first: {:?}",
+        problems.len(),
+        &problems[..problems.len().min(5)]
+    );
+}
+
 /// The attributes (name, value) of a tag (its text between `<` and `>`), honouring
 /// quotes.
 fn attributes(tag: &str) -> Vec<(String, String)> {
@@ -211,18 +227,7 @@ async fn no_payload_in_any_field_becomes_markup_in_any_view() {
         pages.push(portal.get_as(Some(&admin), path).await.text());
     }
 
-    let mut problems = Vec::new();
-    for (n, page) in pages.iter().enumerate() {
-        for problem in markup_problems(page, &payloads) {
-            problems.push(format!("view {n}: {problem}"));
-        }
-    }
-    assert!(
-        problems.is_empty(),
-        "{} problems, first: {:?}",
-        problems.len(),
-        &problems[..problems.len().min(5)]
-    );
+    assert_no_markup_in(&pages, &payloads);
     // The payloads are there, as text.
     let list = &pages[pages.len() - 4];
     assert!(list.contains(&html_escaped("XSS <script>alert(1)</script>")));
@@ -415,18 +420,7 @@ async fn configuration_names_and_steps_never_become_markup_in_any_view() {
             .text(),
     );
     pages.push(portal.get_as(Some(&agent), "/agent").await.text());
-    let mut problems = Vec::new();
-    for (n, page) in pages.iter().enumerate() {
-        for problem in markup_problems(page, &payloads) {
-            problems.push(format!("view {n}: {problem}"));
-        }
-    }
-    assert!(
-        problems.is_empty(),
-        "{} problems, first: {:?}",
-        problems.len(),
-        &problems[..problems.len().min(5)]
-    );
+    assert_no_markup_in(&pages, &payloads);
     let desk = &pages[pages.len() - 2];
     assert!(
         desk.contains(&html_escaped("<script>alert(1)</script>")),
@@ -483,18 +477,7 @@ async fn attached_file_names_never_become_markup_in_any_view_or_header() {
     pages.push(portal.get_as(Some(&agent), desk).await.text());
     let status = portal.get(link).await.text();
     pages.push(status.clone());
-    let mut problems = Vec::new();
-    for (n, page) in pages.iter().enumerate() {
-        for problem in markup_problems(page, &payloads) {
-            problems.push(format!("view {n}: {problem}"));
-        }
-    }
-    assert!(
-        problems.is_empty(),
-        "{} problems, first: {:?}",
-        problems.len(),
-        &problems[..problems.len().min(5)]
-    );
+    assert_no_markup_in(&pages, &payloads);
     // Every download names its file in one well-formed header.
     let downloads: Vec<&str> = status
         .split("href=\"")
