@@ -280,20 +280,29 @@ fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .route("/events", get(live::events))
-        .route("/status/{token}/files/{id}", get(download::by_link))
+        .route(
+            "/status/{token}/files/{id}",
+            get(download::by_link::<false>),
+        )
         .route(
             "/status/{token}/files/{id}/thumbnail",
-            get(download::thumbnail_by_link),
+            get(download::by_link::<true>),
         )
-        .route("/my-tickets/{number}/files/{id}", get(download::by_owner))
+        .route(
+            "/my-tickets/{number}/files/{id}",
+            get(download::by_owner::<false>),
+        )
         .route(
             "/my-tickets/{number}/files/{id}/thumbnail",
-            get(download::thumbnail_by_owner),
+            get(download::by_owner::<true>),
         )
-        .route("/agent/tickets/{number}/files/{id}", get(download::by_desk))
+        .route(
+            "/agent/tickets/{number}/files/{id}",
+            get(download::by_desk::<false>),
+        )
         .route(
             "/agent/tickets/{number}/files/{id}/thumbnail",
-            get(download::thumbnail_by_desk),
+            get(download::by_desk::<true>),
         )
         .route("/notices.atom", get(notices::feed::feed))
         .route("/healthz", get(healthz))

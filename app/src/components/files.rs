@@ -116,8 +116,8 @@ mod picker {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use web_sys::{
-        ClipboardEvent, DataTransfer, Document, DragEvent, Element, Event, File, HtmlElement,
-        HtmlFormElement, HtmlInputElement,
+        ClipboardEvent, DataTransfer, Document, DragEvent, Element, Event, File, HtmlFormElement,
+        HtmlInputElement,
     };
 
     /// As the server: the most one file may be.
@@ -404,6 +404,6 @@ mod picker {
             }
             let _ = input.after_with_node_1(&p);
         }
-        let _ = HtmlElement::from(JsValue::from(input.clone())).blur();
+        let _ = input.blur();
     }
 }

@@ -5,7 +5,6 @@
 
 pub mod act;
 
-use crate::domain::AttachmentRules;
 use crate::domain::{DeskOutcome, WorkForm};
 use crate::error::AppError;
 use crate::server::attachments::upload::WithFiles;
@@ -28,7 +27,7 @@ pub async fn desk_post(
     let result = match files.problem() {
         Some(problem) => Err(AppError::Refused(problem)),
         None => {
-            let attach = files.to_attach(AttachmentRules::default());
+            let attach = files.to_attach();
             act::act(
                 &state.db,
                 &state.changes,

@@ -25,23 +25,12 @@ use axum::response::{IntoResponse, Response};
 /// download is a few hundred reads, small enough to stay out of the way.
 const DOWNLOAD_CHUNK: usize = 256 * 1024;
 
-/// `GET /status/{token}/files/{id}` (and `…/thumbnail`): for whoever holds the
-/// private link, as the status page shows the ticket to them.
-pub async fn by_link(
+/// `GET /status/{token}/files/{id}` (`THUMBNAIL`: `…/thumbnail`): for whoever
+/// holds the private link, as the status page shows the ticket to them.
+pub async fn by_link<const THUMBNAIL: bool>(
     State(state): State<AppState>,
     Path((token, id)): Path<(String, String)>,
 ) -> Response {
-    by_link_as(state, token, id, Version::Original).await
-}
-
-pub async fn thumbnail_by_link(
-    State(state): State<AppState>,
-    Path((token, id)): Path<(String, String)>,
-) -> Response {
-    by_link_as(state, token, id, Version::Thumbnail).await
-}
-
-async fn by_link_as(state: AppState, token: String, id: String, version: Version) -> Response {
     let listed = async {
         let mut conn = state.db.reader.acquire().await?;
         let linked = reporter::ticket_by_token(&mut conn, &token)
@@ -56,64 +45,35 @@ async fn by_link_as(state: AppState, token: String, id: String, version: Version
         Ok::<_, AppError>(lists(status.timeline.iter().flat_map(|e| &e.files), &id))
     }
     .await;
-    serve(&state, listed, &id, version).await
+    serve(&state, listed, &id, THUMBNAIL).await
 }
 
-/// `GET /my-tickets/{number}/files/{id}`: for the signed-in owner.
-pub async fn by_owner(
+/// `GET /my-tickets/{number}/files/{id}` (and `…/thumbnail`): for the signed-in
+/// owner.
+pub async fn by_owner<const THUMBNAIL: bool>(
     State(state): State<AppState>,
     SignedIn { account, .. }: SignedIn,
     Path((number, id)): Path<(String, String)>,
-) -> Response {
-    by_owner_as(state, account.id, number, id, Version::Original).await
-}
-
-pub async fn thumbnail_by_owner(
-    State(state): State<AppState>,
-    SignedIn { account, .. }: SignedIn,
-    Path((number, id)): Path<(String, String)>,
-) -> Response {
-    by_owner_as(state, account.id, number, id, Version::Thumbnail).await
-}
-
-async fn by_owner_as(
-    state: AppState,
-    owner: crate::domain::UserId,
-    number: String,
-    id: String,
-    version: Version,
 ) -> Response {
     let listed = async {
         let number = TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
         let mut conn = state.db.reader.acquire().await?;
-        let status = reporter::status_for_owner(&mut conn, number, owner)
+        let status = reporter::status_for_owner(&mut conn, number, account.id)
             .await?
             .ok_or(AppError::NotFound)?;
         Ok::<_, AppError>(lists(status.timeline.iter().flat_map(|e| &e.files), &id))
     }
     .await;
-    serve(&state, listed, &id, version).await
+    serve(&state, listed, &id, THUMBNAIL).await
 }
 
-/// `GET /agent/tickets/{number}/files/{id}`: for agents, as the desk shows the
-/// ticket (internal notes included).
-pub async fn by_desk(
+/// `GET /agent/tickets/{number}/files/{id}` (and `…/thumbnail`): for agents, as
+/// the desk shows the ticket (internal notes included).
+pub async fn by_desk<const THUMBNAIL: bool>(
     State(state): State<AppState>,
     _staff: Staff,
     Path((number, id)): Path<(String, String)>,
 ) -> Response {
-    by_desk_as(state, number, id, Version::Original).await
-}
-
-pub async fn thumbnail_by_desk(
-    State(state): State<AppState>,
-    _staff: Staff,
-    Path((number, id)): Path<(String, String)>,
-) -> Response {
-    by_desk_as(state, number, id, Version::Thumbnail).await
-}
-
-async fn by_desk_as(state: AppState, number: String, id: String, version: Version) -> Response {
     let listed = async {
         let number = TicketNumber::parse(&number).ok_or(AppError::NotFound)?;
         let mut conn = state.db.reader.acquire().await?;
@@ -123,17 +83,11 @@ async fn by_desk_as(state: AppState, number: String, id: String, version: Versio
         Ok::<_, AppError>(lists(ticket.history.iter().flat_map(|e| &e.files), &id))
     }
     .await;
-    serve(&state, listed, &id, version).await
+    serve(&state, listed, &id, THUMBNAIL).await
 }
 
 fn lists<'a>(mut files: impl Iterator<Item = &'a FileView>, id: &str) -> bool {
     files.any(|f| f.id == id)
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Version {
-    Original,
-    Thumbnail,
 }
 
 /// The file, if the caller's page listed it; else the 404 of a missing one.
@@ -141,7 +95,7 @@ async fn serve(
     state: &AppState,
     listed: Result<bool, AppError>,
     id: &str,
-    version: Version,
+    thumbnail: bool,
 ) -> Response {
     match listed {
         Ok(true) => {}
@@ -156,29 +110,29 @@ async fn serve(
     }
     .await;
     match stored {
-        Ok(stored) => respond(state, stored, version).await,
+        Ok(stored) => respond(state, stored, thumbnail).await,
         Err(error) => refuse(error),
     }
 }
 
-async fn respond(state: &AppState, stored: Stored, version: Version) -> Response {
+async fn respond(state: &AppState, stored: Stored, thumbnail: bool) -> Response {
     let Some(hash) = stored.hash() else {
         return refuse(AppError::internal("an attachment names no stored file"));
     };
-    let (path, media_type, name, inline) = match version {
-        Version::Original => (
+    let (path, media_type, name, inline) = match thumbnail {
+        false => (
             state.files.path(&hash),
             stored.media_type.clone(),
             download_name(&stored.name, &stored.media_type),
             shown_inline(&stored.media_type),
         ),
-        Version::Thumbnail if stored.thumb_width.is_some() => (
+        true if stored.thumb_width.is_some() => (
             state.files.thumbnail_path(&hash),
             "image/jpeg".to_string(),
             download_name(&format!("thumbnail of {}", stored.name), "image/jpeg"),
             true,
         ),
-        Version::Thumbnail => return refuse(AppError::NotFound),
+        true => return refuse(AppError::NotFound),
     };
     let file = match tokio::fs::File::open(&path).await {
         Ok(file) => file,

@@ -38,19 +38,20 @@ pub struct WithFiles<T> {
 }
 
 /// The files of one post: those received whole and accepted (new and kept),
-/// and a message for each one refused.
+/// a message for each one refused, and the rules they were received under.
 #[derive(Clone, Debug, Default)]
 pub struct Sent {
     pub accepted: Vec<FileView>,
     pub problems: Vec<String>,
+    pub rules: AttachmentRules,
 }
 
 impl Sent {
-    /// The accepted files, to attach under `rules`.
-    pub fn to_attach(&self, rules: AttachmentRules) -> Files {
+    /// The accepted files, to attach under the same rules.
+    pub fn to_attach(&self) -> Files {
         Files {
             ids: self.accepted.iter().map(|f| f.id.clone()).collect(),
-            rules,
+            rules: self.rules,
         }
     }
 
@@ -125,7 +126,10 @@ async fn read<T: DeserializeOwned>(
     let mut text: Vec<(String, String)> = Vec::new();
     let mut text_bytes = 0;
     let mut kept: Vec<String> = Vec::new();
-    let mut sent = Sent::default();
+    let mut sent = Sent {
+        rules,
+        ..Sent::default()
+    };
     let mut new_files = 0;
     while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or_default().to_string();

@@ -7,7 +7,7 @@
 //! see an attachment is who may see its entry: its visibility is the entry's,
 //! never stored twice.
 
-use super::files::ContentHash;
+use super::files::{random_hex, ContentHash};
 use crate::domain::{AttachmentRules, FileView, TicketId};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -162,9 +162,7 @@ pub async fn record_unclaimed(
 
 /// 128 random bits as hex: an attachment's id in addresses.
 fn new_public_id() -> Result<String, sqlx::Error> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    random_hex().map_err(|e| sqlx::Error::Protocol(e.to_string()))
 }
 
 /// Whether `id` looks like a public id at all (so nothing else reaches a query).

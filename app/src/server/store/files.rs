@@ -78,9 +78,7 @@ impl FileStore {
 
     /// A fresh name in `files/tmp`.
     pub fn temporary(&self) -> io::Result<PathBuf> {
-        let mut bytes = [0u8; 16];
-        getrandom::fill(&mut bytes).map_err(io::Error::other)?;
-        let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let name = random_hex().map_err(io::Error::other)?;
         Ok(self.root.join("tmp").join(name))
     }
 
@@ -140,6 +138,18 @@ impl FileStore {
     }
 }
 
+/// Bytes as lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 128 random bits as 32 lowercase hex digits: a name nobody can guess.
+pub fn random_hex() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)?;
+    Ok(hex(&bytes))
+}
+
 /// A temporary file, removed when dropped unless it was moved into place.
 #[derive(Debug)]
 pub struct Temporary(PathBuf);
@@ -190,10 +200,9 @@ impl Incoming {
         self.file.flush().await?;
         self.file.sync_all().await?;
         let digest = self.hasher.finalize();
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         Ok(Received {
             temp: self.temp,
-            hash: ContentHash(hex),
+            hash: ContentHash(hex(&digest)),
             size: self.size,
             head: self.head,
         })

@@ -11,8 +11,8 @@
 pub mod reporter;
 
 use crate::domain::{
-    AttachmentRules, Field, LookupForm, NewTicket, StatusLookup, SubmittedTicket, TicketForm,
-    TicketKind, TicketNumber,
+    Field, LookupForm, NewTicket, StatusLookup, SubmittedTicket, TicketForm, TicketKind,
+    TicketNumber,
 };
 use crate::error::AppError;
 use crate::server::attachments::upload::{Sent, WithFiles};
@@ -88,7 +88,7 @@ async fn log(
         return Err(AppError::TooManyRequests);
     }
     let owner = page.caller.viewer.account().map(|a| a.id);
-    let attach = files.to_attach(AttachmentRules::default());
+    let attach = files.to_attach();
     let created = log::create(
         &state.db,
         &state.changes,

@@ -8,7 +8,7 @@
 //! else changed the ticket first) answers with the page again, showing the
 //! ticket as it is now, the reason, and everything that was typed.
 
-use crate::domain::{Actor, AttachmentRules, ReporterProblem, TicketNumber, WorkForm};
+use crate::domain::{Actor, ReporterProblem, TicketNumber, WorkForm};
 use crate::error::AppError;
 use crate::server::attachments::upload::{Sent, WithFiles};
 use crate::server::store::tickets::apply::{self, Effect};
@@ -72,7 +72,7 @@ pub(crate) async fn reporter_act(
         actor,
         action,
         Effect::None,
-        &files.to_attach(AttachmentRules::default()),
+        &files.to_attach(),
         now,
     )
     .await?)
