@@ -3,7 +3,8 @@
 # Idempotent: each step checks first and does nothing when the right version is there.
 #
 #   scripts/setup.sh          tools to build and serve
-#   scripts/setup.sh --test   also what the tests need (Debian's Chromium)
+#   scripts/setup.sh --test   also what the tests need (Debian's Chromium, and
+#                             ClamAV's daemon, which the tests start themselves)
 #
 # Pinned versions: cargo-leptos 0.3.10 (the last that builds on Rust 1.95),
 # wasm-bindgen-cli exactly as Cargo.lock has wasm-bindgen, and the npm packages of
@@ -50,4 +51,17 @@ if $with_browser && ! [ -x /usr/bin/chromium ]; then
   say "installing Debian's chromium"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
+
+# The virus-scanning tests start a throwaway clamd of their own, in a temporary
+# folder with a local test signature; the system's service and its signature
+# downloads are not wanted, so they are switched off where systemd runs.
+if $with_browser && ! [ -x /usr/sbin/clamd ]; then
+  say "installing Debian's clamav-daemon (for the tests only)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends clamav-daemon >/dev/null
+  if command -v systemctl >/dev/null; then
+    as_root systemctl disable --now clamav-daemon.service clamav-daemon.socket \
+      clamav-freshclam.service >/dev/null 2>&1 || true
+  fi
 fi

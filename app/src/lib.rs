@@ -97,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/groups") view=settings::GroupsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/calendars") view=settings::CalendarsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/models") view=settings::ModelsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/attachments") view=settings::AttachmentsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/notices/:id") view=notices::AdminNoticePage ssr=SsrMode::Async/>
                 </Routes>
             </main>

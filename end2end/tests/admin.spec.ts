@@ -141,3 +141,22 @@ test("the incident models page adds a model, and is accessible with a problem", 
   await expect(page.getByTestId("form-done")).toContainText("The model is added");
   await expect(page.getByRole("region", { name }).getByText("Offered to agents · 2 steps")).toBeVisible();
 });
+
+test("the attachments page, with a problem and saved, is accessible", async ({ page }) => {
+  await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await page.goto("/admin/attachments");
+  await expectAccessible(page, "the attachments page");
+  const largest = page.getByLabel("Largest file (MB)");
+  await expect(largest).toHaveValue("25");
+  await expect(page.getByLabel("PDF", { exact: true })).toBeChecked();
+  await largest.fill("0");
+  await page.getByTestId("save-attachments").click();
+  await expect(page.getByRole("alert")).toContainText("Give the largest file in whole MB, from 1 to 100.");
+  await expect(page.getByLabel("Largest file (MB)")).toHaveValue("0");
+  await expectAccessible(page, "the attachments page with a problem");
+
+  // Saved as it was, so that the other journeys keep the defaults.
+  await page.getByLabel("Largest file (MB)").fill("25");
+  await page.getByTestId("save-attachments").click();
+  await expect(page.getByTestId("form-done")).toContainText("The rules are saved");
+});

@@ -95,6 +95,38 @@ test("files attached by the chooser, by dropping and by pasting reach the ticket
   await agent.context().close();
 });
 
+test("a large file's progress is shown in per cent, and a form that comes back in place keeps the file", async ({ page }) => {
+  await page.goto("/report/incident");
+  await hydrated(page, "form.report-form");
+  await hydrated(page, "[data-test=file-picker]");
+  // Held back a moment, so that the message can be read before the answer.
+  await page.route("**/report/incident", async (route) => {
+    if (route.request().method() === "POST") await new Promise((done) => setTimeout(done, 1500));
+    await route.continue();
+  });
+  const big = Buffer.from("2026-12-03 08:14:02 DEBUG vpn: retrying\n".repeat(80_000));
+  await page.getByLabel("Attach files (optional)").setInputFiles([{ name: "big.log", mimeType: "text/plain", buffer: big }]);
+  await page.getByLabel("Only me").check();
+  await page.getByLabel("I can work around it").check();
+  await page.getByLabel("Service", { exact: true }).selectOption({ label: "VPN and remote access" });
+  await page.getByLabel("Category").selectOption({ label: "Connecting and disconnecting" });
+  await page.getByLabel("Description").fill("The VPN client retries for ever; the log is large.");
+  await page.getByLabel("Your name").fill("Ada Lovelace");
+  await page.getByLabel("E-mail address").fill("ada@example.com");
+  await page.getByRole("button", { name: "Log the incident" }).click();
+
+  const sending = page.locator("p.sending");
+  await expect(sending).toHaveText(/Sending 3\.1 MB of files: \d+ %/);
+  await expect(page.getByRole("button", { name: "Log the incident" })).toBeDisabled();
+  // The summary was missing: the page comes back in place, the file kept.
+  await expect(page.locator(".error-summary")).toBeVisible();
+  await expect(page.getByRole("checkbox", { name: /big\.log \(text, 3\.1 MB\)/ })).toBeChecked();
+  await page.getByLabel("Summary").fill("VPN retries for ever");
+  await page.getByRole("button", { name: "Log the incident" }).click();
+  await expect(page.getByTestId("confirmation")).toBeVisible();
+  await expect(page.getByTestId("timeline")).toContainText("big.log (text, 3.1 MB)");
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 

@@ -45,6 +45,7 @@ async fn main() {
         public_url: None,
         trusted_proxies: Vec::new(),
         forwarded_header: Default::default(),
+        clamd_socket: None,
         leptos_options: LeptosOptions::builder()
             .output_name("portal")
             .site_root(site.to_string_lossy().to_string())

@@ -9,7 +9,9 @@
 mod headers;
 mod static_files;
 
+use app::domain::AttachmentRules;
 use app::server::attachments::download;
+use app::server::attachments::scan::{self, Scanner};
 use app::server::hub::Changes;
 use app::server::search::{self, SearchIndex};
 use app::server::store::attachments;
@@ -19,8 +21,7 @@ use app::server::web::deployment::{ForwardedHeader, PortalSettings, SettingsErro
 use app::server::web::limits::Limits;
 use app::server::web::page::page_context;
 use app::server::web::session;
-use app::server::web::state::AppState;
-use app::server::web::state::Pages;
+use app::server::web::state::{AppState, Current, Pages};
 use app::server::{live, notices};
 use app::{shell, App};
 use axum::extract::{Request, State};
@@ -42,15 +43,20 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
 /// No request may take longer than this.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The form posts that take files, with a body as large as all the files one
-/// ticket may hold (and its text), and time to send them on a slow line.
+/// ticket may hold (an admin setting) and its text, and time to send them on a
+/// slow line.
 pub const FILE_POSTS: &[&str] = &[
     "/report/incident",
     "/report/request",
     "/status/{token}",
     "/my-tickets/{number}",
     "/agent/tickets/{number}",
+    "/knowledge/new",
+    "/knowledge/articles/{slug}",
 ];
-const UPLOAD_BODY_BYTES: usize = 101 * 1024 * 1024;
+/// What a file form's body may carry besides the files: its text and the
+/// framing of each part.
+const UPLOAD_TEXT_BYTES: u64 = 1024 * 1024;
 const UPLOAD_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 /// How often SLA milestones and automatic closing are looked at; the first look
@@ -72,6 +78,9 @@ pub struct Config {
     pub trusted_proxies: Vec<String>,
     /// The header those proxies write the client into.
     pub forwarded_header: ForwardedHeader,
+    /// A ClamAV daemon's socket: every attached file is scanned, and handed out
+    /// only once found clean.
+    pub clamd_socket: Option<PathBuf>,
     /// Where the compiled site (WASM, JS, CSS) is, its name, and the address.
     pub leptos_options: LeptosOptions,
 }
@@ -135,6 +144,40 @@ async fn tidy_files(
     Ok(())
 }
 
+/// The virus scanner, when one is configured, and the stored verdicts fitted
+/// to it: with a scanner, files never scanned wait for it; without, files that
+/// waited are handed out as every file then is. An unreachable scanner does not
+/// stop the start: files wait until it answers.
+async fn open_scanner(
+    socket: Option<&std::path::Path>,
+    db: &Db,
+) -> Result<Option<Scanner>, StartError> {
+    let scanner = socket.map(Scanner::new);
+    let mut conn = db.writer.acquire().await?;
+    let changed = attachments::fit_scans_to(&mut conn, scanner.is_some()).await?;
+    match (&scanner, socket) {
+        (Some(scanner), Some(socket)) => {
+            match scanner.ping().await {
+                Ok(()) => tracing::info!(socket = %socket.display(), "files are scanned for viruses"),
+                Err(error) => tracing::error!(
+                    %error,
+                    "PORTAL_CLAMD_SOCKET is set but clamd does not answer: attached files wait, \
+                     unserved, until it does"
+                ),
+            }
+            if changed > 0 {
+                tracing::info!(files = changed, "stored files wait for their first virus scan");
+            }
+        }
+        _ if changed > 0 => tracing::warn!(
+            files = changed,
+            "files that waited for a virus scan are handed out unscanned: PORTAL_CLAMD_SOCKET is not set"
+        ),
+        _ => {}
+    }
+    Ok(scanner)
+}
+
 /// Tidies the files every few hours, for as long as the portal runs.
 fn spawn_file_tidying(db: Db, files: FileStore) {
     tokio::spawn(async move {
@@ -179,6 +222,11 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
         .map_err(|e| StartError::DataDir(config.data_dir.clone(), e))?;
     let db = Db::open(&database_path(&config.data_dir)).await?;
     let files = open_files(&config.data_dir, &db).await?;
+    let attachment_rules = {
+        let mut conn = db.reader.acquire().await?;
+        Current::new(attachments::rules(&mut conn).await?)
+    };
+    let scanner = open_scanner(config.clamd_socket.as_deref(), &db).await?;
     if config.load_demo && app::server::demo::load_if_empty(&db, chrono::Utc::now()).await? {
         tracing::info!("loaded the demo content into the new database");
     }
@@ -192,15 +240,20 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
     let state = AppState {
         db,
         files,
+        scanner,
         search,
         leptos_options: config.leptos_options.clone(),
         changes: Changes::default(),
         settings: Arc::new(settings),
         pages: Pages::new(|options| app::shell(options).into_any()),
         limits: Arc::new(Limits::default()),
+        attachment_rules,
     };
     forget_idle_limits(&state);
     spawn_file_tidying(state.db.clone(), state.files.clone());
+    if let Some(scanner) = &state.scanner {
+        scan::spawn_scanning(state.db.clone(), state.files.clone(), scanner.clone());
+    }
     app::server::store::tickets::clock::spawn_clock(
         state.db.clone(),
         state.changes.clone(),
@@ -225,13 +278,54 @@ pub fn page_routes() -> &'static [AxumRouteListing] {
     &ROUTES
 }
 
+/// Every download of an attached file, each under the page that lists it and
+/// authorised as that page is. The router serves exactly these, and the
+/// security matrix checks each for every actor (`server/tests/api/security.rs`).
+pub fn downloads() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        (
+            "/status/{token}/files/{id}",
+            get(download::by_link::<false>),
+        ),
+        (
+            "/status/{token}/files/{id}/thumbnail",
+            get(download::by_link::<true>),
+        ),
+        (
+            "/my-tickets/{number}/files/{id}",
+            get(download::by_owner::<false>),
+        ),
+        (
+            "/my-tickets/{number}/files/{id}/thumbnail",
+            get(download::by_owner::<true>),
+        ),
+        (
+            "/agent/tickets/{number}/files/{id}",
+            get(download::by_desk::<false>),
+        ),
+        (
+            "/agent/tickets/{number}/files/{id}/thumbnail",
+            get(download::by_desk::<true>),
+        ),
+        (
+            "/articles/{slug}/files/{id}",
+            get(download::by_article::<false>),
+        ),
+        (
+            "/articles/{slug}/files/{id}/thumbnail",
+            get(download::by_article::<true>),
+        ),
+    ]
+}
+
 /// Every form post of the portal: the plain HTML forms that change something.
 /// The router serves exactly these, and the security matrix checks each one
 /// (`server/tests/api/security.rs`), so a new post cannot be left out of it.
 pub fn form_posts() -> Vec<(&'static str, MethodRouter<AppState>)> {
     use accounts::{forms as account, my_tickets};
     use app::server::settings::{
-        self, calendars, calendars::Calendars, groups::Groups, models::Models, priorities, services,
+        self, attachments, calendars, calendars::Calendars, groups::Groups, models::Models,
+        priorities, services,
     };
     use app::server::{accounts, agent, knowledge::authoring, tickets};
     vec![
@@ -251,6 +345,7 @@ pub fn form_posts() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/admin/calendars/{id}", post(settings::edit::<Calendars>)),
         ("/admin/models", post(settings::add::<Models>)),
         ("/admin/models/{id}", post(settings::edit::<Models>)),
+        ("/admin/attachments", post(attachments::post)),
         ("/knowledge/new", post(authoring::create)),
         ("/knowledge/articles/{slug}", post(authoring::change)),
         ("/admin/services", post(services::add)),
@@ -271,7 +366,7 @@ pub fn form_posts() -> Vec<(&'static str, MethodRouter<AppState>)> {
 fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let mut pages = Router::new();
-    for (path, handler) in form_posts() {
+    for (path, handler) in form_posts().into_iter().chain(downloads()) {
         pages = pages.route(path, handler);
     }
     let pages = pages
@@ -280,30 +375,6 @@ fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .route("/events", get(live::events))
-        .route(
-            "/status/{token}/files/{id}",
-            get(download::by_link::<false>),
-        )
-        .route(
-            "/status/{token}/files/{id}/thumbnail",
-            get(download::by_link::<true>),
-        )
-        .route(
-            "/my-tickets/{number}/files/{id}",
-            get(download::by_owner::<false>),
-        )
-        .route(
-            "/my-tickets/{number}/files/{id}/thumbnail",
-            get(download::by_owner::<true>),
-        )
-        .route(
-            "/agent/tickets/{number}/files/{id}",
-            get(download::by_desk::<false>),
-        )
-        .route(
-            "/agent/tickets/{number}/files/{id}/thumbnail",
-            get(download::by_desk::<true>),
-        )
         .route("/notices.atom", get(notices::feed::feed))
         .route("/healthz", get(healthz))
         .fallback(static_files::fallback)
@@ -323,10 +394,12 @@ fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
         // Bodies are limited below, per route; axum's own 2 MB default is off.
         .layer(axum::extract::DefaultBodyLimit::disable())
-        .layer(axum::middleware::from_fn(
-            |request: Request, next| async move {
+        .layer(axum::middleware::from_fn_with_state(
+            state.attachment_rules.clone(),
+            |State(rules): State<Current<AttachmentRules>>, request: Request, next| async move {
                 let bytes = if takes_files(&request) {
-                    UPLOAD_BODY_BYTES
+                    usize::try_from(rules.get().per_ticket + UPLOAD_TEXT_BYTES)
+                        .unwrap_or(usize::MAX)
                 } else {
                     MAX_BODY_BYTES
                 };

@@ -41,6 +41,11 @@ struct Args {
           value_parser = ["x-forwarded-for", "forwarded"])]
     forwarded_header: String,
 
+    /// The unix socket of a ClamAV daemon (clamd) to scan every attached file
+    /// with (e.g. /run/clamav/clamd.ctl); without it, files are not scanned.
+    #[arg(long, env = "PORTAL_CLAMD_SOCKET")]
+    clamd_socket: Option<PathBuf>,
+
     /// What to log, as tracing filter directives (e.g. "info", "server=debug").
     #[arg(long, env = "PORTAL_LOG", default_value = "info,tantivy=warn")]
     log: String,
@@ -134,6 +139,7 @@ async fn run() -> std::process::ExitCode {
             &args.forwarded_header,
         )
         .unwrap_or_default(),
+        clamd_socket: args.clamd_socket.clone(),
         leptos_options: options(addr),
     };
     if let Some(Command::CreateAdmin { email, name }) = &args.command {

@@ -22,6 +22,7 @@ pub fn AdminNav() -> impl IntoView {
                 <li><a href="/admin/groups">"Groups"</a></li>
                 <li><a href="/admin/calendars">"Calendars"</a></li>
                 <li><a href="/admin/models">"Incident models"</a></li>
+                <li><a href="/admin/attachments">"Attachments"</a></li>
                 <li><a href="/admin/outbox">"Outbox"</a></li>
                 <li><a href="/admin/audit">"Audit log"</a></li>
             </ul>

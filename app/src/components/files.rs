@@ -1,12 +1,13 @@
 //! Files on a form and on a ticket: choosing them (with those already sent
 //! listed, so nobody uploads twice) and listing the ones attached.
 
-use crate::domain::{FileView, ACCEPTED_IN_WORDS, ACCEPT_ATTRIBUTE, MAX_FILES};
+use crate::domain::{AttachmentRules, FileView};
 use leptos::prelude::*;
 
 /// The file input of a form. Files a form carried before it came back are
 /// listed as ticked boxes: sent again unless unticked. The form must be sent as
-/// `multipart/form-data`.
+/// `multipart/form-data`. The rules in force are written on the input too, for
+/// the picker to check files before they are sent.
 #[component]
 pub fn FilesField(
     /// The input's id (a page may hold several forms).
@@ -23,11 +24,13 @@ pub fn FilesField(
     };
     let invalid = error.is_some().then_some("true");
     let has_error = error.is_some();
+    let rules = rules_in_force();
+    let endings = rules.endings().collect::<Vec<_>>().join(" ");
     view! {
         <div class="field files-field" class:has-error=has_error data-test="files-field">
             <label for=id>"Attach files (optional)"</label>
             <p class="hint" id=hint.clone()>
-                {format!("Up to {MAX_FILES} files of at most 25 MB each: {ACCEPTED_IN_WORDS}.")}
+                {rules.in_words()}
             </p>
             {error.map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}
             {(!kept.is_empty()).then(|| view! {
@@ -44,10 +47,21 @@ pub fn FilesField(
                     }).collect_view()}
                 </fieldset>
             })}
-            <input type="file" id=id name="files" multiple accept=ACCEPT_ATTRIBUTE
+            <input type="file" id=id name="files" multiple accept=rules.accept_attribute()
+                data-per-file=rules.per_file.to_string() data-endings=endings
                 aria-describedby=described aria-invalid=invalid/>
         </div>
     }
+}
+
+/// The admin's rules for attachments, as the portal holds them (the field is
+/// only ever rendered on the server).
+fn rules_in_force() -> AttachmentRules {
+    #[cfg(feature = "ssr")]
+    if let Ok(state) = crate::server::web::context::app_state() {
+        return state.attachment_rules.get();
+    }
+    AttachmentRules::default()
 }
 
 /// The files attached to one entry of a ticket. With `base` (the page's own
@@ -60,6 +74,11 @@ pub fn AttachedFiles(files: Vec<FileView>, base: Option<String>) -> impl IntoVie
             <ul class="attachments" data-test="attachments">
                 {files.into_iter().map(|f| {
                     let described = f.describe();
+                    if let Some(why) = f.scan.withheld_because() {
+                        return view! {
+                            <li class="withheld" data-test="withheld-file">{format!("{described}: {why}.")}</li>
+                        }.into_any();
+                    }
                     match &base {
                         None => view! { <li>{described}</li> }.into_any(),
                         Some(base) => {
@@ -111,17 +130,16 @@ pub fn FilePicker() -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 mod picker {
-    use crate::domain::{accepted_ending, size_in_words, MAX_FILES, MB};
+    use crate::domain::{shown_inline, size_in_words, MAX_FILES, MB};
     use std::cell::Cell;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use web_sys::{
-        ClipboardEvent, DataTransfer, Document, DragEvent, Element, Event, File, HtmlFormElement,
-        HtmlInputElement,
+        ClipboardEvent, DataTransfer, Document, DomParser, DragEvent, Element, Event, File,
+        FormData, HtmlButtonElement, HtmlFormElement, HtmlInputElement, ProgressEvent, SubmitEvent,
+        SupportedType, XmlHttpRequest,
     };
 
-    /// As the server: the most one file may be.
-    const PER_FILE: f64 = (25 * MB) as f64;
     thread_local! {
         static INSTALLED: Cell<bool> = const { Cell::new(false) };
         static PASTED: Cell<u32> = const { Cell::new(0) };
@@ -201,16 +219,137 @@ mod picker {
                 return;
             };
             let total: f64 = chosen(&input).iter().map(|f| f.size()).sum();
-            if total >= MB as f64 {
-                status(
-                    &input,
-                    &format!(
-                        "Sending {} of files… this can take a moment; please keep this page open.",
-                        size_in_words(total as u64)
-                    ),
-                );
+            if total < MB as f64 {
+                return; // Quick enough: the form goes as without JavaScript.
+            }
+            let submitter = event
+                .dyn_ref::<SubmitEvent>()
+                .and_then(SubmitEvent::submitter);
+            if send_with_progress(&form, &input, submitter, total).is_ok() {
+                event.prevent_default();
             }
         });
+    }
+
+    /// Sends the form as the browser would (its fields, its files and the
+    /// button pressed), saying how much has gone. Then the browser goes where
+    /// the answer leads; a form that comes back with problems is shown in place
+    /// (its files are kept, as without JavaScript).
+    fn send_with_progress(
+        form: &HtmlFormElement,
+        input: &HtmlInputElement,
+        submitter: Option<web_sys::HtmlElement>,
+        total: f64,
+    ) -> Result<(), JsValue> {
+        let data = FormData::new_with_form(form)?;
+        if let Some(button) = submitter.and_then(|b| b.dyn_into::<HtmlButtonElement>().ok()) {
+            if !button.name().is_empty() {
+                data.append_with_str(&button.name(), &button.value())?;
+            }
+        }
+        let action = form.action();
+        let request = XmlHttpRequest::new()?;
+        request.open("POST", &action)?;
+        let size = size_in_words(total as u64);
+        let message = status(input, &format!("Sending {size} of files: 0 %"));
+        let buttons = form.query_selector_all("button[type=submit], button:not([type])")?;
+        let enable = move |on: bool| {
+            for i in 0..buttons.length() {
+                if let Some(button) = buttons
+                    .item(i)
+                    .and_then(|b| b.dyn_into::<HtmlButtonElement>().ok())
+                {
+                    button.set_disabled(!on);
+                }
+            }
+        };
+        enable(false);
+        let shown = message.clone();
+        let progress = Closure::<dyn Fn(ProgressEvent)>::new(move |event: ProgressEvent| {
+            if event.length_computable() && event.total() > 0.0 {
+                let percent = (event.loaded() / event.total() * 100.0).floor();
+                if let Some((text, bar)) = &shown {
+                    text.set_text_content(Some(&format!(
+                        "Sending {size} of files: {percent} %. Please keep this page open."
+                    )));
+                    let _ = bar.set_attribute("value", &percent.to_string());
+                }
+            }
+        });
+        request
+            .upload()?
+            .set_onprogress(Some(progress.as_ref().unchecked_ref()));
+        progress.forget();
+        let answered = request.clone();
+        let failed_message = message.clone();
+        let enable_again = enable.clone();
+        let done = Closure::<dyn Fn()>::new(move || {
+            let status = answered.status().unwrap_or(0);
+            let url = answered.response_url();
+            let text = answered.response_text().ok().flatten().unwrap_or_default();
+            let html = answered
+                .get_response_header("content-type")
+                .ok()
+                .flatten()
+                .is_some_and(|t| t.starts_with("text/html"));
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            if status == 0 {
+                fail(
+                    &failed_message,
+                    "The files could not be sent: check the connection, then send the form again.",
+                );
+                enable_again(true);
+            } else if (200..300).contains(&status) && url != action {
+                // Sent, and sent on (303) to the page that shows the result.
+                let _ = window.location().assign(&url);
+            } else if html {
+                show_page(&window, &text);
+            } else {
+                fail(&failed_message, &text);
+                enable_again(true);
+            }
+        });
+        request.set_onloadend(Some(done.as_ref().unchecked_ref()));
+        done.forget();
+        request.send_with_opt_form_data(Some(&data))
+    }
+
+    /// Puts the page the server answered with in place of this one.
+    fn show_page(window: &web_sys::Window, html: &str) {
+        let Some(document) = window.document() else {
+            return;
+        };
+        let parsed = DomParser::new()
+            .and_then(|p| p.parse_from_string(html, SupportedType::TextHtml))
+            .ok();
+        let (Some(body), Some(new_body)) =
+            (document.body(), parsed.as_ref().and_then(|d| d.body()))
+        else {
+            return;
+        };
+        body.set_inner_html(&new_body.inner_html());
+        if let Some(parsed) = parsed {
+            document.set_title(&parsed.title());
+        }
+        window.scroll_to_with_x_and_y(0.0, 0.0);
+        if let Some(summary) = document
+            .query_selector(".error-summary, [role=alert]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = summary.set_attribute("tabindex", "-1");
+            let _ = summary.focus();
+        }
+    }
+
+    fn fail(message: &Option<(Element, Element)>, why: &str) {
+        if let Some((text, bar)) = message {
+            text.set_text_content(Some(why));
+            bar.remove();
+        }
     }
 
     fn listen(document: &Document, kind: &str, handler: impl Fn(Event) + 'static) {
@@ -288,6 +427,13 @@ mod picker {
 
     /// Leaves out what the server would refuse, saying why, and lists the rest.
     fn tidy(input: &HtmlInputElement) {
+        // The rules in force, as the server wrote them on the input.
+        let per_file = input
+            .get_attribute("data-per-file")
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::INFINITY);
+        let endings = input.get_attribute("data-endings").unwrap_or_default();
+        let accepted = |ending: &str| endings.split(' ').any(|e| e == ending);
         let mut kept = Vec::new();
         let mut problems = Vec::new();
         for file in chosen(input) {
@@ -296,13 +442,14 @@ mod picker {
                 .rsplit_once('.')
                 .map(|(_, e)| e.to_ascii_lowercase())
                 .unwrap_or_default();
-            if file.size() > PER_FILE {
+            if file.size() > per_file {
                 problems.push(format!(
-                    "{name} is larger than 25 MB, the most one file may be: it was left out."
+                    "{name} is larger than {}, the most one file may be: it was left out.",
+                    size_in_words(per_file as u64)
                 ));
             } else if file.size() == 0.0 {
                 problems.push(format!("{name} is empty: it was left out."));
-            } else if !accepted_ending(&ending) && !file.type_().starts_with("image/") {
+            } else if !accepted(&ending) && !(shown_inline(&file.type_()) && accepted("png")) {
                 problems.push(format!(
                     "{name} is not of a type that can be attached: it was left out."
                 ));
@@ -390,20 +537,22 @@ mod picker {
             .filter(|e| e.class_list().contains("chosen-files"))
     }
 
-    /// A message under the input while the form is being sent.
-    fn status(input: &HtmlInputElement, message: &str) {
-        let Some(document) = input.owner_document() else {
-            return;
-        };
-        if let Ok(p) = document.create_element("p") {
-            p.set_class_name("sending");
-            let _ = p.set_attribute("role", "status");
-            p.set_text_content(Some(message));
-            if let Ok(progress) = document.create_element("progress") {
-                let _ = p.append_child(&progress);
-            }
-            let _ = input.after_with_node_1(&p);
-        }
+    /// A message under the input while the form is being sent, with a
+    /// progress bar: (the message, the bar).
+    fn status(input: &HtmlInputElement, message: &str) -> Option<(Element, Element)> {
+        let document = input.owner_document()?;
+        let p = document.create_element("p").ok()?;
+        p.set_class_name("sending");
+        let _ = p.set_attribute("role", "status");
+        let text = document.create_element("span").ok()?;
+        text.set_text_content(Some(message));
+        let bar = document.create_element("progress").ok()?;
+        let _ = bar.set_attribute("max", "100");
+        let _ = bar.set_attribute("value", "0");
+        let _ = p.append_child(&text);
+        let _ = p.append_child(&bar);
+        let _ = input.after_with_node_1(&p);
         let _ = input.blur();
+        Some((text, bar))
     }
 }

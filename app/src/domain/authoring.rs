@@ -254,6 +254,8 @@ pub struct EditorData {
     pub revision: i64,
     /// The form's values: the stored article, or a new one's starting text.
     pub values: Vec<(String, String)>,
+    /// The files attached to the stored article.
+    pub files: Vec<super::FileView>,
     /// The incident a new known error is written from.
     pub from: Option<String>,
     /// Why the starting text could not be taken from the incident.

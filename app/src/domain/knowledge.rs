@@ -268,6 +268,8 @@ pub struct Article {
     pub body: ArticleBody,
     pub state: ArticleState,
     pub visibility: ArticleVisibility,
+    /// The files attached to it (its Markdown may show or link them).
+    pub files: Vec<super::FileView>,
     /// What staff see besides the text; `None` for end users.
     pub staff: Option<StaffView>,
 }

@@ -29,8 +29,8 @@ pub use account::{
     Viewer, LINK_UNUSABLE, OTHER_ACCOUNTS_LINK, PASSWORD_CHARS,
 };
 pub use attachment::{
-    accepted, accepted_ending, clean_file_name, download_name, shown_inline, size_in_words,
-    type_in_words, AttachmentRules, FileView, ACCEPTED_IN_WORDS, ACCEPT_ATTRIBUTE, MAX_FILES, MB,
+    clean_file_name, download_name, shown_inline, size_in_words, type_in_words, AttachmentRules,
+    FileKind, FileKinds, FileView, Scan, MAX_FILES, MB, PER_FILE_MB, PER_TICKET_MB,
 };
 pub use authoring::{
     parse_article, ArticleDraft, ArticleIntent, ArticleRow, DraftContent, EditorData,

@@ -37,6 +37,8 @@ pub struct SettingsOutcome {
     pub errors: NamedErrors,
     pub problem: Option<String>,
     pub values: Vec<(String, String)>,
+    /// Files a form carried that were accepted: listed and sent again.
+    pub kept: Vec<FileView>,
 }
 
 /// A logging form sent back for correction: what was typed and what is wrong with it.

@@ -132,6 +132,7 @@ mod tests {
                     media_type: "image/png".into(),
                     size: 1,
                     thumbnail: None,
+                    scan: Default::default(),
                 }],
                 major,
             )

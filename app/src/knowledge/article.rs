@@ -1,7 +1,7 @@
 //! The page of one FAQ or known error.
 
 use super::get_article;
-use crate::components::{format_time, LoadError};
+use crate::components::{format_time, AttachedFiles, LoadError};
 use crate::domain::{
     Article, ArticleBody, ArticleKind, ArticleState, ArticleVisibility, StaffView,
 };
@@ -77,6 +77,12 @@ fn ArticleView(article: Article) -> impl IntoView {
                         })}
                     }.into_any(),
                 }}
+                {(!article.files.is_empty()).then(|| view! {
+                    <section aria-labelledby="article-files">
+                        <h2 id="article-files">"Files"</h2>
+                        <AttachedFiles files=article.files.clone() base=Some(format!("/articles/{}", article.slug))/>
+                    </section>
+                })}
                 <footer class="article-footer">
                     <p>"Last updated " <time datetime=article.updated_at.to_rfc3339()>{format_time(article.updated_at)}</time></p>
                 </footer>

@@ -4,8 +4,10 @@
 //! article's editor (`/knowledge/articles/:slug`). The forms are plain posts,
 //! handled by `server::knowledge::authoring`.
 
-use crate::components::{format_time, ErrorSummary, LabelledField, LabelledSelect, LoadError};
-use crate::domain::{ArticleKind, ArticleState, ArticleVisibility, KnownErrorStatus};
+use crate::components::{
+    format_time, ErrorSummary, FilePicker, FilesField, LabelledField, LabelledSelect, LoadError,
+};
+use crate::domain::{ArticleKind, ArticleState, ArticleVisibility, FileView, KnownErrorStatus};
 pub use crate::domain::{ArticleRow, EditorData};
 use crate::error::AppError;
 use crate::settings::SettingsOutcome;
@@ -174,7 +176,10 @@ fn ArticleForm(
     } else {
         outcome.values.clone()
     };
-    let value = move |name: &str| crate::domain::form_value(&values, name).to_string();
+    let value = {
+        let values = values.clone();
+        move |name: &str| crate::domain::form_value(&values, name).to_string()
+    };
     // A new article's form that came back says its own kind and incident.
     let (kind, from) = match &data.slug {
         Some(_) => (data.kind, None),
@@ -185,6 +190,11 @@ fn ArticleForm(
                 .or(data.from.clone()),
         ),
     };
+    let removing: Vec<String> = values
+        .iter()
+        .filter(|(name, _)| name == "remove_file")
+        .map(|(_, id)| id.clone())
+        .collect();
     let errors = outcome.errors.clone();
     let error = move |name: &str| errors.get(name).map(str::to_string);
     let summary: Vec<(String, String)> = outcome
@@ -271,7 +281,7 @@ fn ArticleForm(
                 <p class="hint">"Started from incident " <a href=format!("/agent/tickets/{number}")>{number.clone()}</a>
                     ": it is linked to this known error when you save."</p>
             })}
-            <form method="post" action=action novalidate data-test="article-form">
+            <form method="post" action=action novalidate data-test="article-form" enctype="multipart/form-data">
                 <input type="hidden" name="kind" value=kind.as_str()/>
                 <input type="hidden" name="revision" value=data.revision.to_string()/>
                 {from.map(|number| view! { <input type="hidden" name="from" value=number/> })}
@@ -291,6 +301,9 @@ fn ArticleForm(
                 <LabelledField id="article-keywords" name="keywords" label="Keywords (optional)" value=value("keywords")
                     error=error("keywords") hint="Separated by commas: words people search for that the text may not use."/>
                 {body}
+                <ArticleFiles files=data.files.clone() removing=removing/>
+                <FilesField id="article-files" kept=outcome.kept.clone() error=error("files")/>
+                <FilePicker/>
                 <div class="actions">
                     {buttons.into_iter().map(|(intent, label)| view! {
                         <button type="submit" name="intent" value=intent
@@ -301,4 +314,44 @@ fn ArticleForm(
             </form>
         </div>
     }
+}
+
+/// The files of a stored article, each with the Markdown that shows or links
+/// it in the text, and a box to take it off the article.
+#[component]
+fn ArticleFiles(files: Vec<FileView>, removing: Vec<String>) -> impl IntoView {
+    (!files.is_empty()).then(|| view! {
+        <fieldset class="article-files" data-test="article-files">
+            <legend>"Files of this article"</legend>
+            <p class="hint">"To show an image or link a file in the text, copy its line of Markdown into it."</p>
+            <ul>
+                {files.into_iter().map(|f| {
+                    let box_id = format!("remove-{}", f.id);
+                    let checked = removing.contains(&f.id);
+                    view! {
+                        <li>
+                            <p>{f.describe()}</p>
+                            <p><code data-test="file-markdown">{markdown_for(&f)}</code></p>
+                            <div class="choice">
+                                <input type="checkbox" name="remove_file" value=f.id.clone() id=box_id.clone() checked=checked/>
+                                <label for=box_id>"Remove this file when saving"</label>
+                            </div>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </fieldset>
+    })
+}
+
+/// `![name](files/{id})` for an image, `[name](files/{id})` for any other file;
+/// the name without the brackets Markdown would read.
+fn markdown_for(file: &FileView) -> String {
+    let name: String = file
+        .name
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']'))
+        .collect();
+    let image = if file.thumbnail.is_some() { "!" } else { "" };
+    format!("{image}[{name}](files/{})", file.id)
 }

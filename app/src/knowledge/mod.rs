@@ -61,33 +61,17 @@ async fn run_search(
 /// agents and admins any article (a draft or an archived one is marked as such).
 #[server(prefix = "/api", endpoint = "article")]
 pub async fn get_article(slug: String) -> Result<Article, AppError> {
-    use crate::domain::{open_to_users, ArticleVisibility, StaffView};
+    use crate::domain::StaffView;
     let viewer = crate::server::web::context::viewer();
     crate::server::web::context::serve(|state| async move {
         let mut conn = state.db.reader.acquire().await?;
-        let mut article = crate::server::store::knowledge::get_article(&mut conn, &slug)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        match viewer.account().filter(|a| a.role.is_staff()) {
-            Some(staff) => {
-                article.staff = Some(StaffView {
-                    can_edit: staff.may_author(),
-                    incidents: crate::server::store::knowledge::linked_incidents(
-                        &mut conn, article.id,
-                    )
+        let mut article = crate::server::knowledge::readable(&mut conn, &slug, &viewer).await?;
+        if let Some(staff) = viewer.account().filter(|a| a.role.is_staff()) {
+            article.staff = Some(StaffView {
+                can_edit: staff.may_author(),
+                incidents: crate::server::store::knowledge::linked_incidents(&mut conn, article.id)
                     .await?,
-                });
-            }
-            None if !open_to_users(article.state, article.visibility) => {
-                return Err(AppError::NotFound);
-            }
-            None if !article
-                .visibility
-                .readable_at(ArticleVisibility::of_viewer(&viewer)) =>
-            {
-                return Err(AppError::SignInRequired);
-            }
-            None => {}
+            });
         }
         Ok(article)
     })

@@ -24,7 +24,20 @@ fn safe_url(url: &str) -> bool {
         || lower.starts_with('#')
 }
 
-fn neutralise(url: CowStr<'_>) -> CowStr<'_> {
+/// An address of a file attached to the article itself: `files/{id}` or
+/// `files/{id}/thumbnail`, with `id` an attachment's 32 hex digits.
+fn attached_file(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("files/")?;
+    let id = rest.strip_suffix("/thumbnail").unwrap_or(rest);
+    crate::server::store::attachments::plausible_id(id).then_some(rest)
+}
+
+/// The address as the page may carry it: the article's own files under
+/// `base`, other safe addresses as written, anything else dropped.
+fn neutralise<'a>(url: CowStr<'a>, base: Option<&str>) -> CowStr<'a> {
+    if let (Some(base), Some(file)) = (base, attached_file(&url)) {
+        return CowStr::Boxed(format!("{base}/files/{file}").into_boxed_str());
+    }
     if safe_url(&url) {
         url
     } else {
@@ -34,6 +47,12 @@ fn neutralise(url: CowStr<'_>) -> CowStr<'_> {
 
 /// Renders Markdown to HTML that is safe to insert into a page.
 pub fn to_safe_html(source: &str) -> String {
+    to_safe_html_at(source, None)
+}
+
+/// [`to_safe_html`] for an article whose files are served under `base`
+/// (`/articles/{slug}`): its Markdown names them `files/{id}`.
+pub fn to_safe_html_at(source: &str, base: Option<&str>) -> String {
     let events = parser(source).map(|event| match event {
         Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
         Event::Start(Tag::Link {
@@ -43,7 +62,7 @@ pub fn to_safe_html(source: &str) -> String {
             id,
         }) => Event::Start(Tag::Link {
             link_type,
-            dest_url: neutralise(dest_url),
+            dest_url: neutralise(dest_url, base),
             title,
             id,
         }),
@@ -54,7 +73,7 @@ pub fn to_safe_html(source: &str) -> String {
             id,
         }) => Event::Start(Tag::Image {
             link_type,
-            dest_url: neutralise(dest_url),
+            dest_url: neutralise(dest_url, base),
             title,
             id,
         }),
@@ -128,6 +147,25 @@ mod tests {
             assert!(!html.contains("//evil"), "{html}");
         }
         assert!(to_safe_html("[x](https://example.com)").contains("href=\"https://example.com\""));
+    }
+
+    #[test]
+    fn an_articles_own_files_are_named_under_its_address_and_nothing_else_is() {
+        let id = "0123456789abcdef0123456789abcdef";
+        let html = to_safe_html_at(
+            &format!("![the dialog](files/{id}/thumbnail) and [the log](files/{id})"),
+            Some("/articles/vpn-809"),
+        );
+        assert!(
+            html.contains(&format!("src=\"/articles/vpn-809/files/{id}/thumbnail\"")),
+            "{html}"
+        );
+        assert!(html.contains(&format!("href=\"/articles/vpn-809/files/{id}\"")));
+        for other in ["files/../../admin", "files/xyz", "files/", "../files/{id}"] {
+            let html = to_safe_html_at(&format!("[x]({other})"), Some("/articles/a"));
+            assert!(html.contains("href=\"#\""), "{other}: {html}");
+        }
+        assert!(to_safe_html(&format!("[x](files/{id})")).contains("href=\"#\""));
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! targets, the priority of service requests, and the reopening and closing
 //! periods — one plain form, checked as a whole (`PrioritySettings::parse`).
 
+mod attachments;
 mod calendars;
 mod groups;
 mod models;
 mod services;
 
+pub use attachments::{admin_attachment_rules, AttachmentsPage};
 pub use calendars::{admin_calendars, CalendarsPage};
 pub use groups::{admin_groups, GroupsPage};
 pub use models::{admin_models, ModelsPage};

@@ -7,7 +7,7 @@ use app::domain::{TicketForm, MB};
 use std::io::Cursor;
 
 /// A small PNG of `width` × `height`.
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbaImage::from_fn(width, height, |x, y| {
         image::Rgba([(x * 7) as u8, (y * 5) as u8, 128, 200])
     });
@@ -45,17 +45,18 @@ fn decompression_bomb() -> Vec<u8> {
     png
 }
 
-const LOG: &[u8] = b"2026-12-03 08:14:02 ERROR vpn: error 809, the tunnel could not be set up\n";
+pub(crate) const LOG: &[u8] =
+    b"2026-12-03 08:14:02 ERROR vpn: error 809, the tunnel could not be set up\n";
 
 /// The private link a logging post answered with.
-fn status_link(response: &crate::helpers::Response) -> String {
+pub(crate) fn status_link(response: &crate::helpers::Response) -> String {
     let to = location(response);
     assert_eq!(response.status(), 303, "{}", response.text());
     to.trim_end_matches("?new=1").to_string()
 }
 
 /// The download addresses (`…/files/{id}`) a page links to, in page order.
-fn file_links(html: &str) -> Vec<String> {
+pub(crate) fn file_links(html: &str) -> Vec<String> {
     let mut links = Vec::new();
     for piece in html.split("href=\"").skip(1) {
         let href = &piece[..piece.find('"').unwrap_or(0)];
@@ -66,7 +67,7 @@ fn file_links(html: &str) -> Vec<String> {
     links
 }
 
-async fn number_of_last_ticket(portal: &TestPortal) -> String {
+pub(crate) async fn number_of_last_ticket(portal: &TestPortal) -> String {
     sqlx::query_scalar("SELECT number FROM tickets ORDER BY id DESC LIMIT 1")
         .fetch_one(&portal.state.db.reader)
         .await
@@ -82,14 +83,18 @@ async fn version_of(portal: &TestPortal, number: &str) -> String {
     version.to_string()
 }
 
-async fn logged_with(portal: &TestPortal, form: &TicketForm, files: &[(&str, &[u8])]) -> String {
+pub(crate) async fn logged_with(
+    portal: &TestPortal,
+    form: &TicketForm,
+    files: &[(&str, &[u8])],
+) -> String {
     let response = portal
         .post_multipart(None, "/report/incident", &form_fields(form), files)
         .await;
     status_link(&response)
 }
 
-fn header<'a>(response: &'a crate::helpers::Response, name: &str) -> &'a str {
+pub(crate) fn header<'a>(response: &'a crate::helpers::Response, name: &str) -> &'a str {
     response
         .headers()
         .get(name)
@@ -112,7 +117,7 @@ fn assert_inert(response: &crate::helpers::Response) {
     assert!(header(response, "cache-control").contains("no-store"));
 }
 
-async fn staff(portal: &TestPortal) -> Session {
+pub(crate) async fn staff(portal: &TestPortal) -> Session {
     let admin = portal.admin("root@example.org").await;
     portal.agent(&admin, "Alex Agent", "alex@example.org").await
 }
@@ -422,7 +427,7 @@ async fn markup_programs_empty_and_oversized_files_are_refused_by_name_and_nothi
             "setup.exe cannot be attached: it is of a type that is not accepted",
         ),
         ("empty.txt", b"", "empty.txt is empty."),
-        ("huge.log", &over, "huge.log is larger than 25.0 MB"),
+        ("huge.log", &over, "huge.log is larger than 25 MB"),
         (
             "bomb.png",
             &decompression_bomb(),
@@ -680,4 +685,311 @@ async fn a_major_incidents_update_brings_its_files_to_linked_reporters_and_follo
             assert_eq!(through_follow.status(), 404);
         }
     }
+}
+
+#[tokio::test]
+async fn the_admins_rules_hold_every_upload_from_the_next_one_on_and_survive_a_restart() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin("root@example.org").await;
+    let form = portal.with_email_service().await;
+    // A mistake is named at its input and changes nothing.
+    let refused = portal
+        .post_as(
+            Some(&admin),
+            "/admin/attachments",
+            &[
+                ("per_file_mb", "0"),
+                ("per_ticket_mb", "5"),
+                ("kind", "pdf"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused
+        .text()
+        .contains("Give the largest file in whole MB, from 1 to 100."));
+    assert_eq!(
+        portal.state.attachment_rules.get(),
+        app::domain::AttachmentRules::default()
+    );
+    let saved = portal
+        .post_as(
+            Some(&admin),
+            "/admin/attachments",
+            &[
+                ("per_file_mb", "1"),
+                ("per_ticket_mb", "2"),
+                ("kind", "images"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&saved), "/admin/attachments?done=saved");
+    let audit = portal.get_as(Some(&admin), "/admin/audit").await.text();
+    assert!(
+        audit.contains("largest file: 25 MB → 1 MB; per ticket: 100 MB → 2 MB"),
+        "{audit}"
+    );
+    // The form says so, and offers only images.
+    let page = portal.get("/report/incident").await.text();
+    assert!(
+        page.contains("Up to 10 files of at most 1 MB each: images (PNG, JPEG, GIF, WebP)."),
+        "{page}"
+    );
+    assert!(page.contains("accept=\".png,.jpg,.jpeg,.gif,.webp\""));
+    assert!(page.contains(&format!("data-per-file=\"{MB}\"")));
+    // A log is no longer accepted, nor is a file over 1 MB; an image is.
+    let big = vec![b'a'; (MB + 1) as usize];
+    for (name, bytes, message) in [
+        (
+            "vpn.log",
+            LOG,
+            "vpn.log cannot be attached: it is of a type that is not accepted",
+        ),
+        ("big.png", &big[..], "big.png is larger than 1 MB"),
+    ] {
+        let response = portal
+            .post_multipart(
+                None,
+                "/report/incident",
+                &form_fields(&form),
+                &[(name, bytes)],
+            )
+            .await;
+        assert_eq!(response.status(), 422, "{name}");
+        assert!(response.text().contains(message), "{name}");
+    }
+    let link = logged_with(&portal, &form, &[("shot.png", &png(40, 30))]).await;
+    assert_eq!(file_links(&portal.get(&link).await.text()).len(), 1);
+    // A body larger than a ticket may hold is refused before it is read.
+    let too_much = vec![b'a'; (2 * MB) as usize];
+    let response = portal
+        .post_multipart(
+            None,
+            "/report/incident",
+            &form_fields(&form),
+            &[("a.png", &too_much), ("b.png", &too_much)],
+        )
+        .await;
+    assert_eq!(response.status(), 413);
+    // The rules are read again at start.
+    let dir = portal.stop().await;
+    let portal = TestPortal::start_in(dir, false).await;
+    assert_eq!(portal.state.attachment_rules.get().per_file, MB);
+    let page = portal.get("/report/incident").await.text();
+    assert!(page.contains("at most 1 MB each"));
+}
+
+/// The article form's fields for a FAQ about the e-mail service.
+fn faq_fields<'a>(
+    title: &'a str,
+    answer: &'a str,
+    visibility: &'a str,
+    revision: &'a str,
+    intent: &'a str,
+) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("kind", "faq"),
+        ("revision", revision),
+        ("title", title),
+        ("service", "email"),
+        ("visibility", visibility),
+        ("keywords", ""),
+        ("answer", answer),
+        ("intent", intent),
+    ]
+}
+
+#[tokio::test]
+async fn an_articles_files_show_in_its_text_and_reach_exactly_those_who_may_read_it() {
+    let portal = TestPortal::start().await;
+    portal.with_email_service().await;
+    let admin = portal.admin("root@example.org").await;
+    let user = portal.end_user("Uma User", "uma@example.com").await;
+    let shot = png(640, 400);
+    // A draft with a screenshot and a log.
+    let saved = portal
+        .post_multipart(
+            Some(&admin),
+            "/knowledge/new",
+            &faq_fields(
+                "Outlook asks for the password again",
+                "Draft.",
+                "signed_in",
+                "0",
+                "save",
+            ),
+            &[("prompt.png", &shot), ("outlook.log", LOG)],
+        )
+        .await;
+    assert_eq!(saved.status(), 303, "{}", saved.text());
+    let slug = "outlook-asks-for-the-password-again";
+    let editor = portal
+        .get_as(Some(&admin), &format!("/knowledge/articles/{slug}"))
+        .await
+        .text();
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT public_id FROM attachments WHERE article_id IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(&portal.state.db.reader)
+    .await
+    .unwrap();
+    assert_eq!(ids.len(), 2);
+    let (image, log) = (&ids[0], &ids[1]);
+    assert!(
+        editor.contains(&format!("![prompt.png](files/{image})")),
+        "{editor}"
+    );
+    assert!(editor.contains(&format!("[outlook.log](files/{log})")));
+    // A draft's files are for the desk only.
+    let address = |id: &str| format!("/articles/{slug}/files/{id}");
+    assert_eq!(
+        portal.get_as(Some(&user), &address(log)).await.status(),
+        404
+    );
+    assert_eq!(
+        portal
+            .get_as(Some(&admin), &address(log))
+            .await
+            .body_bytes(),
+        LOG
+    );
+    // Published for signed-in users, the text showing the image.
+    let answer = format!(
+        "It looks like this:\n\n![the prompt](files/{image})\n\nSend us [the log](files/{log})."
+    );
+    let revision: i64 = sqlx::query_scalar("SELECT revision FROM articles WHERE slug = ?")
+        .bind(slug)
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    let revision = revision.to_string();
+    let published = portal
+        .post_as(
+            Some(&admin),
+            &format!("/knowledge/articles/{slug}"),
+            &faq_fields(
+                "Outlook asks for the password again",
+                &answer,
+                "signed_in",
+                &revision,
+                "publish",
+            ),
+        )
+        .await;
+    assert_eq!(published.status(), 303, "{}", published.text());
+    let page = portal
+        .get_as(Some(&user), &format!("/articles/{slug}"))
+        .await
+        .text();
+    assert!(
+        page.contains(&format!("src=\"/articles/{slug}/files/{image}\"")),
+        "{page}"
+    );
+    assert!(page.contains(&format!("href=\"/articles/{slug}/files/{log}\"")));
+    let download = portal.get_as(Some(&user), &address(image)).await;
+    assert_eq!(download.status(), 200);
+    assert_inert(&download);
+    assert_eq!(download.body_bytes(), shot);
+    let thumbnail = portal
+        .get_as(Some(&user), &format!("{}/thumbnail", address(image)))
+        .await;
+    assert_eq!(thumbnail.status(), 200);
+    // A visitor is asked to sign in, as on the page; another article's address
+    // and an unknown id are the same 404.
+    assert_eq!(portal.get(&address(log)).await.status(), 401);
+    portal
+        .add_faq("other", "email", "Another question", "Another answer.")
+        .await;
+    assert_eq!(
+        portal
+            .get_as(Some(&user), &format!("/articles/other/files/{log}"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        portal
+            .get_as(Some(&user), &address("0123456789abcdef0123456789abcdef"))
+            .await
+            .status(),
+        404
+    );
+    // Taking the log off: gone from the article and its address, and audited.
+    let revision: i64 = sqlx::query_scalar("SELECT revision FROM articles WHERE slug = ?")
+        .bind(slug)
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    let revision = revision.to_string();
+    let mut fields = faq_fields(
+        "Outlook asks for the password again",
+        "It looks like this.",
+        "signed_in",
+        &revision,
+        "publish",
+    );
+    fields.push(("remove_file", log.as_str()));
+    let removed = portal
+        .post_as(
+            Some(&admin),
+            &format!("/knowledge/articles/{slug}"),
+            &fields,
+        )
+        .await;
+    assert_eq!(removed.status(), 303, "{}", removed.text());
+    assert_eq!(
+        portal.get_as(Some(&user), &address(log)).await.status(),
+        404
+    );
+    assert_eq!(
+        portal.get_as(Some(&user), &address(image)).await.status(),
+        200
+    );
+    let audit = portal.get_as(Some(&admin), "/admin/audit").await.text();
+    assert!(
+        audit.contains("files added: prompt.png, outlook.log"),
+        "{audit}"
+    );
+    assert!(audit.contains("files removed: outlook.log"));
+}
+
+#[tokio::test]
+async fn an_article_form_with_problems_keeps_its_files_and_a_refused_file_is_named() {
+    let portal = TestPortal::start().await;
+    portal.with_email_service().await;
+    let admin = portal.admin("root@example.org").await;
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
+    let response = portal
+        .post_multipart(
+            Some(&admin),
+            "/knowledge/new",
+            &faq_fields("", "An answer.", "public", "0", "publish"),
+            &[("steps.log", LOG), ("diagram.svg", svg)],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text();
+    assert!(
+        page.contains("diagram.svg cannot be attached: it is a web page or markup"),
+        "{page}"
+    );
+    assert!(page.contains("Already sent with this form"));
+    let kept: String = sqlx::query_scalar("SELECT public_id FROM attachments")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("value=\"{kept}\"")));
+    let mut fields = faq_fields("Where is the log?", "An answer.", "public", "0", "publish");
+    fields.push(("kept", kept.as_str()));
+    let saved = portal
+        .post_as(Some(&admin), "/knowledge/new", &fields)
+        .await;
+    assert_eq!(saved.status(), 303, "{}", saved.text());
+    let article: Option<i64> =
+        sqlx::query_scalar("SELECT article_id FROM attachments WHERE public_id = ?")
+            .bind(&kept)
+            .fetch_one(&portal.state.db.reader)
+            .await
+            .unwrap();
+    assert!(article.is_some());
 }

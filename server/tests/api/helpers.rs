@@ -93,19 +93,40 @@ impl TestPortal {
         public_url: Option<String>,
         trusted_proxies: Vec<String>,
     ) -> TestPortal {
+        Self::start_from(dir, |config| {
+            config.load_demo = load_demo;
+            config.public_url = public_url;
+            config.trusted_proxies = trusted_proxies;
+        })
+        .await
+    }
+
+    /// A portal that scans every attached file with the clamd at `socket`.
+    pub async fn start_scanning(dir: TempDir, socket: &Path) -> TestPortal {
+        Self::start_from(dir, |config| {
+            config.public_url = Some(format!("http://{}", Self::HOST));
+            config.clamd_socket = Some(socket.to_path_buf());
+        })
+        .await
+    }
+
+    /// A portal in `dir`, configured as `configure` changes the defaults.
+    async fn start_from(dir: TempDir, configure: impl FnOnce(&mut server::Config)) -> TestPortal {
         let site_root = dir.path().join("site");
         std::fs::create_dir_all(site_root.join("pkg")).expect("site folder");
-        let config = server::Config {
+        let mut config = server::Config {
             data_dir: data_dir(dir.path()),
-            load_demo,
-            public_url,
-            trusted_proxies,
+            load_demo: false,
+            public_url: None,
+            trusted_proxies: Vec::new(),
             forwarded_header: Default::default(),
+            clamd_socket: None,
             leptos_options: LeptosOptions::builder()
                 .output_name("portal")
                 .site_root(site_root.to_string_lossy().to_string())
                 .build(),
         };
+        configure(&mut config);
         let portal = server::build(config).await.expect("the portal starts");
         TestPortal {
             router: portal.router,

@@ -16,6 +16,7 @@ mod layers;
 mod notices;
 mod pages;
 mod process;
+mod scanning;
 mod search;
 mod security;
 mod settings;

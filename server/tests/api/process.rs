@@ -1,5 +1,6 @@
 //! The real server binary, started as an operator starts it, for what only a
-//! whole process shows: how much memory it holds.
+//! whole process shows: how much memory it holds, how it stops, and what a
+//! kill in the middle of an upload leaves behind.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -11,12 +12,16 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 struct Running {
     child: Child,
     addr: String,
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 impl Running {
     fn start() -> Running {
-        let dir = TempDir::new().expect("temporary directory");
+        Running::start_in(TempDir::new().expect("temporary directory"))
+    }
+
+    /// A server on the data in `dir` (its `data` folder).
+    fn start_in(dir: TempDir) -> Running {
         let site = dir.path().join("site");
         std::fs::create_dir_all(site.join("pkg")).expect("site folder");
         let style = "main { margin: 0 auto; }\n".repeat(800);
@@ -49,11 +54,16 @@ impl Running {
         };
         // Keep reading, so that the server never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
-        Running {
-            child,
-            addr,
-            _dir: dir,
-        }
+        Running { child, addr, dir }
+    }
+
+    /// Kills the process at once (SIGKILL: nothing is tidied); answers its
+    /// folder, to start it again on.
+    fn kill(mut self) -> TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let spare = TempDir::new().expect("temporary directory");
+        std::mem::replace(&mut self.dir, spare)
     }
 
     /// The resident memory of the process, in MiB.
@@ -257,4 +267,116 @@ async fn at_shutdown_open_streams_end_and_the_process_exits_within_a_second() {
         exited.is_some_and(|status| status.success()),
         "the server had not exited cleanly a second after SIGTERM: {exited:?}"
     );
+}
+
+/// Every file under `folder`, recursively.
+fn files_under(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(folder).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// A server killed while a large file is half-way through its upload keeps
+/// every file it acknowledged, and after the restart no row names a missing
+/// file and no file lacks its row: the half-written upload is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kill_in_the_middle_of_an_upload_leaves_no_row_without_its_file_nor_a_file_without_its_row(
+) {
+    let server = Running::start();
+    let boundary = "cut-here-7d3f";
+    let part = |name: &str, size: usize| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"summary\"\r\n\r\nVPN down\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n\
+             Content-Type: text/plain\r\n\r\n{}\r\n--{boundary}--\r\n",
+            "x".repeat(size)
+        )
+    };
+    let request = |body_length: usize| {
+        format!(
+            "POST /report/incident HTTP/1.1\r\nHost: {}\r\nSec-Fetch-Site: same-origin\r\n\
+             Content-Type: multipart/form-data; boundary={boundary}\r\n\
+             Content-Length: {body_length}\r\nConnection: close\r\n\r\n",
+            server.addr
+        )
+    };
+    // One upload that completes: the form has problems (no service), and its
+    // file is kept for the next submit — acknowledged, so it must survive.
+    let whole = part("kept.log", 1024 * 1024);
+    let mut stream = tokio::net::TcpStream::connect(&server.addr).await.unwrap();
+    stream
+        .write_all(request(whole.len()).as_bytes())
+        .await
+        .unwrap();
+    stream.write_all(whole.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 422"),
+        "{}",
+        &answer[..200.min(answer.len())]
+    );
+    assert!(answer.contains("Already sent with this form"));
+
+    // Half of a 20 MB file, then the kill while the server is writing it.
+    let large = part("large.log", 20 * 1024 * 1024);
+    let mut stream = tokio::net::TcpStream::connect(&server.addr).await.unwrap();
+    stream
+        .write_all(request(large.len()).as_bytes())
+        .await
+        .unwrap();
+    stream
+        .write_all(&large.as_bytes()[..large.len() / 2])
+        .await
+        .unwrap();
+    let data = server.dir.path().join("data");
+    let receiving = data.join("files/tmp");
+    let started = std::time::Instant::now();
+    while files_under(&receiving)
+        .iter()
+        .all(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0) < 5 * 1024 * 1024)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the upload is being written"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let dir = server.kill();
+    assert!(
+        !files_under(&receiving).is_empty(),
+        "killed half-way, a temporary file is left"
+    );
+
+    let server = Running::start_in(dir);
+    let dir = server.kill();
+    let data = dir.path().join("data");
+    assert!(
+        files_under(&data.join("files/tmp")).is_empty(),
+        "no temporary file"
+    );
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}?mode=ro",
+        data.join("portal.sqlite3").display()
+    ))
+    .await
+    .unwrap();
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT sha256, size FROM stored_files")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "the acknowledged upload, and only it");
+    assert_eq!(rows[0].1, 1024 * 1024);
+    let stored: Vec<std::path::PathBuf> = files_under(&data.join("files"));
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert!(stored[0].ends_with(format!("{}/{}", &rows[0].0[..2], rows[0].0)));
+    assert_eq!(std::fs::metadata(&stored[0]).unwrap().len(), 1024 * 1024);
 }

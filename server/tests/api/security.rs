@@ -72,6 +72,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, Allowed)] = &[
     ("/api/admin_notices", "", Allowed::Admin),
     ("/api/admin_notice", "id=1", Allowed::Admin),
     ("/api/admin_priorities", "", Allowed::Admin),
+    ("/api/admin_attachment_rules", "", Allowed::Admin),
     ("/api/admin_services", "", Allowed::Admin),
     ("/api/admin_groups", "", Allowed::Admin),
     ("/api/admin_calendars", "", Allowed::Admin),
@@ -138,6 +139,7 @@ const PAGES: &[(&str, &str, Allowed)] = &[
     ("/admin/groups", "/admin/groups", Allowed::Admin),
     ("/admin/calendars", "/admin/calendars", Allowed::Admin),
     ("/admin/models", "/admin/models", Allowed::Admin),
+    ("/admin/attachments", "/admin/attachments", Allowed::Admin),
     ("/knowledge", "/knowledge", Allowed::Admin),
     (
         "/knowledge/new",
@@ -465,6 +467,14 @@ async fn admin_form_posts_refuse_everyone_but_admins() {
                     ("steps", "x"),
                 ],
             ),
+            (
+                "/admin/attachments",
+                vec![
+                    ("per_file_mb", "100"),
+                    ("per_ticket_mb", "1000"),
+                    ("kind", "zip"),
+                ],
+            ),
         ] {
             let response = cast.portal.post_as(session, path, &fields).await;
             let expected = if session.is_some() { 403 } else { 401 };
@@ -760,4 +770,177 @@ async fn every_page_carries_a_strict_policy_with_its_own_nonce() {
         .headers()
         .get("content-security-policy")
         .is_some_and(|p| p.to_str().unwrap().contains("default-src 'none'")));
+}
+
+/// What each actor gets from a download address: (anonymous, end user A, end
+/// user B, agent, admin).
+type Answers = [u16; 5];
+
+#[tokio::test]
+async fn every_download_answers_each_actor_exactly_as_the_page_that_lists_it() {
+    let cast = Cast::new().await;
+    let portal = &cast.portal;
+    let image = crate::attachments::png(40, 30);
+    // A reply with an image and an internal note with a log, on A's ticket.
+    let desk = "/agent/tickets/INC0001001";
+    for (action, name, bytes) in [
+        ("reply", "fix.png", image.as_slice()),
+        ("note", "trace.log", crate::attachments::LOG),
+    ] {
+        let version: i64 =
+            sqlx::query_scalar("SELECT version FROM tickets WHERE number = 'INC0001001'")
+                .fetch_one(&portal.state.db.reader)
+                .await
+                .unwrap();
+        let version = version.to_string();
+        let posted = portal
+            .post_multipart(
+                Some(&cast.agent),
+                desk,
+                &[
+                    ("version", version.as_str()),
+                    ("action", action),
+                    ("body", "See the file"),
+                ],
+                &[(name, bytes)],
+            )
+            .await;
+        assert_eq!(posted.status(), 303, "{}", posted.text());
+    }
+    // A draft article and one for signed-in readers, each with an image.
+    for (slug, visibility, intent) in [
+        ("cast-draft", "public", "save"),
+        ("cast-members", "signed_in", "publish"),
+    ] {
+        let posted = portal
+            .post_multipart(
+                Some(&cast.admin),
+                "/knowledge/new",
+                &[
+                    ("kind", "faq"),
+                    ("revision", "0"),
+                    ("title", slug),
+                    ("slug", slug),
+                    ("service", "email"),
+                    ("visibility", visibility),
+                    ("answer", "See the picture."),
+                    ("intent", intent),
+                ],
+                &[("picture.png", &image)],
+            )
+            .await;
+        assert_eq!(posted.status(), 303, "{}", posted.text());
+    }
+    let id_of = |name: &'static str, article: Option<&'static str>| async move {
+        let query = match article {
+            None => "SELECT public_id FROM attachments WHERE name = ? AND ticket_id IS NOT NULL",
+            Some(_) => {
+                "SELECT a.public_id FROM attachments a JOIN articles r ON r.id = a.article_id
+                 WHERE a.name = ? AND r.slug = ?"
+            }
+        };
+        let id: String = sqlx::query_scalar(query)
+            .bind(name)
+            .bind(article.unwrap_or_default())
+            .fetch_one(&portal.state.db.reader)
+            .await
+            .unwrap();
+        id
+    };
+    let reply = id_of("fix.png", None).await;
+    let note = id_of("trace.log", None).await;
+    let draft = id_of("picture.png", Some("cast-draft")).await;
+    let members = id_of("picture.png", Some("cast-members")).await;
+    let link = &cast.a_link;
+    const ANYONE: Answers = [200, 200, 200, 200, 200];
+    const NOBODY: Answers = [404, 404, 404, 404, 404];
+    const OWNER: Answers = [401, 200, 404, 404, 404];
+    const NOT_EVEN_OWNER: Answers = [401, 404, 404, 404, 404];
+    const STAFF: Answers = [401, 403, 403, 200, 200];
+    const STAFF_ONLY_ARTICLE: Answers = [404, 404, 404, 200, 200];
+    const SIGNED_IN: Answers = [401, 200, 200, 200, 200];
+    let cases: Vec<(&str, String, Answers)> = vec![
+        (
+            "/status/{token}/files/{id}",
+            format!("{link}/files/{reply}"),
+            ANYONE,
+        ),
+        (
+            "/status/{token}/files/{id}",
+            format!("{link}/files/{note}"),
+            NOBODY,
+        ),
+        (
+            "/status/{token}/files/{id}/thumbnail",
+            format!("{link}/files/{reply}/thumbnail"),
+            ANYONE,
+        ),
+        (
+            "/my-tickets/{number}/files/{id}",
+            format!("/my-tickets/INC0001001/files/{reply}"),
+            OWNER,
+        ),
+        (
+            "/my-tickets/{number}/files/{id}",
+            format!("/my-tickets/INC0001001/files/{note}"),
+            NOT_EVEN_OWNER,
+        ),
+        (
+            "/my-tickets/{number}/files/{id}/thumbnail",
+            format!("/my-tickets/INC0001001/files/{reply}/thumbnail"),
+            OWNER,
+        ),
+        (
+            "/agent/tickets/{number}/files/{id}",
+            format!("{desk}/files/{reply}"),
+            STAFF,
+        ),
+        (
+            "/agent/tickets/{number}/files/{id}",
+            format!("{desk}/files/{note}"),
+            STAFF,
+        ),
+        (
+            "/agent/tickets/{number}/files/{id}/thumbnail",
+            format!("{desk}/files/{reply}/thumbnail"),
+            STAFF,
+        ),
+        (
+            "/articles/{slug}/files/{id}",
+            format!("/articles/cast-draft/files/{draft}"),
+            STAFF_ONLY_ARTICLE,
+        ),
+        (
+            "/articles/{slug}/files/{id}",
+            format!("/articles/cast-members/files/{members}"),
+            SIGNED_IN,
+        ),
+        (
+            "/articles/{slug}/files/{id}",
+            format!("/articles/cast-members/files/{draft}"),
+            [401, 404, 404, 404, 404],
+        ),
+        (
+            "/articles/{slug}/files/{id}/thumbnail",
+            format!("/articles/cast-members/files/{members}/thumbnail"),
+            SIGNED_IN,
+        ),
+    ];
+    let routes: BTreeSet<&str> = server::downloads().into_iter().map(|(p, _)| p).collect();
+    let covered: BTreeSet<&str> = cases.iter().map(|(p, _, _)| *p).collect();
+    assert_eq!(routes, covered, "every download route is in the matrix");
+    for (_, address, answers) in &cases {
+        for ((who, session), expected) in cast.everyone().into_iter().zip(answers) {
+            let response = portal.get_as(session, address).await;
+            assert_eq!(response.status(), *expected, "{who} downloading {address}");
+            if response.status() == 200 {
+                assert_eq!(
+                    response.headers().get("content-security-policy").unwrap(),
+                    "default-src 'none'; sandbox"
+                );
+            } else {
+                assert_no_leak(&response, &format!("{who} downloading {address}"));
+            }
+        }
+    }
 }

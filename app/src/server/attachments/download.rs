@@ -3,17 +3,18 @@
 //!
 //! Each page that lists files has its own download address under its own
 //! (`/status/{token}/files/{id}`, `/my-tickets/{number}/files/{id}`,
-//! `/agent/tickets/{number}/files/{id}`), and each download reads the ticket
-//! exactly as that page does and hands the file out only if that reading lists
-//! it: an internal note's file is never in the reporter's reading, a reporter's
-//! conversation never in a follower's. Another person's file and a missing one
-//! are the same 404. Ids are 128 random bits, so an id proves nothing by itself.
+//! `/agent/tickets/{number}/files/{id}`, `/articles/{slug}/files/{id}`), and
+//! each download reads the ticket or article exactly as that page does and
+//! hands the file out only if that reading lists it: an internal note's file
+//! is never in the reporter's reading, a reporter's conversation never in a
+//! follower's, a draft article's files never in a user's. Another person's file
+//! and a missing one are the same 404. Ids are 128 random bits, so an id proves nothing by itself.
 
-use crate::domain::{download_name, shown_inline, FileView, TicketNumber};
+use crate::domain::{download_name, shown_inline, FileView, Scan, TicketNumber};
 use crate::error::AppError;
 use crate::server::store::attachments::{self, Stored};
 use crate::server::store::tickets::{desk, reporter};
-use crate::server::web::caller::{SignedIn, Staff};
+use crate::server::web::caller::{Caller, SignedIn, Staff};
 use crate::server::web::state::AppState;
 use crate::server::web::status::refuse;
 use axum::body::Body;
@@ -86,8 +87,26 @@ pub async fn by_desk<const THUMBNAIL: bool>(
     serve(&state, listed, &id, THUMBNAIL).await
 }
 
+/// Whether the page lists the file as one to open: never one waiting for the
+/// virus scanner or one it found a threat in.
+/// `GET /articles/{slug}/files/{id}` (and `…/thumbnail`): for whoever may
+/// read the article, as its page decides.
+pub async fn by_article<const THUMBNAIL: bool>(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, id)): Path<(String, String)>,
+) -> Response {
+    let listed = async {
+        let mut conn = state.db.reader.acquire().await?;
+        let article = crate::server::knowledge::readable(&mut conn, &slug, &caller.viewer).await?;
+        Ok::<_, AppError>(lists(article.files.iter(), &id))
+    }
+    .await;
+    serve(&state, listed, &id, THUMBNAIL).await
+}
+
 fn lists<'a>(mut files: impl Iterator<Item = &'a FileView>, id: &str) -> bool {
-    files.any(|f| f.id == id)
+    files.any(|f| f.id == id && f.scan.servable())
 }
 
 /// The file, if the caller's page listed it; else the 404 of a missing one.
@@ -116,6 +135,10 @@ async fn serve(
 }
 
 async fn respond(state: &AppState, stored: Stored, thumbnail: bool) -> Response {
+    // Read again with the bytes: a verdict may have come since the page was read.
+    if !Scan::parse(&stored.scan).servable() {
+        return refuse(AppError::NotFound);
+    }
     let Some(hash) = stored.hash() else {
         return refuse(AppError::internal("an attachment names no stored file"));
     };

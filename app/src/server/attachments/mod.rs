@@ -9,9 +9,10 @@
 //! on the blocking pool.
 
 pub mod download;
+pub mod scan;
 pub mod upload;
 
-use crate::domain::accepted;
+use crate::domain::AttachmentRules;
 use image::ImageReader;
 use std::path::Path;
 
@@ -24,30 +25,31 @@ const MAX_IMAGE_BYTES: u64 = 400 * 1024 * 1024;
 /// A thumbnail's box, in pixels.
 const THUMBNAIL_SIDE: u32 = 320;
 
-/// What a file is, from its first bytes: an accepted media type, or why it is
-/// refused (completing "… cannot be attached: it …").
-pub fn sniff(head: &[u8]) -> Result<&'static str, &'static str> {
+/// What a file is, from its first bytes: a media type `rules` accept, or why it
+/// is refused (completing "… cannot be attached: it …").
+pub fn sniff(head: &[u8], rules: &AttachmentRules) -> Result<&'static str, &'static str> {
+    const REFUSED: &str = "is of a type that is not accepted";
     if let Some(kind) = infer::get(head) {
         return match kind.mime_type() {
             "text/html" | "text/xml" | "image/svg+xml" | "application/xml" => {
                 Err("is a web page or markup, which could run in a browser")
             }
-            other => accepted(other).ok_or("is of a type that is not accepted"),
+            other => rules.accepts(other).ok_or(REFUSED),
         };
     }
     if head.contains(&0) {
-        return Err("is of a type that is not accepted");
+        return Err(REFUSED);
     }
     // Text, unless cut off in the middle of a character at the end of the head.
     if let Err(error) = std::str::from_utf8(head) {
         if error.error_len().is_some() {
-            return Err("is of a type that is not accepted");
+            return Err(REFUSED);
         }
     }
     if looks_like_markup(head) {
         return Err("is a web page or markup, which could run in a browser");
     }
-    Ok("text/plain")
+    rules.accepts("text/plain").ok_or(REFUSED)
 }
 
 /// Whether text starts as HTML, XML or SVG does.
@@ -108,15 +110,19 @@ pub fn make_thumbnail(source: &Path, out: &Path) -> Result<(u32, u32), ImageProb
 mod tests {
     use super::*;
 
+    fn sniffed(head: &[u8]) -> Result<&'static str, &'static str> {
+        sniff(head, &AttachmentRules::default())
+    }
+
     #[test]
     fn the_type_is_what_the_bytes_are_and_markup_is_refused() {
         let png = [
             0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
         ];
-        assert_eq!(sniff(&png), Ok("image/png"));
-        assert_eq!(sniff(b"%PDF-1.7\n"), Ok("application/pdf"));
-        assert_eq!(sniff(b"2026-12-03 ERROR vpn: 809\n"), Ok("text/plain"));
-        assert_eq!(sniff("journal: caf\u{e9}".as_bytes()), Ok("text/plain"));
+        assert_eq!(sniffed(&png), Ok("image/png"));
+        assert_eq!(sniffed(b"%PDF-1.7\n"), Ok("application/pdf"));
+        assert_eq!(sniffed(b"2026-12-03 ERROR vpn: 809\n"), Ok("text/plain"));
+        assert_eq!(sniffed("journal: caf\u{e9}".as_bytes()), Ok("text/plain"));
         for markup in [
             &b"<!DOCTYPE html><script>alert(1)</script>"[..],
             b"  <svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
@@ -124,16 +130,16 @@ mod tests {
             b"<html><body>hi</body></html>",
         ] {
             assert!(
-                sniff(markup).is_err(),
+                sniffed(markup).is_err(),
                 "{}",
                 String::from_utf8_lossy(markup)
             );
         }
         assert!(
-            sniff(b"MZ\x90\x00\x03\x00\x00\x00").is_err(),
+            sniffed(b"MZ\x90\x00\x03\x00\x00\x00").is_err(),
             "a Windows program"
         );
-        assert!(sniff(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00").is_err());
-        assert!(sniff(b"bin\x00ary").is_err());
+        assert!(sniffed(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00").is_err());
+        assert!(sniffed(b"bin\x00ary").is_err());
     }
 }

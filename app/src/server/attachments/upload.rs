@@ -9,6 +9,7 @@
 //! The same forms still accept a plain `application/x-www-form-urlencoded`
 //! post, without files.
 
+use super::scan::Scanner;
 use super::{make_thumbnail, sniff};
 use crate::domain::{clean_file_name, size_in_words, AttachmentRules, FileView, MAX_FILES};
 use crate::error::AppError;
@@ -86,12 +87,23 @@ where
             let body = Bytes::from_request(request, state)
                 .await
                 .map_err(IntoResponse::into_response)?;
+            if body.len() > MAX_TEXT_BYTES {
+                return Err((
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "What was sent is larger than the portal accepts. Nothing was saved.",
+                )
+                    .into_response());
+            }
             let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
                 .map_err(|_| unreadable("the form is not encoded as a form"))?;
             let (kept, text): (Vec<_>, Vec<_>) =
                 pairs.into_iter().partition(|(name, _)| name == KEPT_FIELD);
             let kept = kept.into_iter().map(|(_, id)| id).collect();
-            return finish(state, text, kept, Sent::default()).await;
+            let sent = Sent {
+                rules: state.attachment_rules.get(),
+                ..Sent::default()
+            };
+            return finish(state, text, kept, sent).await;
         }
         let client = request
             .extensions()
@@ -101,7 +113,7 @@ where
         let multipart = Multipart::from_request(request, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        read(multipart, state, &client, AttachmentRules::default()).await
+        read(multipart, state, &client, state.attachment_rules.get()).await
     }
 }
 
@@ -150,7 +162,15 @@ async fn read<T: DeserializeOwned>(
             if !state.limits.upload(client, 0) {
                 return Err(refuse(AppError::TooManyRequests));
             }
-            match receive(&state.files, &mut field, &file_name, rules).await {
+            match receive(
+                &state.files,
+                state.scanner.as_ref(),
+                &mut field,
+                &file_name,
+                rules,
+            )
+            .await
+            {
                 Ok(Ok(file)) if !state.limits.upload(client, file.size) => {
                     sent.problems.push(format!(
                         "{file_name} was left out: too much was sent from here in a short \
@@ -256,6 +276,7 @@ impl From<std::io::Error> for Broken {
 /// what is wrong with it (naming it).
 async fn receive(
     store: &FileStore,
+    scanner: Option<&Scanner>,
     field: &mut axum::extract::multipart::Field<'_>,
     name: &str,
     rules: AttachmentRules,
@@ -274,9 +295,17 @@ async fn receive(
     if received.size == 0 {
         return Ok(Err(format!("{name} is empty.")));
     }
-    let media_type = match sniff(&received.head) {
+    let media_type = match sniff(&received.head, &rules) {
         Ok(media_type) => media_type,
         Err(why) => return Ok(Err(format!("{name} cannot be attached: it {why}."))),
+    };
+    let scan = match super::scan::while_receiving(scanner, received.temp.path()).await {
+        Ok(scan) => scan,
+        Err(found) => {
+            return Ok(Err(format!(
+                "{name} was not attached: the virus scanner found a threat in it ({found})."
+            )))
+        }
     };
     let mut thumbnail = None;
     if crate::domain::shown_inline(media_type) {
@@ -309,6 +338,7 @@ async fn receive(
         media_type,
         thumbnail,
         name: name.to_string(),
+        scan,
     };
     store.keep(received).await?;
     Ok(Ok(file))

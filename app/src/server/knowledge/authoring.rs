@@ -12,6 +12,8 @@ use crate::domain::{
     ArticleVisibility, EditorData, KnownErrorStatus, NamedErrors, SettingsOutcome, TicketId,
 };
 use crate::error::AppError;
+use crate::server::attachments::upload::{Sent, WithFiles};
+use crate::server::store::attachments::{self, ClaimError};
 use crate::server::store::audit::{self, Actor};
 use crate::server::store::catalog;
 use crate::server::store::knowledge::{self, InsertArticleError, Provenance};
@@ -24,7 +26,6 @@ use crate::server::web::page::FormPage;
 use crate::server::web::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::Form;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
@@ -56,30 +57,35 @@ const SERVICE_NOT_LISTED: &str = "Choose one of the services in the list.";
 /// The article in the form, its service checked against the catalogue with the
 /// rest so that every problem comes back at once: a new article, or one moved to
 /// another service, names an offered service; an article keeps the withdrawn
-/// service it was written for (`stored` is the article as saved, if it is).
+/// service it was written for (`stored` is the article as saved, if it is). The
+/// problems of the files sent with it (`files`) come back with the others.
 async fn parse_listed(
     conn: &mut SqliteConnection,
     fields: &[(String, String)],
     stored: Option<&ArticleDraft>,
+    files: &Sent,
 ) -> Result<ArticleDraft, SaveError> {
     let service = form_value(fields, "service").trim();
     let listed = service.is_empty()
         || stored.is_some_and(|s| s.service_slug == service)
         || catalog::is_offered(conn, service).await?;
-    match parse_article(
+    let parsed = parse_article(
         fields,
         stored.map(|s| s.content.kind()),
         stored.map(|s| s.slug.as_str()),
-    ) {
-        Ok(draft) if listed => Ok(draft),
-        Ok(_) => Err(named("service", SERVICE_NOT_LISTED)),
-        Err(mut errors) => {
-            if !listed {
-                errors.add("service", SERVICE_NOT_LISTED);
-            }
-            Err(SaveError::Fields(errors))
-        }
+    );
+    let mut errors = match parsed {
+        Ok(draft) if listed && files.problems.is_empty() => return Ok(draft),
+        Ok(_) => NamedErrors::default(),
+        Err(errors) => errors,
+    };
+    if !listed {
+        errors.add("service", SERVICE_NOT_LISTED);
     }
+    if let Some(problem) = files.problem() {
+        errors.add(FILES, problem);
+    }
+    Err(SaveError::Fields(errors))
 }
 
 fn named(name: &str, message: &str) -> SaveError {
@@ -97,23 +103,28 @@ pub struct Saved {
 
 /// Saves the article form: a new article when `slug` is `None`, else the article
 /// with that address, if it is still at the revision the form was opened at.
+///
+/// `files` came with the form: those accepted are attached to the article in
+/// its transaction; the files of the article ticked `remove_file` are taken off.
 pub async fn save(
     state: &AppState,
     author: &Account,
     slug: Option<&str>,
     fields: &[(String, String)],
+    files: &Sent,
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<Saved, SaveError> {
     let intent = ArticleIntent::parse(form_value(fields, "intent"))
         .ok_or_else(|| named("intent", "Choose to save, publish or archive."))?;
+
     let mut work = TicketWork::begin(&state.db, &state.changes, now).await?;
     let (id, draft, new_state, action) = match slug {
         Some(slug) => {
             let stored = knowledge::stored_article(work.conn(), slug)
                 .await?
                 .ok_or(SaveError::NotFound)?;
-            let draft = parse_listed(work.conn(), fields, Some(&stored.draft)).await?;
+            let draft = parse_listed(work.conn(), fields, Some(&stored.draft), files).await?;
             let Ok(revision) = form_value(fields, "revision").trim().parse::<i64>() else {
                 return Err(SaveError::Conflict);
             };
@@ -135,7 +146,7 @@ pub async fn save(
             (stored.id, draft, new_state, action)
         }
         None => {
-            let draft = parse_listed(work.conn(), fields, None).await?;
+            let draft = parse_listed(work.conn(), fields, None, files).await?;
             let new_state = match intent {
                 ArticleIntent::Save => ArticleState::Draft,
                 ArticleIntent::Publish => ArticleState::Published,
@@ -170,19 +181,40 @@ pub async fn save(
             (id, draft, new_state, "article_created")
         }
     };
+    let removing: Vec<String> = fields
+        .iter()
+        .filter(|(name, _)| name == "remove_file")
+        .map(|(_, id)| id.clone())
+        .collect();
+    let removed = attachments::remove_from_article(work.conn(), id, &removing).await?;
+    attachments::claim_for_article(work.conn(), id, &files.to_attach())
+        .await
+        .map_err(|error| match error {
+            ClaimError::Database(error) => SaveError::Database(error),
+            refused => named(FILES, &refused.message()),
+        })?;
+    let mut detail = format!(
+        "{} \u{201c}{}\u{201d}: {}, {}",
+        draft.slug,
+        draft.title,
+        new_state.as_str(),
+        draft.visibility.as_str()
+    );
+    let names = |files: &[String]| files.join(", ");
+    if !files.accepted.is_empty() {
+        let added: Vec<String> = files.accepted.iter().map(|f| f.name.clone()).collect();
+        detail.push_str(&format!("; files added: {}", names(&added)));
+    }
+    if !removed.is_empty() {
+        detail.push_str(&format!("; files removed: {}", names(&removed)));
+    }
     audit::record(
         work.conn(),
         now,
         &Actor::account(author),
         action,
         None,
-        &format!(
-            "{} \u{201c}{}\u{201d}: {}, {}",
-            draft.slug,
-            draft.title,
-            new_state.as_str(),
-            draft.visibility.as_str()
-        ),
+        &detail,
         Some(address),
     )
     .await?;
@@ -217,14 +249,20 @@ async fn source_incident(
     }
 }
 
+/// The input of the files sent with the form.
+const FILES: &str = "files";
+
 /// `POST /knowledge/new`: a new FAQ or known error.
 pub async fn create(
     State(state): State<AppState>,
     Author { author, .. }: Author,
     page: FormPage,
-    Form(fields): Form<Vec<(String, String)>>,
+    WithFiles {
+        form: fields,
+        files,
+    }: WithFiles<Vec<(String, String)>>,
 ) -> Response {
-    post(&state, author, page, None, fields).await
+    post(&state, author, page, None, fields, files).await
 }
 
 /// `POST /knowledge/articles/{slug}`: save, publish or archive an article.
@@ -233,9 +271,12 @@ pub async fn change(
     Author { author, .. }: Author,
     page: FormPage,
     Path(slug): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    WithFiles {
+        form: fields,
+        files,
+    }: WithFiles<Vec<(String, String)>>,
 ) -> Response {
-    post(&state, author, page, Some(&slug), fields).await
+    post(&state, author, page, Some(&slug), fields, files).await
 }
 
 async fn post(
@@ -244,9 +285,10 @@ async fn post(
     page: FormPage,
     slug: Option<&str>,
     fields: Vec<(String, String)>,
+    files: Sent,
 ) -> Response {
     let address = page.caller.address.clone();
-    let result = save(state, &author, slug, &fields, &address, Utc::now())
+    let result = save(state, &author, slug, &fields, &files, &address, Utc::now())
         .await
         .map(|saved| {
             let done = match saved.state {
@@ -269,6 +311,7 @@ async fn post(
         });
     let outcome = SettingsOutcome {
         values: fields,
+        kept: files.accepted,
         ..SettingsOutcome::default()
     };
     answer(state, page, result, outcome).await
@@ -296,6 +339,7 @@ pub async fn editor(
             state: Some(stored.state),
             revision: stored.revision,
             values: stored.draft.fields(),
+            files: attachments::of_article(&mut *conn, stored.id).await?,
             from: None,
             problem: None,
         });
@@ -313,6 +357,7 @@ pub async fn editor(
             "visibility".into(),
             ArticleVisibility::Public.as_str().into(),
         )],
+        files: Vec::new(),
         from: None,
         problem: None,
     };

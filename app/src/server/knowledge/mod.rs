@@ -3,7 +3,8 @@
 
 pub mod authoring;
 
-use crate::domain::{ArticleDraft, ArticleId};
+use crate::domain::{open_to_users, Article, ArticleDraft, ArticleId, ArticleVisibility, Viewer};
+use crate::error::AppError;
 use crate::server::search::{IndexOp, SearchError, SearchIndex};
 use crate::server::store::db::Db;
 use crate::server::store::knowledge::{self, InsertArticleError, Provenance};
@@ -16,6 +17,34 @@ pub async fn index_op(conn: &mut SqliteConnection, id: ArticleId) -> Result<Inde
         Some(doc) => IndexOp::Upsert(doc),
         None => IndexOp::Delete(id),
     })
+}
+
+/// The article `slug` with its files, if `viewer` may read it: agents and
+/// admins any article, anyone else a published one open to them (a visitor is
+/// asked to sign in for one that signed-in users may read). Its page and its
+/// files' downloads both ask this.
+pub async fn readable(
+    conn: &mut SqliteConnection,
+    slug: &str,
+    viewer: &Viewer,
+) -> Result<Article, AppError> {
+    let mut article = knowledge::get_article(conn, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let staff = viewer.account().is_some_and(|a| a.role.is_staff());
+    if !staff {
+        if !open_to_users(article.state, article.visibility) {
+            return Err(AppError::NotFound);
+        }
+        if !article
+            .visibility
+            .readable_at(ArticleVisibility::of_viewer(viewer))
+        {
+            return Err(AppError::SignInRequired);
+        }
+    }
+    article.files = crate::server::store::attachments::of_article(conn, article.id).await?;
+    Ok(article)
 }
 
 /// Why an article could not be published.

@@ -5,6 +5,7 @@
 //! [`Admin`] (anyone else is refused before it runs), saves in one
 //! transaction with its audit entry, and ends in [`answer`].
 
+pub mod attachments;
 pub mod calendars;
 pub mod groups;
 pub mod models;

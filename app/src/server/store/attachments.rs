@@ -8,7 +8,7 @@
 //! never stored twice.
 
 use super::files::{random_hex, ContentHash};
-use crate::domain::{AttachmentRules, FileView, TicketId};
+use crate::domain::{ArticleId, AttachmentRules, FileView, Scan, TicketId};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 use std::collections::HashSet;
@@ -23,6 +23,8 @@ pub struct NewFile {
     pub thumbnail: Option<(u32, u32)>,
     /// As cleaned by [`crate::domain::clean_file_name`].
     pub name: String,
+    /// What the scanner said while it was received.
+    pub scan: Scan,
 }
 
 /// The files a change attaches to its history entry (unclaimed uploads, by
@@ -37,6 +39,36 @@ impl Files {
     pub fn none() -> Files {
         Files::default()
     }
+}
+
+/// The admin's rules for attachments (each part at its default until set).
+pub async fn rules(conn: &mut SqliteConnection) -> Result<AttachmentRules, sqlx::Error> {
+    let rows = sqlx::query_as::<_, (String, String)>(
+        "SELECT key, value FROM settings
+         WHERE key IN ('attachment_per_file', 'attachment_per_ticket', 'attachment_kinds')",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut rules = AttachmentRules::default();
+    for (key, value) in rows {
+        match key.as_str() {
+            "attachment_per_file" => rules.per_file = value.parse().unwrap_or(rules.per_file),
+            "attachment_per_ticket" => rules.per_ticket = value.parse().unwrap_or(rules.per_ticket),
+            _ => rules.kinds = crate::domain::FileKinds::from_keys(&value),
+        }
+    }
+    Ok(rules)
+}
+
+/// Saves the admin's rules for attachments.
+pub async fn save_rules(
+    conn: &mut SqliteConnection,
+    rules: &AttachmentRules,
+) -> Result<(), sqlx::Error> {
+    use super::priorities::set_setting;
+    set_setting(conn, "attachment_per_file", &rules.per_file.to_string()).await?;
+    set_setting(conn, "attachment_per_ticket", &rules.per_ticket.to_string()).await?;
+    set_setting(conn, "attachment_kinds", &rules.kinds.keys()).await
 }
 
 /// Why files could not be attached.
@@ -60,8 +92,8 @@ impl ClaimError {
                                  Please choose it again."
                 .into(),
             ClaimError::TooLarge { limit } => format!(
-                "All the files of one ticket together may be at most {}. Leave out some files, \
-                 or make them smaller.",
+                "All the files of one ticket or article together may be at most {}. Leave out \
+                 some files, or make them smaller.",
                 crate::domain::size_in_words(*limit)
             ),
             ClaimError::Database(_) => String::new(),
@@ -79,6 +111,7 @@ pub struct Stored {
     pub media_type: String,
     pub size: i64,
     pub thumb_width: Option<i64>,
+    pub scan: String,
 }
 
 impl Stored {
@@ -96,6 +129,7 @@ struct ViewRow {
     size: i64,
     thumb_width: Option<i64>,
     thumb_height: Option<i64>,
+    scan: String,
 }
 
 impl ViewRow {
@@ -114,13 +148,14 @@ impl ViewRow {
                 media_type: self.media_type,
                 size: u64::try_from(self.size).unwrap_or(0),
                 thumbnail,
+                scan: Scan::parse(&self.scan),
             },
         )
     }
 }
 
 const VIEW_COLUMNS: &str = "a.event_id, a.public_id, a.name, f.media_type, f.size, \
-                            f.thumb_width, f.thumb_height";
+                            f.thumb_width, f.thumb_height, f.scan";
 
 /// Records a received file as an unclaimed attachment; answers its public id.
 /// The bytes must already be in place ([`super::files::FileStore::keep`]).
@@ -130,9 +165,15 @@ pub async fn record_unclaimed(
     now: DateTime<Utc>,
 ) -> Result<FileView, sqlx::Error> {
     let public_id = new_public_id()?;
-    sqlx::query(
-        "INSERT INTO stored_files (sha256, size, media_type, thumb_width, thumb_height, stored_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+    // Content stored before keeps its verdict, unless it was waiting and this
+    // upload's scan has settled it.
+    let scan: String = sqlx::query_scalar(
+        "INSERT INTO stored_files (sha256, size, media_type, thumb_width, thumb_height, stored_at, scan)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (sha256) DO UPDATE SET scan = CASE
+             WHEN stored_files.scan IN ('pending', 'unscanned') AND excluded.scan = 'clean'
+             THEN 'clean' ELSE stored_files.scan END
+         RETURNING scan",
     )
     .bind(file.hash.as_str())
     .bind(i64::try_from(file.size).unwrap_or(i64::MAX))
@@ -140,7 +181,8 @@ pub async fn record_unclaimed(
     .bind(file.thumbnail.map(|(w, _)| i64::from(w)))
     .bind(file.thumbnail.map(|(_, h)| i64::from(h)))
     .bind(now)
-    .execute(&mut *conn)
+    .bind(file.scan.as_str())
+    .fetch_one(&mut *conn)
     .await?;
     sqlx::query(
         "INSERT INTO attachments (public_id, sha256, name, uploaded_at) VALUES (?, ?, ?, ?)",
@@ -157,6 +199,7 @@ pub async fn record_unclaimed(
         media_type: file.media_type.to_string(),
         size: file.size,
         thumbnail: file.thumbnail,
+        scan: Scan::parse(&scan),
     })
 }
 
@@ -179,7 +222,7 @@ pub async fn unclaimed(
     for id in ids.iter().filter(|id| plausible_id(id)) {
         let row: Option<ViewRow> = sqlx::query_as(&format!(
             "SELECT {VIEW_COLUMNS} FROM attachments a JOIN stored_files f ON f.sha256 = a.sha256
-             WHERE a.public_id = ? AND a.ticket_id IS NULL"
+             WHERE a.public_id = ? AND a.ticket_id IS NULL AND a.article_id IS NULL"
         ))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -187,6 +230,14 @@ pub async fn unclaimed(
         found.extend(row.map(|r| r.view().1));
     }
     Ok(found)
+}
+
+/// What a claimed upload belongs to.
+#[derive(Clone, Copy, Debug)]
+enum Holder {
+    /// A ticket's history entry.
+    Entry(TicketId, i64),
+    Article(ArticleId),
 }
 
 /// Attaches the unclaimed uploads `files.ids` to history entry `event` of
@@ -197,32 +248,67 @@ pub async fn claim(
     event: i64,
     files: &Files,
 ) -> Result<(), ClaimError> {
+    claim_for(conn, Holder::Entry(ticket, event), files).await
+}
+
+/// Attaches the unclaimed uploads `files.ids` to `article`, in the caller's
+/// transaction: all of them or none. An article may hold as much as a ticket.
+pub async fn claim_for_article(
+    conn: &mut SqliteConnection,
+    article: ArticleId,
+    files: &Files,
+) -> Result<(), ClaimError> {
+    claim_for(conn, Holder::Article(article), files).await
+}
+
+async fn claim_for(
+    conn: &mut SqliteConnection,
+    holder: Holder,
+    files: &Files,
+) -> Result<(), ClaimError> {
     if files.ids.is_empty() {
         return Ok(());
     }
+    const UNCLAIMED: &str = "WHERE public_id = ? AND ticket_id IS NULL AND article_id IS NULL
+        RETURNING (SELECT size FROM stored_files f WHERE f.sha256 = attachments.sha256)";
     let mut adding: i64 = 0;
     let mut seen = HashSet::new();
     for id in &files.ids {
         if !seen.insert(id.as_str()) {
             continue;
         }
-        let size: Option<i64> = sqlx::query_scalar(
-            "UPDATE attachments SET ticket_id = ?, event_id = ?
-             WHERE public_id = ? AND ticket_id IS NULL
-             RETURNING (SELECT size FROM stored_files f WHERE f.sha256 = attachments.sha256)",
-        )
-        .bind(ticket)
-        .bind(event)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+        let size: Option<i64> = match holder {
+            Holder::Entry(ticket, event) => {
+                sqlx::query_scalar(&format!(
+                    "UPDATE attachments SET ticket_id = ?, event_id = ? {UNCLAIMED}"
+                ))
+                .bind(ticket)
+                .bind(event)
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+            }
+            Holder::Article(article) => {
+                sqlx::query_scalar(&format!(
+                    "UPDATE attachments SET article_id = ? {UNCLAIMED}"
+                ))
+                .bind(article)
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+            }
+        };
         adding += size.ok_or(ClaimError::Gone)?;
     }
-    let total: i64 = sqlx::query_scalar(
+    let (column, holder_id) = match holder {
+        Holder::Entry(ticket, _) => ("ticket_id", ticket.0),
+        Holder::Article(article) => ("article_id", article.0),
+    };
+    let total: i64 = sqlx::query_scalar(&format!(
         "SELECT coalesce(sum(f.size), 0) FROM attachments a JOIN stored_files f ON f.sha256 = a.sha256
-         WHERE a.ticket_id = ?",
-    )
-    .bind(ticket)
+         WHERE a.{column} = ?"
+    ))
+    .bind(holder_id)
     .fetch_one(&mut *conn)
     .await?;
     if adding > 0 && u64::try_from(total).unwrap_or(u64::MAX) > files.rules.per_ticket {
@@ -231,6 +317,42 @@ pub async fn claim(
         });
     }
     Ok(())
+}
+
+/// The files of `article`, oldest first.
+pub async fn of_article(
+    conn: &mut SqliteConnection,
+    article: ArticleId,
+) -> Result<Vec<FileView>, sqlx::Error> {
+    let rows: Vec<ViewRow> = sqlx::query_as(&format!(
+        "SELECT {VIEW_COLUMNS} FROM attachments a JOIN stored_files f ON f.sha256 = a.sha256
+         WHERE a.article_id = ? ORDER BY a.id"
+    ))
+    .bind(article)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|row| row.view().1).collect())
+}
+
+/// Takes the files `ids` off `article`; answers their names. Their bytes go
+/// at the next tidying, once nothing else names them.
+pub async fn remove_from_article(
+    conn: &mut SqliteConnection,
+    article: ArticleId,
+    ids: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut removed = Vec::new();
+    for id in ids.iter().filter(|id| plausible_id(id)) {
+        let name: Option<String> = sqlx::query_scalar(
+            "DELETE FROM attachments WHERE article_id = ? AND public_id = ? RETURNING name",
+        )
+        .bind(article)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        removed.extend(name);
+    }
+    Ok(removed)
 }
 
 /// Attaches to history entry `event` of `ticket` a copy of every file of
@@ -301,12 +423,66 @@ pub async fn find(conn: &mut SqliteConnection, id: &str) -> Result<Option<Stored
         return Ok(None);
     }
     sqlx::query_as(
-        "SELECT a.ticket_id, a.event_id, a.name, a.sha256, f.media_type, f.size, f.thumb_width
+        "SELECT a.ticket_id, a.event_id, a.name, a.sha256, f.media_type, f.size, f.thumb_width,
+                f.scan
          FROM attachments a JOIN stored_files f ON f.sha256 = a.sha256 WHERE a.public_id = ?",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await
+}
+
+/// Stored files waiting for the virus scanner (by hash), at most `limit`,
+/// those after `after` in the order of their hashes (a sweep pages through
+/// them all, even past files the scanner cannot settle).
+pub async fn waiting_for_scan(
+    conn: &mut SqliteConnection,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT sha256 FROM stored_files WHERE scan = 'pending' AND sha256 > ?
+         ORDER BY sha256 LIMIT ?",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Records the scanner's verdict on a stored file (`found`: what it found).
+pub async fn record_verdict(
+    conn: &mut SqliteConnection,
+    sha256: &str,
+    scan: Scan,
+    found: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE stored_files SET scan = ?, found = ? WHERE sha256 = ?")
+        .bind(scan.as_str())
+        .bind(found)
+        .bind(sha256)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Fits the stored verdicts to the configuration, at start: with a scanner,
+/// files never scanned wait for it; without one, files that were waiting are
+/// handed out unscanned, as every file is then. Answers how many changed.
+pub async fn fit_scans_to(conn: &mut SqliteConnection, scanning: bool) -> Result<u64, sqlx::Error> {
+    let (from, to) = if scanning {
+        (Scan::Unscanned, Scan::Pending)
+    } else {
+        (Scan::Pending, Scan::Unscanned)
+    };
+    Ok(
+        sqlx::query("UPDATE stored_files SET scan = ? WHERE scan = ?")
+            .bind(to.as_str())
+            .bind(from.as_str())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected(),
+    )
 }
 
 /// Forgets uploads left unclaimed since before `before`, and stored files no
@@ -316,10 +492,13 @@ pub async fn forget_unclaimed(
     conn: &mut SqliteConnection,
     before: DateTime<Utc>,
 ) -> Result<HashSet<String>, sqlx::Error> {
-    sqlx::query("DELETE FROM attachments WHERE ticket_id IS NULL AND uploaded_at < ?")
-        .bind(before)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "DELETE FROM attachments
+         WHERE ticket_id IS NULL AND article_id IS NULL AND uploaded_at < ?",
+    )
+    .bind(before)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query(
         "DELETE FROM stored_files
          WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = stored_files.sha256)",
@@ -345,7 +524,60 @@ mod tests {
             media_type: "image/png",
             thumbnail: Some((320, 200)),
             name: "shot.png".into(),
+            scan: Scan::Unscanned,
         }
+    }
+
+    #[tokio::test]
+    async fn the_rules_are_the_defaults_until_saved_and_read_back_as_saved() {
+        let file = TempDb::new("attachment-rules");
+        let db = Db::open(&file.0).await.unwrap();
+        let mut conn = db.writer.acquire().await.unwrap();
+        assert_eq!(rules(&mut conn).await.unwrap(), AttachmentRules::default());
+        let saved = AttachmentRules {
+            per_file: 3 * crate::domain::MB,
+            per_ticket: 7 * crate::domain::MB,
+            kinds: crate::domain::FileKinds::from_keys("pdf,zip"),
+        };
+        save_rules(&mut conn, &saved).await.unwrap();
+        assert_eq!(rules(&mut conn).await.unwrap(), saved);
+    }
+
+    #[tokio::test]
+    async fn a_verdict_belongs_to_the_content_and_waiting_files_are_found() {
+        let file = TempDb::new("scans");
+        let db = Db::open(&file.0).await.unwrap();
+        let now = Utc::now();
+        let mut conn = db.writer.acquire().await.unwrap();
+        let first = record_unclaimed(&mut conn, &new_file('a', 60), now)
+            .await
+            .unwrap();
+        assert_eq!(first.scan, Scan::Unscanned);
+        assert_eq!(fit_scans_to(&mut conn, true).await.unwrap(), 1);
+        assert_eq!(
+            waiting_for_scan(&mut conn, "", 10).await.unwrap(),
+            vec!["a".repeat(64)]
+        );
+        // The same content, found clean while it was received, settles it.
+        let clean = NewFile {
+            scan: Scan::Clean,
+            ..new_file('a', 60)
+        };
+        let second = record_unclaimed(&mut conn, &clean, now).await.unwrap();
+        assert_eq!(second.scan, Scan::Clean);
+        assert!(waiting_for_scan(&mut conn, "", 10)
+            .await
+            .unwrap()
+            .is_empty());
+        // An infected content stays infected whatever a later upload says.
+        record_verdict(&mut conn, &"a".repeat(64), Scan::Infected, Some("Eicar"))
+            .await
+            .unwrap();
+        let third = record_unclaimed(&mut conn, &clean, now).await.unwrap();
+        assert_eq!(third.scan, Scan::Infected);
+        let stored = find(&mut conn, &third.id).await.unwrap().unwrap();
+        assert_eq!(stored.scan, "infected");
+        assert_eq!(fit_scans_to(&mut conn, false).await.unwrap(), 0);
     }
 
     #[tokio::test]
@@ -398,6 +630,7 @@ mod tests {
         let rules = AttachmentRules {
             per_file: 100,
             per_ticket: 100,
+            ..AttachmentRules::default()
         };
         let files = |ids: &[&FileView]| Files {
             ids: ids.iter().map(|f| f.id.clone()).collect(),

@@ -4,7 +4,7 @@ use crate::domain::{
     Article, ArticleBody, ArticleId, ArticleKind, ArticleRow, ArticleState, ArticleVisibility,
     KnownErrorStatus, TicketId, UserId,
 };
-use crate::server::markdown::{to_plain_text, to_safe_html};
+use crate::server::markdown::{to_plain_text, to_safe_html_at};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
@@ -228,8 +228,11 @@ fn content_of(row: &ArticleColumnsRow) -> Result<DraftContent, sqlx::Error> {
     }
 }
 
-/// An article's text rendered for its page.
-fn rendered(content: &DraftContent) -> ArticleBody {
+/// An article's text rendered for its page (at `/articles/{slug}`, under
+/// which its files are).
+fn rendered(content: &DraftContent, slug: &str) -> ArticleBody {
+    let base = format!("/articles/{slug}");
+    let to_safe_html = |md: &str| to_safe_html_at(md, Some(&base));
     match content {
         DraftContent::Faq { answer_md } => ArticleBody::Faq {
             answer_html: to_safe_html(answer_md),
@@ -313,6 +316,7 @@ pub async fn get_article(
     let content = content_of(&row)?;
     let state = state_of(&row)?;
     let visibility = visibility_of(&row)?;
+    let body = rendered(&content, &row.slug);
     Ok(Some(Article {
         id: ArticleId(row.id),
         slug: row.slug,
@@ -321,9 +325,10 @@ pub async fn get_article(
         service_slug: row.service_slug,
         service_name: row.service_name,
         updated_at: row.updated_at,
-        body: rendered(&content),
+        body,
         state,
         visibility,
+        files: Vec::new(),
         staff: None,
     }))
 }

@@ -3,13 +3,15 @@
 
 use super::deployment::PortalSettings;
 use super::limits::Limits;
+use crate::domain::AttachmentRules;
+use crate::server::attachments::scan::Scanner;
 use crate::server::hub::Changes;
 use crate::server::search::SearchIndex;
 use crate::server::store::db::Db;
 use crate::server::store::files::FileStore;
 use axum::extract::FromRef;
 use leptos::prelude::{AnyView, LeptosOptions};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// Cheap to clone: every part is reference-counted.
 #[derive(Clone)]
@@ -17,12 +19,16 @@ pub struct AppState {
     pub db: Db,
     /// The bytes of attached files.
     pub files: FileStore,
+    /// The virus scanner files are held to, when one is configured.
+    pub scanner: Option<Scanner>,
     /// Committed changes, told to the pages that show them live.
     pub changes: Changes,
     pub search: SearchIndex,
     pub leptos_options: LeptosOptions,
     pub settings: Arc<PortalSettings>,
     pub limits: Arc<Limits>,
+    /// What may be attached (an admin setting), known before a body is read.
+    pub attachment_rules: Current<AttachmentRules>,
     /// Renders a page of the portal.
     pub pages: Pages,
 }
@@ -46,5 +52,31 @@ impl Pages {
     /// The page the request in context asks for.
     pub fn render(&self, options: LeptosOptions) -> AnyView {
         (self.0)(options)
+    }
+}
+
+/// A setting read on every request that needs it, kept in memory: loaded at
+/// start and replaced by the handler that saves it, after its transaction
+/// commits.
+#[derive(Clone, Debug, Default)]
+pub struct Current<T: Copy>(Arc<RwLock<T>>);
+
+impl<T: Copy> Current<T> {
+    pub fn new(value: T) -> Current<T> {
+        Current(Arc::new(RwLock::new(value)))
+    }
+
+    pub fn get(&self) -> T {
+        *self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn set(&self, value: T) {
+        *self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = value;
     }
 }
