@@ -323,9 +323,9 @@ pub fn downloads() -> Vec<(&'static str, MethodRouter<AppState>)> {
 /// (`server/tests/api/security.rs`), so a new post cannot be left out of it.
 pub fn form_posts() -> Vec<(&'static str, MethodRouter<AppState>)> {
     use accounts::{forms as account, my_tickets};
+    use app::domain::PrioritySettings;
     use app::server::settings::{
-        self, attachments, calendars, calendars::Calendars, groups::Groups, models::Models,
-        priorities, services,
+        self, calendars, calendars::Calendars, groups::Groups, models::Models, services,
     };
     use app::server::{accounts, agent, knowledge::authoring, tickets};
     vec![
@@ -337,7 +337,10 @@ pub fn form_posts() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/agent/tickets/{number}", post(agent::desk_post)),
         ("/admin/notices", post(notices::publish_post)),
         ("/admin/notices/{id}", post(notices::change_post)),
-        ("/admin/priorities", post(priorities::post)),
+        (
+            "/admin/priorities",
+            post(settings::post_whole::<PrioritySettings>),
+        ),
         ("/admin/groups", post(settings::add::<Groups>)),
         ("/admin/groups/{id}", post(settings::edit::<Groups>)),
         ("/admin/calendars", post(settings::add::<Calendars>)),
@@ -345,7 +348,10 @@ pub fn form_posts() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/admin/calendars/{id}", post(settings::edit::<Calendars>)),
         ("/admin/models", post(settings::add::<Models>)),
         ("/admin/models/{id}", post(settings::edit::<Models>)),
-        ("/admin/attachments", post(attachments::post)),
+        (
+            "/admin/attachments",
+            post(settings::post_whole::<AttachmentRules>),
+        ),
         ("/knowledge/new", post(authoring::create)),
         ("/knowledge/articles/{slug}", post(authoring::change)),
         ("/admin/services", post(services::add)),

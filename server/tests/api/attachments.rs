@@ -74,7 +74,7 @@ pub(crate) async fn number_of_last_ticket(portal: &TestPortal) -> String {
         .unwrap()
 }
 
-async fn version_of(portal: &TestPortal, number: &str) -> String {
+pub(crate) async fn version_of(portal: &TestPortal, number: &str) -> String {
     let version: i64 = sqlx::query_scalar("SELECT version FROM tickets WHERE number = ?")
         .bind(number)
         .fetch_one(&portal.state.db.reader)
@@ -779,6 +779,16 @@ async fn the_admins_rules_hold_every_upload_from_the_next_one_on_and_survive_a_r
     assert!(page.contains("at most 1 MB each"));
 }
 
+/// The revision an article's editor opens at.
+async fn revision_of(portal: &TestPortal, slug: &str) -> String {
+    let revision: i64 = sqlx::query_scalar("SELECT revision FROM articles WHERE slug = ?")
+        .bind(slug)
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    revision.to_string()
+}
+
 /// The article form's fields for a FAQ about the e-mail service.
 fn faq_fields<'a>(
     title: &'a str,
@@ -857,12 +867,7 @@ async fn an_articles_files_show_in_its_text_and_reach_exactly_those_who_may_read
     let answer = format!(
         "It looks like this:\n\n![the prompt](files/{image})\n\nSend us [the log](files/{log})."
     );
-    let revision: i64 = sqlx::query_scalar("SELECT revision FROM articles WHERE slug = ?")
-        .bind(slug)
-        .fetch_one(&portal.state.db.reader)
-        .await
-        .unwrap();
-    let revision = revision.to_string();
+    let revision = revision_of(&portal, slug).await;
     let published = portal
         .post_as(
             Some(&admin),
@@ -915,12 +920,7 @@ async fn an_articles_files_show_in_its_text_and_reach_exactly_those_who_may_read
         404
     );
     // Taking the log off: gone from the article and its address, and audited.
-    let revision: i64 = sqlx::query_scalar("SELECT revision FROM articles WHERE slug = ?")
-        .bind(slug)
-        .fetch_one(&portal.state.db.reader)
-        .await
-        .unwrap();
-    let revision = revision.to_string();
+    let revision = revision_of(&portal, slug).await;
     let mut fields = faq_fields(
         "Outlook asks for the password again",
         "It looks like this.",

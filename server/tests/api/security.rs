@@ -787,12 +787,7 @@ async fn every_download_answers_each_actor_exactly_as_the_page_that_lists_it() {
         ("reply", "fix.png", image.as_slice()),
         ("note", "trace.log", crate::attachments::LOG),
     ] {
-        let version: i64 =
-            sqlx::query_scalar("SELECT version FROM tickets WHERE number = 'INC0001001'")
-                .fetch_one(&portal.state.db.reader)
-                .await
-                .unwrap();
-        let version = version.to_string();
+        let version = crate::attachments::version_of(portal, "INC0001001").await;
         let posted = portal
             .post_multipart(
                 Some(&cast.agent),

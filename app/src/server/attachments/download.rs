@@ -8,7 +8,9 @@
 //! hands the file out only if that reading lists it: an internal note's file
 //! is never in the reporter's reading, a reporter's conversation never in a
 //! follower's, a draft article's files never in a user's. Another person's file
-//! and a missing one are the same 404. Ids are 128 random bits, so an id proves nothing by itself.
+//! and a missing one are the same 404. Ids are 128 random bits, so an id proves
+//! nothing by itself. A file the virus scanner has not found clean (when one is
+//! configured) is listed but never handed out.
 
 use crate::domain::{download_name, shown_inline, FileView, Scan, TicketNumber};
 use crate::error::AppError;
@@ -87,8 +89,6 @@ pub async fn by_desk<const THUMBNAIL: bool>(
     serve(&state, listed, &id, THUMBNAIL).await
 }
 
-/// Whether the page lists the file as one to open: never one waiting for the
-/// virus scanner or one it found a threat in.
 /// `GET /articles/{slug}/files/{id}` (and `…/thumbnail`): for whoever may
 /// read the article, as its page decides.
 pub async fn by_article<const THUMBNAIL: bool>(
@@ -105,6 +105,8 @@ pub async fn by_article<const THUMBNAIL: bool>(
     serve(&state, listed, &id, THUMBNAIL).await
 }
 
+/// Whether the page lists the file as one to open: never one waiting for the
+/// virus scanner or one it found a threat in.
 fn lists<'a>(mut files: impl Iterator<Item = &'a FileView>, id: &str) -> bool {
     files.any(|f| f.id == id && f.scan.servable())
 }

@@ -148,6 +148,89 @@ pub async fn answer(
     answer::answer(state, page, result, outcome).await
 }
 
+/// Settings saved as one form, a whole page's worth (priorities and targets,
+/// the attachment rules): [`save_whole`] and [`post_whole`] serve each.
+pub trait WholeSettings: Sized + Send + Sync {
+    /// The page its form is on, and the audit log's name for a change.
+    const PAGE: &'static str;
+    const CHANGED: &'static str;
+    /// The form's name on its page, when the page tells its forms apart.
+    const FORM: Option<&'static str> = None;
+    /// Reads the form, or names each problem at its input.
+    fn parse(fields: &[(String, String)]) -> Result<Self, NamedErrors>;
+    /// What changed from `before`, in words, for the audit log.
+    fn changes_from(&self, before: &Self) -> Vec<String>;
+    fn load(
+        conn: &mut sqlx::SqliteConnection,
+    ) -> impl Future<Output = Result<Self, sqlx::Error>> + Send;
+    fn store(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+    /// Puts the saved settings in force, once committed (for those the portal
+    /// holds in memory).
+    fn in_force(&self, _state: &AppState) {}
+}
+
+/// Saves `settings` with what changed, by whom, in the audit log, in one
+/// transaction, and puts them in force.
+pub async fn save_whole<T: WholeSettings>(
+    state: &AppState,
+    settings: &T,
+    admin: &crate::domain::Account,
+    address: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sqlx::Error> {
+    use crate::server::store::audit::{self, Actor};
+    let mut tx = state.db.writer.begin().await?;
+    let before = T::load(&mut tx).await?;
+    settings.store(&mut tx).await?;
+    let changes = settings.changes_from(&before);
+    if !changes.is_empty() {
+        audit::record(
+            &mut tx,
+            now,
+            &Actor::account(admin),
+            T::CHANGED,
+            None,
+            &changes.join("; "),
+            Some(address),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    settings.in_force(state);
+    Ok(())
+}
+
+/// `POST {PAGE}` of a [`WholeSettings`].
+pub async fn post_whole<T: WholeSettings>(
+    State(state): State<AppState>,
+    Admin { admin, .. }: Admin,
+    page: FormPage,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let saved = match T::parse(&fields) {
+        Ok(settings) => save_whole(
+            &state,
+            &settings,
+            &admin,
+            &page.caller.address,
+            chrono::Utc::now(),
+        )
+        .await
+        .map(|()| format!("{}?done=saved", T::PAGE))
+        .map_err(AppError::internal),
+        Err(errors) => Err(AppError::InvalidInputs(errors)),
+    };
+    let outcome = SettingsOutcome {
+        form: T::FORM.map(str::to_string),
+        values: fields,
+        ..SettingsOutcome::default()
+    };
+    answer::answer(&state, page, saved, outcome).await
+}
+
 /// "a → b" for the audit log when a value changed.
 pub fn change<T: PartialEq + std::fmt::Display>(what: &str, before: T, after: T) -> Option<String> {
     (before != after).then(|| format!("{what}: {before} → {after}"))
