@@ -39,7 +39,7 @@ pub fn FilesField(
                     {kept.into_iter().map(|f| {
                         let box_id = format!("{id}-kept-{}", f.id);
                         view! {
-                            <div class="choice">
+                            <div class="checkbox">
                                 <input type="checkbox" name="kept" value=f.id.clone() id=box_id.clone() checked/>
                                 <label for=box_id>{f.describe()}</label>
                             </div>

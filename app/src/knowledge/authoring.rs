@@ -332,7 +332,7 @@ fn ArticleFiles(files: Vec<FileView>, removing: Vec<String>) -> impl IntoView {
                         <li>
                             <p>{f.describe()}</p>
                             <p><code data-test="file-markdown">{markdown_for(&f)}</code></p>
-                            <div class="choice">
+                            <div class="checkbox">
                                 <input type="checkbox" name="remove_file" value=f.id.clone() id=box_id.clone() checked=checked/>
                                 <label for=box_id>"Remove this file when saving"</label>
                             </div>

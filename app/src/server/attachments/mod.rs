@@ -90,7 +90,13 @@ pub fn make_thumbnail(source: &Path, out: &Path) -> Result<(u32, u32), ImageProb
     limits.max_alloc = Some(MAX_IMAGE_BYTES);
     reader.limits(limits);
     let image = reader.decode()?;
-    let small = image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).into_rgba8();
+    // An image already smaller than a thumbnail stays at its size: enlarged, a
+    // 24-pixel icon would be a blur of blocks.
+    let small = if image.width() <= THUMBNAIL_SIDE && image.height() <= THUMBNAIL_SIDE {
+        image.into_rgba8()
+    } else {
+        image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).into_rgba8()
+    };
     let mut flat = image::RgbImage::new(small.width(), small.height());
     for (from, to) in small.pixels().zip(flat.pixels_mut()) {
         let [r, g, b, a] = from.0;
@@ -141,5 +147,18 @@ mod tests {
         );
         assert!(sniffed(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00").is_err());
         assert!(sniffed(b"bin\x00ary").is_err());
+    }
+
+    #[test]
+    fn a_thumbnail_fits_in_its_square_and_never_enlarges_a_small_image() {
+        let dir = tempfile::tempdir().unwrap();
+        let thumbnail_of = |width, height| {
+            let source = dir.path().join(format!("{width}x{height}.png"));
+            image::RgbImage::new(width, height).save(&source).unwrap();
+            make_thumbnail(&source, &dir.path().join("out.jpg")).unwrap()
+        };
+        assert_eq!(thumbnail_of(1600, 800), (320, 160));
+        assert_eq!(thumbnail_of(400, 900), (142, 320));
+        assert_eq!(thumbnail_of(24, 16), (24, 16));
     }
 }
