@@ -92,11 +92,13 @@ pub fn make_thumbnail(source: &Path, out: &Path) -> Result<(u32, u32), ImageProb
     let image = reader.decode()?;
     // An image already smaller than a thumbnail stays at its size: enlarged, a
     // 24-pixel icon would be a blur of blocks.
-    let small = if image.width() <= THUMBNAIL_SIDE && image.height() <= THUMBNAIL_SIDE {
-        image.into_rgba8()
+    let fits = image.width() <= THUMBNAIL_SIDE && image.height() <= THUMBNAIL_SIDE;
+    let small = if fits {
+        image
     } else {
-        image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).into_rgba8()
-    };
+        image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
+    }
+    .into_rgba8();
     let mut flat = image::RgbImage::new(small.width(), small.height());
     for (from, to) in small.pixels().zip(flat.pixels_mut()) {
         let [r, g, b, a] = from.0;
