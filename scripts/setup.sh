@@ -65,3 +65,11 @@ if $with_browser && ! [ -x /usr/sbin/clamd ]; then
       clamav-freshclam.service >/dev/null 2>&1 || true
   fi
 fi
+
+# The mail tests start a throwaway SMTP server of their own (aiosmtpd, run by Debian's
+# /usr/bin/python3) that stores what it receives in a Maildir.
+if $with_browser && ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+  say "installing Debian's python3-aiosmtpd (for the tests only)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends python3-aiosmtpd >/dev/null
+fi

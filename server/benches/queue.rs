@@ -46,6 +46,7 @@ async fn main() {
         trusted_proxies: Vec::new(),
         forwarded_header: Default::default(),
         clamd_socket: None,
+        mail: None,
         leptos_options: LeptosOptions::builder()
             .output_name("portal")
             .site_root(site.to_string_lossy().to_string())

@@ -13,6 +13,7 @@ use app::domain::AttachmentRules;
 use app::server::attachments::download;
 use app::server::attachments::scan::{self, Scanner};
 use app::server::hub::Changes;
+use app::server::mail::{self, MailSettings, Mailer, MailSetupError};
 use app::server::search::{self, SearchIndex};
 use app::server::store::attachments;
 use app::server::store::db::Db;
@@ -81,6 +82,9 @@ pub struct Config {
     /// A ClamAV daemon's socket: every attached file is scanned, and handed out
     /// only once found clean.
     pub clamd_socket: Option<PathBuf>,
+    /// The SMTP server messages are sent through; without it, messages wait in
+    /// the outbox for admins to read.
+    pub mail: Option<MailSettings>,
     /// Where the compiled site (WASM, JS, CSS) is, its name, and the address.
     pub leptos_options: LeptosOptions,
 }
@@ -105,6 +109,8 @@ pub enum StartError {
     Settings(#[from] SettingsError),
     #[error("cannot open the folder of attached files: {0}")]
     Files(std::io::Error),
+    #[error("{0}")]
+    Mail(#[from] MailSetupError),
 }
 
 /// How long an upload may wait for the form that carries it to succeed.
@@ -178,6 +184,25 @@ async fn open_scanner(
     Ok(scanner)
 }
 
+/// The SMTP server, when one is configured. A malformed setting stops the
+/// start; a server that does not answer does not: messages wait and are tried
+/// again on the schedule.
+fn open_mailer(settings: Option<&MailSettings>) -> Result<Option<Mailer>, StartError> {
+    let Some(settings) = settings else {
+        tracing::warn!("PORTAL_SMTP_URL is not set: no e-mail is sent; messages wait in the outbox");
+        return Ok(None);
+    };
+    let mailer = Mailer::open(settings)?;
+    tracing::info!(through = mailer.description(), "e-mail is sent");
+    let probe = mailer.clone();
+    tokio::spawn(async move {
+        if let Err(error) = probe.reachable().await {
+            tracing::error!(%error, "the SMTP server does not answer: messages wait and are tried again");
+        }
+    });
+    Ok(Some(mailer))
+}
+
 /// Tidies the files every few hours, for as long as the portal runs.
 fn spawn_file_tidying(db: Db, files: FileStore) {
     tokio::spawn(async move {
@@ -227,6 +252,7 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
         Current::new(attachments::rules(&mut conn).await?)
     };
     let scanner = open_scanner(config.clamd_socket.as_deref(), &db).await?;
+    let mailer = open_mailer(config.mail.as_ref())?;
     if config.load_demo && app::server::demo::load_if_empty(&db, chrono::Utc::now()).await? {
         tracing::info!("loaded the demo content into the new database");
     }
@@ -241,6 +267,7 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
         db,
         files,
         scanner,
+        mailer,
         search,
         leptos_options: config.leptos_options.clone(),
         changes: Changes::default(),
@@ -253,6 +280,14 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
     spawn_file_tidying(state.db.clone(), state.files.clone());
     if let Some(scanner) = &state.scanner {
         scan::spawn_scanning(state.db.clone(), state.files.clone(), scanner.clone());
+    }
+    if let Some(mailer) = &state.mailer {
+        mail::deliver::spawn_delivery(
+            state.db.clone(),
+            mailer.clone(),
+            state.settings.origin.clone(),
+            state.changes.clone(),
+        );
     }
     app::server::store::tickets::clock::spawn_clock(
         state.db.clone(),
@@ -366,6 +401,8 @@ pub fn form_posts() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/admin/users", post(account::invite)),
         ("/admin/users/{id}", post(account::change_account)),
         ("/admin/registration", post(account::set_registration)),
+        ("/admin/outbox", post(accounts::outbox::test_message)),
+        ("/admin/outbox/{id}", post(accounts::outbox::send_again)),
     ]
 }
 

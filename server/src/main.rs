@@ -3,6 +3,8 @@
 // The views of the portal are deeply nested types.
 #![recursion_limit = "256"]
 
+use app::domain::Backoff;
+use app::server::mail::MailSettings;
 use clap::Parser;
 use leptos::prelude::LeptosOptions;
 use std::net::SocketAddr;
@@ -45,6 +47,21 @@ struct Args {
     /// with (e.g. /run/clamav/clamd.ctl); without it, files are not scanned.
     #[arg(long, env = "PORTAL_CLAMD_SOCKET")]
     clamd_socket: Option<PathBuf>,
+
+    /// The SMTP server messages are sent through: smtp://user@host:587?tls=required
+    /// (STARTTLS; ?tls=opportunistic to use it when offered), smtps://user@host:465
+    /// (TLS from the first byte). Without it, no e-mail is sent and messages wait
+    /// in the outbox.
+    #[arg(long, env = "PORTAL_SMTP_URL")]
+    smtp_url: Option<String>,
+
+    /// A file holding the SMTP password (never in the URL or the environment).
+    #[arg(long, env = "PORTAL_SMTP_PASSWORD_FILE")]
+    smtp_password_file: Option<PathBuf>,
+
+    /// The sender of every message, e.g. "IT Help <help@example.com>".
+    #[arg(long, env = "PORTAL_MAIL_FROM", default_value = "")]
+    mail_from: String,
 
     /// What to log, as tracing filter directives (e.g. "info", "server=debug").
     #[arg(long, env = "PORTAL_LOG", default_value = "info,tantivy=warn")]
@@ -140,6 +157,12 @@ async fn run() -> std::process::ExitCode {
         )
         .unwrap_or_default(),
         clamd_socket: args.clamd_socket.clone(),
+        mail: args.smtp_url.as_ref().map(|url| MailSettings {
+            smtp_url: url.clone(),
+            password_file: args.smtp_password_file.clone(),
+            from: args.mail_from.clone(),
+            backoff: Backoff::default(),
+        }),
         leptos_options: options(addr),
     };
     if let Some(Command::CreateAdmin { email, name }) = &args.command {

@@ -4,7 +4,7 @@ use super::{admin_accounts, admin_audit, admin_outbox, AccountsOverview};
 use crate::components::{
     format_time, CheckboxList, FormMessages, FormOutcome, InputField, LoadError,
 };
-use crate::domain::{AssignmentGroup, Field, Role, UserRow};
+use crate::domain::{AssignmentGroup, Delivery, Field, OutboxMessage, OutboxOverview, Role, UserRow};
 use crate::domain::{GroupId, UserId};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -179,37 +179,106 @@ fn AccountEditor(user: UserRow, groups: Vec<AssignmentGroup>, me: UserId) -> imp
     }
 }
 
-/// `/admin/outbox`: messages the portal has queued (until e-mail delivery exists).
+/// `/admin/outbox`: the delivery log. Whether and how mail is sent, a test
+/// message, and every message with where it stands; one that is retrying or
+/// failed can be sent again now.
 #[component]
 pub fn AdminOutboxPage() -> impl IntoView {
-    let messages = Resource::new(|| (), |_| admin_outbox());
+    let overview = Resource::new(|| (), |_| admin_outbox());
+    let query = use_query_map();
+    let mut outcome = FormOutcome::current();
+    if outcome.done.is_none() && outcome.problem.is_none() && outcome.errors.is_empty() {
+        outcome.done = match query.read_untracked().get("done").as_deref() {
+            Some("test") => Some(
+                "The test message is queued. It shows below as Sent once the mail server has \
+                 taken it."
+                    .into(),
+            ),
+            Some("again") => Some("The message is queued for another attempt now.".into()),
+            _ => None,
+        };
+    }
     view! {
-        <Title text="Outbox"/>
+        <Title text="Outbox and delivery log"/>
         <Suspense>
-            {move || Suspend::new(async move {
-                match messages.await {
-                    Ok(messages) => view! {
-                        <div class="wrap page">
-                            <AdminNav/>
-                            <h1>"Outbox"</h1>
-                            <p class="lead">"Messages the portal has written. Sending them by e-mail comes in a later version."</p>
-                            {messages.is_empty().then(|| view! { <p>"No messages yet."</p> })}
-                            <ol class="outbox" data-test="outbox">
-                                {messages.into_iter().map(|m| view! {
-                                    <li class="message" data-test="message">
-                                        <h2 class="message-subject">{m.subject}</h2>
-                                        <p class="message-meta">"To " <span data-test="recipient">{m.recipient}</span> " · "
-                                            <time datetime=m.created_at.to_rfc3339()>{format_time(m.created_at)}</time></p>
-                                        <pre class="message-body" data-test="message-body">{m.body}</pre>
-                                    </li>
-                                }).collect_view()}
-                            </ol>
-                        </div>
-                    }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
+            {move || {
+                let outcome = outcome.clone();
+                Suspend::new(async move {
+                    match overview.await {
+                        Ok(overview) => view! { <DeliveryLog overview outcome/> }.into_any(),
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
+    }
+}
+
+#[component]
+fn DeliveryLog(overview: OutboxOverview, outcome: FormOutcome) -> impl IntoView {
+    let sending = overview.sending.is_some();
+    view! {
+        <div class="wrap page">
+            <AdminNav/>
+            <h1>"Outbox and delivery log"</h1>
+            <FormMessages outcome=outcome.clone()/>
+            {match overview.sending {
+                Some(through) => view! {
+                    <p class="lead" data-test="mail-status">"E-mail is sent through "
+                        <code>{through}</code>". "{overview.schedule}</p>
+                }.into_any(),
+                None => view! {
+                    <div class="warning-box" data-test="mail-status">
+                        <p><strong>"E-mail is not being sent."</strong>" PORTAL_SMTP_URL is not \
+                            set, so messages wait here: you can read them, and hand an \
+                            invitation's link over yourself."</p>
+                    </div>
+                }.into_any(),
+            }}
+            <form method="post" action="/admin/outbox" class="inline-form" data-test="test-message">
+                <InputField field=Field::Email label="Send a test message to" kind="email"
+                    autocomplete="email" maxlength="254" outcome=outcome.clone()
+                    hint="It shows below, and arrives within seconds if mail works."/>
+                <button type="submit" class="button" disabled=!sending>"Send test message"</button>
+            </form>
+            {overview.messages.is_empty().then(|| view! { <p>"No messages yet."</p> })}
+            <ol class="outbox" data-test="outbox">
+                {overview.messages.into_iter().map(|m| view! { <OutboxEntry m sending/> }).collect_view()}
+            </ol>
+        </div>
+    }
+}
+
+#[component]
+fn OutboxEntry(m: OutboxMessage, sending: bool) -> impl IntoView {
+    let state = m.delivery;
+    let attempts = match m.attempts {
+        0 => String::new(),
+        1 => " · 1 attempt".to_string(),
+        n => format!(" · {n} attempts"),
+    };
+    view! {
+        <li class="message" data-test="message" data-state=state.as_str()>
+            <h2 class="message-subject">{m.subject.clone()}</h2>
+            <p class="message-meta">
+                <span class=format!("badge delivery delivery-{}", state.as_str()) data-test="delivery">{state.label()}</span>
+                " To " <span data-test="recipient">{m.recipient}</span> " · written "
+                <time datetime=m.created_at.to_rfc3339()>{format_time(m.created_at)}</time>
+                {attempts}
+                {m.sent_at.map(|at| view! { " · sent " <time datetime=at.to_rfc3339()>{format_time(at)}</time> })}
+                {m.next_attempt_at.filter(|_| state == Delivery::Retrying).map(|at| view! {
+                    " · next attempt " <time datetime=at.to_rfc3339()>{format_time(at)}</time>
+                })}
+            </p>
+            {m.last_error.map(|e| view! { <p class="delivery-error" data-test="last-error">"Last error: "{e}</p> })}
+            {(sending && state.may_send_again()).then(|| view! {
+                <form method="post" action=format!("/admin/outbox/{}", m.id) class="inline-form">
+                    <button type="submit" class="button secondary" data-test="send-again">"Send again now"
+                        <span class="visually-hidden">": "{m.subject}</span></button>
+                </form>
+            })}
+            <pre class="message-body" data-test="message-body">{m.body}</pre>
+        </li>
     }
 }
 

@@ -17,7 +17,7 @@ pub use sign_in::{RegisterPage, SignInPage};
 
 use crate::domain::UserId;
 use crate::domain::{
-    Account, AssignmentGroup, AuditEntry, OutboxMessage, TicketStatus, TicketSummary, UserRow,
+    Account, AssignmentGroup, AuditEntry, OutboxOverview, TicketStatus, TicketSummary, UserRow,
     Verification,
 };
 use crate::error::AppError;
@@ -155,10 +155,19 @@ pub async fn admin_accounts() -> Result<AccountsOverview, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "admin_outbox", input = server_fn::codec::GetUrl)]
-pub async fn admin_outbox() -> Result<Vec<OutboxMessage>, AppError> {
+pub async fn admin_outbox() -> Result<OutboxOverview, AppError> {
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
-        Ok(crate::server::store::outbox::recent(&mut conn).await?)
+        let messages = crate::server::store::outbox::recent(&mut conn).await?;
+        Ok(OutboxOverview {
+            sending: state.mailer.as_ref().map(|m| m.description().to_string()),
+            schedule: state
+                .mailer
+                .as_ref()
+                .map(|m| m.backoff().in_words())
+                .unwrap_or_default(),
+            messages,
+        })
     })
     .await
 }

@@ -264,16 +264,6 @@ pub struct AuditEntry {
     pub address: Option<String>,
 }
 
-/// A message waiting in the outbox (e-mail delivery comes later).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutboxMessage {
-    pub id: i64,
-    pub recipient: String,
-    pub subject: String,
-    pub body: String,
-    pub created_at: DateTime<Utc>,
-}
-
 /// The length rule and the confirmation; `field` is where a problem is shown.
 fn check_new_password(errors: &mut FieldErrors, field: Field, password: &str, confirm: &str) {
     let n = password.chars().count();

@@ -13,6 +13,7 @@ mod desk;
 mod ids;
 mod knowledge;
 mod lifecycle;
+mod mail;
 mod notice;
 mod outcome;
 mod priority;
@@ -25,7 +26,7 @@ mod time;
 
 pub use account::{
     Account, AssignmentGroup, AuditEntry, Invitation, InviteForm, NewAccount, NewPasswordForm,
-    OutboxMessage, PasswordChangeForm, RegisterForm, Role, SignInForm, UserRow, Verification,
+    PasswordChangeForm, RegisterForm, Role, SignInForm, UserRow, Verification,
     Viewer, LINK_UNUSABLE, OTHER_ACCOUNTS_LINK, PASSWORD_CHARS,
 };
 pub use attachment::{
@@ -62,6 +63,7 @@ pub use lifecycle::{
     decide, Action, Actor, Event, GroupRef, LifecycleRules, Phase, Refusal, TicketFacts,
     Visibility, WorkForm,
 };
+pub use mail::{Backoff, Delivery, OutboxMessage, OutboxOverview, TestMessageForm};
 pub use notice::{
     parse_utc_minute, utc_minute, Audience, Notice, NoticeChange, NoticeChangeForm, NoticeDraft,
     NoticeForm, NoticeUpdate, Severity, RECENT_DAYS,

@@ -10,6 +10,7 @@
 
 // Below the web kit.
 pub mod hub;
+pub mod mail;
 pub mod markdown;
 pub mod search;
 pub mod secrets;

@@ -110,8 +110,24 @@ impl TestPortal {
         .await
     }
 
+    /// A portal that sends its messages through the SMTP server at `smtp_url`,
+    /// trying again on the `backoff` schedule.
+    pub async fn start_mailing(smtp_url: &str, backoff: app::domain::Backoff) -> TestPortal {
+        let dir = TempDir::new().expect("temporary directory");
+        Self::start_from(dir, |config| {
+            config.public_url = Some(format!("http://{}", Self::HOST));
+            config.mail = Some(app::server::mail::MailSettings {
+                smtp_url: smtp_url.into(),
+                password_file: None,
+                from: "IT Help <help@portal.test>".into(),
+                backoff,
+            });
+        })
+        .await
+    }
+
     /// A portal in `dir`, configured as `configure` changes the defaults.
-    async fn start_from(dir: TempDir, configure: impl FnOnce(&mut server::Config)) -> TestPortal {
+    pub async fn start_from(dir: TempDir, configure: impl FnOnce(&mut server::Config)) -> TestPortal {
         let site_root = dir.path().join("site");
         std::fs::create_dir_all(site_root.join("pkg")).expect("site folder");
         let mut config = server::Config {
@@ -121,6 +137,7 @@ impl TestPortal {
             trusted_proxies: Vec::new(),
             forwarded_header: Default::default(),
             clamd_socket: None,
+            mail: None,
             leptos_options: LeptosOptions::builder()
                 .output_name("portal")
                 .site_root(site_root.to_string_lossy().to_string())

@@ -13,6 +13,7 @@ mod config;
 mod desk;
 mod knowledge;
 mod layers;
+mod mail;
 mod notices;
 mod pages;
 mod process;

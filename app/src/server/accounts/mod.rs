@@ -4,6 +4,7 @@
 
 pub mod forms;
 pub mod my_tickets;
+pub mod outbox;
 pub mod passwords;
 
 use super::secrets::new_token;

@@ -2,6 +2,7 @@
 //! the change that causes it. A message carrying a secret link stores only the
 //! secret's hash, so the link can be struck from it once used.
 
+use crate::domain::{Backoff, Delivery, OutboxMessage};
 use crate::server::secrets::{hash_token, plausible_token};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -27,8 +28,45 @@ pub enum SecretLink {
     Confirmation,
 }
 
-/// Queues a message; one carrying a secret link records the secret's hash and
-/// the kind of link, so the link can be struck once used.
+/// A message to write into the outbox.
+#[derive(Clone, Copy, Debug)]
+pub struct NewMessage<'a> {
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// The secret link it carries, if any, so the link can be struck once used.
+    pub link: Option<(&'a str, SecretLink)>,
+    /// What it is about (a ticket number), so a mail client threads the
+    /// messages of one ticket together.
+    pub thread: Option<&'a str>,
+}
+
+/// Queues a message for delivery, due at once; it is sent by the delivery
+/// worker once the caller's transaction commits (never before: the worker reads
+/// only committed rows).
+pub async fn queue(
+    conn: &mut SqliteConnection,
+    message: &NewMessage<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO outbox (recipient, subject, body, created_at, secret_hash, link_kind,
+                             state, next_attempt_at, message_key, thread)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?4, lower(hex(randomblob(16))), ?7)
+         RETURNING id",
+    )
+    .bind(message.recipient)
+    .bind(message.subject)
+    .bind(message.body)
+    .bind(now)
+    .bind(message.link.map(|(secret, _)| hash_token(secret).to_vec()))
+    .bind(message.link.map(|(_, kind)| kind.as_str()))
+    .bind(message.thread)
+    .fetch_one(conn)
+    .await
+}
+
+/// Queues a message that belongs to no ticket.
 pub async fn queue_message(
     conn: &mut SqliteConnection,
     recipient: &str,
@@ -37,19 +75,143 @@ pub async fn queue_message(
     link: Option<(&str, SecretLink)>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    let message = NewMessage {
+        recipient,
+        subject,
+        body,
+        link,
+        thread: None,
+    };
+    queue(conn, &message, now).await.map(drop)
+}
+
+/// A message claimed for one delivery attempt.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Claimed {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    /// Attempts so far, this one included.
+    pub attempts: u32,
+    pub message_key: String,
+    pub thread: Option<String>,
+}
+
+/// What a message never tried is marked with when mail was not sent in time.
+const TOO_LATE: &str = "Not sent within the time messages are kept for delivery.";
+
+/// Claims up to `limit` due messages for one attempt each, until `now +
+/// backoff.claim`: those queued or retrying whose time has come, and those whose
+/// earlier claim ran out (its worker died while sending). A message never tried
+/// that waited longer than the schedule allows fails instead: a password reset
+/// is not sent days late.
+pub async fn claim_due(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    backoff: &Backoff,
+    limit: u32,
+) -> Result<Vec<Claimed>, sqlx::Error> {
     sqlx::query(
-        "INSERT INTO outbox (recipient, subject, body, created_at, secret_hash, link_kind)
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "UPDATE outbox SET state = 'failed', last_error = ?, next_attempt_at = NULL
+         WHERE state = 'queued' AND attempts = 0 AND created_at < ?",
     )
-    .bind(recipient)
-    .bind(subject)
-    .bind(body)
+    .bind(TOO_LATE)
+    .bind(now - backoff.give_up_after)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_as(
+        "UPDATE outbox
+         SET state = 'sending', claimed_until = ?1, attempts = attempts + 1
+         WHERE id IN (
+             SELECT id FROM outbox
+             WHERE state IN ('queued', 'retrying', 'sending') AND next_attempt_at <= ?2
+               AND (state <> 'sending' OR claimed_until <= ?2)
+             ORDER BY next_attempt_at, id LIMIT ?3)
+         RETURNING id, recipient, subject, body, created_at, attempts, message_key, thread",
+    )
+    .bind(now + backoff.claim)
     .bind(now)
-    .bind(link.map(|(secret, _)| hash_token(secret).to_vec()))
-    .bind(link.map(|(_, kind)| kind.as_str()))
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// What a secret link is replaced with once its message was handed to the mail
+/// server: the recipient has it, the database need not.
+const SENT_LINK: &str = "[link sent by e-mail and removed here]";
+
+/// The SMTP server accepted the message: it is never sent again, and its secret
+/// links are struck from the stored copy.
+pub async fn record_sent(
+    conn: &mut SqliteConnection,
+    message: &Claimed,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox SET state = 'sent', sent_at = ?, claimed_until = NULL,
+                           next_attempt_at = NULL, last_error = NULL, body = ?
+         WHERE id = ?",
+    )
+    .bind(now)
+    .bind(replace_links(&message.body, SENT_LINK))
+    .bind(message.id)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// An attempt failed with `error`: tried again at `next`, or, without one, failed
+/// for good.
+pub async fn record_failure(
+    conn: &mut SqliteConnection,
+    id: i64,
+    error: &str,
+    next: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    let state = if next.is_some() {
+        Delivery::Retrying
+    } else {
+        Delivery::Failed
+    };
+    sqlx::query(
+        "UPDATE outbox SET state = ?, next_attempt_at = ?, claimed_until = NULL, last_error = ?
+         WHERE id = ?",
+    )
+    .bind(state.as_str())
+    .bind(next)
+    .bind(error)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An admin asks for another attempt now of a message that is retrying or
+/// failed; `false` when there is no such message in either state.
+pub async fn send_again(
+    conn: &mut SqliteConnection,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE outbox SET state = 'queued', next_attempt_at = ?
+         WHERE id = ? AND state IN ('retrying', 'failed')",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether a message with this id exists.
+pub async fn exists(conn: &mut SqliteConnection, id: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM outbox WHERE id = ?)")
+        .bind(id)
+        .fetch_one(conn)
+        .await
 }
 
 /// What a used link is replaced with in the stored message.
@@ -70,8 +232,14 @@ pub async fn strike_link(conn: &mut SqliteConnection, token: &str) -> Result<(),
     Ok(())
 }
 
-/// `body` with every secret token (43 URL-safe characters after a `/`) replaced.
+/// `body` with every secret token hidden from an admin.
 fn hide_links(body: &str) -> String {
+    replace_links(body, HIDDEN_LINK)
+}
+
+/// `body` with every secret token (43 URL-safe characters after a `/`) replaced
+/// by `with`.
+fn replace_links(body: &str, with: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let mut rest = body;
     while let Some(slash) = rest.find('/') {
@@ -81,7 +249,7 @@ fn hide_links(body: &str) -> String {
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
             .unwrap_or(after.len());
         if plausible_token(&after[..end]) {
-            out.push_str(HIDDEN_LINK);
+            out.push_str(with);
         } else {
             out.push_str(&after[..end]);
         }
@@ -100,18 +268,22 @@ struct OutboxRow {
     body: String,
     created_at: DateTime<Utc>,
     shown: Option<bool>,
+    state: String,
+    attempts: u32,
+    next_attempt_at: Option<DateTime<Utc>>,
+    sent_at: Option<DateTime<Utc>>,
+    last_error: Option<String>,
 }
 
 /// The newest messages, as an admin may read them: an invitation's link is shown
-/// while it works (until e-mail delivery exists, the admin hands it over), every
-/// other secret link — resets and confirmations prove the recipient's mailbox —
-/// is hidden.
-pub async fn recent(
-    conn: &mut SqliteConnection,
-) -> Result<Vec<crate::domain::OutboxMessage>, sqlx::Error> {
+/// while it works and has not been sent (the admin may hand it over), every other
+/// secret link — resets and confirmations prove the recipient's mailbox — is
+/// hidden.
+pub async fn recent(conn: &mut SqliteConnection) -> Result<Vec<OutboxMessage>, sqlx::Error> {
     let rows = sqlx::query_as::<_, OutboxRow>(
         "SELECT o.id, o.recipient, o.subject, o.body, o.created_at,
-                (o.link_kind = 'invitation' AND k.used_at IS NULL AND k.expires_at > ?) AS shown
+                (o.link_kind = 'invitation' AND k.used_at IS NULL AND k.expires_at > ?) AS shown,
+                o.state, o.attempts, o.next_attempt_at, o.sent_at, o.last_error
          FROM outbox o LEFT JOIN account_tokens k ON k.token_hash = o.secret_hash
          ORDER BY o.id DESC LIMIT 200",
     )
@@ -120,7 +292,7 @@ pub async fn recent(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|row| crate::domain::OutboxMessage {
+        .map(|row| OutboxMessage {
             id: row.id,
             recipient: row.recipient,
             subject: row.subject,
@@ -130,6 +302,11 @@ pub async fn recent(
                 hide_links(&row.body)
             },
             created_at: row.created_at,
+            delivery: Delivery::parse(&row.state).unwrap_or(Delivery::Failed),
+            attempts: row.attempts,
+            next_attempt_at: row.next_attempt_at,
+            sent_at: row.sent_at,
+            last_error: row.last_error,
         })
         .collect())
 }

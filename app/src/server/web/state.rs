@@ -6,6 +6,7 @@ use super::limits::Limits;
 use crate::domain::AttachmentRules;
 use crate::server::attachments::scan::Scanner;
 use crate::server::hub::Changes;
+use crate::server::mail::Mailer;
 use crate::server::search::SearchIndex;
 use crate::server::store::db::Db;
 use crate::server::store::files::FileStore;
@@ -21,6 +22,9 @@ pub struct AppState {
     pub files: FileStore,
     /// The virus scanner files are held to, when one is configured.
     pub scanner: Option<Scanner>,
+    /// The SMTP server messages are handed to, when one is configured; without
+    /// it, messages wait in the outbox.
+    pub mailer: Option<Mailer>,
     /// Committed changes, told to the pages that show them live.
     pub changes: Changes,
     pub search: SearchIndex,

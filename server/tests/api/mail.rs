@@ -1,0 +1,465 @@
+//! E-mail out, through a real SMTP server: a throwaway aiosmtpd
+//! (`smtp_sink.py`, run by Debian's /usr/bin/python3) listening on a free port
+//! and storing what it accepts in a Maildir of a temporary folder. The tests read
+//! what was delivered from that Maildir, as a mail client would, never from the
+//! portal's database.
+
+use crate::helpers::{location, TestPortal};
+use app::domain::Backoff;
+use app::server::store::outbox::{self, NewMessage};
+use chrono::TimeDelta;
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+const PYTHON: &str = "/usr/bin/python3";
+
+/// An SMTP server of its own, stopped when dropped. Recipients starting with
+/// "refused" are answered 550, with "busy" 451.
+pub struct SmtpSink {
+    dir: TempDir,
+    child: Option<Child>,
+    pub port: u16,
+}
+
+impl SmtpSink {
+    pub fn start() -> SmtpSink {
+        let dir = tempfile::Builder::new().prefix("smtp").tempdir().unwrap();
+        let mut sink = SmtpSink {
+            dir,
+            child: None,
+            port: 0,
+        };
+        sink.run();
+        sink
+    }
+
+    fn maildir(&self) -> PathBuf {
+        self.dir.path().join("Maildir")
+    }
+
+    /// Starts the server, on the port it had before if it had one.
+    fn run(&mut self) {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/smtp_sink.py");
+        let mut child = Command::new(PYTHON)
+            .arg(script)
+            .arg(self.maildir())
+            .arg(self.port.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {PYTHON} (scripts/setup.sh --test): {e}"));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        self.port = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("the SMTP sink did not start (python3-aiosmtpd missing?): {line:?}"));
+        self.child = Some(child);
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port, with the same Maildir.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.run();
+    }
+
+    /// Every message delivered so far.
+    pub fn delivered(&self) -> Vec<Mail> {
+        let mut files: Vec<_> = std::fs::read_dir(self.maildir().join("new"))
+            .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+            .into_iter()
+            .filter_map(|path| std::fs::read(path).ok())
+            .map(|raw| Mail { raw })
+            .collect()
+    }
+
+    /// Waits until at least `count` messages were delivered (at most 30 s).
+    pub async fn wait_for(&self, count: usize) -> Vec<Mail> {
+        let start = Instant::now();
+        loop {
+            let mail = self.delivered();
+            if mail.len() >= count || start.elapsed() > Duration::from_secs(30) {
+                return mail;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A delivered message, read by a real MIME parser.
+pub struct Mail {
+    raw: Vec<u8>,
+}
+
+impl Mail {
+    fn parsed(&self) -> mail_parser::Message<'_> {
+        mail_parser::MessageParser::default()
+            .parse(&self.raw)
+            .expect("a parseable message")
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.parsed().header_raw(name).map(|v| v.trim().to_string())
+    }
+
+    pub fn to(&self) -> String {
+        self.header("X-Envelope-To").unwrap_or_default()
+    }
+
+    pub fn subject(&self) -> String {
+        self.parsed().subject().unwrap_or_default().to_string()
+    }
+
+    pub fn message_id(&self) -> String {
+        self.parsed().message_id().unwrap_or_default().to_string()
+    }
+
+    pub fn text(&self) -> String {
+        self.parsed().body_text(0).unwrap_or_default().into_owned()
+    }
+
+    pub fn html(&self) -> String {
+        self.parsed().body_html(0).unwrap_or_default().into_owned()
+    }
+}
+
+/// A schedule fast enough for a test: the steps of the real one, in
+/// milliseconds instead of minutes.
+fn quick_backoff(give_up_after: Duration) -> Backoff {
+    Backoff {
+        steps: vec![TimeDelta::milliseconds(200), TimeDelta::milliseconds(500)],
+        give_up_after: TimeDelta::from_std(give_up_after).unwrap(),
+        claim: TimeDelta::seconds(60),
+    }
+}
+
+/// Where each message of the delivery log stands, by recipient.
+async fn states(portal: &TestPortal) -> HashMap<String, (String, u32, Option<String>)> {
+    let rows: Vec<(String, String, u32, Option<String>)> =
+        sqlx::query_as("SELECT recipient, state, attempts, last_error FROM outbox")
+            .fetch_all(&portal.state.db.reader)
+            .await
+            .unwrap();
+    rows.into_iter()
+        .map(|(to, state, attempts, error)| (to, (state, attempts, error)))
+        .collect()
+}
+
+/// Waits until `done` holds of the log (at most 30 s).
+async fn wait_until(
+    portal: &TestPortal,
+    done: impl Fn(&HashMap<String, (String, u32, Option<String>)>) -> bool,
+) -> HashMap<String, (String, u32, Option<String>)> {
+    let start = Instant::now();
+    loop {
+        let now = states(portal).await;
+        if done(&now) || start.elapsed() > Duration::from_secs(30) {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Queues `count` messages at once, as the changes that cause them do.
+async fn queue_many(portal: &TestPortal, count: usize) {
+    let mut tx = portal.state.db.writer.begin().await.unwrap();
+    for n in 0..count {
+        let to = format!("person{n}@example.org");
+        let body = format!("Message number {n}.");
+        let message = NewMessage {
+            recipient: &to,
+            subject: &format!("Message {n}"),
+            body: &body,
+            link: None,
+            thread: None,
+        };
+        outbox::queue(&mut tx, &message, chrono::Utc::now())
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_test_message_arrives_with_its_headers_and_a_plain_and_html_part() {
+    let sink = SmtpSink::start();
+    let portal = TestPortal::start_mailing(&sink.url(), Backoff::default()).await;
+    let admin = portal.admin("ada@example.org").await;
+
+    let page = portal.get_as(Some(&admin), "/admin/outbox").await.text();
+    assert!(page.contains(&format!("smtp://127.0.0.1:{}", sink.port)), "{page}");
+    assert!(page.contains("tried again after 1 min, 5 min, 15 min, 1 h, 4 h"));
+
+    let wrong = portal
+        .post_as(Some(&admin), "/admin/outbox", &[("email", "not an address")])
+        .await;
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong.text().contains("name@example.com"));
+    assert!(wrong.text().contains("not an address"), "what was typed stays");
+
+    let sent = portal
+        .post_as(Some(&admin), "/admin/outbox", &[("email", "ann@example.org")])
+        .await;
+    assert_eq!(sent.status(), 303, "{}", sent.text());
+    assert_eq!(location(&sent), "/admin/outbox?done=test");
+
+    let mail = sink.wait_for(1).await;
+    assert_eq!(mail.len(), 1);
+    let mail = &mail[0];
+    assert_eq!(mail.to(), "ann@example.org");
+    assert_eq!(mail.subject(), "Test message from the IT help portal");
+    assert_eq!(mail.header("From").as_deref(), Some("\"IT Help\" <help@portal.test>"));
+    assert_eq!(mail.header("Auto-Submitted").as_deref(), Some("auto-generated"));
+    let id = mail.message_id();
+    assert!(id.ends_with("@portal.test") && id.len() > 30, "{id}");
+    assert!(mail.text().contains("sent by Ada Admin"), "{}", mail.text());
+    assert!(mail.html().contains(
+        "<a href=\"http://portal.test/admin/outbox\">http://portal.test/admin/outbox</a>"
+    ));
+
+    let log = wait_until(&portal, |s| s["ann@example.org"].0 == "sent").await;
+    assert_eq!(log["ann@example.org"], ("sent".into(), 1, None));
+    let page = portal.get_as(Some(&admin), "/admin/outbox").await.text();
+    assert!(page.contains("data-state=\"sent\""), "{page}");
+}
+
+#[tokio::test]
+async fn a_password_reset_arrives_by_mail_and_its_link_is_struck_once_sent() {
+    let sink = SmtpSink::start();
+    let portal = TestPortal::start_mailing(&sink.url(), Backoff::default()).await;
+    portal.end_user("Grace", "grace@example.com").await;
+    let asked = portal
+        .post_as(None, "/forgot-password", &[("email", "grace@example.com")])
+        .await;
+    assert!(asked.status() == 303 || asked.status() == 200, "{}", asked.status());
+
+    wait_until(&portal, |s| s.values().all(|(state, ..)| state == "sent")).await;
+    let mail = sink.delivered();
+    let reset = mail
+        .iter()
+        .find(|m| m.text().contains("/reset-password/"))
+        .expect("the reset message arrives");
+    let text = reset.text();
+    let start = text.find("http://portal.test/reset-password/").unwrap();
+    let link = text[start + "http://portal.test".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let stored: Vec<String> = sqlx::query_scalar("SELECT body FROM outbox")
+        .fetch_all(&portal.state.db.reader)
+        .await
+        .unwrap();
+    let token = link.rsplit('/').next().unwrap();
+    assert!(stored.iter().all(|b| !b.contains(token)), "{stored:?}");
+    assert!(stored.iter().any(|b| b.contains("[link sent by e-mail and removed here]")));
+    // The link in the mail works.
+    let page = portal.get(&link).await;
+    assert_eq!(page.status(), 200);
+}
+
+#[tokio::test]
+async fn without_smtp_the_log_says_so_and_a_test_message_is_refused() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin("ada@example.org").await;
+    let page = portal.get_as(Some(&admin), "/admin/outbox").await.text();
+    assert!(page.contains("E-mail is not being sent."), "{page}");
+    let refused = portal
+        .post_as(Some(&admin), "/admin/outbox", &[("email", "ann@example.org")])
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().contains("PORTAL_SMTP_URL is not set"));
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    assert_eq!(count, 0, "nothing is queued");
+}
+
+#[tokio::test]
+async fn a_refused_recipient_fails_alone_and_a_busy_one_is_retried_then_given_up() {
+    let sink = SmtpSink::start();
+    let backoff = quick_backoff(Duration::from_secs(2));
+    let portal = TestPortal::start_mailing(&sink.url(), backoff).await;
+    let admin = portal.admin("ada@example.org").await;
+    for to in ["refused@example.org", "busy@example.org", "ann@example.org"] {
+        let sent = portal
+            .post_as(Some(&admin), "/admin/outbox", &[("email", to)])
+            .await;
+        assert_eq!(sent.status(), 303);
+    }
+    let log = wait_until(&portal, |s| {
+        s["ann@example.org"].0 == "sent"
+            && s["refused@example.org"].0 == "failed"
+            && s["busy@example.org"].0 == "retrying"
+    })
+    .await;
+    assert_eq!(log["ann@example.org"].0, "sent");
+    let (state, attempts, error) = &log["refused@example.org"];
+    assert_eq!((state.as_str(), *attempts), ("failed", 1), "refused for good at once");
+    assert!(error.as_deref().unwrap_or_default().contains("550"), "{error:?}");
+    assert_eq!(log["busy@example.org"].0, "retrying");
+    let delivered: Vec<String> = sink.delivered().iter().map(Mail::to).collect();
+    assert_eq!(delivered, ["ann@example.org"]);
+
+    // The busy one is tried on the schedule, then given up.
+    let log = wait_until(&portal, |s| s["busy@example.org"].0 == "failed").await;
+    let (state, attempts, error) = &log["busy@example.org"];
+    assert_eq!(state, "failed");
+    assert!(*attempts >= 3, "tried again before giving up: {attempts}");
+    assert!(error.as_deref().unwrap_or_default().contains("451"), "{error:?}");
+
+    // The log shows it, and an admin can send it again now.
+    let page = portal.get_as(Some(&admin), "/admin/outbox").await.text();
+    assert!(page.contains("Last error: "), "{page}");
+    let id: i64 = sqlx::query_scalar("SELECT id FROM outbox WHERE recipient = 'busy@example.org'")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    let again = portal
+        .post_as(Some(&admin), &format!("/admin/outbox/{id}"), &[] as &[(&str, &str)])
+        .await;
+    assert_eq!(again.status(), 303);
+    let log = wait_until(&portal, |s| s["busy@example.org"].1 > *attempts).await;
+    assert!(log["busy@example.org"].1 > *attempts, "another attempt was made");
+
+    // A sent message is not sent again; a missing one is not found.
+    let sent_id: i64 =
+        sqlx::query_scalar("SELECT id FROM outbox WHERE recipient = 'ann@example.org'")
+            .fetch_one(&portal.state.db.reader)
+            .await
+            .unwrap();
+    let none: &[(&str, &str)] = &[];
+    let twice = portal
+        .post_as(Some(&admin), &format!("/admin/outbox/{sent_id}"), none)
+        .await;
+    assert_eq!(twice.status(), 409);
+    let missing = portal.post_as(Some(&admin), "/admin/outbox/999999", none).await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(sink.delivered().len(), 1, "nothing was sent twice");
+}
+
+#[tokio::test]
+async fn two_hundred_messages_queued_while_the_smtp_server_is_down_all_arrive_once() {
+    let mut sink = SmtpSink::start();
+    sink.kill();
+    // A minute of the real schedule is 200 ms here: the server stays down for
+    // several attempts of every message.
+    let portal =
+        TestPortal::start_mailing(&sink.url(), quick_backoff(Duration::from_secs(120))).await;
+    queue_many(&portal, 200).await;
+    let retrying = wait_until(&portal, |s| {
+        s.values().all(|(state, attempts, _)| state == "retrying" && *attempts >= 2)
+    })
+    .await;
+    assert!(
+        retrying.values().all(|(state, attempts, _)| state == "retrying" && *attempts >= 2),
+        "every message was tried and is waiting: {retrying:?}"
+    );
+
+    sink.restart();
+    let mail = sink.wait_for(200).await;
+    wait_until(&portal, |s| s.values().all(|(state, ..)| state == "sent")).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mail_now = sink.delivered();
+    assert_eq!(mail_now.len(), 200, "all arrive, none twice");
+    let recipients: HashSet<String> = mail.iter().map(Mail::to).collect();
+    assert_eq!(recipients.len(), 200);
+    let ids: HashSet<String> = mail.iter().map(Mail::message_id).collect();
+    assert_eq!(ids.len(), 200, "each has its own Message-ID");
+}
+
+#[tokio::test]
+async fn the_smtp_server_killed_while_sending_loses_nothing() {
+    let mut sink = SmtpSink::start();
+    let portal =
+        TestPortal::start_mailing(&sink.url(), quick_backoff(Duration::from_secs(120))).await;
+    queue_many(&portal, 300).await;
+    // Killed as soon as some have arrived: others are in the middle of being sent.
+    let start = Instant::now();
+    while sink.delivered().len() < 20 && start.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    sink.kill();
+    let before = sink.delivered().len();
+    assert!(before < 300, "the kill came while sending ({before} delivered)");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    sink.restart();
+    wait_until(&portal, |s| s.values().all(|(state, ..)| state == "sent")).await;
+    let mail = sink.delivered();
+    let mut by_id: HashMap<String, HashSet<String>> = HashMap::new();
+    for m in &mail {
+        by_id.entry(m.message_id()).or_default().insert(m.to());
+    }
+    assert_eq!(by_id.len(), 300, "every message arrived");
+    assert!(
+        by_id.values().all(|to| to.len() == 1),
+        "a duplicate, if any, has the same Message-ID and recipient"
+    );
+    assert!(mail.len() - 300 <= 4, "at most the messages in flight came twice");
+}
+
+#[tokio::test]
+async fn bad_mail_settings_stop_the_start_and_name_the_setting_but_never_the_password() {
+    for (url, from, named) in [
+        ("not a url", "help@portal.test", "PORTAL_SMTP_URL"),
+        ("smtp://desk:hunter2@127.0.0.1:25", "help@portal.test", "PORTAL_SMTP_PASSWORD_FILE"),
+        ("smtp://127.0.0.1:25", "IT Help", "PORTAL_MAIL_FROM"),
+    ] {
+        let dir = TempDir::new().unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(site.join("pkg")).unwrap();
+        let config = server::Config {
+            data_dir: dir.path().join("data"),
+            load_demo: false,
+            public_url: None,
+            trusted_proxies: Vec::new(),
+            forwarded_header: Default::default(),
+            clamd_socket: None,
+            mail: Some(app::server::mail::MailSettings {
+                smtp_url: url.into(),
+                password_file: None,
+                from: from.into(),
+                backoff: Backoff::default(),
+            }),
+            leptos_options: leptos::prelude::LeptosOptions::builder()
+                .output_name("portal")
+                .site_root(site.to_string_lossy().to_string())
+                .build(),
+        };
+        let error = match server::build(config).await {
+            Ok(_) => panic!("{url} / {from} was accepted"),
+            Err(error) => error.to_string(),
+        };
+        assert!(error.contains(named), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
+    }
+}
