@@ -475,6 +475,8 @@ async fn admin_form_posts_refuse_everyone_but_admins() {
                     ("kind", "zip"),
                 ],
             ),
+            ("/admin/outbox", vec![("email", "eve@example.com")]),
+            ("/admin/outbox/1", vec![]),
         ] {
             let response = cast.portal.post_as(session, path, &fields).await;
             let expected = if session.is_some() { 403 } else { 401 };
@@ -495,6 +497,7 @@ async fn admin_form_posts_refuse_everyone_but_admins() {
         ("assignment_groups WHERE name LIKE 'Eve%'", 0),
         ("calendars WHERE name LIKE 'Eve%'", 0),
         ("incident_models", 0),
+        ("outbox WHERE recipient = 'eve@example.com'", 0),
         ("priorities WHERE calendar_id = 1", 1),
         (
             "audit_events WHERE action IN ('group_added', 'group_changed', 'calendar_added',

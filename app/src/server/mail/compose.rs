@@ -98,27 +98,44 @@ pub fn html_of(text: &str, origin: &str) -> String {
     html
 }
 
-/// One line, escaped, with each word that is a link into the portal made a link.
+/// One line, escaped, with each word that is a link into the portal made a link
+/// (without the punctuation around it).
 fn push_line(html: &mut String, line: &str, origin: &str) {
     for (n, word) in line.split(' ').enumerate() {
         if n > 0 {
             html.push(' ');
         }
-        let link = word.trim_end_matches(['.', ',', ')', ';', ':']);
-        let ours = !origin.is_empty()
-            && (link == origin
-                || link.strip_prefix(origin).is_some_and(|rest| rest.starts_with('/')));
-        if ours {
-            html.push_str("<a href=\"");
-            escape_into(html, link);
-            html.push_str("\">");
-            escape_into(html, link);
-            html.push_str("</a>");
-            escape_into(html, &word[link.len()..]);
-        } else {
-            escape_into(html, word);
+        match portal_link(word, origin) {
+            Some((before, link, after)) => {
+                escape_into(html, before);
+                html.push_str("<a href=\"");
+                escape_into(html, link);
+                html.push_str("\">");
+                escape_into(html, link);
+                html.push_str("</a>");
+                escape_into(html, after);
+            }
+            None => escape_into(html, word),
         }
     }
+}
+
+/// A word that is a link into the portal, split into the punctuation before
+/// it, the link, and the punctuation after it.
+fn portal_link<'w>(word: &'w str, origin: &str) -> Option<(&'w str, &'w str, &'w str)> {
+    if origin.is_empty() {
+        return None;
+    }
+    let start = word.find(origin)?;
+    let (before, rest) = word.split_at(start);
+    if !before.chars().all(|c| matches!(c, '(' | '<' | '"' | '\'')) {
+        return None;
+    }
+    let link = rest.trim_end_matches(['.', ',', ')', ';', ':', '>', '"', '\'', '!', '?']);
+    let ours = link
+        .strip_prefix(origin)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    ours.then(|| (before, link, &rest[link.len()..]))
 }
 
 fn escape_into(html: &mut String, text: &str) {
@@ -141,6 +158,7 @@ mod tests {
     #[test]
     fn the_html_part_escapes_everything_and_links_only_the_portal() {
         let text = "Hello <b>Ann</b> & \"co\",\n\nOpen https://help.example.com/status/abc.\n\
+                    (https://help.example.com/admin)\n\
                     Not https://evil.example/x nor https://help.example.com.evil/x\n";
         let html = html_of(text, "https://help.example.com");
         assert!(html.contains("<p>Hello &lt;b&gt;Ann&lt;/b&gt; &amp; &quot;co&quot;,</p>"));
@@ -148,7 +166,10 @@ mod tests {
             "<a href=\"https://help.example.com/status/abc\">https://help.example.com/status/abc</a>."
         ));
         assert!(html.contains("<br>Not https://evil.example/x nor https://help.example.com.evil/x"));
-        assert_eq!(html.matches("<a ").count(), 1);
+        assert!(html.contains(
+            "<br>(<a href=\"https://help.example.com/admin\">https://help.example.com/admin</a>)"
+        ));
+        assert_eq!(html.matches("<a ").count(), 2);
     }
 
     #[test]

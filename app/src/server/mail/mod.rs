@@ -171,8 +171,9 @@ mod tests {
         })
     }
 
-    #[test]
-    fn settings_are_read_and_each_bad_one_is_named() {
+    /// (A runtime, because the SMTP connection pool lives on one.)
+    #[tokio::test]
+    async fn settings_are_read_and_each_bad_one_is_named() {
         let mailer = open("smtp://desk@mail.example.com:587?tls=required", "IT Help <help@example.com>")
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(

@@ -403,4 +403,80 @@ mod tests {
         assert!(messages.iter().all(|m| m.created_at == now));
         assert!(messages[0].id > messages[1].id && messages[1].id > messages[2].id);
     }
+
+    /// The delivery states on the migrated schema: a due message is claimed once
+    /// (a second claim while the first holds finds nothing), a claim that ran out
+    /// is taken again, a failure waits for its time, a sent message is never
+    /// claimed again and keeps no secret link, and one never tried that waited
+    /// past the schedule fails.
+    #[tokio::test]
+    async fn claims_retries_and_sends_follow_the_delivery_states() {
+        let file = TempDb::new("outbox-delivery");
+        let db = Db::open(&file.0).await.unwrap();
+        let mut conn = db.writer.acquire().await.unwrap();
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let minutes = chrono::TimeDelta::minutes;
+        let backoff = Backoff::default();
+        let token = "C".repeat(43);
+        let body = format!("Reset: http://portal.test/reset-password/{token}");
+        let message = NewMessage {
+            recipient: "ann@example.org",
+            subject: "Reset",
+            body: &body,
+            link: Some((&token, SecretLink::Reset)),
+            thread: Some("INC0000001"),
+        };
+        let id = queue(&mut conn, &message, now).await.unwrap();
+
+        let claimed = claim_due(&mut conn, now, &backoff, 10).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        let first = &claimed[0];
+        assert_eq!((first.id, first.attempts), (id, 1));
+        assert_eq!(first.thread.as_deref(), Some("INC0000001"));
+        assert_eq!(first.message_key.len(), 32);
+        assert!(claim_due(&mut conn, now, &backoff, 10).await.unwrap().is_empty());
+
+        // The worker died: once its claim runs out, the message is claimed again
+        // with the same key.
+        let later = now + backoff.claim + minutes(1);
+        let again = claim_due(&mut conn, later, &backoff, 10).await.unwrap();
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].message_key, first.message_key);
+        assert_eq!(again[0].attempts, 2);
+
+        record_failure(&mut conn, id, "451 busy", Some(later + minutes(5)))
+            .await
+            .unwrap();
+        assert!(claim_due(&mut conn, later + minutes(4), &backoff, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        let due = claim_due(&mut conn, later + minutes(5), &backoff, 10)
+            .await
+            .unwrap();
+        assert_eq!(due.len(), 1);
+        record_sent(&mut conn, &due[0], later + minutes(5)).await.unwrap();
+        assert!(claim_due(&mut conn, later + minutes(600), &backoff, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        let log = recent(&mut conn).await.unwrap();
+        assert_eq!(log[0].delivery, Delivery::Sent);
+        assert_eq!(log[0].attempts, 3);
+        assert_eq!(log[0].sent_at, Some(later + minutes(5)));
+        assert!(!log[0].body.contains(&token) && log[0].body.contains(SENT_LINK));
+        assert!(!send_again(&mut conn, id, now).await.unwrap(), "sent is sent");
+
+        // Written while mail was not sent, and never tried in time: failed.
+        let old = NewMessage { link: None, ..message };
+        let stale = queue(&mut conn, &old, now).await.unwrap();
+        let too_late = now + backoff.give_up_after + minutes(1);
+        assert!(claim_due(&mut conn, too_late, &backoff, 10).await.unwrap().is_empty());
+        let log = recent(&mut conn).await.unwrap();
+        let stale = log.iter().find(|m| m.id == stale).unwrap();
+        assert_eq!(stale.delivery, Delivery::Failed);
+        assert_eq!(stale.last_error.as_deref(), Some(TOO_LATE));
+        assert!(send_again(&mut conn, stale.id, too_late).await.unwrap());
+        assert!(exists(&mut conn, stale.id).await.unwrap() && !exists(&mut conn, 999).await.unwrap());
+    }
 }
