@@ -256,6 +256,11 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
     if config.load_demo && app::server::demo::load_if_empty(&db, chrono::Utc::now()).await? {
         tracing::info!("loaded the demo content into the new database");
     }
+    {
+        // Ticket messages are written only while someone sends them.
+        let mut conn = db.writer.acquire().await?;
+        app::server::store::outbox::set_sending(&mut conn, mailer.is_some()).await?;
+    }
     let (search, rebuilt) =
         SearchIndex::open_or_rebuild(&search::index_dir(&config.data_dir), &db).await?;
     tracing::info!(
@@ -395,6 +400,7 @@ pub fn form_posts() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/sign-out", post(account::sign_out)),
         ("/register", post(account::register)),
         ("/account/password", post(account::change_password)),
+        ("/account/mail", post(account::save_mail_choices)),
         ("/forgot-password", post(account::forgot_password)),
         ("/reset-password/{token}", post(account::reset_password)),
         ("/verify-email/{token}", post(account::verify_email)),

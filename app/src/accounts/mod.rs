@@ -158,7 +158,10 @@ pub async fn admin_accounts() -> Result<AccountsOverview, AppError> {
 pub async fn admin_outbox() -> Result<OutboxOverview, AppError> {
     serve_as(Access::Admin, |state, _| async move {
         let mut conn = state.db.reader.acquire().await?;
-        let messages = crate::server::store::outbox::recent(&mut conn).await?;
+        let mut messages = crate::server::store::outbox::recent(&mut conn).await?;
+        for message in &mut messages {
+            message.body = message.body.replace(crate::domain::PORTAL, &state.settings.origin);
+        }
         Ok(OutboxOverview {
             sending: state.mailer.as_ref().map(|m| m.description().to_string()),
             schedule: state
@@ -168,6 +171,16 @@ pub async fn admin_outbox() -> Result<OutboxOverview, AppError> {
                 .unwrap_or_default(),
             messages,
         })
+    })
+    .await
+}
+
+/// What the signed-in person receives by e-mail (the account page's choices).
+#[server(prefix = "/api", endpoint = "my_mail_choices", input = server_fn::codec::GetUrl)]
+pub async fn my_mail_choices() -> Result<crate::domain::MailChoices, AppError> {
+    serve_as(Access::SignedIn, |state, account| async move {
+        let mut conn = state.db.reader.acquire().await?;
+        Ok(crate::server::store::accounts::mail_choices(&mut conn, account.id, account.role).await?)
     })
     .await
 }

@@ -1,10 +1,10 @@
 //! The account page (password change), forgotten passwords, reset and
 //! verification links.
 
-use super::{email_verification, my_account};
-use crate::components::{FormMessages, FormOutcome, InputField, LoadError};
+use super::{email_verification, my_account, my_mail_choices};
+use crate::components::{CheckboxList, FormMessages, FormOutcome, InputField, LoadError};
 use crate::domain::{
-    encode_query_value, plausible_token, Field, Verification, LINK_UNUSABLE, OTHER_ACCOUNTS_LINK,
+    encode_query_value, plausible_token, Field, MailChoices, Verification, LINK_UNUSABLE, OTHER_ACCOUNTS_LINK,
     PASSWORD_CHARS,
 };
 use crate::error::AppError;
@@ -35,7 +35,9 @@ fn NewPasswordInputs(outcome: FormOutcome) -> impl IntoView {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let account = Resource::new(|| (), |_| my_account());
+    let choices = Resource::new(|| (), |_| my_mail_choices());
     let query = use_query_map();
+    let mail_saved = query.read_untracked().get("mail").is_some();
     let mut outcome = FormOutcome::current();
     if query.read_untracked().get("changed").is_some() && outcome.problem.is_none() {
         outcome.done = Some(
@@ -49,6 +51,7 @@ pub fn AccountPage() -> impl IntoView {
             {move || {
                 let outcome = outcome.clone();
                 Suspend::new(async move {
+                    let choices = choices.await.unwrap_or_default();
                     match account.await {
                         Ok(account) => view! {
                             <div class="wrap page narrow">
@@ -66,6 +69,7 @@ pub fn AccountPage() -> impl IntoView {
                                     <NewPasswordInputs outcome=outcome.clone()/>
                                     <button type="submit" class="button primary">"Change password"</button>
                                 </form>
+                                <MailChoicesForm choices saved=mail_saved/>
                             </div>
                         }.into_any(),
                         Err(error) => view! { <LoadError error/> }.into_any(),
@@ -73,6 +77,34 @@ pub fn AccountPage() -> impl IntoView {
                 })
             }}
         </Suspense>
+    }
+}
+
+/// The account page's e-mail choices: a box per kind of message offered to the
+/// person's role, ticked while they receive it.
+#[component]
+fn MailChoicesForm(choices: MailChoices, saved: bool) -> impl IntoView {
+    let chosen: Vec<String> = choices
+        .topics
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(t, _)| t.as_str().to_string())
+        .collect();
+    let options: Vec<(String, String)> = choices
+        .topics
+        .iter()
+        .map(|(t, _)| (t.as_str().to_string(), t.label().to_string()))
+        .collect();
+    view! {
+        <h2 id="mail">"E-mail from the portal"</h2>
+        {saved.then(|| view! {
+            <div class="confirmation" role="status"><p data-test="mail-saved">"Your choices are saved."</p></div>
+        })}
+        <form method="post" action="/account/mail" data-test="mail-choices">
+            <CheckboxList id="topics" name="topic" legend="Send me an e-mail when…" options chosen error=None/>
+            <p class="hint">"Invitations, password resets and address confirmations are always sent."</p>
+            <button type="submit" class="button">"Save my choices"</button>
+        </form>
     }
 }
 

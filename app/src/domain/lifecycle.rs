@@ -28,6 +28,14 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// The agent or admin acting, if it is one.
+    pub fn staff_id(&self) -> Option<UserId> {
+        match self {
+            Actor::Staff { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
     /// How the history names this actor.
     pub fn display_name(&self) -> String {
         match self {

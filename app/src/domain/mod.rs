@@ -14,6 +14,7 @@ mod ids;
 mod knowledge;
 mod lifecycle;
 mod mail;
+mod mail_text;
 mod notice;
 mod outcome;
 mod priority;
@@ -64,6 +65,10 @@ pub use lifecycle::{
     Visibility, WorkForm,
 };
 pub use mail::{Backoff, Delivery, OutboxMessage, OutboxOverview, TestMessageForm};
+pub use mail_text::{
+    ticket_message, Happened, MailChoices, MailTicket, MailTopic, Written, PORTAL,
+    WAITING_FOR_REPORTER,
+};
 pub use notice::{
     parse_utc_minute, utc_minute, Audience, Notice, NoticeChange, NoticeChangeForm, NoticeDraft,
     NoticeForm, NoticeUpdate, Severity, RECENT_DAYS,

@@ -4,7 +4,7 @@
 //! what was delivered from that Maildir, as a mail client would, never from the
 //! portal's database.
 
-use crate::helpers::{location, TestPortal};
+use crate::helpers::{form_fields, location, Session, TestPortal, PASSWORD};
 use app::domain::Backoff;
 use app::server::store::outbox::{self, NewMessage};
 use chrono::TimeDelta;
@@ -462,4 +462,225 @@ async fn bad_mail_settings_stop_the_start_and_name_the_setting_but_never_the_pas
         assert!(error.contains(named), "{error}");
         assert!(!error.contains("hunter2"), "{error}");
     }
+}
+
+/// Waits for the one message to `to` whose subject contains `subject`.
+async fn mail_to(sink: &SmtpSink, to: &str, subject: &str) -> Mail {
+    let start = Instant::now();
+    loop {
+        let found = sink
+            .delivered()
+            .into_iter()
+            .find(|m| m.to() == to && m.subject().contains(subject));
+        match found {
+            Some(mail) => return mail,
+            None if start.elapsed() > Duration::from_secs(30) => {
+                let seen: Vec<(String, String)> =
+                    sink.delivered().iter().map(|m| (m.to(), m.subject())).collect();
+                panic!("no {subject:?} to {to}; delivered: {seen:?}")
+            }
+            None => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
+/// The first link into the portal in a message's text, as a path.
+fn link_in(mail: &Mail, prefix: &str) -> String {
+    let text = mail.text();
+    let at = text
+        .find(&format!("http://portal.test{prefix}"))
+        .unwrap_or_else(|| panic!("no {prefix} link in {text}"));
+    text[at + "http://portal.test".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Subjects delivered to `to` so far.
+fn subjects_to(sink: &SmtpSink, to: &str) -> Vec<String> {
+    sink.delivered()
+        .iter()
+        .filter(|m| m.to() == to)
+        .map(Mail::subject)
+        .collect()
+}
+
+/// An agent in the 1st-level group, invited by `admin`, with the password
+/// chosen through the link of the invitation as delivered.
+async fn agent_by_mail(portal: &TestPortal, sink: &SmtpSink, admin: &Session, email: &str) -> Session {
+    let invited = portal
+        .post_as(
+            Some(admin),
+            "/admin/users",
+            &[("name", "Alan Agent"), ("email", email), ("role", "agent"), ("groups", "1")],
+        )
+        .await;
+    assert_eq!(invited.status(), 303);
+    let link = link_in(&mail_to(sink, email, "invited").await, "/reset-password/");
+    let chosen = portal
+        .post_as(None, &link, &[("new_password", PASSWORD), ("confirm_password", PASSWORD)])
+        .await;
+    assert_eq!(chosen.status(), 303, "{}", chosen.text());
+    portal.sign_in(email, PASSWORD).await
+}
+
+async fn version_of(portal: &TestPortal, number: &str) -> String {
+    sqlx::query_scalar::<_, i64>("SELECT version FROM tickets WHERE number = ?")
+        .bind(number)
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap()
+        .to_string()
+}
+
+async fn desk(portal: &TestPortal, who: &Session, number: &str, fields: &[(&str, &str)]) {
+    let version = version_of(portal, number).await;
+    let mut all = vec![("version", version.as_str())];
+    all.extend_from_slice(fields);
+    let done = portal
+        .post_as(Some(who), &format!("/agent/tickets/{number}"), &all)
+        .await;
+    assert_eq!(done.status(), 303, "{fields:?}: {}", done.text());
+}
+
+#[tokio::test]
+async fn a_tickets_changes_reach_its_reporter_and_agents_by_mail_and_nobody_else() {
+    let sink = SmtpSink::start();
+    let portal = TestPortal::start_mailing(&sink.url(), Backoff::default()).await;
+    let admin = portal.admin("admin@example.com").await;
+    let agent = agent_by_mail(&portal, &sink, &admin, "agent@example.com").await;
+    let mut form = portal.with_email_service().await;
+    form.name = "Rita".into();
+    form.email = "rita@example.org".into();
+    form.summary = "Printer <b>on fire</b>".into();
+    let logged = portal.post_as(None, "/report/incident", &form_fields(&form)).await;
+    assert_eq!(logged.status(), 303);
+    let number: String = sqlx::query_scalar("SELECT number FROM tickets")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    let thread = format!("<{}@portal.test>", number.to_lowercase());
+
+    // The reporter: the ticket, what happens next, the private link; escaped.
+    let mail = mail_to(&sink, "rita@example.org", "Logged").await;
+    assert_eq!(mail.subject(), format!("[{number}] Logged: Printer <b>on fire</b>"));
+    assert_eq!(mail.header("In-Reply-To").as_deref(), Some(thread.as_str()));
+    assert_eq!(mail.header("References").as_deref(), Some(thread.as_str()));
+    assert!(mail.text().contains("What happens next"));
+    assert!(mail.html().contains("Printer &lt;b&gt;on fire&lt;/b&gt;"));
+    assert!(!mail.html().contains("<b>on fire"));
+    assert!(mail.text().contains("You receive this because you reported this ticket."));
+    let private = link_in(&mail, "/status/");
+    let page = portal.get(&private).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().contains(&number));
+    // The group hears of the new ticket.
+    let new = mail_to(&sink, "agent@example.com", "New ticket").await;
+    assert_eq!(link_in(&new, "/agent/"), format!("/agent/tickets/{number}"));
+
+    // Taking it tells nobody; a reply reaches the reporter with a link of its own.
+    desk(&portal, &agent, &number, &[("action", "take")]).await;
+    desk(&portal, &agent, &number, &[("action", "reply"), ("body", "Unplug it <now>")]).await;
+    let reply = mail_to(&sink, "rita@example.org", "New reply").await;
+    assert!(reply.text().contains("Alan Agent replied"));
+    assert!(reply.text().contains("    Unplug it <now>"));
+    assert!(reply.html().contains("Unplug it &lt;now&gt;"));
+    assert_eq!(reply.header("In-Reply-To").as_deref(), Some(thread.as_str()));
+    let mailed = link_in(&reply, "/status/");
+    assert_ne!(mailed, private, "each message to an anonymous reporter has its own link");
+    assert_eq!(portal.get(&mailed).await.status(), 200, "and it opens the ticket");
+
+    desk(
+        &portal,
+        &agent,
+        &number,
+        &[("action", "hold"), ("hold", "awaiting_user"), ("body", "Which floor?")],
+    )
+    .await;
+    let waiting = mail_to(&sink, "rita@example.org", "Waiting for your answer").await;
+    assert!(waiting.text().contains("Which floor?"));
+
+    // The reporter answers through the mailed link; the assignee hears of it.
+    let version = version_of(&portal, &number).await;
+    let added = portal
+        .post_as(
+            None,
+            &mailed,
+            &[("version", version.as_str()), ("action", "add_information"), ("body", "Third floor")],
+        )
+        .await;
+    assert_eq!(added.status(), 303, "{}", added.text());
+    let told = mail_to(&sink, "agent@example.com", "added information").await;
+    assert!(told.text().contains("Third floor"));
+
+    desk(&portal, &agent, &number, &[("action", "escalate_to_managers"), ("reason", "Fire!")]).await;
+    let escalated = mail_to(&sink, "admin@example.com", "Escalated").await;
+    assert!(escalated.text().contains("incident manager"));
+
+    desk(&portal, &agent, &number, &[("action", "resolve"), ("code", "fixed"), ("body", "Replaced")])
+        .await;
+    let resolved = mail_to(&sink, "rita@example.org", "Resolved").await;
+    assert!(resolved.text().contains("confirm that it is fixed"));
+
+    // Nothing else: no message about one's own doing, none of internal steps.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut to_rita = subjects_to(&sink, "rita@example.org");
+    to_rita.sort();
+    let expected = ["Logged", "New reply", "Resolved", "Waiting for your answer"]
+        .map(|s| format!("[{number}] {s}: Printer <b>on fire</b>"));
+    assert_eq!(to_rita, expected);
+    assert_eq!(subjects_to(&sink, "agent@example.com").len(), 3, "invitation, new, information");
+    assert_eq!(subjects_to(&sink, "admin@example.com").len(), 1, "the escalation only");
+}
+
+#[tokio::test]
+async fn an_account_holder_chooses_what_they_hear_of_on_their_account_page() {
+    let sink = SmtpSink::start();
+    let portal = TestPortal::start_mailing(&sink.url(), Backoff::default()).await;
+    let admin = portal.admin("admin@example.com").await;
+    let agent = agent_by_mail(&portal, &sink, &admin, "agent@example.com").await;
+    let uma = portal.end_user("Uma User", "uma@example.com").await;
+
+    let page = portal.get_as(Some(&uma), "/account").await.text();
+    assert!(page.contains("name=\"topic\""));
+    assert!(page.contains("value=\"my_tickets\""));
+    assert!(!page.contains("value=\"assigned\""), "agents' topics are not offered to end users");
+    let none: &[(&str, &str)] = &[];
+    let saved = portal.post_as(Some(&uma), "/account/mail", none).await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(location(&saved), "/account?mail=saved#mail");
+    let page = portal.get_as(Some(&uma), "/account?mail=saved").await.text();
+    assert!(page.contains("Your choices are saved."));
+    assert!(!page.contains("checked"), "nothing ticked any more");
+
+    let mut form = portal.with_email_service().await;
+    form.email = "uma@example.com".into();
+    let logged = portal.post_as(Some(&uma), "/report/incident", &form_fields(&form)).await;
+    assert_eq!(logged.status(), 303);
+    let number: String = sqlx::query_scalar("SELECT number FROM tickets")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    mail_to(&sink, "agent@example.com", "New ticket").await;
+
+    let saved = portal
+        .post_as(Some(&uma), "/account/mail", &[("topic", "my_tickets"), ("topic", "assigned")])
+        .await;
+    assert_eq!(saved.status(), 303);
+    desk(&portal, &agent, &number, &[("action", "reply"), ("body", "On it")]).await;
+    let reply = mail_to(&sink, "uma@example.com", "New reply").await;
+    assert_eq!(link_in(&reply, "/my-tickets/"), format!("/my-tickets/{number}"));
+    assert!(reply.text().contains("http://portal.test/account#mail"));
+    let to_uma = subjects_to(&sink, "uma@example.com");
+    assert!(
+        to_uma.iter().all(|s| !s.contains("Logged")),
+        "nothing while opted out: {to_uma:?}"
+    );
+    let choices: Vec<(String, bool)> =
+        sqlx::query_as("SELECT topic, wanted FROM mail_preferences ORDER BY topic")
+            .fetch_all(&portal.state.db.reader)
+            .await
+            .unwrap();
+    assert_eq!(choices, [("my_tickets".to_string(), true)], "only offered topics are kept");
 }

@@ -43,6 +43,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, Allowed)] = &[
     ("/api/service_status", "", Allowed::Public),
     ("/api/registration_open", "", Allowed::Public),
     ("/api/my_account", "", Allowed::SignedIn),
+    ("/api/my_mail_choices", "", Allowed::SignedIn),
     (
         "/api/email_verification",
         "token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",

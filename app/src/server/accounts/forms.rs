@@ -7,14 +7,14 @@
 
 use super::passwords::PasswordError;
 use crate::domain::{
-    form_value, Field, FieldErrors, FormOutcome, GroupId, InviteForm, NewPasswordForm,
+    form_value, Field, FieldErrors, FormOutcome, GroupId, InviteForm, MailTopic, NewPasswordForm,
     PasswordChangeForm, RegisterForm, Role, SignInForm, UserId,
 };
 use crate::error::AppError;
 use crate::server::accounts::{self, AccountChange, AccountError};
-use crate::server::store::sessions;
+use crate::server::store::{accounts as stored, sessions};
 use crate::server::web::answer::{answer, failed};
-use crate::server::web::caller::Admin;
+use crate::server::web::caller::{Admin, SignedIn};
 use crate::server::web::page::redirect_with_cookie;
 use crate::server::web::page::FormPage;
 use crate::server::web::session;
@@ -176,6 +176,28 @@ pub async fn change_password(
             session::session_cookie(&token, state.settings.secure_cookies),
         ),
         Err(error) => failed(&state, page.at("/account"), error.into(), typed(Vec::new())).await,
+    }
+}
+
+/// `POST /account/mail`: which messages the signed-in person receives, one
+/// `topic` per ticked box (an unknown one is ignored; nothing ticked is none).
+pub async fn save_mail_choices(
+    State(state): State<AppState>,
+    SignedIn { account, .. }: SignedIn,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let wanted: Vec<MailTopic> = fields
+        .iter()
+        .filter(|(name, _)| name == "topic")
+        .filter_map(|(_, value)| MailTopic::parse(value))
+        .collect();
+    let saved = async {
+        let mut conn = state.db.writer.acquire().await?;
+        stored::set_mail_choices(&mut conn, account.id, account.role, &wanted).await
+    };
+    match saved.await {
+        Ok(()) => Redirect::to("/account?mail=saved#mail").into_response(),
+        Err(error) => crate::server::web::status::refuse(AppError::internal(error)),
     }
 }
 

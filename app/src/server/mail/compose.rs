@@ -5,6 +5,7 @@
 //! that well-behaved auto-responders do not answer.
 
 use super::Mailer;
+use crate::domain::PORTAL;
 use crate::server::store::outbox::Claimed;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
@@ -68,11 +69,10 @@ pub fn compose(mailer: &Mailer, message: &Claimed, origin: &str) -> Result<Messa
             .in_reply_to(thread_id(thread, domain))
             .references(thread_id(thread, domain));
     }
+    let text = message.body.replace(PORTAL, origin);
+    let html = html_of(&text, origin);
     builder
-        .multipart(MultiPart::alternative_plain_html(
-            message.body.clone(),
-            html_of(&message.body, origin),
-        ))
+        .multipart(MultiPart::alternative_plain_html(text, html))
         .map_err(|e| ComposeError::Message(e.to_string()))
 }
 

@@ -376,3 +376,50 @@ pub async fn is_active_staff(conn: &mut SqliteConnection, id: UserId) -> Result<
     .await?;
     Ok(found.is_some())
 }
+
+/// The messages `user` (of `role`) may receive, and whether they do: every
+/// topic offered to the role, on unless switched off.
+pub async fn mail_choices(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    role: crate::domain::Role,
+) -> Result<crate::domain::MailChoices, sqlx::Error> {
+    use crate::domain::MailTopic;
+    let off: Vec<String> =
+        sqlx::query_scalar("SELECT topic FROM mail_preferences WHERE user_id = ? AND wanted = 0")
+            .bind(user)
+            .fetch_all(conn)
+            .await?;
+    Ok(crate::domain::MailChoices {
+        topics: MailTopic::ALL
+            .into_iter()
+            .filter(|t| t.offered_to(role))
+            .map(|t| (t, !off.iter().any(|o| o == t.as_str())))
+            .collect(),
+    })
+}
+
+/// Records which of the topics offered to `role` `user` receives: those in
+/// `wanted`, and none of the others.
+pub async fn set_mail_choices(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    role: crate::domain::Role,
+    wanted: &[crate::domain::MailTopic],
+) -> Result<(), sqlx::Error> {
+    let offered = crate::domain::MailTopic::ALL
+        .into_iter()
+        .filter(|t| t.offered_to(role));
+    for topic in offered {
+        sqlx::query(
+            "INSERT INTO mail_preferences (user_id, topic, wanted) VALUES (?, ?, ?)
+             ON CONFLICT (user_id, topic) DO UPDATE SET wanted = excluded.wanted",
+        )
+        .bind(user)
+        .bind(topic.as_str())
+        .bind(wanted.contains(&topic))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -85,6 +85,24 @@ pub async fn queue_message(
     queue(conn, &message, now).await.map(drop)
 }
 
+/// The setting that says whether mail is sent.
+const SENDING: &str = "mail_sending";
+
+/// Records at start whether an SMTP server is configured: ticket messages are
+/// written only while one is.
+pub async fn set_sending(conn: &mut SqliteConnection, on: bool) -> Result<(), sqlx::Error> {
+    super::priorities::set_setting(conn, SENDING, if on { "on" } else { "off" }).await
+}
+
+/// Whether mail is sent (see [`set_sending`]).
+pub async fn sending(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+        .bind(SENDING)
+        .fetch_optional(conn)
+        .await?;
+    Ok(value.as_deref() == Some("on"))
+}
+
 /// A message claimed for one delivery attempt.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Claimed {

@@ -271,6 +271,7 @@ async fn tell_linked_reporters(
     .bind(major_id)
     .fetch_all(work.conn())
     .await?;
+    let staff_id = actor.staff_id();
     let actor = actor.display_name();
     for (id, number) in linked {
         let Some(number) = TicketNumber::parse(&number) else {
@@ -282,6 +283,7 @@ async fn tell_linked_reporters(
             kind: "major_update",
             visibility: Visibility::Public,
             body: &event.body,
+            by: staff_id,
         };
         work.record_any(TicketRef { id, number }, entry, Seen::ByReporter)
             .await?;
@@ -411,6 +413,7 @@ async fn write(
         kind: event.kind,
         visibility: event.visibility,
         body: &event.body,
+        by: actor.staff_id(),
     };
     let reference = TicketRef {
         id: ticket.id,
@@ -591,6 +594,7 @@ pub async fn link_to_account(
             kind: "linked_to_account",
             visibility: Visibility::Internal,
             body: &body,
+            by: None,
         };
         work.record_any(TicketRef { id, number }, entry, Seen::ByDesk)
             .await?;
@@ -637,6 +641,7 @@ pub async fn link_known_error(
         kind: "linked",
         visibility: Visibility::Internal,
         body: &body,
+        by: None,
     };
     work.record_any(TicketRef { id: ticket, number }, entry, Seen::ByDesk)
         .await?;

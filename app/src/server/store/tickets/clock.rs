@@ -95,6 +95,7 @@ async fn record_milestone(
         },
         visibility: Visibility::Internal,
         body: what,
+        by: None,
     };
     let reference = TicketRef {
         id: ticket.id,

@@ -149,12 +149,14 @@ pub async fn create(
         kind: "logged",
         visibility: Visibility::Public,
         body: &body,
+        by: None,
     };
     let logged = TicketRef {
         id: ticket_id,
         number,
     };
     work.record(logged, 0, entry, Seen::ByReporter).await?;
+    work.mail_status_link(ticket_id, &token);
     match work.attach(files).await {
         Ok(()) => {}
         Err(ClaimError::Database(error)) => return Err(error.into()),
@@ -268,6 +270,7 @@ pub async fn follow_major(
         kind: "follower",
         visibility: Visibility::Internal,
         body: &body,
+        by: None,
     };
     let followed = TicketRef {
         id: ticket_id,

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod clock;
 pub mod desk;
 pub mod log;
+pub mod mail;
 pub mod reporter;
 pub mod work;
 

@@ -9,7 +9,8 @@
 //! page that shows the ticket. Nothing else writes `ticket_events` or bumps a
 //! version.
 
-use crate::domain::TicketId;
+use super::mail::{self, Mailing};
+use crate::domain::{TicketId, UserId};
 use crate::domain::{TicketNumber, Visibility};
 use crate::server::hub::{Changes, TicketChange};
 use crate::server::store::attachments::{self, ClaimError, Files};
@@ -32,6 +33,9 @@ pub struct Entry<'a> {
     pub kind: &'a str,
     pub visibility: Visibility,
     pub body: &'a str,
+    /// The agent or admin who made the change (`None`: the reporter, a
+    /// follower, the portal itself), so nobody is mailed about their own doing.
+    pub by: Option<UserId>,
 }
 
 /// Whose view the change reaches besides the desk's.
@@ -62,6 +66,8 @@ pub struct TicketWork<'a> {
     changed: Vec<TicketChange>,
     /// The last history entry written: the one files are attached to.
     last_entry: Option<(TicketId, i64)>,
+    /// What the changes may be mailed about, queued in the outbox at commit.
+    mailings: Vec<Mailing>,
 }
 
 impl<'a> TicketWork<'a> {
@@ -77,6 +83,7 @@ impl<'a> TicketWork<'a> {
             now,
             changed: Vec::new(),
             last_entry: None,
+            mailings: Vec::new(),
         })
     }
 
@@ -143,6 +150,7 @@ impl<'a> TicketWork<'a> {
         .fetch_one(&mut *self.tx)
         .await?;
         self.last_entry = Some((ticket.id, entry_id));
+        self.mailings.push(Mailing::of(ticket, &entry));
         let public = seen_by == Seen::ByReporter;
         match self.changed.iter_mut().find(|c| c.ticket_id == ticket.id) {
             Some(change) => change.public |= public,
@@ -179,8 +187,23 @@ impl<'a> TicketWork<'a> {
         }
     }
 
-    /// Commits every change, then tells the open pages that show them.
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
+    /// The private status link of a ticket just logged, for the message that
+    /// tells its reporter (the link is stored only as its hash).
+    pub fn mail_status_link(&mut self, ticket: TicketId, token: &str) {
+        if let Some(mailing) = self
+            .mailings
+            .iter_mut()
+            .find(|m| m.ticket.id == ticket && m.kind == "logged")
+        {
+            mailing.status_link = Some(token.to_string());
+        }
+    }
+
+    /// Queues the messages the changes call for, in the same transaction;
+    /// commits every change; then tells the open pages that show them (and the
+    /// delivery worker, which listens too).
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        mail::queue_for(&mut self.tx, &self.mailings, self.now).await?;
         self.tx.commit().await?;
         for change in self.changed {
             self.hub.publish(change);
