@@ -44,6 +44,8 @@ pub struct GroupConfig {
     pub level: u8,
     /// Member account ids.
     pub members: Vec<UserId>,
+    /// Members are e-mailed about each new ticket in the group.
+    pub mail_new_tickets: bool,
     /// Tickets assigned to the group and not yet resolved.
     pub open_tickets: i64,
 }
@@ -55,6 +57,9 @@ impl GroupConfig {
             ("name".to_string(), self.name.clone()),
             ("level".to_string(), self.level.to_string()),
         ];
+        if self.mail_new_tickets {
+            fields.push(("mail_new_tickets".to_string(), "on".to_string()));
+        }
         fields.extend(
             self.members
                 .iter()
@@ -85,9 +90,11 @@ pub struct GroupFields {
     pub name: String,
     pub level: u8,
     pub members: Vec<UserId>,
+    pub mail_new_tickets: bool,
 }
 
-/// Reads a group form: `name`, `level` (1–3), `member` repeated (account ids).
+/// Reads a group form: `name`, `level` (1–3), `member` repeated (account ids),
+/// `mail_new_tickets` (`on` when ticked).
 pub fn parse_group(fields: &[(String, String)]) -> Result<GroupFields, NamedErrors> {
     let mut errors = NamedErrors::default();
     let name = record_name(fields, &mut errors, "group");
@@ -115,6 +122,7 @@ pub fn parse_group(fields: &[(String, String)]) -> Result<GroupFields, NamedErro
             name,
             level,
             members,
+            mail_new_tickets: form_value(fields, "mail_new_tickets") == "on",
         })
     } else {
         Err(errors)

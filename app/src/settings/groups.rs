@@ -44,7 +44,7 @@ pub fn GroupsPage() -> impl IntoView {
                                     lead="New tickets go to the first 1st-level group; agents escalate to 2nd and 3rd level. Members are agents and admins; each change is recorded in the audit log."/>
                                 <section class="panel" aria-labelledby="add-group-title">
                                     <h2 id="add-group-title">"Add a group"</h2>
-                                    <GroupForm form=Shown::new(&outcome, "new", vec![("level".into(), "2".into())])
+                                    <GroupForm form=Shown::new(&outcome, "new", vec![("level".into(), "2".into()), ("mail_new_tickets".into(), "on".into())])
                                         action="/admin/groups".into() staff=staff.clone() name=None/>
                                 </section>
                                 {groups.into_iter().map(|group| view! {
@@ -127,6 +127,9 @@ fn GroupForm(
                 selected=form.value("level") error=form.error("level")/>
             <CheckboxList id=form.id("members") name="member" legend="Members" options=members
                 chosen=form.values("member") error=form.error("members")/>
+            <CheckboxList id=form.id("mail") name="mail_new_tickets" legend="E-mail"
+                options=vec![("on".into(), "E-mail the members about each new ticket in this group".into())]
+                chosen=form.values("mail_new_tickets") error=None/>
             <button type="submit" class=if name.is_some() { "button" } else { "button primary" }>{button}</button>
         </form>
     }

@@ -684,3 +684,57 @@ async fn an_account_holder_chooses_what_they_hear_of_on_their_account_page() {
             .unwrap();
     assert_eq!(choices, [("my_tickets".to_string(), true)], "only offered topics are kept");
 }
+
+#[tokio::test]
+async fn a_group_hears_of_new_tickets_only_while_its_admin_wants_it_to() {
+    let sink = SmtpSink::start();
+    let portal = TestPortal::start_mailing(&sink.url(), Backoff::default()).await;
+    let admin = portal.admin("admin@example.com").await;
+    agent_by_mail(&portal, &sink, &admin, "agent@example.com").await;
+    let agent_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'agent@example.com'")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    let page = portal.get_as(Some(&admin), "/admin/groups").await.text();
+    assert!(page.contains("E-mail the members about each new ticket in this group"));
+    let member = agent_id.to_string();
+    let off = portal
+        .post_as(
+            Some(&admin),
+            "/admin/groups/1",
+            &[("name", "Service desk (1st level)"), ("level", "1"), ("member", member.as_str())],
+        )
+        .await;
+    assert_eq!(off.status(), 303, "{}", off.text());
+    let audit: String = sqlx::query_scalar(
+        "SELECT detail FROM audit_events WHERE action = 'group_changed' ORDER BY id DESC",
+    )
+    .fetch_one(&portal.state.db.reader)
+    .await
+    .unwrap();
+    assert!(audit.contains("new-ticket e-mail"), "{audit}");
+
+    let mut form = portal.with_email_service().await;
+    form.summary = "First, unannounced".into();
+    assert_eq!(portal.post_as(None, "/report/incident", &form_fields(&form)).await.status(), 303);
+    mail_to(&sink, "ada@example.com", "First, unannounced").await;
+
+    let on = portal
+        .post_as(
+            Some(&admin),
+            "/admin/groups/1",
+            &[
+                ("name", "Service desk (1st level)"),
+                ("level", "1"),
+                ("member", member.as_str()),
+                ("mail_new_tickets", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(on.status(), 303);
+    form.summary = "Second, announced".into();
+    assert_eq!(portal.post_as(None, "/report/incident", &form_fields(&form)).await.status(), 303);
+    mail_to(&sink, "agent@example.com", "Second, announced").await;
+    let to_agent = subjects_to(&sink, "agent@example.com");
+    assert!(to_agent.iter().all(|s| !s.contains("First")), "{to_agent:?}");
+}

@@ -97,6 +97,11 @@ impl Configured for Groups {
                     Some(group.name.clone()),
                     change("name", before.name.as_str(), group.name.as_str()),
                     change("level", before.level, i64::from(group.level)),
+                    change(
+                        "new-ticket e-mail",
+                        on_off(before.mail_new_tickets),
+                        on_off(group.mail_new_tickets),
+                    ),
                 ]
                 .into_iter()
                 .flatten()
@@ -113,5 +118,13 @@ impl Configured for Groups {
         tx.commit().await?;
         let done = if before.is_some() { "saved" } else { "added" };
         Ok(Saved::Done(format!("{PAGE}?done={done}#group-{id}")))
+    }
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on {
+        "on"
+    } else {
+        "off"
     }
 }

@@ -16,6 +16,7 @@ pub async fn overview(conn: &mut SqliteConnection) -> Result<GroupsOverview, sql
         id: GroupId,
         name: String,
         level: i64,
+        mail_new_tickets: bool,
         open_tickets: i64,
     }
     #[derive(sqlx::FromRow)]
@@ -27,7 +28,7 @@ pub async fn overview(conn: &mut SqliteConnection) -> Result<GroupsOverview, sql
     }
     static GROUPS: LazyLock<String> = LazyLock::new(|| {
         format!(
-            "SELECT g.id, g.name, g.level,
+            "SELECT g.id, g.name, g.level, g.mail_new_tickets,
                     (SELECT count(*) FROM tickets t WHERE t.group_id = g.id
                      AND t.{OPEN}) AS open_tickets
              FROM assignment_groups g ORDER BY g.level, g.name"
@@ -52,6 +53,7 @@ pub async fn overview(conn: &mut SqliteConnection) -> Result<GroupsOverview, sql
             name: row.name,
             level: u8::try_from(row.level).unwrap_or(1),
             members: members.remove(&row.id).unwrap_or_default(),
+            mail_new_tickets: row.mail_new_tickets,
             open_tickets: row.open_tickets,
         })
         .collect();
@@ -76,6 +78,7 @@ pub async fn overview(conn: &mut SqliteConnection) -> Result<GroupsOverview, sql
 pub struct StoredGroup {
     pub name: String,
     pub level: i64,
+    pub mail_new_tickets: bool,
 }
 
 /// Group `id` as saved, if there is one.
@@ -83,7 +86,7 @@ pub async fn stored(
     conn: &mut SqliteConnection,
     id: GroupId,
 ) -> Result<Option<StoredGroup>, sqlx::Error> {
-    sqlx::query_as("SELECT name, level FROM assignment_groups WHERE id = ?")
+    sqlx::query_as("SELECT name, level, mail_new_tickets FROM assignment_groups WHERE id = ?")
         .bind(id)
         .fetch_optional(conn)
         .await
@@ -125,9 +128,12 @@ pub async fn update(
     id: GroupId,
     group: &GroupFields,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE assignment_groups SET name = ?, level = ? WHERE id = ?")
+    sqlx::query(
+        "UPDATE assignment_groups SET name = ?, level = ?, mail_new_tickets = ? WHERE id = ?",
+    )
         .bind(&group.name)
         .bind(i64::from(group.level))
+        .bind(group.mail_new_tickets)
         .bind(id)
         .execute(conn)
         .await?;
@@ -140,9 +146,13 @@ pub async fn insert(
     conn: &mut SqliteConnection,
     group: &GroupFields,
 ) -> Result<GroupId, sqlx::Error> {
-    sqlx::query_scalar("INSERT INTO assignment_groups (name, level) VALUES (?, ?) RETURNING id")
+    sqlx::query_scalar(
+        "INSERT INTO assignment_groups (name, level, mail_new_tickets) VALUES (?, ?, ?)
+         RETURNING id",
+    )
         .bind(&group.name)
         .bind(i64::from(group.level))
+        .bind(group.mail_new_tickets)
         .fetch_one(conn)
         .await
 }

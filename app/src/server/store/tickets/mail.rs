@@ -16,20 +16,20 @@
 //! written only while mail is sent (`outbox::sending`): without an SMTP server
 //! nobody would read them.
 
-use super::work::{Entry, TicketRef};
 use crate::domain::{
-    ticket_message, GroupId, Happened, MailTicket, MailTopic, UserId, Visibility, PORTAL,
-    WAITING_FOR_REPORTER,
+    ticket_message, GroupId, Happened, MailTicket, MailTopic, TicketId, TicketNumber, UserId,
+    PORTAL, WAITING_FOR_REPORTER,
 };
 use crate::server::secrets::{hash_token, new_token};
 use crate::server::store::outbox::{self, NewMessage};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-/// A change a message may be about, as recorded.
+/// A change a message may be about, as recorded (by `TicketWork`).
 #[derive(Clone, Debug)]
 pub struct Mailing {
-    pub ticket: TicketRef,
+    pub ticket_id: TicketId,
+    pub number: TicketNumber,
     pub kind: String,
     pub actor: String,
     pub body: String,
@@ -37,20 +37,6 @@ pub struct Mailing {
     pub by: Option<UserId>,
     /// The private status link, for the message that tells of a new ticket.
     pub status_link: Option<String>,
-}
-
-impl Mailing {
-    pub(super) fn of(ticket: TicketRef, entry: &Entry<'_>) -> Mailing {
-        Mailing {
-            ticket,
-            kind: entry.kind.to_string(),
-            actor: entry.actor.to_string(),
-            body: entry.body.to_string(),
-            public: entry.visibility == Visibility::Public,
-            by: entry.by,
-            status_link: None,
-        }
-    }
 }
 
 /// What the reporter hears of, by entry kind (a hold only when it waits for them).
@@ -104,7 +90,7 @@ async fn queue_one(
          FROM tickets t LEFT JOIN assignment_groups g ON g.id = t.group_id
          WHERE t.id = ?",
     )
-    .bind(mailing.ticket.id)
+    .bind(mailing.ticket_id)
     .fetch_one(&mut *conn)
     .await?;
     let kind = if mailing.kind == "on_hold" && facts.hold_reason.as_deref() == Some("awaiting_user")
@@ -119,7 +105,7 @@ async fn queue_one(
         body: &mailing.body,
     };
     let ticket = MailTicket {
-        number: mailing.ticket.number.to_string(),
+        number: mailing.number.to_string(),
         summary: facts.summary.clone(),
         reporter_name: facts.reporter_name.clone(),
         group: facts.group_name.clone().unwrap_or_default(),
@@ -167,7 +153,7 @@ async fn to_reporter(
             let token = new_token().map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
             sqlx::query("INSERT INTO mailed_links (token_hash, ticket_id, created_at) VALUES (?, ?, ?)")
                 .bind(hash_token(&token).to_vec())
-                .bind(mailing.ticket.id)
+                .bind(mailing.ticket_id)
                 .bind(now)
                 .execute(&mut *conn)
                 .await?;

@@ -150,7 +150,16 @@ impl<'a> TicketWork<'a> {
         .fetch_one(&mut *self.tx)
         .await?;
         self.last_entry = Some((ticket.id, entry_id));
-        self.mailings.push(Mailing::of(ticket, &entry));
+        self.mailings.push(Mailing {
+            ticket_id: ticket.id,
+            number: ticket.number,
+            kind: entry.kind.to_string(),
+            actor: entry.actor.to_string(),
+            body: entry.body.to_string(),
+            public: entry.visibility == Visibility::Public,
+            by: entry.by,
+            status_link: None,
+        });
         let public = seen_by == Seen::ByReporter;
         match self.changed.iter_mut().find(|c| c.ticket_id == ticket.id) {
             Some(change) => change.public |= public,
@@ -193,7 +202,7 @@ impl<'a> TicketWork<'a> {
         if let Some(mailing) = self
             .mailings
             .iter_mut()
-            .find(|m| m.ticket.id == ticket && m.kind == "logged")
+            .find(|m| m.ticket_id == ticket && m.kind == "logged")
         {
             mailing.status_link = Some(token.to_string());
         }
