@@ -7,6 +7,11 @@ import { launchOptions } from "./chromium.mjs";
 const port = Number(process.env.PORTAL_E2E_PORT ?? 3199);
 const baseURL = `http://127.0.0.1:${port}`;
 const server = process.env.PORTAL_SERVER_BIN ?? "../target/release/server";
+// A second portal that sends its mail through a throwaway SMTP server (aiosmtpd,
+// `server/tests/api/smtp_sink.py`, on a port it picks), which stores every
+// message in `.mail/new`: the journeys of e-mail read what was delivered there.
+export const mailPort = port + 1;
+export const MAILDIR = ".mail";
 
 export default defineConfig({
   testDir: "./tests",
@@ -24,7 +29,7 @@ export default defineConfig({
     launchOptions,
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
-  webServer: {
+  webServer: [{
     // The first admin is made as an operator makes one: `server create-admin`,
     // password on standard input.
     command:
@@ -40,5 +45,19 @@ export default defineConfig({
     timeout: 60_000,
     stdout: "pipe",
     stderr: "pipe",
-  },
+  }, {
+    command:
+      `rm -rf .data-mail ${MAILDIR} .smtp-port && (/usr/bin/python3 ../server/tests/api/smtp_sink.py ${MAILDIR} > .smtp-port &)` +
+      ` && until [ -s .smtp-port ]; do sleep 0.1; done` +
+      ` && printf '%s' '${ADMIN_PASSWORD}' | ${server} --data-dir .data-mail --log warn` +
+      ` create-admin --email ${ADMIN_EMAIL} --name 'Esme Admin'` +
+      ` && ${server} --data-dir .data-mail --addr 127.0.0.1:${mailPort}` +
+      ` --site-root ../target/site --output-name portal --log warn` +
+      ` --smtp-url smtp://127.0.0.1:$(cat .smtp-port) --mail-from 'IT Help <help@portal.test>'`,
+    url: `http://127.0.0.1:${mailPort}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    stderr: "pipe",
+  }],
 });

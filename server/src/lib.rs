@@ -13,7 +13,7 @@ use app::domain::AttachmentRules;
 use app::server::attachments::download;
 use app::server::attachments::scan::{self, Scanner};
 use app::server::hub::Changes;
-use app::server::mail::{self, MailSettings, Mailer, MailSetupError};
+use app::server::mail::{self, MailSettings, MailSetupError, Mailer};
 use app::server::search::{self, SearchIndex};
 use app::server::store::attachments;
 use app::server::store::db::Db;
@@ -189,7 +189,9 @@ async fn open_scanner(
 /// again on the schedule.
 fn open_mailer(settings: Option<&MailSettings>) -> Result<Option<Mailer>, StartError> {
     let Some(settings) = settings else {
-        tracing::warn!("PORTAL_SMTP_URL is not set: no e-mail is sent; messages wait in the outbox");
+        tracing::warn!(
+            "PORTAL_SMTP_URL is not set: no e-mail is sent; messages wait in the outbox"
+        );
         return Ok(None);
     };
     let mailer = Mailer::open(settings)?;

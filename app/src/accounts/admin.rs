@@ -4,7 +4,9 @@ use super::{admin_accounts, admin_audit, admin_outbox, AccountsOverview};
 use crate::components::{
     format_time, CheckboxList, FormMessages, FormOutcome, InputField, LoadError,
 };
-use crate::domain::{AssignmentGroup, Delivery, Field, OutboxMessage, OutboxOverview, Role, UserRow};
+use crate::domain::{
+    AssignmentGroup, Delivery, Field, OutboxMessage, OutboxOverview, Role, UserRow,
+};
 use crate::domain::{GroupId, UserId};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -235,7 +237,7 @@ fn DeliveryLog(overview: OutboxOverview, outcome: FormOutcome) -> impl IntoView 
                     </div>
                 }.into_any(),
             }}
-            <form method="post" action="/admin/outbox" class="inline-form" data-test="test-message">
+            <form method="post" action="/admin/outbox" data-test="test-message" novalidate>
                 <InputField field=Field::Email label="Send a test message to" kind="email"
                     autocomplete="email" maxlength="254" outcome=outcome.clone()
                     hint="It shows below, and arrives within seconds if mail works."/>
@@ -277,7 +279,13 @@ fn OutboxEntry(m: OutboxMessage, sending: bool) -> impl IntoView {
                         <span class="visually-hidden">": "{m.subject}</span></button>
                 </form>
             })}
-            <pre class="message-body" data-test="message-body">{m.body}</pre>
+            // While mail is sent, the log is about delivery: the text is one click
+            // away. While it is not, admins read messages here (and hand
+            // invitations over), so they are open.
+            <details class="message-text" open=!sending>
+                <summary>"The message"</summary>
+                <pre class="message-body" data-test="message-body">{m.body}</pre>
+            </details>
         </li>
     }
 }

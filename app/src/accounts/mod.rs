@@ -160,7 +160,9 @@ pub async fn admin_outbox() -> Result<OutboxOverview, AppError> {
         let mut conn = state.db.reader.acquire().await?;
         let mut messages = crate::server::store::outbox::recent(&mut conn).await?;
         for message in &mut messages {
-            message.body = message.body.replace(crate::domain::PORTAL, &state.settings.origin);
+            message.body = message
+                .body
+                .replace(crate::domain::PORTAL, &state.settings.origin);
         }
         Ok(OutboxOverview {
             sending: state.mailer.as_ref().map(|m| m.description().to_string()),
@@ -180,7 +182,10 @@ pub async fn admin_outbox() -> Result<OutboxOverview, AppError> {
 pub async fn my_mail_choices() -> Result<crate::domain::MailChoices, AppError> {
     serve_as(Access::SignedIn, |state, account| async move {
         let mut conn = state.db.reader.acquire().await?;
-        Ok(crate::server::store::accounts::mail_choices(&mut conn, account.id, account.role).await?)
+        Ok(
+            crate::server::store::accounts::mail_choices(&mut conn, account.id, account.role)
+                .await?,
+        )
     })
     .await
 }

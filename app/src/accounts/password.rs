@@ -4,8 +4,8 @@
 use super::{email_verification, my_account, my_mail_choices};
 use crate::components::{CheckboxList, FormMessages, FormOutcome, InputField, LoadError};
 use crate::domain::{
-    encode_query_value, plausible_token, Field, MailChoices, Verification, LINK_UNUSABLE, OTHER_ACCOUNTS_LINK,
-    PASSWORD_CHARS,
+    encode_query_value, plausible_token, Field, MailChoices, Verification, LINK_UNUSABLE,
+    OTHER_ACCOUNTS_LINK, PASSWORD_CHARS,
 };
 use crate::error::AppError;
 use leptos::prelude::*;

@@ -224,10 +224,17 @@ mod tests {
     #[test]
     fn a_test_message_needs_an_address() {
         assert_eq!(
-            TestMessageForm { email: " ann@example.org ".into() }.parse(),
+            TestMessageForm {
+                email: " ann@example.org ".into()
+            }
+            .parse(),
             Ok("ann@example.org".into())
         );
-        assert!(TestMessageForm { email: "nobody".into() }.parse().is_err());
+        assert!(TestMessageForm {
+            email: "nobody".into()
+        }
+        .parse()
+        .is_err());
         assert!(TestMessageForm::default().parse().is_err());
     }
 }

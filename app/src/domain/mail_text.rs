@@ -208,7 +208,10 @@ pub fn ticket_message(
         ),
         (MailTopic::Assigned, "assigned") => (
             "Assigned to you",
-            format!("{} assigned ticket {n} to you.\n\nOpen it:\n\n{link}", what.actor),
+            format!(
+                "{} assigned ticket {n} to you.\n\nOpen it:\n\n{link}",
+                what.actor
+            ),
         ),
         (MailTopic::GroupQueue, "logged") => (
             "New ticket",
@@ -301,18 +304,36 @@ mod tests {
 
     #[test]
     fn each_message_names_the_ticket_says_why_and_links_its_page() {
-        let what = Happened { kind: "reply", actor: "Bob", body: "Try again\nnow" };
+        let what = Happened {
+            kind: "reply",
+            actor: "Bob",
+            body: "Try again\nnow",
+        };
         let reply = ticket_message(MailTopic::MyTickets, &ticket(), what, "L", true).unwrap();
         assert_eq!(reply.subject, "[INC0000042] New reply: VPN drops");
-        assert!(reply.body.contains("Bob replied on your ticket INC0000042:\n\n    Try again\n    now"));
-        assert!(reply.body.contains("\n\nL\n\n-- \nYou receive this because you reported this ticket."));
+        assert!(reply
+            .body
+            .contains("Bob replied on your ticket INC0000042:\n\n    Try again\n    now"));
+        assert!(reply
+            .body
+            .contains("\n\nL\n\n-- \nYou receive this because you reported this ticket."));
         assert!(reply.body.ends_with("{portal}/account#mail\n"));
         let anonymous = ticket_message(MailTopic::MyTickets, &ticket(), what, "L", false).unwrap();
         assert!(!anonymous.body.contains("/account"));
         // A topic says nothing of what is not its business.
-        assert_eq!(ticket_message(MailTopic::Assigned, &ticket(), what, "L", true), None);
-        let note = Happened { kind: "note", actor: "Bob", body: "internal" };
-        assert_eq!(ticket_message(MailTopic::MyTickets, &ticket(), note, "L", true), None);
+        assert_eq!(
+            ticket_message(MailTopic::Assigned, &ticket(), what, "L", true),
+            None
+        );
+        let note = Happened {
+            kind: "note",
+            actor: "Bob",
+            body: "internal",
+        };
+        assert_eq!(
+            ticket_message(MailTopic::MyTickets, &ticket(), note, "L", true),
+            None
+        );
     }
 
     #[test]
@@ -320,7 +341,19 @@ mod tests {
         for topic in MailTopic::ALL {
             assert_eq!(MailTopic::parse(topic.as_str()), Some(topic));
         }
-        let offered = |role| MailTopic::ALL.into_iter().filter(|t| t.offered_to(role)).count();
-        assert_eq!((offered(Role::EndUser), offered(Role::Agent), offered(Role::Admin)), (1, 4, 6));
+        let offered = |role| {
+            MailTopic::ALL
+                .into_iter()
+                .filter(|t| t.offered_to(role))
+                .count()
+        };
+        assert_eq!(
+            (
+                offered(Role::EndUser),
+                offered(Role::Agent),
+                offered(Role::Admin)
+            ),
+            (1, 4, 6)
+        );
     }
 }

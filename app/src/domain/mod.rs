@@ -27,8 +27,8 @@ mod time;
 
 pub use account::{
     Account, AssignmentGroup, AuditEntry, Invitation, InviteForm, NewAccount, NewPasswordForm,
-    PasswordChangeForm, RegisterForm, Role, SignInForm, UserRow, Verification,
-    Viewer, LINK_UNUSABLE, OTHER_ACCOUNTS_LINK, PASSWORD_CHARS,
+    PasswordChangeForm, RegisterForm, Role, SignInForm, UserRow, Verification, Viewer,
+    LINK_UNUSABLE, OTHER_ACCOUNTS_LINK, PASSWORD_CHARS,
 };
 pub use attachment::{
     clean_file_name, download_name, shown_inline, size_in_words, type_in_words, AttachmentRules,

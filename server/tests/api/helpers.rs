@@ -127,7 +127,10 @@ impl TestPortal {
     }
 
     /// A portal in `dir`, configured as `configure` changes the defaults.
-    pub async fn start_from(dir: TempDir, configure: impl FnOnce(&mut server::Config)) -> TestPortal {
+    pub async fn start_from(
+        dir: TempDir,
+        configure: impl FnOnce(&mut server::Config),
+    ) -> TestPortal {
         let site_root = dir.path().join("site");
         std::fs::create_dir_all(site_root.join("pkg")).expect("site folder");
         let mut config = server::Config {

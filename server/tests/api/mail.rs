@@ -57,10 +57,9 @@ impl SmtpSink {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        self.port = line
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("the SMTP sink did not start (python3-aiosmtpd missing?): {line:?}"));
+        self.port = line.trim().parse().unwrap_or_else(|_| {
+            panic!("the SMTP sink did not start (python3-aiosmtpd missing?): {line:?}")
+        });
         self.child = Some(child);
     }
 
@@ -215,18 +214,32 @@ async fn a_test_message_arrives_with_its_headers_and_a_plain_and_html_part() {
     let admin = portal.admin("ada@example.org").await;
 
     let page = portal.get_as(Some(&admin), "/admin/outbox").await.text();
-    assert!(page.contains(&format!("smtp://127.0.0.1:{}", sink.port)), "{page}");
+    assert!(
+        page.contains(&format!("smtp://127.0.0.1:{}", sink.port)),
+        "{page}"
+    );
     assert!(page.contains("tried again after 1 min, 5 min, 15 min, 1 h, 4 h"));
 
     let wrong = portal
-        .post_as(Some(&admin), "/admin/outbox", &[("email", "not an address")])
+        .post_as(
+            Some(&admin),
+            "/admin/outbox",
+            &[("email", "not an address")],
+        )
         .await;
     assert_eq!(wrong.status(), 422);
     assert!(wrong.text().contains("name@example.com"));
-    assert!(wrong.text().contains("not an address"), "what was typed stays");
+    assert!(
+        wrong.text().contains("not an address"),
+        "what was typed stays"
+    );
 
     let sent = portal
-        .post_as(Some(&admin), "/admin/outbox", &[("email", "ann@example.org")])
+        .post_as(
+            Some(&admin),
+            "/admin/outbox",
+            &[("email", "ann@example.org")],
+        )
         .await;
     assert_eq!(sent.status(), 303, "{}", sent.text());
     assert_eq!(location(&sent), "/admin/outbox?done=test");
@@ -236,8 +249,14 @@ async fn a_test_message_arrives_with_its_headers_and_a_plain_and_html_part() {
     let mail = &mail[0];
     assert_eq!(mail.to(), "ann@example.org");
     assert_eq!(mail.subject(), "Test message from the IT help portal");
-    assert_eq!(mail.header("From").as_deref(), Some("\"IT Help\" <help@portal.test>"));
-    assert_eq!(mail.header("Auto-Submitted").as_deref(), Some("auto-generated"));
+    assert_eq!(
+        mail.header("From").as_deref(),
+        Some("\"IT Help\" <help@portal.test>")
+    );
+    assert_eq!(
+        mail.header("Auto-Submitted").as_deref(),
+        Some("auto-generated")
+    );
     let id = mail.message_id();
     assert!(id.ends_with("@portal.test") && id.len() > 30, "{id}");
     assert!(mail.text().contains("sent by Ada Admin"), "{}", mail.text());
@@ -259,7 +278,11 @@ async fn a_password_reset_arrives_by_mail_and_its_link_is_struck_once_sent() {
     let asked = portal
         .post_as(None, "/forgot-password", &[("email", "grace@example.com")])
         .await;
-    assert!(asked.status() == 303 || asked.status() == 200, "{}", asked.status());
+    assert!(
+        asked.status() == 303 || asked.status() == 200,
+        "{}",
+        asked.status()
+    );
 
     wait_until(&portal, |s| s.values().all(|(state, ..)| state == "sent")).await;
     let mail = sink.delivered();
@@ -280,7 +303,9 @@ async fn a_password_reset_arrives_by_mail_and_its_link_is_struck_once_sent() {
         .unwrap();
     let token = link.rsplit('/').next().unwrap();
     assert!(stored.iter().all(|b| !b.contains(token)), "{stored:?}");
-    assert!(stored.iter().any(|b| b.contains("[link sent by e-mail and removed here]")));
+    assert!(stored
+        .iter()
+        .any(|b| b.contains("[link sent by e-mail and removed here]")));
     // The link in the mail works.
     let page = portal.get(&link).await;
     assert_eq!(page.status(), 200);
@@ -293,7 +318,11 @@ async fn without_smtp_the_log_says_so_and_a_test_message_is_refused() {
     let page = portal.get_as(Some(&admin), "/admin/outbox").await.text();
     assert!(page.contains("E-mail is not being sent."), "{page}");
     let refused = portal
-        .post_as(Some(&admin), "/admin/outbox", &[("email", "ann@example.org")])
+        .post_as(
+            Some(&admin),
+            "/admin/outbox",
+            &[("email", "ann@example.org")],
+        )
         .await;
     assert_eq!(refused.status(), 422);
     assert!(refused.text().contains("PORTAL_SMTP_URL is not set"));
@@ -324,8 +353,15 @@ async fn a_refused_recipient_fails_alone_and_a_busy_one_is_retried_then_given_up
     .await;
     assert_eq!(log["ann@example.org"].0, "sent");
     let (state, attempts, error) = &log["refused@example.org"];
-    assert_eq!((state.as_str(), *attempts), ("failed", 1), "refused for good at once");
-    assert!(error.as_deref().unwrap_or_default().contains("550"), "{error:?}");
+    assert_eq!(
+        (state.as_str(), *attempts),
+        ("failed", 1),
+        "refused for good at once"
+    );
+    assert!(
+        error.as_deref().unwrap_or_default().contains("550"),
+        "{error:?}"
+    );
     assert_eq!(log["busy@example.org"].0, "retrying");
     let delivered: Vec<String> = sink.delivered().iter().map(Mail::to).collect();
     assert_eq!(delivered, ["ann@example.org"]);
@@ -335,7 +371,10 @@ async fn a_refused_recipient_fails_alone_and_a_busy_one_is_retried_then_given_up
     let (state, attempts, error) = &log["busy@example.org"];
     assert_eq!(state, "failed");
     assert!(*attempts >= 3, "tried again before giving up: {attempts}");
-    assert!(error.as_deref().unwrap_or_default().contains("451"), "{error:?}");
+    assert!(
+        error.as_deref().unwrap_or_default().contains("451"),
+        "{error:?}"
+    );
 
     // The log shows it, and an admin can send it again now.
     let page = portal.get_as(Some(&admin), "/admin/outbox").await.text();
@@ -345,11 +384,18 @@ async fn a_refused_recipient_fails_alone_and_a_busy_one_is_retried_then_given_up
         .await
         .unwrap();
     let again = portal
-        .post_as(Some(&admin), &format!("/admin/outbox/{id}"), &[] as &[(&str, &str)])
+        .post_as(
+            Some(&admin),
+            &format!("/admin/outbox/{id}"),
+            &[] as &[(&str, &str)],
+        )
         .await;
     assert_eq!(again.status(), 303);
     let log = wait_until(&portal, |s| s["busy@example.org"].1 > *attempts).await;
-    assert!(log["busy@example.org"].1 > *attempts, "another attempt was made");
+    assert!(
+        log["busy@example.org"].1 > *attempts,
+        "another attempt was made"
+    );
 
     // A sent message is not sent again; a missing one is not found.
     let sent_id: i64 =
@@ -362,7 +408,9 @@ async fn a_refused_recipient_fails_alone_and_a_busy_one_is_retried_then_given_up
         .post_as(Some(&admin), &format!("/admin/outbox/{sent_id}"), none)
         .await;
     assert_eq!(twice.status(), 409);
-    let missing = portal.post_as(Some(&admin), "/admin/outbox/999999", none).await;
+    let missing = portal
+        .post_as(Some(&admin), "/admin/outbox/999999", none)
+        .await;
     assert_eq!(missing.status(), 404);
     assert_eq!(sink.delivered().len(), 1, "nothing was sent twice");
 }
@@ -377,11 +425,14 @@ async fn two_hundred_messages_queued_while_the_smtp_server_is_down_all_arrive_on
         TestPortal::start_mailing(&sink.url(), quick_backoff(Duration::from_secs(120))).await;
     queue_many(&portal, 200).await;
     let retrying = wait_until(&portal, |s| {
-        s.values().all(|(state, attempts, _)| state == "retrying" && *attempts >= 2)
+        s.values()
+            .all(|(state, attempts, _)| state == "retrying" && *attempts >= 2)
     })
     .await;
     assert!(
-        retrying.values().all(|(state, attempts, _)| state == "retrying" && *attempts >= 2),
+        retrying
+            .values()
+            .all(|(state, attempts, _)| state == "retrying" && *attempts >= 2),
         "every message was tried and is waiting: {retrying:?}"
     );
 
@@ -410,7 +461,10 @@ async fn the_smtp_server_killed_while_sending_loses_nothing() {
     }
     sink.kill();
     let before = sink.delivered().len();
-    assert!(before < 300, "the kill came while sending ({before} delivered)");
+    assert!(
+        before < 300,
+        "the kill came while sending ({before} delivered)"
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     sink.restart();
     wait_until(&portal, |s| s.values().all(|(state, ..)| state == "sent")).await;
@@ -424,14 +478,21 @@ async fn the_smtp_server_killed_while_sending_loses_nothing() {
         by_id.values().all(|to| to.len() == 1),
         "a duplicate, if any, has the same Message-ID and recipient"
     );
-    assert!(mail.len() - 300 <= 4, "at most the messages in flight came twice");
+    assert!(
+        mail.len() - 300 <= 4,
+        "at most the messages in flight came twice"
+    );
 }
 
 #[tokio::test]
 async fn bad_mail_settings_stop_the_start_and_name_the_setting_but_never_the_password() {
     for (url, from, named) in [
         ("not a url", "help@portal.test", "PORTAL_SMTP_URL"),
-        ("smtp://desk:hunter2@127.0.0.1:25", "help@portal.test", "PORTAL_SMTP_PASSWORD_FILE"),
+        (
+            "smtp://desk:hunter2@127.0.0.1:25",
+            "help@portal.test",
+            "PORTAL_SMTP_PASSWORD_FILE",
+        ),
         ("smtp://127.0.0.1:25", "IT Help", "PORTAL_MAIL_FROM"),
     ] {
         let dir = TempDir::new().unwrap();
@@ -475,8 +536,11 @@ async fn mail_to(sink: &SmtpSink, to: &str, subject: &str) -> Mail {
         match found {
             Some(mail) => return mail,
             None if start.elapsed() > Duration::from_secs(30) => {
-                let seen: Vec<(String, String)> =
-                    sink.delivered().iter().map(|m| (m.to(), m.subject())).collect();
+                let seen: Vec<(String, String)> = sink
+                    .delivered()
+                    .iter()
+                    .map(|m| (m.to(), m.subject()))
+                    .collect();
                 panic!("no {subject:?} to {to}; delivered: {seen:?}")
             }
             None => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -508,18 +572,32 @@ fn subjects_to(sink: &SmtpSink, to: &str) -> Vec<String> {
 
 /// An agent in the 1st-level group, invited by `admin`, with the password
 /// chosen through the link of the invitation as delivered.
-async fn agent_by_mail(portal: &TestPortal, sink: &SmtpSink, admin: &Session, email: &str) -> Session {
+async fn agent_by_mail(
+    portal: &TestPortal,
+    sink: &SmtpSink,
+    admin: &Session,
+    email: &str,
+) -> Session {
     let invited = portal
         .post_as(
             Some(admin),
             "/admin/users",
-            &[("name", "Alan Agent"), ("email", email), ("role", "agent"), ("groups", "1")],
+            &[
+                ("name", "Alan Agent"),
+                ("email", email),
+                ("role", "agent"),
+                ("groups", "1"),
+            ],
         )
         .await;
     assert_eq!(invited.status(), 303);
     let link = link_in(&mail_to(sink, email, "invited").await, "/reset-password/");
     let chosen = portal
-        .post_as(None, &link, &[("new_password", PASSWORD), ("confirm_password", PASSWORD)])
+        .post_as(
+            None,
+            &link,
+            &[("new_password", PASSWORD), ("confirm_password", PASSWORD)],
+        )
         .await;
     assert_eq!(chosen.status(), 303, "{}", chosen.text());
     portal.sign_in(email, PASSWORD).await
@@ -554,7 +632,9 @@ async fn a_tickets_changes_reach_its_reporter_and_agents_by_mail_and_nobody_else
     form.name = "Rita".into();
     form.email = "rita@example.org".into();
     form.summary = "Printer <b>on fire</b>".into();
-    let logged = portal.post_as(None, "/report/incident", &form_fields(&form)).await;
+    let logged = portal
+        .post_as(None, "/report/incident", &form_fields(&form))
+        .await;
     assert_eq!(logged.status(), 303);
     let number: String = sqlx::query_scalar("SELECT number FROM tickets")
         .fetch_one(&portal.state.db.reader)
@@ -564,13 +644,18 @@ async fn a_tickets_changes_reach_its_reporter_and_agents_by_mail_and_nobody_else
 
     // The reporter: the ticket, what happens next, the private link; escaped.
     let mail = mail_to(&sink, "rita@example.org", "Logged").await;
-    assert_eq!(mail.subject(), format!("[{number}] Logged: Printer <b>on fire</b>"));
+    assert_eq!(
+        mail.subject(),
+        format!("[{number}] Logged: Printer <b>on fire</b>")
+    );
     assert_eq!(mail.header("In-Reply-To").as_deref(), Some(thread.as_str()));
     assert_eq!(mail.header("References").as_deref(), Some(thread.as_str()));
     assert!(mail.text().contains("What happens next"));
     assert!(mail.html().contains("Printer &lt;b&gt;on fire&lt;/b&gt;"));
     assert!(!mail.html().contains("<b>on fire"));
-    assert!(mail.text().contains("You receive this because you reported this ticket."));
+    assert!(mail
+        .text()
+        .contains("You receive this because you reported this ticket."));
     let private = link_in(&mail, "/status/");
     let page = portal.get(&private).await;
     assert_eq!(page.status(), 200);
@@ -581,21 +666,41 @@ async fn a_tickets_changes_reach_its_reporter_and_agents_by_mail_and_nobody_else
 
     // Taking it tells nobody; a reply reaches the reporter with a link of its own.
     desk(&portal, &agent, &number, &[("action", "take")]).await;
-    desk(&portal, &agent, &number, &[("action", "reply"), ("body", "Unplug it <now>")]).await;
+    desk(
+        &portal,
+        &agent,
+        &number,
+        &[("action", "reply"), ("body", "Unplug it <now>")],
+    )
+    .await;
     let reply = mail_to(&sink, "rita@example.org", "New reply").await;
     assert!(reply.text().contains("Alan Agent replied"));
     assert!(reply.text().contains("    Unplug it <now>"));
     assert!(reply.html().contains("Unplug it &lt;now&gt;"));
-    assert_eq!(reply.header("In-Reply-To").as_deref(), Some(thread.as_str()));
+    assert_eq!(
+        reply.header("In-Reply-To").as_deref(),
+        Some(thread.as_str())
+    );
     let mailed = link_in(&reply, "/status/");
-    assert_ne!(mailed, private, "each message to an anonymous reporter has its own link");
-    assert_eq!(portal.get(&mailed).await.status(), 200, "and it opens the ticket");
+    assert_ne!(
+        mailed, private,
+        "each message to an anonymous reporter has its own link"
+    );
+    assert_eq!(
+        portal.get(&mailed).await.status(),
+        200,
+        "and it opens the ticket"
+    );
 
     desk(
         &portal,
         &agent,
         &number,
-        &[("action", "hold"), ("hold", "awaiting_user"), ("body", "Which floor?")],
+        &[
+            ("action", "hold"),
+            ("hold", "awaiting_user"),
+            ("body", "Which floor?"),
+        ],
     )
     .await;
     let waiting = mail_to(&sink, "rita@example.org", "Waiting for your answer").await;
@@ -607,19 +712,38 @@ async fn a_tickets_changes_reach_its_reporter_and_agents_by_mail_and_nobody_else
         .post_as(
             None,
             &mailed,
-            &[("version", version.as_str()), ("action", "add_information"), ("body", "Third floor")],
+            &[
+                ("version", version.as_str()),
+                ("action", "add_information"),
+                ("body", "Third floor"),
+            ],
         )
         .await;
     assert_eq!(added.status(), 303, "{}", added.text());
     let told = mail_to(&sink, "agent@example.com", "added information").await;
     assert!(told.text().contains("Third floor"));
 
-    desk(&portal, &agent, &number, &[("action", "escalate_to_managers"), ("reason", "Fire!")]).await;
+    desk(
+        &portal,
+        &agent,
+        &number,
+        &[("action", "escalate_to_managers"), ("reason", "Fire!")],
+    )
+    .await;
     let escalated = mail_to(&sink, "admin@example.com", "Escalated").await;
     assert!(escalated.text().contains("incident manager"));
 
-    desk(&portal, &agent, &number, &[("action", "resolve"), ("code", "fixed"), ("body", "Replaced")])
-        .await;
+    desk(
+        &portal,
+        &agent,
+        &number,
+        &[
+            ("action", "resolve"),
+            ("code", "fixed"),
+            ("body", "Replaced"),
+        ],
+    )
+    .await;
     let resolved = mail_to(&sink, "rita@example.org", "Resolved").await;
     assert!(resolved.text().contains("confirm that it is fixed"));
 
@@ -630,8 +754,16 @@ async fn a_tickets_changes_reach_its_reporter_and_agents_by_mail_and_nobody_else
     let expected = ["Logged", "New reply", "Resolved", "Waiting for your answer"]
         .map(|s| format!("[{number}] {s}: Printer <b>on fire</b>"));
     assert_eq!(to_rita, expected);
-    assert_eq!(subjects_to(&sink, "agent@example.com").len(), 3, "invitation, new, information");
-    assert_eq!(subjects_to(&sink, "admin@example.com").len(), 1, "the escalation only");
+    assert_eq!(
+        subjects_to(&sink, "agent@example.com").len(),
+        3,
+        "invitation, new, information"
+    );
+    assert_eq!(
+        subjects_to(&sink, "admin@example.com").len(),
+        1,
+        "the escalation only"
+    );
 }
 
 #[tokio::test]
@@ -645,18 +777,26 @@ async fn an_account_holder_chooses_what_they_hear_of_on_their_account_page() {
     let page = portal.get_as(Some(&uma), "/account").await.text();
     assert!(page.contains("name=\"topic\""));
     assert!(page.contains("value=\"my_tickets\""));
-    assert!(!page.contains("value=\"assigned\""), "agents' topics are not offered to end users");
+    assert!(
+        !page.contains("value=\"assigned\""),
+        "agents' topics are not offered to end users"
+    );
     let none: &[(&str, &str)] = &[];
     let saved = portal.post_as(Some(&uma), "/account/mail", none).await;
     assert_eq!(saved.status(), 303);
     assert_eq!(location(&saved), "/account?mail=saved#mail");
-    let page = portal.get_as(Some(&uma), "/account?mail=saved").await.text();
+    let page = portal
+        .get_as(Some(&uma), "/account?mail=saved")
+        .await
+        .text();
     assert!(page.contains("Your choices are saved."));
     assert!(!page.contains("checked"), "nothing ticked any more");
 
     let mut form = portal.with_email_service().await;
     form.email = "uma@example.com".into();
-    let logged = portal.post_as(Some(&uma), "/report/incident", &form_fields(&form)).await;
+    let logged = portal
+        .post_as(Some(&uma), "/report/incident", &form_fields(&form))
+        .await;
     assert_eq!(logged.status(), 303);
     let number: String = sqlx::query_scalar("SELECT number FROM tickets")
         .fetch_one(&portal.state.db.reader)
@@ -665,12 +805,25 @@ async fn an_account_holder_chooses_what_they_hear_of_on_their_account_page() {
     mail_to(&sink, "agent@example.com", "New ticket").await;
 
     let saved = portal
-        .post_as(Some(&uma), "/account/mail", &[("topic", "my_tickets"), ("topic", "assigned")])
+        .post_as(
+            Some(&uma),
+            "/account/mail",
+            &[("topic", "my_tickets"), ("topic", "assigned")],
+        )
         .await;
     assert_eq!(saved.status(), 303);
-    desk(&portal, &agent, &number, &[("action", "reply"), ("body", "On it")]).await;
+    desk(
+        &portal,
+        &agent,
+        &number,
+        &[("action", "reply"), ("body", "On it")],
+    )
+    .await;
     let reply = mail_to(&sink, "uma@example.com", "New reply").await;
-    assert_eq!(link_in(&reply, "/my-tickets/"), format!("/my-tickets/{number}"));
+    assert_eq!(
+        link_in(&reply, "/my-tickets/"),
+        format!("/my-tickets/{number}")
+    );
     assert!(reply.text().contains("http://portal.test/account#mail"));
     let to_uma = subjects_to(&sink, "uma@example.com");
     assert!(
@@ -682,7 +835,11 @@ async fn an_account_holder_chooses_what_they_hear_of_on_their_account_page() {
             .fetch_all(&portal.state.db.reader)
             .await
             .unwrap();
-    assert_eq!(choices, [("my_tickets".to_string(), true)], "only offered topics are kept");
+    assert_eq!(
+        choices,
+        [("my_tickets".to_string(), true)],
+        "only offered topics are kept"
+    );
 }
 
 #[tokio::test]
@@ -691,10 +848,11 @@ async fn a_group_hears_of_new_tickets_only_while_its_admin_wants_it_to() {
     let portal = TestPortal::start_mailing(&sink.url(), Backoff::default()).await;
     let admin = portal.admin("admin@example.com").await;
     agent_by_mail(&portal, &sink, &admin, "agent@example.com").await;
-    let agent_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'agent@example.com'")
-        .fetch_one(&portal.state.db.reader)
-        .await
-        .unwrap();
+    let agent_id: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'agent@example.com'")
+            .fetch_one(&portal.state.db.reader)
+            .await
+            .unwrap();
     let page = portal.get_as(Some(&admin), "/admin/groups").await.text();
     assert!(page.contains("E-mail the members about each new ticket in this group"));
     let member = agent_id.to_string();
@@ -702,7 +860,11 @@ async fn a_group_hears_of_new_tickets_only_while_its_admin_wants_it_to() {
         .post_as(
             Some(&admin),
             "/admin/groups/1",
-            &[("name", "Service desk (1st level)"), ("level", "1"), ("member", member.as_str())],
+            &[
+                ("name", "Service desk (1st level)"),
+                ("level", "1"),
+                ("member", member.as_str()),
+            ],
         )
         .await;
     assert_eq!(off.status(), 303, "{}", off.text());
@@ -716,7 +878,13 @@ async fn a_group_hears_of_new_tickets_only_while_its_admin_wants_it_to() {
 
     let mut form = portal.with_email_service().await;
     form.summary = "First, unannounced".into();
-    assert_eq!(portal.post_as(None, "/report/incident", &form_fields(&form)).await.status(), 303);
+    assert_eq!(
+        portal
+            .post_as(None, "/report/incident", &form_fields(&form))
+            .await
+            .status(),
+        303
+    );
     mail_to(&sink, "ada@example.com", "First, unannounced").await;
 
     let on = portal
@@ -733,8 +901,17 @@ async fn a_group_hears_of_new_tickets_only_while_its_admin_wants_it_to() {
         .await;
     assert_eq!(on.status(), 303);
     form.summary = "Second, announced".into();
-    assert_eq!(portal.post_as(None, "/report/incident", &form_fields(&form)).await.status(), 303);
+    assert_eq!(
+        portal
+            .post_as(None, "/report/incident", &form_fields(&form))
+            .await
+            .status(),
+        303
+    );
     mail_to(&sink, "agent@example.com", "Second, announced").await;
     let to_agent = subjects_to(&sink, "agent@example.com");
-    assert!(to_agent.iter().all(|s| !s.contains("First")), "{to_agent:?}");
+    assert!(
+        to_agent.iter().all(|s| !s.contains("First")),
+        "{to_agent:?}"
+    );
 }

@@ -33,7 +33,11 @@ pub async fn test_message(
     answer(&state, page, sent, typed).await
 }
 
-async fn send_test(state: &AppState, admin: &Admin, form: &TestMessageForm) -> Result<String, AppError> {
+async fn send_test(
+    state: &AppState,
+    admin: &Admin,
+    form: &TestMessageForm,
+) -> Result<String, AppError> {
     let to = form.parse().map_err(AppError::Invalid)?;
     let Some(mailer) = &state.mailer else {
         return Err(AppError::Refused(NOT_SENDING.into()));
@@ -54,7 +58,13 @@ async fn send_test(state: &AppState, admin: &Admin, form: &TestMessageForm) -> R
         thread: None,
     };
     let id = outbox::queue(&mut tx, &message, Utc::now()).await?;
-    admin.record(&mut tx, "test_message_sent", &format!("message {id} to {to}")).await?;
+    admin
+        .record(
+            &mut tx,
+            "test_message_sent",
+            &format!("message {id} to {to}"),
+        )
+        .await?;
     tx.commit().await?;
     mailer.wake();
     Ok("/admin/outbox?done=test".into())
@@ -87,7 +97,9 @@ async fn again(state: &AppState, admin: &Admin, id: i64) -> Result<String, AppEr
             AppError::NotFound
         });
     }
-    admin.record(&mut tx, "message_sent_again", &format!("message {id}")).await?;
+    admin
+        .record(&mut tx, "message_sent_again", &format!("message {id}"))
+        .await?;
     tx.commit().await?;
     mailer.wake();
     Ok("/admin/outbox?done=again".into())

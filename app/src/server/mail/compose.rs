@@ -175,6 +175,9 @@ mod tests {
     #[test]
     fn threads_and_ids_are_stable() {
         assert_eq!(message_id("00ff", "example.com"), "<00ff@example.com>");
-        assert_eq!(thread_id("INC0001234", "example.com"), "<inc0001234@example.com>");
+        assert_eq!(
+            thread_id("INC0001234", "example.com"),
+            "<inc0001234@example.com>"
+        );
     }
 }

@@ -99,18 +99,18 @@ async fn record(
     let mut conn = db.writer.acquire().await?;
     match outcome {
         Outcome::Sent => {
-            tracing::info!(message = message.id, "mail accepted by the SMTP server");
+            tracing::info!(outbox_id = message.id, "mail accepted by the SMTP server");
             outbox::record_sent(&mut conn, message, now).await
         }
         Outcome::Permanent(error) => {
-            tracing::warn!(message = message.id, %error, "mail refused for good");
+            tracing::warn!(outbox_id = message.id, %error, "mail refused for good");
             outbox::record_failure(&mut conn, message.id, &error, None).await
         }
         Outcome::Temporary(error) => {
             let next = mailer
                 .backoff()
                 .next_attempt(message.attempts, message.created_at, now);
-            tracing::warn!(message = message.id, %error, retry = ?next, "mail not sent for now");
+            tracing::warn!(outbox_id = message.id, %error, retry = ?next, "mail not sent for now");
             outbox::record_failure(&mut conn, message.id, &error, next).await
         }
     }

@@ -44,10 +44,7 @@ pub enum MailSetupError {
     )]
     PasswordInUrl,
     #[error("PORTAL_SMTP_PASSWORD_FILE cannot be read ({path}): {error}")]
-    PasswordFile {
-        path: String,
-        error: std::io::Error,
-    },
+    PasswordFile { path: String, error: std::io::Error },
     #[error(
         "PORTAL_SMTP_PASSWORD_FILE is set but PORTAL_SMTP_URL names no user \
          (smtp://user@host:port)"
@@ -78,8 +75,11 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 impl Mailer {
     /// Reads the settings; a malformed one is an error naming it.
     pub fn open(settings: &MailSettings) -> Result<Mailer, MailSetupError> {
-        let url = url::Url::parse(&settings.smtp_url)
-            .map_err(|e| MailSetupError::Url(format!("{e}; write it as smtp://user@host:587?tls=required")))?;
+        let url = url::Url::parse(&settings.smtp_url).map_err(|e| {
+            MailSetupError::Url(format!(
+                "{e}; write it as smtp://user@host:587?tls=required"
+            ))
+        })?;
         if url.password().is_some() {
             return Err(MailSetupError::PasswordInUrl);
         }
@@ -87,17 +87,20 @@ impl Mailer {
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)
             .map_err(|e| MailSetupError::Url(e.to_string()))?
             .timeout(Some(SMTP_TIMEOUT))
-            .pool_config(PoolConfig::new().max_size(4).idle_timeout(Duration::from_secs(30)));
+            .pool_config(
+                PoolConfig::new()
+                    .max_size(4)
+                    .idle_timeout(Duration::from_secs(30)),
+            );
         if let Some(path) = &settings.password_file {
             if user.is_empty() {
                 return Err(MailSetupError::NoUser);
             }
-            let password = std::fs::read_to_string(path).map_err(|error| {
-                MailSetupError::PasswordFile {
+            let password =
+                std::fs::read_to_string(path).map_err(|error| MailSetupError::PasswordFile {
                     path: path.display().to_string(),
                     error,
-                }
-            })?;
+                })?;
             let password = password.trim_end_matches(['\r', '\n']).to_string();
             builder = builder.credentials(Credentials::new(user.clone(), password));
         }
@@ -111,7 +114,11 @@ impl Mailer {
             .map_err(|e: lettre::address::AddressError| MailSetupError::Sender(e.to_string()))?;
         let host = url.host_str().unwrap_or_default();
         let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-        let who = if user.is_empty() { String::new() } else { format!("{user}@") };
+        let who = if user.is_empty() {
+            String::new()
+        } else {
+            format!("{user}@")
+        };
         let tls = match (url.scheme(), url.query_pairs().find(|(k, _)| k == "tls")) {
             ("smtps", _) => " (TLS)",
             (_, Some((_, v))) if v == "required" => " (STARTTLS required)",
@@ -174,13 +181,21 @@ mod tests {
     /// (A runtime, because the SMTP connection pool lives on one.)
     #[tokio::test]
     async fn settings_are_read_and_each_bad_one_is_named() {
-        let mailer = open("smtp://desk@mail.example.com:587?tls=required", "IT Help <help@example.com>")
-            .unwrap_or_else(|e| panic!("{e}"));
+        let mailer = open(
+            "smtp://desk@mail.example.com:587?tls=required",
+            "IT Help <help@example.com>",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             mailer.description(),
             "smtp://desk@mail.example.com:587 (STARTTLS required) as IT Help <help@example.com>"
         );
-        let named = |url: &str, from: &str| open(url, from).err().map(|e| e.to_string()).unwrap_or_default();
+        let named = |url: &str, from: &str| {
+            open(url, from)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
         assert!(named("mail.example.com", "a@example.com").starts_with("PORTAL_SMTP_URL"));
         assert!(named("ftp://mail.example.com", "a@example.com").starts_with("PORTAL_SMTP_URL"));
         let leaked = named("smtp://desk:hunter2@mail.example.com", "a@example.com");

@@ -131,12 +131,12 @@ pub async fn update(
     sqlx::query(
         "UPDATE assignment_groups SET name = ?, level = ?, mail_new_tickets = ? WHERE id = ?",
     )
-        .bind(&group.name)
-        .bind(i64::from(group.level))
-        .bind(group.mail_new_tickets)
-        .bind(id)
-        .execute(conn)
-        .await?;
+    .bind(&group.name)
+    .bind(i64::from(group.level))
+    .bind(group.mail_new_tickets)
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -150,11 +150,11 @@ pub async fn insert(
         "INSERT INTO assignment_groups (name, level, mail_new_tickets) VALUES (?, ?, ?)
          RETURNING id",
     )
-        .bind(&group.name)
-        .bind(i64::from(group.level))
-        .bind(group.mail_new_tickets)
-        .fetch_one(conn)
-        .await
+    .bind(&group.name)
+    .bind(i64::from(group.level))
+    .bind(group.mail_new_tickets)
+    .fetch_one(conn)
+    .await
 }
 
 /// Makes `members` (account ids) the members of group `id`, and returns who the

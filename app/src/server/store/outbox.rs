@@ -452,7 +452,10 @@ mod tests {
         assert_eq!((first.id, first.attempts), (id, 1));
         assert_eq!(first.thread.as_deref(), Some("INC0000001"));
         assert_eq!(first.message_key.len(), 32);
-        assert!(claim_due(&mut conn, now, &backoff, 10).await.unwrap().is_empty());
+        assert!(claim_due(&mut conn, now, &backoff, 10)
+            .await
+            .unwrap()
+            .is_empty());
 
         // The worker died: once its claim runs out, the message is claimed again
         // with the same key.
@@ -473,7 +476,9 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(due.len(), 1);
-        record_sent(&mut conn, &due[0], later + minutes(5)).await.unwrap();
+        record_sent(&mut conn, &due[0], later + minutes(5))
+            .await
+            .unwrap();
         assert!(claim_due(&mut conn, later + minutes(600), &backoff, 10)
             .await
             .unwrap()
@@ -483,18 +488,29 @@ mod tests {
         assert_eq!(log[0].attempts, 3);
         assert_eq!(log[0].sent_at, Some(later + minutes(5)));
         assert!(!log[0].body.contains(&token) && log[0].body.contains(SENT_LINK));
-        assert!(!send_again(&mut conn, id, now).await.unwrap(), "sent is sent");
+        assert!(
+            !send_again(&mut conn, id, now).await.unwrap(),
+            "sent is sent"
+        );
 
         // Written while mail was not sent, and never tried in time: failed.
-        let old = NewMessage { link: None, ..message };
+        let old = NewMessage {
+            link: None,
+            ..message
+        };
         let stale = queue(&mut conn, &old, now).await.unwrap();
         let too_late = now + backoff.give_up_after + minutes(1);
-        assert!(claim_due(&mut conn, too_late, &backoff, 10).await.unwrap().is_empty());
+        assert!(claim_due(&mut conn, too_late, &backoff, 10)
+            .await
+            .unwrap()
+            .is_empty());
         let log = recent(&mut conn).await.unwrap();
         let stale = log.iter().find(|m| m.id == stale).unwrap();
         assert_eq!(stale.delivery, Delivery::Failed);
         assert_eq!(stale.last_error.as_deref(), Some(TOO_LATE));
         assert!(send_again(&mut conn, stale.id, too_late).await.unwrap());
-        assert!(exists(&mut conn, stale.id).await.unwrap() && !exists(&mut conn, 999).await.unwrap());
+        assert!(
+            exists(&mut conn, stale.id).await.unwrap() && !exists(&mut conn, 999).await.unwrap()
+        );
     }
 }

@@ -151,12 +151,14 @@ async fn to_reporter(
         (None, Some(token)) => format!("{PORTAL}/status/{token}"),
         (None, None) => {
             let token = new_token().map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
-            sqlx::query("INSERT INTO mailed_links (token_hash, ticket_id, created_at) VALUES (?, ?, ?)")
-                .bind(hash_token(&token).to_vec())
-                .bind(mailing.ticket_id)
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "INSERT INTO mailed_links (token_hash, ticket_id, created_at) VALUES (?, ?, ?)",
+            )
+            .bind(hash_token(&token).to_vec())
+            .bind(mailing.ticket_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
             format!("{PORTAL}/status/{token}")
         }
     };
