@@ -21,6 +21,7 @@ mod scanning;
 mod search;
 mod security;
 mod settings;
+mod smtp_sink;
 mod tickets;
 mod work;
 mod xss;

@@ -260,6 +260,7 @@ pub async fn register(
         }
     }
     tx.commit().await?;
+    state.mail_queued();
     Ok(())
 }
 
@@ -443,6 +444,7 @@ pub async fn request_reset(
     )
     .await?;
     tx.commit().await?;
+    state.mail_queued();
     Ok(())
 }
 
@@ -557,6 +559,7 @@ pub async fn invite(
     )
     .await?;
     tx.commit().await?;
+    state.mail_queued();
     Ok(user_id)
 }
 

@@ -39,9 +39,9 @@ async fn send_test(
     form: &TestMessageForm,
 ) -> Result<String, AppError> {
     let to = form.parse().map_err(AppError::Invalid)?;
-    let Some(mailer) = &state.mailer else {
+    if state.mailer.is_none() {
         return Err(AppError::Refused(NOT_SENDING.into()));
-    };
+    }
     let origin = &state.settings.origin;
     let body = format!(
         "Hello,\n\nThis is a test message from the IT help portal at {origin}, sent by {} \
@@ -66,7 +66,7 @@ async fn send_test(
         )
         .await?;
     tx.commit().await?;
-    mailer.wake();
+    state.mail_queued();
     Ok("/admin/outbox?done=test".into())
 }
 
@@ -82,9 +82,9 @@ pub async fn send_again(
 }
 
 async fn again(state: &AppState, admin: &Admin, id: i64) -> Result<String, AppError> {
-    let Some(mailer) = &state.mailer else {
+    if state.mailer.is_none() {
         return Err(AppError::Refused(NOT_SENDING.into()));
-    };
+    }
     let mut tx = state.db.writer.begin().await?;
     if !outbox::send_again(&mut tx, id, Utc::now()).await? {
         return Err(if outbox::exists(&mut tx, id).await? {
@@ -101,6 +101,6 @@ async fn again(state: &AppState, admin: &Admin, id: i64) -> Result<String, AppEr
         .record(&mut tx, "message_sent_again", &format!("message {id}"))
         .await?;
     tx.commit().await?;
-    mailer.wake();
+    state.mail_queued();
     Ok("/admin/outbox?done=again".into())
 }

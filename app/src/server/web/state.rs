@@ -37,6 +37,16 @@ pub struct AppState {
     pub pages: Pages,
 }
 
+impl AppState {
+    /// Tells the delivery worker, if mail is sent, that a committed change queued
+    /// a message: it goes out now instead of at the worker's next round.
+    pub fn mail_queued(&self) {
+        if let Some(mailer) = &self.mailer {
+            mailer.wake();
+        }
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
