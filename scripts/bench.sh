@@ -74,6 +74,11 @@ echo
 LEPTOS_OUTPUT_NAME=portal cargo bench -q -p server --bench thumbnail 2>/dev/null
 echo
 
+echo "## E-mail delivery (SMTP server on loopback: aiosmtpd, fsync per message)"
+echo
+LEPTOS_OUTPUT_NAME=portal cargo bench -q -p server --bench mail -- ${MAIL_MESSAGES:-3000} 2>/dev/null
+echo
+
 echo "## Page weight: what Chromium downloads (bytes on the wire)"
 echo
 (cd end2end && node page-weight.mjs "$base" / /report/incident)

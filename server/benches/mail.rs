@@ -13,6 +13,8 @@
 //!
 //! This is a measurement, not a test: it asserts nothing about time.
 
+#![recursion_limit = "256"]
+
 #[path = "../tests/api/smtp_sink.rs"]
 #[allow(dead_code)]
 mod smtp_sink;
