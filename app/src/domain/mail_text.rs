@@ -64,8 +64,8 @@ impl MailTopic {
             MailTopic::Assigned => "A ticket is assigned to me",
             MailTopic::GroupQueue => "A new ticket arrives in one of my groups",
             MailTopic::ReporterActivity => {
-                "The reporter of a ticket I work on adds information, asks for urgency or says it \
-                 is not fixed"
+                "The reporter of a ticket I work on adds information, asks for urgency, says it \
+                 is not fixed or reopens it"
             }
             MailTopic::SlaWarnings => "A response or resolution target is at risk or breached",
             MailTopic::Escalations => {
@@ -240,6 +240,14 @@ pub fn ticket_message(
             "Not fixed, says the reporter",
             format!(
                 "{} says ticket {n} is not fixed:\n\n{}\n\nIt is open again:\n\n{link}",
+                what.actor,
+                quoted(what.body)
+            ),
+        ),
+        (MailTopic::ReporterActivity, "reopened_by_reporter") => (
+            "Reopened by the reporter",
+            format!(
+                "{} reopened ticket {n}:\n\n{}\n\nOpen it:\n\n{link}",
                 what.actor,
                 quoted(what.body)
             ),

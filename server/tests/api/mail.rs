@@ -778,3 +778,143 @@ async fn a_group_hears_of_new_tickets_only_while_its_admin_wants_it_to() {
         "{to_agent:?}"
     );
 }
+
+#[tokio::test]
+async fn assignments_the_reporters_answers_closing_reopening_and_targets_reach_who_they_concern() {
+    let sink = SmtpSink::start();
+    let portal = TestPortal::start_mailing(&sink.url(), Backoff::default()).await;
+    let admin = portal.admin("admin@example.com").await;
+    let agent = agent_by_mail(&portal, &sink, &admin, "agent@example.com").await;
+    let agent_id: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'agent@example.com'")
+            .fetch_one(&portal.state.db.reader)
+            .await
+            .unwrap();
+    let mut form = portal.with_email_service().await;
+    form.email = "rita@example.org".into();
+    form.summary = "Scanner jammed".into();
+    assert_eq!(
+        portal
+            .post_as(None, "/report/incident", &form_fields(&form))
+            .await
+            .status(),
+        303
+    );
+    let number: String = sqlx::query_scalar("SELECT number FROM tickets")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    let link = link_in(
+        &mail_to(&sink, "rita@example.org", "Logged").await,
+        "/status/",
+    );
+    let reporter = |fields: Vec<(&'static str, String)>| {
+        let (portal, number, link) = (&portal, number.clone(), link.clone());
+        async move {
+            let version = version_of(portal, &number).await;
+            let mut all = vec![("version", version)];
+            all.extend(fields);
+            let done = portal.post_as(None, &link, &all).await;
+            assert_eq!(done.status(), 303, "{all:?}: {}", done.text());
+        }
+    };
+
+    // The admin assigns it: the agent hears; the admin (who did it) does not.
+    let assignee = agent_id.to_string();
+    desk(
+        &portal,
+        &admin,
+        &number,
+        &[("action", "assign"), ("assignee", assignee.as_str())],
+    )
+    .await;
+    let assigned = mail_to(&sink, "agent@example.com", "Assigned to you").await;
+    assert!(assigned.text().contains("Ada Admin assigned ticket"));
+
+    reporter(vec![
+        ("action", "escalate".into()),
+        ("reason", "Deadline today".into()),
+    ])
+    .await;
+    mail_to(&sink, "agent@example.com", "asks for more urgency").await;
+
+    desk(
+        &portal,
+        &agent,
+        &number,
+        &[
+            ("action", "resolve"),
+            ("code", "fixed"),
+            ("body", "Cleared"),
+        ],
+    )
+    .await;
+    mail_to(&sink, "rita@example.org", "Resolved").await;
+    reporter(vec![
+        ("action", "reject".into()),
+        ("reason", "Jams again".into()),
+    ])
+    .await;
+    let rejected = mail_to(&sink, "agent@example.com", "Not fixed").await;
+    assert!(rejected.text().contains("Jams again"));
+
+    desk(
+        &portal,
+        &agent,
+        &number,
+        &[
+            ("action", "resolve"),
+            ("code", "fixed"),
+            ("body", "New roller"),
+        ],
+    )
+    .await;
+    desk(&portal, &agent, &number, &[("action", "close")]).await;
+    mail_to(&sink, "rita@example.org", "Closed").await;
+    reporter(vec![
+        ("action", "reopen".into()),
+        ("reason", "Jammed once more".into()),
+    ])
+    .await;
+    mail_to(&sink, "agent@example.com", "Reopened by the reporter").await;
+
+    // Targets: the incident managers hear of them (on a ticket nobody answered).
+    form.summary = "Toner low".into();
+    assert_eq!(
+        portal
+            .post_as(None, "/report/incident", &form_fields(&form))
+            .await
+            .status(),
+        303
+    );
+    let past = chrono::Utc::now() - chrono::TimeDelta::hours(1);
+    sqlx::query(
+        "UPDATE tickets SET response_risk_at = ?1, response_due_at = ?1, sla_next_at = ?1
+         WHERE summary = 'Toner low'",
+    )
+    .bind(past)
+    .execute(&portal.state.db.writer)
+    .await
+    .unwrap();
+    app::server::store::tickets::clock::record_due_milestones(
+        &portal.state.db,
+        &portal.state.changes,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let breached = mail_to(&sink, "admin@example.com", "Target breached: Toner low").await;
+    assert!(breached.text().contains("incident manager"));
+
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let to_rita = subjects_to(&sink, "rita@example.org");
+    assert!(
+        to_rita.iter().all(|s| !s.contains("Reopened")),
+        "reopening was the reporter's own doing: {to_rita:?}"
+    );
+    let to_admin = subjects_to(&sink, "admin@example.com");
+    assert!(
+        to_admin.iter().all(|s| s.contains("Target")),
+        "{to_admin:?}"
+    );
+}

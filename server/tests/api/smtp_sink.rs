@@ -97,9 +97,8 @@ impl SmtpSink {
     pub async fn wait_for(&self, count: usize) -> Vec<Mail> {
         let start = Instant::now();
         loop {
-            let mail = self.delivered();
-            if mail.len() >= count || start.elapsed() > Duration::from_secs(30) {
-                return mail;
+            if self.delivered_count() >= count || start.elapsed() > Duration::from_secs(30) {
+                return self.delivered();
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

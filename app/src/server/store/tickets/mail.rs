@@ -7,7 +7,7 @@
 //!   resolved, closed, reopened, a major incident's update.
 //! - Agents: the assignee, of an assignment to them; the members of the ticket's
 //!   group, of a new ticket (when the group wants it); the assignee (or, with
-//!   none, the group), of what the reporter added, asked or rejected.
+//!   none, the group), of what the reporter added, asked, rejected or reopened.
 //! - Incident managers (active admins): targets at risk or breached, major
 //!   incidents declared, escalations.
 //!
@@ -110,9 +110,18 @@ async fn queue_one(
         reporter_name: facts.reporter_name.clone(),
         group: facts.group_name.clone().unwrap_or_default(),
     };
-    if mailing.public && REPORTER_KINDS.contains(&kind) {
+    // The reporter reopening their ticket is their own doing: the desk hears of
+    // it instead.
+    let reporter_reopened = kind == "reopened" && mailing.by.is_none();
+    if mailing.public && REPORTER_KINDS.contains(&kind) && !reporter_reopened {
         to_reporter(conn, mailing, &facts, &ticket, what, now).await?;
     }
+    let kind = if reporter_reopened {
+        "reopened_by_reporter"
+    } else {
+        kind
+    };
+    let what = Happened { kind, ..what };
     let Some((topic, people)) = staff_for(conn, kind, &facts).await? else {
         return Ok(());
     };
@@ -200,7 +209,7 @@ async fn staff_for(
             MailTopic::GroupQueue,
             members(facts.group_id).fetch_all(&mut *conn).await?,
         ),
-        "user_information" | "user_escalation" | "resolution_rejected" => {
+        "user_information" | "user_escalation" | "resolution_rejected" | "reopened_by_reporter" => {
             let people = match facts.assignee_id {
                 Some(id) => one(id).fetch_all(&mut *conn).await?,
                 None => members(facts.group_id).fetch_all(&mut *conn).await?,
