@@ -361,6 +361,13 @@ impl TestPortal {
     /// An agent in the 1st-level group: invited by `admin`, password chosen through
     /// the invitation link, signed in.
     pub async fn agent(&self, admin: &Session, name: &str, email: &str) -> Session {
+        self.invite_agent(admin, name, email).await;
+        let link = self.link_in_outbox(email, "/reset-password/").await;
+        self.accept_invitation(&link, email).await
+    }
+
+    /// `admin` invites an agent of the 1st-level group.
+    pub async fn invite_agent(&self, admin: &Session, name: &str, email: &str) {
         let response = self
             .post_as(
                 Some(admin),
@@ -379,11 +386,14 @@ impl TestPortal {
             "invitation failed: {}",
             response.text()
         );
-        let link = self.link_in_outbox(email, "/reset-password/").await;
+    }
+
+    /// The invited person chooses a password through `link` and signs in.
+    pub async fn accept_invitation(&self, link: &str, email: &str) -> Session {
         let response = self
             .post_as(
                 None,
-                &link,
+                link,
                 &[("new_password", PASSWORD), ("confirm_password", PASSWORD)],
             )
             .await;

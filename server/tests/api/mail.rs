@@ -4,7 +4,8 @@
 //! what was delivered from that Maildir, as a mail client would, never from the
 //! portal's database.
 
-use crate::helpers::{form_fields, location, Session, TestPortal, PASSWORD};
+use crate::attachments::{number_of_last_ticket, version_of};
+use crate::helpers::{form_fields, location, Session, TestPortal};
 use crate::smtp_sink::{Mail, SmtpSink};
 use app::domain::Backoff;
 use app::server::store::outbox::{self, NewMessage};
@@ -441,38 +442,9 @@ async fn agent_by_mail(
     admin: &Session,
     email: &str,
 ) -> Session {
-    let invited = portal
-        .post_as(
-            Some(admin),
-            "/admin/users",
-            &[
-                ("name", "Alan Agent"),
-                ("email", email),
-                ("role", "agent"),
-                ("groups", "1"),
-            ],
-        )
-        .await;
-    assert_eq!(invited.status(), 303);
+    portal.invite_agent(admin, "Alan Agent", email).await;
     let link = link_in(&mail_to(sink, email, "invited").await, "/reset-password/");
-    let chosen = portal
-        .post_as(
-            None,
-            &link,
-            &[("new_password", PASSWORD), ("confirm_password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(chosen.status(), 303, "{}", chosen.text());
-    portal.sign_in(email, PASSWORD).await
-}
-
-async fn version_of(portal: &TestPortal, number: &str) -> String {
-    sqlx::query_scalar::<_, i64>("SELECT version FROM tickets WHERE number = ?")
-        .bind(number)
-        .fetch_one(&portal.state.db.reader)
-        .await
-        .unwrap()
-        .to_string()
+    portal.accept_invitation(&link, email).await
 }
 
 async fn desk(portal: &TestPortal, who: &Session, number: &str, fields: &[(&str, &str)]) {
@@ -499,10 +471,7 @@ async fn a_tickets_changes_reach_its_reporter_and_agents_by_mail_and_nobody_else
         .post_as(None, "/report/incident", &form_fields(&form))
         .await;
     assert_eq!(logged.status(), 303);
-    let number: String = sqlx::query_scalar("SELECT number FROM tickets")
-        .fetch_one(&portal.state.db.reader)
-        .await
-        .unwrap();
+    let number = number_of_last_ticket(&portal).await;
     let thread = format!("<{}@portal.test>", number.to_lowercase());
 
     // The reporter: the ticket, what happens next, the private link; escaped.
@@ -661,10 +630,7 @@ async fn an_account_holder_chooses_what_they_hear_of_on_their_account_page() {
         .post_as(Some(&uma), "/report/incident", &form_fields(&form))
         .await;
     assert_eq!(logged.status(), 303);
-    let number: String = sqlx::query_scalar("SELECT number FROM tickets")
-        .fetch_one(&portal.state.db.reader)
-        .await
-        .unwrap();
+    let number = number_of_last_ticket(&portal).await;
     mail_to(&sink, "agent@example.com", "New ticket").await;
 
     let saved = portal
@@ -800,10 +766,7 @@ async fn assignments_the_reporters_answers_closing_reopening_and_targets_reach_w
             .status(),
         303
     );
-    let number: String = sqlx::query_scalar("SELECT number FROM tickets")
-        .fetch_one(&portal.state.db.reader)
-        .await
-        .unwrap();
+    let number = number_of_last_ticket(&portal).await;
     let link = link_in(
         &mail_to(&sink, "rita@example.org", "Logged").await,
         "/status/",
