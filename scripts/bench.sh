@@ -79,6 +79,11 @@ echo
 LEPTOS_OUTPUT_NAME=portal cargo bench -q -p server --bench mail -- ${MAIL_MESSAGES:-3000} 2>/dev/null
 echo
 
+echo "## Mail into the desk (Dovecot on loopback, IDLE): a reply to the ticket it lands on"
+echo
+LEPTOS_OUTPUT_NAME=portal cargo bench -q -p server --bench mail_in -- ${MAIL_REPLIES:-30} 2>/dev/null
+echo
+
 echo "## Page weight: what Chromium downloads (bytes on the wire)"
 echo
 (cd end2end && node page-weight.mjs "$base" / /report/incident)

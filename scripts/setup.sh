@@ -73,3 +73,18 @@ if $with_browser && ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends python3-aiosmtpd >/dev/null
 fi
+
+# The inbound mail tests start a throwaway Dovecot of their own (a configuration, a
+# user and a Maildir in a temporary folder); the system's IMAP service is not wanted.
+if $with_browser && ! [ -x /usr/sbin/dovecot ]; then
+  say "installing Debian's dovecot-imapd (for the tests only)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends dovecot-imapd >/dev/null
+  if command -v systemctl >/dev/null; then
+    as_root systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true
+  fi
+  # Without systemd, the package's script may have started it: stop it.
+  if [ -x /etc/init.d/dovecot ]; then
+    as_root /etc/init.d/dovecot stop >/dev/null 2>&1 || true
+  fi
+fi

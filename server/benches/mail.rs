@@ -43,6 +43,7 @@ async fn main() {
         trusted_proxies: Vec::new(),
         forwarded_header: Default::default(),
         clamd_socket: None,
+        inbound: None,
         mail: Some(MailSettings {
             smtp_url: sink.url(),
             password_file: None,

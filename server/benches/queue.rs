@@ -46,6 +46,7 @@ async fn main() {
         trusted_proxies: Vec::new(),
         forwarded_header: Default::default(),
         clamd_socket: None,
+        inbound: None,
         mail: None,
         leptos_options: LeptosOptions::builder()
             .output_name("portal")

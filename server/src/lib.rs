@@ -13,6 +13,8 @@ use app::domain::AttachmentRules;
 use app::server::attachments::download;
 use app::server::attachments::scan::{self, Scanner};
 use app::server::hub::Changes;
+use app::server::inbox::imap::{ImapSetupError, InboundSettings, Mailbox};
+use app::server::inbox::land::Desk;
 use app::server::mail::{self, MailSettings, MailSetupError, Mailer};
 use app::server::search::{self, SearchIndex};
 use app::server::store::attachments;
@@ -85,6 +87,10 @@ pub struct Config {
     /// The SMTP server messages are sent through; without it, messages wait in
     /// the outbox for admins to read.
     pub mail: Option<MailSettings>,
+    /// The desk's mailbox, read over IMAP: replies land on their tickets, other
+    /// mail logs tickets. Without it, mail reaches the desk only through
+    /// `server ingest-mail`.
+    pub inbound: Option<InboundSettings>,
     /// Where the compiled site (WASM, JS, CSS) is, its name, and the address.
     pub leptos_options: LeptosOptions,
 }
@@ -111,6 +117,8 @@ pub enum StartError {
     Files(std::io::Error),
     #[error("{0}")]
     Mail(#[from] MailSetupError),
+    #[error("{0}")]
+    Mailbox(#[from] ImapSetupError),
 }
 
 /// How long an upload may wait for the form that carries it to succeed.
@@ -254,7 +262,16 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
         Current::new(attachments::rules(&mut conn).await?)
     };
     let scanner = open_scanner(config.clamd_socket.as_deref(), &db).await?;
-    let mailer = open_mailer(config.mail.as_ref())?;
+    let signing = {
+        let mut conn = db.writer.acquire().await?;
+        app::server::store::outbox::signing_key(&mut conn).await?
+    };
+    let mailer = open_mailer(config.mail.as_ref())?.map(|m| m.signing_with(signing.clone()));
+    let mailbox = config
+        .inbound
+        .as_ref()
+        .map(|inbound| Mailbox::open(&inbound.imap))
+        .transpose()?;
     if config.load_demo && app::server::demo::load_if_empty(&db, chrono::Utc::now()).await? {
         tracing::info!("loaded the demo content into the new database");
     }
@@ -275,6 +292,7 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
         files,
         scanner,
         mailer,
+        inbox: mailbox.as_ref().map(Mailbox::description),
         search,
         leptos_options: config.leptos_options.clone(),
         changes: Changes::default(),
@@ -287,6 +305,28 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
     spawn_file_tidying(state.db.clone(), state.files.clone());
     if let Some(scanner) = &state.scanner {
         scan::spawn_scanning(state.db.clone(), state.files.clone(), scanner.clone());
+    }
+    if let (Some(mailbox), Some(inbound)) = (mailbox, &config.inbound) {
+        tracing::info!(mailbox = %mailbox.description(), "the desk's mailbox is read");
+        let own_addresses = state
+            .mailer
+            .iter()
+            .map(|m| m.from().email.to_string().to_lowercase())
+            .chain(mailbox.address())
+            .collect();
+        let desk = Desk {
+            db: state.db.clone(),
+            changes: state.changes.clone(),
+            files: state.files.clone(),
+            scanner: state.scanner.clone(),
+            signing,
+            own_addresses,
+            answers_a_day: inbound.answers_a_day,
+            strangers: inbound.strangers,
+        };
+        app::server::inbox::imap::spawn_reading(desk, mailbox, state.changes.clone());
+    } else {
+        tracing::info!("PORTAL_IMAP_URL is not set: the desk reads no mailbox");
     }
     if let Some(mailer) = &state.mailer {
         mail::deliver::spawn_delivery(
@@ -348,6 +388,10 @@ pub fn downloads() -> Vec<(&'static str, MethodRouter<AppState>)> {
         (
             "/agent/tickets/{number}/files/{id}/thumbnail",
             get(download::by_desk::<true>),
+        ),
+        (
+            "/agent/mail/{id}",
+            get(app::server::inbox::original::original),
         ),
         (
             "/articles/{slug}/files/{id}",

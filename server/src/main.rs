@@ -4,6 +4,8 @@
 #![recursion_limit = "256"]
 
 use app::domain::Backoff;
+use app::server::inbox::imap::{ImapSettings, InboundSettings};
+use app::server::inbox::land::Strangers;
 use app::server::mail::MailSettings;
 use clap::Parser;
 use leptos::prelude::LeptosOptions;
@@ -63,6 +65,33 @@ struct Args {
     #[arg(long, env = "PORTAL_MAIL_FROM", default_value = "")]
     mail_from: String,
 
+    /// The desk's mailbox, read over IMAP: imaps://user@host:993/INBOX (TLS),
+    /// imap://user@host:143/INBOX (STARTTLS), imap://user@127.0.0.1:1143/INBOX?tls=none
+    /// (no TLS, this machine only). Replies land on their tickets, other mail
+    /// logs tickets; read messages are marked read, never deleted.
+    #[arg(long, env = "PORTAL_IMAP_URL")]
+    imap_url: Option<String>,
+
+    /// A file holding the IMAP password (never in the URL or the environment).
+    #[arg(long, env = "PORTAL_IMAP_PASSWORD_FILE")]
+    imap_password_file: Option<PathBuf>,
+
+    /// Seconds between looks at the mailbox when its server has no IDLE.
+    #[arg(long, env = "PORTAL_IMAP_POLL_SECONDS", default_value_t = 60)]
+    imap_poll_seconds: u64,
+
+    /// Automatic answers (ticket logged, refusals) to one sender of mail in a day,
+    /// at most: a mail loop ends there.
+    #[arg(long, env = "PORTAL_MAIL_ANSWERS_A_DAY", default_value_t = 10)]
+    mail_answers_a_day: u32,
+
+    /// What a reply on a ticket from someone who is neither its reporter, a
+    /// follower nor an agent does: "hold" (on the ticket for the desk, unseen by
+    /// the reporter) or "new-ticket" (a ticket of their own).
+    #[arg(long, env = "PORTAL_MAIL_STRANGERS", default_value = "hold",
+          value_parser = ["hold", "new-ticket"])]
+    mail_strangers: String,
+
     /// What to log, as tracing filter directives (e.g. "info", "server=debug").
     #[arg(long, env = "PORTAL_LOG", default_value = "info,tantivy=warn")]
     log: String,
@@ -100,6 +129,13 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Read one e-mail from standard input and land it at the desk, as mail read
+    /// from the mailbox does: a reply on its ticket, anything else a new ticket.
+    /// Exits 75 (try again later) when the database cannot be written, so a
+    /// mail server piping messages in keeps the message and tries again.
+    ///
+    /// Example (Postfix alias): `help: "|/usr/local/bin/server ingest-mail --data-dir /var/lib/portal"`
+    IngestMail,
 }
 
 /// Large blocks (over 1 MiB) are mapped from the system and returned to it when
@@ -132,7 +168,17 @@ fn main() -> std::process::ExitCode {
 async fn run() -> std::process::ExitCode {
     let args = Args::parse();
     let filter = EnvFilter::try_new(&args.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    // A command's own answer is its standard output; its log goes beside it.
+    let to_stderr = matches!(args.command, Some(Command::IngestMail));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(move || -> Box<dyn std::io::Write> {
+            if to_stderr {
+                Box::new(std::io::stderr())
+            } else {
+                Box::new(std::io::stdout())
+            }
+        });
     if args.log_format == "json" {
         logs.json().init();
     } else {
@@ -163,10 +209,29 @@ async fn run() -> std::process::ExitCode {
             from: args.mail_from.clone(),
             backoff: Backoff::default(),
         }),
+        inbound: args.imap_url.as_ref().map(|url| InboundSettings {
+            imap: ImapSettings {
+                url: url.clone(),
+                password_file: args.imap_password_file.clone(),
+                poll: std::time::Duration::from_secs(args.imap_poll_seconds.max(1)),
+            },
+            answers_a_day: args.mail_answers_a_day,
+            strangers: Strangers::parse(&args.mail_strangers).unwrap_or_default(),
+        }),
         leptos_options: options(addr),
     };
     if let Some(Command::CreateAdmin { email, name }) = &args.command {
         return create_admin(config(args.addr), email, name).await;
+    }
+    if let Some(Command::IngestMail) = &args.command {
+        let strangers = Strangers::parse(&args.mail_strangers).unwrap_or_default();
+        return ingest_mail(
+            config(args.addr),
+            &args.mail_from,
+            args.mail_answers_a_day,
+            strangers,
+        )
+        .await;
     }
     // Listen first: with port 0 the system picks one, and links (without a
     // public address) must name the port actually listened on.
@@ -236,6 +301,80 @@ async fn create_admin(config: server::Config, email: &str, name: &str) -> std::p
         Err(error) => {
             eprintln!("the admin could not be created: {error}");
             std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `server ingest-mail`: one message from standard input, landed at the desk.
+async fn ingest_mail(
+    config: server::Config,
+    from: &str,
+    answers_a_day: u32,
+    strangers: Strangers,
+) -> std::process::ExitCode {
+    use app::server::inbox::land::{ingest, Desk};
+    use std::io::Read;
+    /// sysexits' EX_TEMPFAIL: the mail server keeps the message and tries again.
+    const TRY_AGAIN: u8 = 75;
+    let mut raw = Vec::new();
+    if let Err(error) = std::io::stdin().lock().read_to_end(&mut raw) {
+        eprintln!("cannot read the message from standard input: {error}");
+        return std::process::ExitCode::from(TRY_AGAIN);
+    }
+    let db = match app::server::store::db::Db::open(&server::database_path(&config.data_dir)).await
+    {
+        Ok(db) => db,
+        Err(error) => {
+            eprintln!("the database could not be opened: {error}");
+            return std::process::ExitCode::from(TRY_AGAIN);
+        }
+    };
+    let signing = match db.writer.acquire().await {
+        Ok(mut conn) => app::server::store::outbox::signing_key(&mut conn).await,
+        Err(error) => Err(error),
+    };
+    let signing = match signing {
+        Ok(key) => key,
+        Err(error) => {
+            eprintln!("the signing key could not be read: {error}");
+            return std::process::ExitCode::from(TRY_AGAIN);
+        }
+    };
+    // "IT Help <help@example.com>": the address between the angle brackets.
+    let own = from
+        .rsplit('<')
+        .next()
+        .unwrap_or(from)
+        .trim_end_matches('>');
+    let own_addresses = vec![own.trim().to_lowercase()];
+    let files = match app::server::store::files::FileStore::open(&config.data_dir) {
+        Ok(files) => files,
+        Err(error) => {
+            eprintln!("the folder of attached files cannot be opened: {error}");
+            return std::process::ExitCode::from(TRY_AGAIN);
+        }
+    };
+    let desk = Desk {
+        db,
+        changes: app::server::hub::Changes::default(),
+        files,
+        scanner: config
+            .clamd_socket
+            .clone()
+            .map(app::server::attachments::scan::Scanner::new),
+        signing,
+        own_addresses,
+        answers_a_day,
+        strangers,
+    };
+    match ingest(&desk, &raw, chrono::Utc::now()).await {
+        Ok(landed) => {
+            println!("{landed:?}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("the message could not be kept, try again: {error}");
+            std::process::ExitCode::from(TRY_AGAIN)
         }
     }
 }

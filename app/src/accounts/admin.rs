@@ -247,6 +247,23 @@ fn DeliveryLog(overview: OutboxOverview, outcome: FormOutcome) -> impl IntoView 
             <ol class="outbox" data-test="outbox">
                 {overview.messages.into_iter().map(|m| view! { <OutboxEntry m sending/> }).collect_view()}
             </ol>
+            <h2 id="received">"Mail received"</h2>
+            <p data-test="mail-reading">{match overview.reading {
+                Some(mailbox) => format!("The desk reads {mailbox}; mail piped to `server ingest-mail` lands here too."),
+                None => "PORTAL_IMAP_URL is not set: mail reaches the desk only when a mail server pipes it to `server ingest-mail`.".into(),
+            }}</p>
+            {overview.received.is_empty().then(|| view! { <p>"None yet."</p> })}
+            <ol class="outbox" data-test="received">
+                {overview.received.into_iter().map(|m| view! {
+                    <li class="message" data-test="received-message">
+                        <h3 class="message-subject">{if m.subject.is_empty() { "(no subject)".to_string() } else { m.subject.clone() }}</h3>
+                        <p class="message-meta">"From " {if m.sender.is_empty() { "(no sender)".to_string() } else { m.sender.clone() }}
+                            " · received " <time datetime=m.received_at.to_rfc3339()>{format_time(m.received_at)}</time>
+                            " · " <span data-test="received-outcome">{m.outcome.clone()}</span> " · "
+                            <a href=format!("/agent/mail/{}", m.id) download="">"the original message"</a></p>
+                    </li>
+                }).collect_view()}
+            </ol>
         </div>
     }
 }

@@ -172,6 +172,8 @@ pub async fn admin_outbox() -> Result<OutboxOverview, AppError> {
                 .map(|m| m.backoff().in_words())
                 .unwrap_or_default(),
             messages,
+            reading: state.inbox.clone(),
+            received: crate::server::store::inbound::recent(&mut conn).await?,
         })
     })
     .await

@@ -11,8 +11,8 @@ use crate::components::{
 };
 pub use crate::domain::DeskOutcome;
 use crate::domain::{
-    DeskTicket, FileView, HistoryEntry, HoldReason, Impact, LinkKind, LinkView, Phase,
-    ResolutionCode, TicketKind, Urgency, WorkForm,
+    Delivery, DeskTicket, FileView, HistoryEntry, HoldReason, Impact, LinkKind, LinkView,
+    MailTrouble, Phase, ReceivedMail, ResolutionCode, TicketKind, Urgency, WorkForm,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -101,6 +101,7 @@ fn TicketView(
                 })}
                 {ticket.rating.map(|r| view! { <div><dt>"Rating"</dt><dd>{format!("{r} of 5")}</dd></div> })}
             </dl>
+            <MailTroubles troubles=ticket.mail_troubles.clone()/>
             <h2>"Description"</h2>
             <p class="description">{ticket.description.clone()}</p>
             <Links ticket=ticket.clone()/>
@@ -115,6 +116,7 @@ fn TicketView(
                 }}
             </div>
             <History entries=ticket.history.clone() number=number.clone()/>
+            <MailReceived mail=ticket.mail_received.clone()/>
         </div>
     }
 }
@@ -387,6 +389,66 @@ fn Close() -> impl IntoView {
             <button type="submit" name="action" value="close" class="button">"Close now"</button>
         </DeskForm>
     }
+}
+
+/// Messages about the ticket that did not reach their recipient: whoever works
+/// the ticket knows not to wait for an answer to them.
+#[component]
+fn MailTroubles(troubles: Vec<MailTrouble>) -> impl IntoView {
+    if troubles.is_empty() {
+        return ().into_any();
+    }
+    let trouble = |t: MailTrouble| {
+        let (state, what) = match (t.delivery, t.next_attempt_at) {
+            (Delivery::Retrying, Some(at)) => (
+                "delivery-retrying",
+                format!("not delivered yet, tried again {}", format_time(at)),
+            ),
+            _ => ("delivery-failed", "not delivered".to_string()),
+        };
+        let attempts = match t.attempts {
+            1 => "1 attempt".to_string(),
+            n => format!("{n} attempts"),
+        };
+        view! {
+            <li data-test="mail-trouble">
+                <span class=format!("badge delivery {state}")>{what}</span> " "
+                {format!("to {} · {} · {attempts}", t.recipient, t.subject)}
+                {t.last_error.map(|e| view! { <br/><span class="delivery-error">"Last error: "{e}</span> })}
+            </li>
+        }
+    };
+    view! {
+        <div class="warning-box" data-test="mail-troubles">
+            <h2>"E-mail that did not arrive"</h2>
+            <p>"The people below may not know what the ticket's messages told them: reach them another way if it matters."</p>
+            <ul>{troubles.into_iter().map(trouble).collect_view()}</ul>
+        </div>
+    }
+    .into_any()
+}
+
+/// The messages received about the ticket, each downloadable whole (what the
+/// history shows of them is cut of quotes and signatures).
+#[component]
+fn MailReceived(mail: Vec<ReceivedMail>) -> impl IntoView {
+    if mail.is_empty() {
+        return ().into_any();
+    }
+    let one = |m: ReceivedMail| {
+        view! {
+            <li data-test="mail-received">
+                <time datetime=m.received_at.to_rfc3339()>{format_time(m.received_at)}</time>
+                {format!(" · from {} · “{}” · {} · ", m.sender, m.subject, m.outcome)}
+                <a href=format!("/agent/mail/{}", m.id) download="">"the original message"</a>
+            </li>
+        }
+    };
+    view! {
+        <h2>"E-mail received"</h2>
+        <ul class="links">{mail.into_iter().map(one).collect_view()}</ul>
+    }
+    .into_any()
 }
 
 #[component]

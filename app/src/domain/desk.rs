@@ -251,6 +251,8 @@ impl HistoryEntry {
             "major_declared" => "Major incident",
             "major_update" => "Major incident update",
             "follower" => "Same problem reported",
+            "follower_mail" => "E-mail from a follower",
+            "mail_held" => "E-mail held for the desk",
             "triage_changed" => "Priority change",
             "recategorised" => "Re-categorised",
             "linked" => "Link",
@@ -328,6 +330,12 @@ pub struct DeskTicket {
     /// The viewer may write a known error from this (resolved) incident.
     #[serde(default)]
     pub offer_known_error: bool,
+    /// Messages about the ticket that failed or wait to be tried again.
+    #[serde(default)]
+    pub mail_troubles: Vec<super::MailTrouble>,
+    /// Mail received about the ticket, newest first.
+    #[serde(default)]
+    pub mail_received: Vec<super::ReceivedMail>,
 }
 
 /// What the action forms offer.

@@ -149,6 +149,46 @@ pub struct OutboxMessage {
     pub last_error: Option<String>,
 }
 
+/// A message about a ticket that has not reached its recipient (yet): shown on
+/// the agent's page of the ticket, so nobody waits for an answer to mail that
+/// never arrived.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailTrouble {
+    pub recipient: String,
+    pub subject: String,
+    pub delivery: Delivery,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+}
+
+/// A message the desk received about a ticket, as the desk lists it: the
+/// original stays downloadable whole (`/agent/mail/{id}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedMail {
+    pub id: i64,
+    pub received_at: DateTime<Utc>,
+    pub sender: String,
+    pub subject: String,
+    /// What became of it, in words.
+    pub outcome: String,
+}
+
+/// What became of a received message, in words (`inbound_mail.outcome`).
+pub fn received_outcome_words(outcome: &str) -> &'static str {
+    match outcome {
+        "added" => "added as information from the reporter",
+        "replied" => "added as a reply by an agent",
+        "follower" => "added as a follower's message",
+        "held" => "held for the desk (not from the reporter)",
+        "logged" => "logged as a new ticket",
+        "bounce" => "a bounce of one of our messages",
+        "ignored" => "ignored (automatic, or from our own address)",
+        "refused" => "refused (too large)",
+        _ => "kept for an admin (it could not be read or landed)",
+    }
+}
+
 /// The delivery log: how mail leaves the portal, if it does, and the newest
 /// messages.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,6 +199,12 @@ pub struct OutboxOverview {
     /// The retry schedule in words.
     pub schedule: String,
     pub messages: Vec<OutboxMessage>,
+    /// The desk's mailbox as read, or `None` when none is.
+    #[serde(default)]
+    pub reading: Option<String>,
+    /// The newest mail received, whatever became of it.
+    #[serde(default)]
+    pub received: Vec<ReceivedMail>,
 }
 
 /// The admin's "send a test message" form, as typed.

@@ -6,6 +6,7 @@
 //! it); user-written text is copied as typed and escaped where it becomes HTML.
 
 use super::account::Role;
+use super::{format_time, Notice};
 use serde::{Deserialize, Serialize};
 
 /// Stands for the portal's public address in a stored message.
@@ -28,11 +29,18 @@ pub enum MailTopic {
     SlaWarnings,
     /// Major incidents declared, escalations to the incident managers.
     Escalations,
+    /// Updates of a major incident I said is my problem too.
+    Following,
+    /// Service-failure and maintenance notices that concern me, as the banner
+    /// shows them. Off until chosen: the only topic not about my own work.
+    ServiceNotices,
 }
 
 impl MailTopic {
-    pub const ALL: [MailTopic; 6] = [
+    pub const ALL: [MailTopic; 8] = [
         MailTopic::MyTickets,
+        MailTopic::Following,
+        MailTopic::ServiceNotices,
         MailTopic::Assigned,
         MailTopic::GroupQueue,
         MailTopic::ReporterActivity,
@@ -48,11 +56,18 @@ impl MailTopic {
             MailTopic::ReporterActivity => "reporter_activity",
             MailTopic::SlaWarnings => "sla_warnings",
             MailTopic::Escalations => "escalations",
+            MailTopic::Following => "following",
+            MailTopic::ServiceNotices => "service_notices",
         }
     }
 
     pub fn parse(raw: &str) -> Option<MailTopic> {
         MailTopic::ALL.into_iter().find(|t| t.as_str() == raw)
+    }
+
+    /// Whether someone who never chose receives this topic.
+    pub fn default_on(self) -> bool {
+        self != MailTopic::ServiceNotices
     }
 
     /// The choice on the account page.
@@ -71,6 +86,13 @@ impl MailTopic {
             MailTopic::Escalations => {
                 "A major incident is declared, or a ticket is escalated to the incident managers"
             }
+            MailTopic::Following => {
+                "A major incident I said is my problem too is updated or resolved"
+            }
+            MailTopic::ServiceNotices => {
+                "Service failures and planned maintenance: each notice that concerns me, when it \
+                 is published, updated and resolved"
+            }
         }
     }
 
@@ -88,13 +110,19 @@ impl MailTopic {
             MailTopic::SlaWarnings | MailTopic::Escalations => {
                 "You receive this because you are an incident manager (an admin)."
             }
+            MailTopic::Following => {
+                "You receive this because you said this major incident is your problem too."
+            }
+            MailTopic::ServiceNotices => {
+                "You receive this because you asked to hear of service failures that concern you."
+            }
         }
     }
 
     /// Whether someone of `role` can receive this kind of message.
     pub fn offered_to(self, role: Role) -> bool {
         match self {
-            MailTopic::MyTickets => true,
+            MailTopic::MyTickets | MailTopic::Following | MailTopic::ServiceNotices => true,
             MailTopic::Assigned | MailTopic::GroupQueue | MailTopic::ReporterActivity => {
                 role != Role::EndUser
             }
@@ -206,6 +234,23 @@ pub fn ticket_message(
                 quoted(what.body)
             ),
         ),
+        (MailTopic::Following, "reply") => (
+            "Update on the major incident",
+            format!(
+                "An update on the major incident {n}, which you said is your problem too:\n\n{}\n\n\
+                 Follow it on its page (keep this link to yourself):\n\n{link}",
+                quoted(what.body)
+            ),
+        ),
+        (MailTopic::Following, "resolved") => (
+            "Major incident resolved",
+            format!(
+                "The major incident {n}, which you said is your problem too, is resolved:\n\n{}\n\n\
+                 If it still troubles you, tell the service desk: {PORTAL}/report\n\n\
+                 Its history stays on its page:\n\n{link}",
+                quoted(what.body)
+            ),
+        ),
         (MailTopic::Assigned, "assigned") => (
             "Assigned to you",
             format!(
@@ -289,6 +334,76 @@ pub fn ticket_message(
     })
 }
 
+/// What a notice's message tells of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeNews {
+    Published,
+    Updated,
+    Resolved,
+}
+
+impl NoticeNews {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeNews::Published => "published",
+            NoticeNews::Updated => "updated",
+            NoticeNews::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<NoticeNews> {
+        [
+            NoticeNews::Published,
+            NoticeNews::Updated,
+            NoticeNews::Resolved,
+        ]
+        .into_iter()
+        .find(|n| n.as_str() == raw)
+    }
+}
+
+/// The message about `notice` to someone who chose to hear of service failures:
+/// what users experience, since when and until when, and `said` (the update or
+/// the resolution, as written).
+pub fn notice_message(notice: &Notice, news: NoticeNews, said: &str) -> Written {
+    let services = if notice.service_names.is_empty() {
+        "All services".to_string()
+    } else {
+        notice.service_names.join(", ")
+    };
+    let restoration = match notice.expected_restoration_at {
+        Some(at) => format_time(at),
+        None => "not known yet".into(),
+    };
+    let (tag, headline) = match news {
+        NoticeNews::Published => (notice.severity.label(), String::new()),
+        NoticeNews::Updated => (notice.severity.label(), "Update: ".into()),
+        NoticeNews::Resolved => ("Resolved", String::new()),
+    };
+    let mut text = format!(
+        "{}: {}\nServices: {services}\n\nWhat you may notice:\n\n{}\n\nSince: {}\n",
+        notice.severity.label(),
+        notice.title,
+        quoted(&notice.experience),
+        format_time(notice.starts_at),
+    );
+    match notice.resolved_at {
+        Some(at) => text.push_str(&format!("Resolved: {}\n", format_time(at))),
+        None => text.push_str(&format!("Expected restoration: {restoration}\n")),
+    }
+    if !said.is_empty() {
+        text.push_str(&format!("\nThe latest word:\n\n{}\n", quoted(said)));
+    }
+    Written {
+        subject: format!("[{tag}] {headline}{}", notice.title),
+        body: format!(
+            "{text}\nEvery notice, and the state of each service: {PORTAL}/notices\n\n-- \n{} \
+             Choose which messages you receive: {PORTAL}/account#mail\n",
+            MailTopic::ServiceNotices.reason()
+        ),
+    }
+}
+
 /// Someone's words set apart: each line indented.
 fn quoted(text: &str) -> String {
     text.lines()
@@ -345,6 +460,40 @@ mod tests {
     }
 
     #[test]
+    fn a_notice_message_says_what_since_when_until_when_and_the_latest_word() {
+        let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let mut notice = Notice {
+            id: crate::domain::NoticeId(3),
+            audience: crate::domain::Audience::Everyone,
+            major: None,
+            affected: None,
+            title: "Mail is down".into(),
+            severity: crate::domain::Severity::Critical,
+            service_names: vec!["E-mail".into(), "Calendar".into()],
+            experience: "No mail arrives".into(),
+            starts_at: at,
+            expected_restoration_at: None,
+            resolved_at: None,
+            updates: vec![],
+        };
+        let published = notice_message(&notice, NoticeNews::Published, "");
+        assert_eq!(published.subject, "[Critical outage] Mail is down");
+        assert!(published.body.contains("Services: E-mail, Calendar"));
+        assert!(published
+            .body
+            .contains("Expected restoration: not known yet"));
+        assert!(!published.body.contains("latest word"));
+        assert!(published.body.contains("{portal}/notices"));
+        notice.resolved_at = Some(at);
+        let resolved = notice_message(&notice, NoticeNews::Resolved, "Resolved: fixed");
+        assert_eq!(resolved.subject, "[Resolved] Mail is down");
+        assert!(resolved
+            .body
+            .contains("The latest word:\n\n    Resolved: fixed"));
+        assert_eq!(NoticeNews::parse("updated"), Some(NoticeNews::Updated));
+    }
+
+    #[test]
     fn topics_read_back_and_are_offered_by_role() {
         for topic in MailTopic::ALL {
             assert_eq!(MailTopic::parse(topic.as_str()), Some(topic));
@@ -361,7 +510,7 @@ mod tests {
                 offered(Role::Agent),
                 offered(Role::Admin)
             ),
-            (1, 4, 6)
+            (3, 6, 8)
         );
     }
 }

@@ -14,6 +14,7 @@ mod ids;
 mod knowledge;
 mod lifecycle;
 mod mail;
+mod mail_in;
 mod mail_text;
 mod notice;
 mod outcome;
@@ -64,10 +65,14 @@ pub use lifecycle::{
     decide, Action, Actor, Event, GroupRef, LifecycleRules, Phase, Refusal, TicketFacts,
     Visibility, WorkForm,
 };
-pub use mail::{Backoff, Delivery, OutboxMessage, OutboxOverview, TestMessageForm};
+pub use mail::{
+    received_outcome_words, Backoff, Delivery, MailTrouble, OutboxMessage, OutboxOverview,
+    ReceivedMail, TestMessageForm,
+};
+pub use mail_in::{automatic, bare_subject, cut_reply, Automatic};
 pub use mail_text::{
-    ticket_message, Happened, MailChoices, MailTicket, MailTopic, Written, PORTAL,
-    WAITING_FOR_REPORTER,
+    notice_message, ticket_message, Happened, MailChoices, MailTicket, MailTopic, NoticeNews,
+    Written, PORTAL, WAITING_FOR_REPORTER,
 };
 pub use notice::{
     parse_utc_minute, utc_minute, Audience, Notice, NoticeChange, NoticeChangeForm, NoticeDraft,

@@ -3,10 +3,11 @@
 //! Layers, each using only those below it (`server/tests/api/layers.rs` checks):
 //! the domain (`crate::domain`, no I/O); the event hub (`hub`) and pure helpers
 //! (`secrets`, `markdown`, `sla`); storage (`store`, one module per record),
-//! `search`, and `mail` (delivery of the outbox); the web kit (`web`: state,
-//! callers, pages, answers); the features, named as the view folders are
-//! (`tickets`, `agent`, `knowledge`, `notices`, `accounts`, `settings`), with
-//! `live` (the event stream) and `demo`; the router (`server/src`).
+//! `search`, and `mail` (delivery of the outbox, the signature of our
+//! Message-IDs); the web kit (`web`: state, callers, pages, answers); the
+//! features, named as the view folders are (`tickets`, `agent`, `knowledge`,
+//! `notices`, `accounts`, `settings`), with `attachments`, `inbox` (mail into
+//! the desk), `live` (the event stream) and `demo`; the router (`server/src`).
 
 // Below the web kit.
 pub mod hub;
@@ -25,6 +26,7 @@ pub mod accounts;
 pub mod agent;
 pub mod attachments;
 pub mod demo;
+pub mod inbox;
 pub mod knowledge;
 pub mod live;
 pub mod notices;

@@ -114,13 +114,38 @@ impl TestPortal {
     /// trying again on the `backoff` schedule.
     pub async fn start_mailing(smtp_url: &str, backoff: app::domain::Backoff) -> TestPortal {
         let dir = TempDir::new().expect("temporary directory");
+        Self::start_from(dir, |config| Self::send_through(config, smtp_url, backoff)).await
+    }
+
+    /// Links to the test host, and mail sent through `smtp_url`.
+    fn send_through(config: &mut server::Config, smtp_url: &str, backoff: app::domain::Backoff) {
+        config.public_url = Some(format!("http://{}", Self::HOST));
+        config.mail = Some(app::server::mail::MailSettings {
+            smtp_url: smtp_url.into(),
+            password_file: None,
+            from: "IT Help <help@portal.test>".into(),
+            backoff,
+        });
+    }
+
+    /// A portal that sends through `smtp_url` and reads the desk's mailbox at
+    /// `imap_url` (the password in `password_file`).
+    pub async fn start_reading(
+        smtp_url: &str,
+        imap_url: &str,
+        password_file: std::path::PathBuf,
+    ) -> TestPortal {
+        let dir = TempDir::new().expect("temporary directory");
         Self::start_from(dir, |config| {
-            config.public_url = Some(format!("http://{}", Self::HOST));
-            config.mail = Some(app::server::mail::MailSettings {
-                smtp_url: smtp_url.into(),
-                password_file: None,
-                from: "IT Help <help@portal.test>".into(),
-                backoff,
+            Self::send_through(config, smtp_url, app::domain::Backoff::default());
+            config.inbound = Some(app::server::inbox::imap::InboundSettings {
+                imap: app::server::inbox::imap::ImapSettings {
+                    url: imap_url.into(),
+                    password_file: Some(password_file),
+                    poll: Duration::from_secs(60),
+                },
+                answers_a_day: 10,
+                strangers: Default::default(),
             });
         })
         .await
@@ -140,6 +165,7 @@ impl TestPortal {
             trusted_proxies: Vec::new(),
             forwarded_header: Default::default(),
             clamd_socket: None,
+            inbound: None,
             mail: None,
             leptos_options: LeptosOptions::builder()
                 .output_name("portal")

@@ -369,6 +369,7 @@ async fn bad_mail_settings_stop_the_start_and_name_the_setting_but_never_the_pas
             trusted_proxies: Vec::new(),
             forwarded_header: Default::default(),
             clamd_socket: None,
+            inbound: None,
             mail: Some(app::server::mail::MailSettings {
                 smtp_url: url.into(),
                 password_file: None,
@@ -390,7 +391,7 @@ async fn bad_mail_settings_stop_the_start_and_name_the_setting_but_never_the_pas
 }
 
 /// Waits for the one message to `to` whose subject contains `subject`.
-async fn mail_to(sink: &SmtpSink, to: &str, subject: &str) -> Mail {
+pub(crate) async fn mail_to(sink: &SmtpSink, to: &str, subject: &str) -> Mail {
     let start = Instant::now();
     loop {
         let found = sink
@@ -413,7 +414,7 @@ async fn mail_to(sink: &SmtpSink, to: &str, subject: &str) -> Mail {
 }
 
 /// The first link into the portal in a message's text, as a path.
-fn link_in(mail: &Mail, prefix: &str) -> String {
+pub(crate) fn link_in(mail: &Mail, prefix: &str) -> String {
     let text = mail.text();
     let at = text
         .find(&format!("http://portal.test{prefix}"))
@@ -426,7 +427,7 @@ fn link_in(mail: &Mail, prefix: &str) -> String {
 }
 
 /// Subjects delivered to `to` so far.
-fn subjects_to(sink: &SmtpSink, to: &str) -> Vec<String> {
+pub(crate) fn subjects_to(sink: &SmtpSink, to: &str) -> Vec<String> {
     sink.delivered()
         .iter()
         .filter(|m| m.to() == to)
@@ -436,7 +437,7 @@ fn subjects_to(sink: &SmtpSink, to: &str) -> Vec<String> {
 
 /// An agent in the 1st-level group, invited by `admin`, with the password
 /// chosen through the link of the invitation as delivered.
-async fn agent_by_mail(
+pub(crate) async fn agent_by_mail(
     portal: &TestPortal,
     sink: &SmtpSink,
     admin: &Session,
@@ -447,7 +448,12 @@ async fn agent_by_mail(
     portal.accept_invitation(&link, email).await
 }
 
-async fn desk(portal: &TestPortal, who: &Session, number: &str, fields: &[(&str, &str)]) {
+pub(crate) async fn desk(
+    portal: &TestPortal,
+    who: &Session,
+    number: &str,
+    fields: &[(&str, &str)],
+) {
     let version = version_of(portal, number).await;
     let mut all = vec![("version", version.as_str())];
     all.extend_from_slice(fields);
@@ -664,11 +670,13 @@ async fn an_account_holder_chooses_what_they_hear_of_on_their_account_page() {
             .fetch_all(&portal.state.db.reader)
             .await
             .unwrap();
-    assert_eq!(
-        choices,
-        [("my_tickets".to_string(), true)],
-        "only offered topics are kept"
-    );
+    let expected = [
+        ("following", false),
+        ("my_tickets", true),
+        ("service_notices", false),
+    ]
+    .map(|(t, w)| (t.to_string(), w));
+    assert_eq!(choices, expected, "only offered topics are kept");
 }
 
 #[tokio::test]
@@ -880,4 +888,259 @@ async fn assignments_the_reporters_answers_closing_reopening_and_targets_reach_w
         to_admin.iter().all(|s| s.contains("Target")),
         "{to_admin:?}"
     );
+}
+
+#[tokio::test]
+async fn followers_of_a_major_incident_hear_of_its_updates_and_resolution_through_a_reading_link() {
+    let sink = SmtpSink::start();
+    let portal = TestPortal::start_mailing(&sink.url(), Backoff::default()).await;
+    let admin = portal.admin("admin@example.com").await;
+    let agent = agent_by_mail(&portal, &sink, &admin, "agent@example.com").await;
+    let form = portal.with_email_service().await;
+    assert_eq!(portal.submit("incident", &form).await.status(), 303);
+    let major = number_of_last_ticket(&portal).await;
+    desk(
+        &portal,
+        &agent,
+        &major,
+        &[("action", "declare_major"), ("reason", "Everyone")],
+    )
+    .await;
+    let mut follow = form.clone();
+    follow.name = "Fay Follower".into();
+    follow.email = "fay@example.com".into();
+    follow.join = major.clone();
+    assert_eq!(portal.submit("incident", &follow).await.status(), 303);
+    // A signed-in follower who switched the topic off hears nothing.
+    let quiet = portal.end_user("Quinn Quiet", "quinn@example.com").await;
+    let saved = portal
+        .post_as(Some(&quiet), "/account/mail", &[("topic", "my_tickets")])
+        .await;
+    assert_eq!(saved.status(), 303);
+    let mut muted = follow.clone();
+    muted.name = "Quinn Quiet".into();
+    muted.email = "quinn@example.com".into();
+    let joined = portal
+        .post_as(Some(&quiet), "/report/incident", &form_fields(&muted))
+        .await;
+    assert_eq!(joined.status(), 303, "{}", joined.text());
+
+    desk(
+        &portal,
+        &agent,
+        &major,
+        &[
+            ("action", "note"),
+            ("body", "Internal: relay 3 is the culprit"),
+        ],
+    )
+    .await;
+    desk(
+        &portal,
+        &agent,
+        &major,
+        &[("action", "reply"), ("body", "The relay is restarting.")],
+    )
+    .await;
+    let update = mail_to(&sink, "fay@example.com", "Update on the major incident").await;
+    assert_eq!(
+        update.subject(),
+        format!("[{major}] Update on the major incident: Outlook will not send mail")
+    );
+    assert!(update.text().contains("    The relay is restarting."));
+    assert!(update.text().contains("your problem too"));
+    let link = link_in(&update, "/status/");
+    let page = portal.get(&link).await.text();
+    assert!(page.contains("The relay is restarting."), "{page}");
+    assert!(
+        !page.contains("relay 3 is the culprit"),
+        "no internal notes"
+    );
+    assert!(
+        !page.contains("name=\"action\""),
+        "a follower's link reads the incident, it does not act on it"
+    );
+
+    desk(
+        &portal,
+        &agent,
+        &major,
+        &[
+            ("action", "resolve"),
+            ("code", "fixed"),
+            ("body", "Relay replaced"),
+        ],
+    )
+    .await;
+    let resolved = mail_to(&sink, "fay@example.com", "Major incident resolved").await;
+    assert!(resolved.text().contains("Relay replaced"));
+    assert_ne!(link_in(&resolved, "/status/"), link, "a link of its own");
+
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        subjects_to(&sink, "fay@example.com").len(),
+        2,
+        "no note, nothing else"
+    );
+    assert!(
+        subjects_to(&sink, "quinn@example.com")
+            .iter()
+            .all(|s| !s.contains(&major)),
+        "the topic switched off"
+    );
+}
+
+#[tokio::test]
+async fn service_notices_reach_only_those_who_chose_them_and_whom_they_concern() {
+    let sink = SmtpSink::start();
+    let portal = TestPortal::start_mailing(&sink.url(), Backoff::default()).await;
+    let admin = portal.admin("admin@example.com").await;
+    let form = portal.with_email_service().await;
+    portal.add_service("vpn", "VPN", &["Connecting"]).await;
+    let choose = |who: Session| {
+        let portal = &portal;
+        async move {
+            let saved = portal
+                .post_as(
+                    Some(&who),
+                    "/account/mail",
+                    &[("topic", "my_tickets"), ("topic", "service_notices")],
+                )
+                .await;
+            assert_eq!(saved.status(), 303);
+            who
+        }
+    };
+    // Uses e-mail (has logged a ticket for it) and chose notices; chose them
+    // but uses nothing; uses e-mail but never chose.
+    let uma = choose(portal.end_user("Uma User", "uma@example.com").await).await;
+    choose(portal.end_user("Nia Nothing", "nia@example.com").await).await;
+    let ola = portal.end_user("Ola Optout", "ola@example.com").await;
+    for (who, email) in [(&uma, "uma@example.com"), (&ola, "ola@example.com")] {
+        let mut mine = form.clone();
+        mine.email = email.into();
+        let logged = portal
+            .post_as(Some(who), "/report/incident", &form_fields(&mine))
+            .await;
+        assert_eq!(logged.status(), 303);
+    }
+    let page = portal.get_as(Some(&ola), "/account").await.text();
+    assert!(
+        page.contains("value=\"service_notices\""),
+        "offered to everyone"
+    );
+
+    // For everyone: both who chose it hear of it.
+    let published = portal
+        .post_as(
+            Some(&admin),
+            "/admin/notices",
+            &crate::notices::publish_form("E-mail is down"),
+        )
+        .await;
+    assert_eq!(published.status(), 303, "{}", published.text());
+    let notice = location(&published)
+        .trim_start_matches("/admin/notices/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let mail = mail_to(&sink, "uma@example.com", "[Critical outage] E-mail is down").await;
+    assert!(mail.text().contains("Services: E-mail"));
+    assert!(mail
+        .text()
+        .contains("Outlook cannot send or receive any message."));
+    assert!(mail.text().contains("http://portal.test/notices"));
+    assert!(mail.text().contains("http://portal.test/account#mail"));
+    assert_eq!(
+        mail.header("In-Reply-To"),
+        Some(format!("<notice-{notice}@portal.test>"))
+    );
+    mail_to(&sink, "nia@example.com", "E-mail is down").await;
+
+    // Its update and resolution follow, in the same thread.
+    let action = format!("/admin/notices/{notice}");
+    for fields in [
+        [("action", "update"), ("body", "Relay restarting")],
+        [("action", "resolve"), ("body", "Relay replaced")],
+    ] {
+        let changed = portal.post_as(Some(&admin), &action, &fields).await;
+        assert_eq!(changed.status(), 303, "{}", changed.text());
+    }
+    let update = mail_to(&sink, "uma@example.com", "Update: E-mail is down").await;
+    assert!(update.text().contains("    Relay restarting"));
+    let resolved = mail_to(&sink, "uma@example.com", "[Resolved] E-mail is down").await;
+    assert!(resolved.text().contains("Relay replaced"));
+
+    // For the affected only: the one who uses e-mail.
+    let mut affected = crate::notices::publish_form("E-mail is slow");
+    for field in affected.iter_mut() {
+        if field.0 == "audience" {
+            field.1 = "affected".into();
+        }
+    }
+    let published = portal
+        .post_as(Some(&admin), "/admin/notices", &affected)
+        .await;
+    assert_eq!(published.status(), 303, "{}", published.text());
+    mail_to(&sink, "uma@example.com", "E-mail is slow").await;
+
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(
+        subjects_to(&sink, "nia@example.com")
+            .iter()
+            .filter(|s| s.contains("E-mail is"))
+            .count(),
+        3,
+        "not the affected-only one"
+    );
+    assert!(subjects_to(&sink, "ola@example.com")
+        .iter()
+        .all(|s| !s.contains("E-mail is")));
+    assert_eq!(
+        subjects_to(&sink, "uma@example.com")
+            .iter()
+            .filter(|s| s.contains("E-mail is"))
+            .count(),
+        4
+    );
+}
+
+#[tokio::test]
+async fn mail_that_did_not_arrive_shows_on_the_agents_page_of_its_ticket() {
+    let sink = SmtpSink::start();
+    let portal = TestPortal::start_mailing(&sink.url(), Backoff::default()).await;
+    let admin = portal.admin("admin@example.com").await;
+    let agent = agent_by_mail(&portal, &sink, &admin, "agent@example.com").await;
+    let mut form = portal.with_email_service().await;
+    form.email = "refused-rita@example.org".into();
+    assert_eq!(portal.submit("incident", &form).await.status(), 303);
+    let number = number_of_last_ticket(&portal).await;
+    wait_until(&portal, |s| {
+        s.get("refused-rita@example.org")
+            .is_some_and(|m| m.0 == "failed")
+    })
+    .await;
+    let page = portal
+        .get_as(Some(&agent), &format!("/agent/tickets/{number}"))
+        .await
+        .text();
+    let box_at = page.find("data-test=\"mail-troubles\"").expect(&page);
+    let troubles = &page[box_at..];
+    assert!(troubles.contains("E-mail that did not arrive"));
+    assert!(troubles.contains("to refused-rita@example.org"));
+    assert!(troubles.contains("Logged"));
+    assert!(troubles.contains("Last error: "));
+    assert!(troubles.contains("550"), "{troubles}");
+
+    // A ticket whose mail arrived shows nothing of the kind.
+    form.email = "rita@example.org".into();
+    assert_eq!(portal.submit("incident", &form).await.status(), 303);
+    let fine = number_of_last_ticket(&portal).await;
+    mail_to(&sink, "rita@example.org", "Logged").await;
+    let page = portal
+        .get_as(Some(&agent), &format!("/agent/tickets/{fine}"))
+        .await
+        .text();
+    assert!(!page.contains("mail-troubles"));
 }

@@ -380,3 +380,33 @@ async fn a_kill_in_the_middle_of_an_upload_leaves_no_row_without_its_file_nor_a_
     assert!(stored[0].ends_with(format!("{}/{}", &rows[0].0[..2], rows[0].0)));
     assert_eq!(std::fs::metadata(&stored[0]).unwrap().len(), 1024 * 1024);
 }
+
+/// `server ingest-mail`, as a mail server pipes a message in: it lands (here,
+/// with no service to log it in, it is kept for an admin) and the command says
+/// so; a database that cannot be opened answers 75, so the mail server keeps
+/// the message and tries again.
+#[test]
+fn ingest_mail_lands_a_piped_message_or_asks_the_mail_server_to_try_again() {
+    let running = Running::start();
+    let message = format!(
+        "{}/tests/api/mail-corpus/18-new-issue.eml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let ingest = |data_dir: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_server"))
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(["--mail-from", "IT Help <help@portal.test>", "ingest-mail"])
+            .stdin(std::fs::File::open(&message).expect("the corpus message"))
+            .output()
+            .expect("the command runs")
+    };
+    let landed = ingest(&running.dir.path().join("data"));
+    assert!(landed.status.success(), "{landed:?}");
+    assert_eq!(String::from_utf8_lossy(&landed.stdout).trim(), "Unreadable");
+
+    let blocked = running.dir.path().join("not-a-directory");
+    std::fs::write(&blocked, "a file where the data directory should be").unwrap();
+    let failed = ingest(&blocked.join("data"));
+    assert_eq!(failed.status.code(), Some(75), "{failed:?}");
+}

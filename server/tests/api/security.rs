@@ -850,6 +850,15 @@ async fn every_download_answers_each_actor_exactly_as_the_page_that_lists_it() {
     let note = id_of("trace.log", None).await;
     let draft = id_of("picture.png", Some("cast-draft")).await;
     let members = id_of("picture.png", Some("cast-members")).await;
+    // A message the desk received, kept whole.
+    let mail: i64 = sqlx::query_scalar(
+        "INSERT INTO inbound_mail (received_at, sender, subject, size, raw, outcome)
+         VALUES (?, 'rita@example.org', 'Printer', 9, 'Subject: x', 'unreadable') RETURNING id",
+    )
+    .bind(chrono::Utc::now())
+    .fetch_one(&portal.state.db.writer)
+    .await
+    .unwrap();
     let link = &cast.a_link;
     const ANYONE: Answers = [200, 200, 200, 200, 200];
     const NOBODY: Answers = [404, 404, 404, 404, 404];
@@ -908,6 +917,12 @@ async fn every_download_answers_each_actor_exactly_as_the_page_that_lists_it() {
             "/articles/{slug}/files/{id}",
             format!("/articles/cast-draft/files/{draft}"),
             STAFF_ONLY_ARTICLE,
+        ),
+        ("/agent/mail/{id}", format!("/agent/mail/{mail}"), STAFF),
+        (
+            "/agent/mail/{id}",
+            "/agent/mail/999999".to_string(),
+            [401, 403, 403, 404, 404],
         ),
         (
             "/articles/{slug}/files/{id}",

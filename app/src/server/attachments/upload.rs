@@ -292,6 +292,26 @@ async fn receive(
         incoming.write(&chunk).await?;
     }
     let received = incoming.finish().await?;
+    Ok(take_in(store, scanner, received, name, rules).await?)
+}
+
+/// A file received whole (`received`, in a temporary file), checked as an
+/// upload is — not empty, a kind accepted, no threat, an image that can be read
+/// — and moved to its content's name; or what is wrong with it, naming it.
+/// Files from mail reaching the desk are taken in the same way.
+pub async fn take_in(
+    store: &FileStore,
+    scanner: Option<&Scanner>,
+    received: crate::server::store::files::Received,
+    name: &str,
+    rules: AttachmentRules,
+) -> Result<Result<NewFile, String>, std::io::Error> {
+    if received.size > rules.per_file {
+        return Ok(Err(format!(
+            "{name} is larger than {}, the most one file may be.",
+            size_in_words(rules.per_file)
+        )));
+    }
     if received.size == 0 {
         return Ok(Err(format!("{name} is empty.")));
     }
@@ -322,7 +342,7 @@ async fn receive(
                     .await?;
                 thumbnail = Some(size);
             }
-            Err(super::ImageProblem::Io(error)) => return Err(error.into()),
+            Err(super::ImageProblem::Io(error)) => return Err(error),
             Err(problem) => {
                 tracing::info!(%problem, "an image was refused");
                 return Ok(Err(format!(

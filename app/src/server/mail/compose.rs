@@ -39,7 +39,7 @@ impl Header for AutoSubmitted {
     }
 }
 
-/// The Message-ID of a message: its key at the sender's domain.
+/// The Message-ID of a message: its key, signed, at the sender's domain.
 pub fn message_id(key: &str, domain: &str) -> String {
     format!("<{key}@{domain}>")
 }
@@ -62,7 +62,10 @@ pub fn compose(mailer: &Mailer, message: &Claimed, origin: &str) -> Result<Messa
         .from(mailer.from().clone())
         .to(to)
         .subject(&message.subject)
-        .message_id(Some(message_id(&message.message_key, domain)))
+        .message_id(Some(message_id(
+            &mailer.signing().id_left(&message.message_key),
+            domain,
+        )))
         .header(AutoSubmitted);
     if let Some(thread) = &message.thread {
         builder = builder

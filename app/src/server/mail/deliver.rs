@@ -1,5 +1,6 @@
 //! The delivery worker: hands due messages of the outbox to the SMTP server and
-//! records each outcome.
+//! records each outcome; once a second it first turns the news of a notice into
+//! the messages of its next recipients (`store::notice_mail`).
 //!
 //! A message is claimed before it is sent (state `sending` until its claim runs
 //! out) and marked sent once the server accepted it, each in its own committed
@@ -12,6 +13,7 @@ use super::compose::compose;
 use super::Mailer;
 use crate::server::hub::Changes;
 use crate::server::store::db::Db;
+use crate::server::store::notice_mail;
 use crate::server::store::outbox::{self, Claimed};
 use chrono::Utc;
 use futures::StreamExt;
@@ -22,6 +24,8 @@ use std::time::Duration;
 const LOOK_EVERY: Duration = Duration::from_secs(1);
 /// Messages claimed at once.
 const BATCH: u32 = 50;
+/// Recipients of a notice's news queued at most each [`LOOK_EVERY`].
+const FAN_OUT: u32 = 500;
 /// Messages handed to the SMTP server at once (its connections are pooled).
 const AT_ONCE: usize = 4;
 
@@ -39,7 +43,14 @@ pub fn spawn_delivery(db: Db, mailer: Mailer, origin: String, changes: Changes) 
     tokio::spawn(async move {
         let mut stopping = changes.stopping();
         let mut heard = changes.listen();
+        let mut fanned_out = tokio::time::Instant::now() - LOOK_EVERY;
         loop {
+            if fanned_out.elapsed() >= LOOK_EVERY {
+                fanned_out = tokio::time::Instant::now();
+                if let Err(error) = fan_out_notices(&db).await {
+                    tracing::error!(%error, "cannot queue the messages of a notice");
+                }
+            }
             if let Err(error) = deliver_due(&db, &mailer, &origin).await {
                 tracing::error!(%error, "cannot read or update the outbox");
             }
@@ -52,6 +63,15 @@ pub fn spawn_delivery(db: Db, mailer: Mailer, origin: String, changes: Changes) 
             }
         }
     });
+}
+
+/// Queues the messages of a notice's news for the next [`FAN_OUT`] recipients:
+/// at most that many a second, however many chose to hear of notices.
+pub async fn fan_out_notices(db: &Db) -> Result<usize, sqlx::Error> {
+    let mut tx = db.writer.begin().await?;
+    let queued = notice_mail::fan_out(&mut tx, Utc::now(), FAN_OUT).await?;
+    tx.commit().await?;
+    Ok(queued)
 }
 
 /// Sends every due message, a batch at a time.

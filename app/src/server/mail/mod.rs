@@ -7,6 +7,7 @@
 
 pub mod compose;
 pub mod deliver;
+pub mod token;
 
 use crate::domain::Backoff;
 use lettre::message::Mailbox;
@@ -16,6 +17,7 @@ use lettre::{AsyncSmtpTransport, Tokio1Executor};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use token::SigningKey;
 use tokio::sync::Notify;
 
 /// How mail leaves the portal, as configured.
@@ -66,6 +68,7 @@ pub struct Mailer {
     description: String,
     backoff: Arc<Backoff>,
     wake: Arc<Notify>,
+    signing: Arc<SigningKey>,
 }
 
 /// How long one SMTP conversation may take before it counts as a temporary
@@ -131,6 +134,9 @@ impl Mailer {
             from,
             backoff: Arc::new(settings.backoff.clone()),
             wake: Arc::new(Notify::new()),
+            // Replaced by the stored key at start (`signing_with`); until then
+            // a random one, under which no reply finds its ticket.
+            signing: Arc::new(SigningKey::new(rand_key())),
         })
     }
 
@@ -149,6 +155,16 @@ impl Mailer {
 
     /// Tells the delivery worker to look for due messages now (after a commit
     /// that queued one), instead of at its next round.
+    /// Signs Message-IDs with `key` (the portal's, from the database).
+    pub fn signing_with(mut self, key: SigningKey) -> Mailer {
+        self.signing = Arc::new(key);
+        self
+    }
+
+    pub fn signing(&self) -> &SigningKey {
+        &self.signing
+    }
+
     pub fn wake(&self) {
         self.wake.notify_one();
     }
@@ -157,6 +173,14 @@ impl Mailer {
     pub async fn reachable(&self) -> Result<(), lettre::transport::smtp::Error> {
         self.transport.test_connection().await.map(drop)
     }
+}
+
+fn rand_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    // Without the system's randomness the key is all zeros: replies then find
+    // no ticket until the stored key is set, nothing worse.
+    let _ = getrandom::fill(&mut key);
+    key
 }
 
 fn percent_decode(raw: &str) -> Result<String, MailSetupError> {

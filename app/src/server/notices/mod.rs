@@ -10,10 +10,12 @@ pub mod feed;
 
 use crate::domain::{
     FieldErrors, FormOutcome, NoticeChange, NoticeChangeForm, NoticeDraft, NoticeForm, NoticeId,
+    NoticeNews,
 };
 use crate::error::AppError;
 use crate::server::hub::Changes;
 use crate::server::store::db::Db;
+use crate::server::store::notice_mail;
 use crate::server::store::notices::{self, NoticeError};
 use crate::server::web::answer::answer;
 use crate::server::web::caller::Admin;
@@ -24,7 +26,8 @@ use axum::response::Response;
 use axum::Form;
 use chrono::{DateTime, Utc};
 
-/// Publishes a notice in its own transaction and tells every open page.
+/// Publishes a notice in its own transaction (its news queued for mail in the
+/// same one) and tells every open page.
 pub async fn publish(
     db: &Db,
     hub: &Changes,
@@ -34,6 +37,7 @@ pub async fn publish(
 ) -> Result<NoticeId, NoticeError> {
     let mut tx = db.writer.begin().await?;
     let id = notices::insert(&mut tx, draft, author, now).await?;
+    notice_mail::queue_news(&mut tx, id, NoticeNews::Published, "", now).await?;
     tx.commit().await?;
     hub.publish_notices();
     Ok(id)
@@ -49,7 +53,9 @@ pub async fn change(
     now: DateTime<Utc>,
 ) -> Result<(), NoticeError> {
     let mut tx = db.writer.begin().await?;
-    notices::apply_change(&mut tx, id, change, author, now).await?;
+    if let Some((news, said)) = notices::apply_change(&mut tx, id, change, author, now).await? {
+        notice_mail::queue_news(&mut tx, id, news, &said, now).await?;
+    }
     tx.commit().await?;
     hub.publish_notices();
     Ok(())

@@ -385,16 +385,22 @@ pub async fn mail_choices(
     role: crate::domain::Role,
 ) -> Result<crate::domain::MailChoices, sqlx::Error> {
     use crate::domain::MailTopic;
-    let off: Vec<String> =
-        sqlx::query_scalar("SELECT topic FROM mail_preferences WHERE user_id = ? AND wanted = 0")
+    let chosen: Vec<(String, bool)> =
+        sqlx::query_as("SELECT topic, wanted FROM mail_preferences WHERE user_id = ?")
             .bind(user)
             .fetch_all(conn)
             .await?;
+    let wanted = |topic: MailTopic| {
+        chosen
+            .iter()
+            .find(|(t, _)| t == topic.as_str())
+            .map_or(topic.default_on(), |(_, wanted)| *wanted)
+    };
     Ok(crate::domain::MailChoices {
         topics: MailTopic::ALL
             .into_iter()
             .filter(|t| t.offered_to(role))
-            .map(|t| (t, !off.iter().any(|o| o == t.as_str())))
+            .map(|t| (t, wanted(t)))
             .collect(),
     })
 }

@@ -1,12 +1,12 @@
 //! Service-failure notices, their services and their updates: writing them (the
-//! caller owns the transaction and tells open pages after it commits, see
-//! `server::notices`) and reading them for the banner, the status page and the
-//! feed.
+//! caller owns the transaction, queues the news for mail in it with
+//! `notice_mail`, and tells open pages after it commits, see `server::notices`)
+//! and reading them for the banner, the status page and the feed.
 
 use crate::domain::{
     Audience, Notice, NoticeChange, NoticeDraft, NoticeId, NoticeUpdate, Severity, TicketNumber,
 };
-use crate::domain::{TicketId, UserId};
+use crate::domain::{NoticeNews, TicketId, UserId};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqliteConnection;
 
@@ -78,13 +78,14 @@ pub async fn insert(
 }
 
 /// Applies an admin's change to a notice; the caller owns the transaction.
+/// Answers the news it makes (an update or the resolution, as written), if any.
 pub async fn apply_change(
     tx: &mut SqliteConnection,
     id: NoticeId,
     change: &NoticeChange,
     author: &str,
     now: DateTime<Utc>,
-) -> Result<(), NoticeError> {
+) -> Result<Option<(NoticeNews, String)>, NoticeError> {
     let resolved: Option<Option<DateTime<Utc>>> =
         sqlx::query_scalar("SELECT resolved_at FROM notices WHERE id = ?")
             .bind(id.0)
@@ -118,6 +119,7 @@ pub async fn apply_change(
                 };
             }
             add_update(tx, id, now, &text, author).await?;
+            Ok(Some((NoticeNews::Updated, text)))
         }
         NoticeChange::Resolve { body } => {
             sqlx::query("UPDATE notices SET resolved_at = ? WHERE id = ?")
@@ -131,6 +133,7 @@ pub async fn apply_change(
                 format!("Resolved: {body}")
             };
             add_update(tx, id, now, &text, author).await?;
+            Ok(Some((NoticeNews::Resolved, text)))
         }
         NoticeChange::Link { major } => {
             let major = ongoing_major(tx, *major).await?;
@@ -139,9 +142,9 @@ pub async fn apply_change(
                 .bind(id.0)
                 .execute(&mut *tx)
                 .await?;
+            Ok(None)
         }
     }
-    Ok(())
 }
 
 async fn add_update(

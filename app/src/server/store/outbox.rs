@@ -2,7 +2,8 @@
 //! the change that causes it. A message carrying a secret link stores only the
 //! secret's hash, so the link can be struck from it once used.
 
-use crate::domain::{Backoff, Delivery, OutboxMessage};
+use crate::domain::{Backoff, Delivery, MailTrouble, OutboxMessage};
+use crate::server::mail::token::SigningKey;
 use crate::server::secrets::{hash_token, plausible_token};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -326,6 +327,65 @@ pub async fn recent(conn: &mut SqliteConnection) -> Result<Vec<OutboxMessage>, s
             sent_at: row.sent_at,
             last_error: row.last_error,
         })
+        .collect())
+}
+
+/// The portal's key for signing Message-IDs (`server::mail::token`): made at
+/// the first start, then read from the settings.
+pub async fn signing_key(conn: &mut SqliteConnection) -> Result<SigningKey, sqlx::Error> {
+    let mut fresh = [0u8; 32];
+    getrandom::fill(&mut fresh).map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
+    let fresh: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+    sqlx::query("INSERT OR IGNORE INTO settings (key, value) VALUES ('mail_signing_key', ?)")
+        .bind(fresh)
+        .execute(&mut *conn)
+        .await?;
+    let stored: String =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'mail_signing_key'")
+            .fetch_one(&mut *conn)
+            .await?;
+    let mut key = [0u8; 32];
+    for (at, byte) in key.iter_mut().enumerate() {
+        *byte = stored
+            .get(at * 2..at * 2 + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .ok_or_else(|| sqlx::Error::Decode("mail_signing_key is not 64 hex digits".into()))?;
+    }
+    Ok(SigningKey::new(key))
+}
+
+/// The newest messages about `thread` (a ticket number) that failed or wait to
+/// be tried again.
+pub async fn troubles_of(
+    conn: &mut SqliteConnection,
+    thread: &str,
+) -> Result<Vec<MailTrouble>, sqlx::Error> {
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        u32,
+        Option<String>,
+        Option<DateTime<Utc>>,
+    )> = sqlx::query_as(
+        "SELECT recipient, subject, state, attempts, last_error, next_attempt_at FROM outbox
+             WHERE thread = ? AND state IN ('failed', 'retrying') ORDER BY id DESC LIMIT 20",
+    )
+    .bind(thread)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(recipient, subject, state, attempts, last_error, next_attempt_at)| MailTrouble {
+                recipient,
+                subject,
+                delivery: Delivery::parse(&state).unwrap_or(Delivery::Failed),
+                attempts,
+                last_error,
+                next_attempt_at,
+            },
+        )
         .collect())
 }
 

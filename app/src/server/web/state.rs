@@ -25,6 +25,8 @@ pub struct AppState {
     /// The SMTP server messages are handed to, when one is configured; without
     /// it, messages wait in the outbox.
     pub mailer: Option<Mailer>,
+    /// The desk's mailbox as read (its description), when one is configured.
+    pub inbox: Option<String>,
     /// Committed changes, told to the pages that show them live.
     pub changes: Changes,
     pub search: SearchIndex,

@@ -10,6 +10,7 @@ use crate::domain::{
 };
 use crate::domain::{CategoryId, TicketId};
 use crate::server::store::attachments::{self, files_of};
+use crate::server::store::{inbound, outbox};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
@@ -324,6 +325,8 @@ pub async fn desk_ticket(
             name: name.unwrap_or_default(),
         })
     };
+    let mail_troubles = outbox::troubles_of(&mut *conn, &number.to_string()).await?;
+    let mail_received = inbound::of_ticket(&mut *conn, id).await?;
     Ok(Some(DeskTicket {
         number,
         kind: TicketKind::parse(&row.kind).ok_or_else(|| unreadable("kind"))?,
@@ -366,6 +369,8 @@ pub async fn desk_ticket(
         checklist: checklist(&mut *conn, id).await?,
         choices,
         offer_known_error: false,
+        mail_troubles,
+        mail_received,
     }))
 }
 

@@ -51,6 +51,29 @@ pub async fn create(
     files: &Files,
     now: DateTime<Utc>,
 ) -> Result<Created, CreateError> {
+    create_through(db, hub, ticket, owner, files, Channel::Portal, now).await
+}
+
+/// How a ticket reached the desk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    /// The portal's forms: the reporter is told by mail.
+    Portal,
+    /// An e-mail: its sender is told only when `answer` (not mail from a
+    /// machine, nor past the day's answers to its sender).
+    Mail { answer: bool },
+}
+
+/// [`create`], for a ticket that came in through `channel`.
+pub async fn create_through(
+    db: &Db,
+    hub: &Changes,
+    ticket: NewTicket,
+    owner: Option<UserId>,
+    files: &Files,
+    channel: Channel,
+    now: DateTime<Utc>,
+) -> Result<Created, CreateError> {
     let token = new_token().map_err(|e| CreateError::Random(e.to_string()))?;
     let mut work = TicketWork::begin(db, hub, now).await?;
     let tx = work.conn();
@@ -138,8 +161,12 @@ pub async fn create(
     .bind(sla_next_at)
     .fetch_one(&mut *tx)
     .await?;
+    let through = match channel {
+        Channel::Portal => "through the self-service portal",
+        Channel::Mail { .. } => "by e-mail",
+    };
     let body = format!(
-        "{} logged through the self-service portal with priority {}.",
+        "{} logged {through} with priority {}.",
         ticket.kind.label(),
         rule.title()
     );
@@ -157,6 +184,9 @@ pub async fn create(
     };
     work.record(logged, 0, entry, Seen::ByReporter).await?;
     work.mail_status_link(ticket_id, &token);
+    if channel == (Channel::Mail { answer: false }) {
+        work.tell_reporter_nothing(ticket_id);
+    }
     match work.attach(files).await {
         Ok(()) => {}
         Err(ClaimError::Database(error)) => return Err(error.into()),

@@ -8,6 +8,8 @@
 //! - Agents: the assignee, of an assignment to them; the members of the ticket's
 //!   group, of a new ticket (when the group wants it); the assignee (or, with
 //!   none, the group), of what the reporter added, asked, rejected or reopened.
+//! - Followers of a major incident ("this is my problem too"), of its public
+//!   updates and its resolution.
 //! - Incident managers (active admins): targets at risk or breached, major
 //!   incidents declared, escalations.
 //!
@@ -37,6 +39,9 @@ pub struct Mailing {
     pub by: Option<UserId>,
     /// The private status link, for the message that tells of a new ticket.
     pub status_link: Option<String>,
+    /// Whether the reporter hears of it (not of a ticket logged from mail
+    /// that must not be answered).
+    pub tell_reporter: bool,
 }
 
 /// What the reporter hears of, by entry kind (a hold only when it waits for them).
@@ -113,8 +118,15 @@ async fn queue_one(
     // The reporter reopening their ticket is their own doing: the desk hears of
     // it instead.
     let reporter_reopened = kind == "reopened" && mailing.by.is_none();
-    if mailing.public && REPORTER_KINDS.contains(&kind) && !reporter_reopened {
+    if mailing.tell_reporter
+        && mailing.public
+        && REPORTER_KINDS.contains(&kind)
+        && !reporter_reopened
+    {
         to_reporter(conn, mailing, &facts, &ticket, what, now).await?;
+    }
+    if mailing.public && matches!(kind, "reply" | "resolved") {
+        to_followers(conn, mailing, &ticket, what, now).await?;
     }
     let kind = if reporter_reopened {
         "reopened_by_reporter"
@@ -158,21 +170,66 @@ async fn to_reporter(
             format!("{PORTAL}/my-tickets/{}", ticket.number)
         }
         (None, Some(token)) => format!("{PORTAL}/status/{token}"),
-        (None, None) => {
-            let token = new_token().map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
-            sqlx::query(
-                "INSERT INTO mailed_links (token_hash, ticket_id, created_at) VALUES (?, ?, ?)",
-            )
-            .bind(hash_token(&token).to_vec())
-            .bind(mailing.ticket_id)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-            format!("{PORTAL}/status/{token}")
-        }
+        (None, None) => mailed_link(conn, mailing.ticket_id, false, now).await?,
     };
     if let Some(written) = ticket_message(topic, ticket, what, &link, facts.user_id.is_some()) {
         queue(conn, &facts.reporter_email, &written, &ticket.number, now).await?;
+    }
+    Ok(())
+}
+
+/// A private link of its own to ticket `id`, stored hashed; a `following` one
+/// reads the ticket as a follower does.
+async fn mailed_link(
+    conn: &mut SqliteConnection,
+    id: TicketId,
+    following: bool,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    let token = new_token().map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
+    sqlx::query(
+        "INSERT INTO mailed_links (token_hash, ticket_id, following, created_at)
+         VALUES (?, ?, ?, ?)",
+    )
+    .bind(hash_token(&token).to_vec())
+    .bind(id)
+    .bind(following)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(format!("{PORTAL}/status/{token}"))
+}
+
+/// The people following major incident `mailing.ticket_id` ("this is my problem
+/// too") hear of its public updates and its resolution, each with a follower's
+/// link of their own.
+async fn to_followers(
+    conn: &mut SqliteConnection,
+    mailing: &Mailing,
+    ticket: &MailTicket,
+    what: Happened<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let followers: Vec<(Option<UserId>, String)> = sqlx::query_as(
+        "SELECT f.user_id, f.email FROM major_followers f
+         LEFT JOIN users u ON u.id = f.user_id
+         WHERE f.ticket_id = ? AND (f.user_id IS NULL OR u.active = 1)
+         ORDER BY f.id",
+    )
+    .bind(mailing.ticket_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let topic = MailTopic::Following;
+    for (user, email) in followers {
+        if let Some(user) = user {
+            if !wants(conn, user, topic).await? {
+                continue;
+            }
+        }
+        let link = mailed_link(conn, mailing.ticket_id, true, now).await?;
+        if let Some(written) = ticket_message(topic, ticket, what, &link, user.is_some()) {
+            queue(conn, &email, &written, &ticket.number, now).await?;
+        }
     }
     Ok(())
 }
@@ -231,20 +288,19 @@ async fn staff_for(
     }))
 }
 
-/// Whether `user` receives `topic` (yes, unless they switched it off).
+/// Whether `user` receives `topic`: as they chose, else the topic's default.
 async fn wants(
     conn: &mut SqliteConnection,
     user: UserId,
     topic: MailTopic,
 ) -> Result<bool, sqlx::Error> {
-    let off: Option<bool> = sqlx::query_scalar(
-        "SELECT wanted = 0 FROM mail_preferences WHERE user_id = ? AND topic = ?",
-    )
-    .bind(user)
-    .bind(topic.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(off != Some(true))
+    let wanted: Option<bool> =
+        sqlx::query_scalar("SELECT wanted FROM mail_preferences WHERE user_id = ? AND topic = ?")
+            .bind(user)
+            .bind(topic.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(wanted.unwrap_or(topic.default_on()))
 }
 
 async fn active(conn: &mut SqliteConnection, user: UserId) -> Result<bool, sqlx::Error> {

@@ -92,7 +92,7 @@ pub async fn ticket_by_token(
     let found: Option<(TicketId, bool)> = sqlx::query_as(
         "SELECT id, 0 FROM tickets WHERE status_token_hash = ?1
          UNION ALL SELECT ticket_id, 1 FROM major_followers WHERE status_token_hash = ?1
-         UNION ALL SELECT ticket_id, 0 FROM mailed_links WHERE token_hash = ?1
+         UNION ALL SELECT ticket_id, following FROM mailed_links WHERE token_hash = ?1
          LIMIT 1",
     )
     .bind(hash_token(token).to_vec())

@@ -159,6 +159,7 @@ impl<'a> TicketWork<'a> {
             public: entry.visibility == Visibility::Public,
             by: entry.by,
             status_link: None,
+            tell_reporter: true,
         });
         let public = seen_by == Seen::ByReporter;
         match self.changed.iter_mut().find(|c| c.ticket_id == ticket.id) {
@@ -205,6 +206,13 @@ impl<'a> TicketWork<'a> {
             .find(|m| m.ticket_id == ticket && m.kind == "logged")
         {
             mailing.status_link = Some(token.to_string());
+        }
+    }
+
+    /// No message about `ticket` goes to its reporter from this change.
+    pub fn tell_reporter_nothing(&mut self, ticket: TicketId) {
+        for mailing in self.mailings.iter_mut().filter(|m| m.ticket_id == ticket) {
+            mailing.tell_reporter = false;
         }
     }
 
