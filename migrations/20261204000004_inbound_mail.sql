@@ -30,6 +30,4 @@ CREATE INDEX inbound_mail_by_ticket ON inbound_mail (ticket_id) WHERE ticket_id 
 CREATE UNIQUE INDEX outbox_by_key ON outbox (message_key);
 
 -- The signing key of Message-IDs is made at the first start and kept in
--- settings (`mail_signing_key`); the default category of tickets logged by
--- mail is a setting too (`mail_category`, a category id; the first offered
--- category when unset).
+-- settings (`mail_signing_key`).

@@ -49,6 +49,7 @@ async fn main() {
             },
             answers_a_day: 10,
             strangers: Default::default(),
+            category: None,
         }),
         leptos_options: LeptosOptions::builder()
             .output_name("portal")

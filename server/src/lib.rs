@@ -323,6 +323,7 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
             own_addresses,
             answers_a_day: inbound.answers_a_day,
             strangers: inbound.strangers,
+            category: inbound.category.clone(),
         };
         app::server::inbox::imap::spawn_reading(desk, mailbox, state.changes.clone());
     } else {

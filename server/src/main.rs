@@ -5,7 +5,7 @@
 
 use app::domain::Backoff;
 use app::server::inbox::imap::{ImapSettings, InboundSettings};
-use app::server::inbox::land::Strangers;
+use app::server::inbox::land::{parse_category, Strangers};
 use app::server::mail::MailSettings;
 use clap::Parser;
 use leptos::prelude::LeptosOptions;
@@ -91,6 +91,11 @@ struct Args {
     #[arg(long, env = "PORTAL_MAIL_STRANGERS", default_value = "hold",
           value_parser = ["hold", "new-ticket"])]
     mail_strangers: String,
+
+    /// Where mail that is not a reply is logged, as service-slug/Category name
+    /// (e.g. "email/Sending"); without it, in the first offered category.
+    #[arg(long, env = "PORTAL_MAIL_CATEGORY", value_parser = parse_category)]
+    mail_category: Option<(String, String)>,
 
     /// What to log, as tracing filter directives (e.g. "info", "server=debug").
     #[arg(long, env = "PORTAL_LOG", default_value = "info,tantivy=warn")]
@@ -217,6 +222,7 @@ async fn run() -> std::process::ExitCode {
             },
             answers_a_day: args.mail_answers_a_day,
             strangers: Strangers::parse(&args.mail_strangers).unwrap_or_default(),
+            category: args.mail_category.clone(),
         }),
         leptos_options: options(addr),
     };
@@ -230,6 +236,7 @@ async fn run() -> std::process::ExitCode {
             &args.mail_from,
             args.mail_answers_a_day,
             strangers,
+            args.mail_category.clone(),
         )
         .await;
     }
@@ -311,6 +318,7 @@ async fn ingest_mail(
     from: &str,
     answers_a_day: u32,
     strangers: Strangers,
+    category: Option<(String, String)>,
 ) -> std::process::ExitCode {
     use app::server::inbox::land::{ingest, Desk};
     use std::io::Read;
@@ -366,10 +374,11 @@ async fn ingest_mail(
         own_addresses,
         answers_a_day,
         strangers,
+        category,
     };
     match ingest(&desk, &raw, chrono::Utc::now()).await {
         Ok(landed) => {
-            println!("{landed:?}");
+            println!("{landed}");
             std::process::ExitCode::SUCCESS
         }
         Err(error) => {

@@ -146,6 +146,7 @@ impl TestPortal {
                 },
                 answers_a_day: 10,
                 strangers: Default::default(),
+                category: None,
             });
         })
         .await

@@ -95,6 +95,7 @@ async fn scene() -> Scene {
         own_addresses: vec!["help@portal.test".into()],
         answers_a_day: 3,
         strangers: Strangers::Hold,
+        category: None,
     };
     Scene {
         reply_id: format!("<{}>", reply.message_id()),
@@ -440,6 +441,26 @@ async fn other_mail_logs_a_ticket_and_its_sender_hears_of_it_a_few_times_a_day_a
         answers.push(logged(landed).1);
     }
     assert_eq!(answers, [true, true, true, false]);
+
+    // Logged where PORTAL_MAIL_CATEGORY says, while that category is offered.
+    let desk = Desk {
+        category: Some(("email".into(), "Calendar".into())),
+        ..s.desk.clone()
+    };
+    let raw = replace(
+        &corpus("25-no-subject.eml", &[]),
+        b"<nosubject25@",
+        b"<calendar25@",
+    );
+    let (calendar, _) = logged(ingest(&desk, &raw, chrono::Utc::now()).await.unwrap());
+    let category: String = sqlx::query_scalar(
+        "SELECT c.name FROM tickets t JOIN categories c ON c.id = t.category_id WHERE t.number = ?",
+    )
+    .bind(&calendar)
+    .fetch_one(&s.portal.state.db.reader)
+    .await
+    .unwrap();
+    assert_eq!(category, "Calendar");
 
     // Too large (over what a ticket's files may total, 1 MB here): refused,
     // politely, with nothing logged.

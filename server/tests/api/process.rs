@@ -403,7 +403,10 @@ fn ingest_mail_lands_a_piped_message_or_asks_the_mail_server_to_try_again() {
     };
     let landed = ingest(&running.dir.path().join("data"));
     assert!(landed.status.success(), "{landed:?}");
-    assert_eq!(String::from_utf8_lossy(&landed.stdout).trim(), "Unreadable");
+    assert_eq!(
+        String::from_utf8_lossy(&landed.stdout).trim(),
+        "kept for an admin: it could not be read or landed"
+    );
 
     let blocked = running.dir.path().join("not-a-directory");
     std::fs::write(&blocked, "a file where the data directory should be").unwrap();

@@ -31,6 +31,8 @@ pub struct InboundSettings {
     pub answers_a_day: u32,
     /// What a reply from someone who is neither reporter nor follower does.
     pub strangers: super::land::Strangers,
+    /// Where other mail is logged (`PORTAL_MAIL_CATEGORY`).
+    pub category: Option<(String, String)>,
 }
 
 /// The settings of the mailbox, as given.
@@ -289,7 +291,7 @@ async fn read_unseen(desk: &Desk, session: &mut Session) -> Result<(), ReadError
 }
 
 fn log_landed(uid: u32, landed: &Landed) {
-    tracing::info!(uid, landed = ?landed, "mail read from the desk's mailbox");
+    tracing::info!(uid, %landed, "mail read from the desk's mailbox");
 }
 
 async fn connect(mailbox: &Mailbox) -> Result<Session, ReadError> {

@@ -53,6 +53,23 @@ pub struct Desk {
     pub answers_a_day: u32,
     /// What a reply from someone who is neither reporter nor follower does.
     pub strangers: Strangers,
+    /// Where other mail is logged: a service's slug and one of its categories'
+    /// names (`PORTAL_MAIL_CATEGORY`); the first offered category without it.
+    pub category: Option<(String, String)>,
+}
+
+/// `PORTAL_MAIL_CATEGORY` as written, `service-slug/Category name`, or why it
+/// cannot be used.
+pub fn parse_category(raw: &str) -> Result<(String, String), String> {
+    match raw.split_once('/') {
+        Some((slug, name)) if !slug.trim().is_empty() && !name.trim().is_empty() => {
+            Ok((slug.trim().to_string(), name.trim().to_string()))
+        }
+        _ => Err(format!(
+            "PORTAL_MAIL_CATEGORY cannot be used ({raw:?}): write it as service-slug/Category \
+             name, e.g. email/Sending"
+        )),
+    }
 }
 
 impl Desk {
@@ -121,6 +138,41 @@ pub enum Landed {
     Unreadable,
     /// Read before (the same Message-ID): nothing done again.
     Duplicate,
+}
+
+/// In words, for the operator (`server ingest-mail` prints it) and the log.
+impl std::fmt::Display for Landed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Landed::Added(n) => write!(f, "added to {n} as information from its reporter"),
+            Landed::Replied(n) => write!(f, "added to {n} as a reply by an agent"),
+            Landed::Follower(n) => write!(f, "added to {n} as a follower's message"),
+            Landed::Held(n) => write!(f, "held on {n} for the desk (not from its reporter)"),
+            Landed::Logged { number, answered } => write!(
+                f,
+                "logged as {number}; {}",
+                if *answered {
+                    "the sender is told"
+                } else {
+                    "not answered"
+                }
+            ),
+            Landed::Bounce(Some(id)) => write!(f, "a bounce: outbox message {id} marked failed"),
+            Landed::Bounce(None) => write!(f, "a delivery report about no failed message of ours"),
+            Landed::Ignored(why) => write!(f, "kept, nothing done: {why}"),
+            Landed::Refused { answered } => write!(
+                f,
+                "refused as too large; {}",
+                if *answered {
+                    "the sender is told"
+                } else {
+                    "not answered"
+                }
+            ),
+            Landed::Unreadable => write!(f, "kept for an admin: it could not be read or landed"),
+            Landed::Duplicate => write!(f, "read before (the same Message-ID): nothing done"),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -389,9 +441,18 @@ async fn log_ticket(
 ) -> Result<Landed, IngestError> {
     let (service_slug, category_id, owner) = {
         let mut conn = desk.db.reader.acquire().await?;
-        let (slug, category) = inbound::default_category(&mut conn)
+        let chosen = desk
+            .category
+            .as_ref()
+            .map(|(slug, name)| (slug.as_str(), name.as_str()));
+        let (slug, category, found) = inbound::default_category(&mut conn, chosen)
             .await?
             .ok_or_else(|| IngestError::Log("no service is offered".into()))?;
+        if chosen.is_some() && !found {
+            tracing::warn!(
+                "PORTAL_MAIL_CATEGORY names no offered category: mail is logged in the first one"
+            );
+        }
         let owner = inbound::account_of(&mut conn, sender).await?;
         (slug, category, owner)
     };
@@ -616,4 +677,21 @@ async fn keep(desk: &Desk, received: Received) -> Result<(), sqlx::Error> {
 
 fn truncate(text: &str, chars: usize) -> String {
     text.chars().take(chars).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_category_setting_is_a_service_and_a_category_name() {
+        assert_eq!(
+            parse_category(" email / Sending "),
+            Ok(("email".into(), "Sending".into()))
+        );
+        for wrong in ["email", "/Sending", "email/", ""] {
+            let error = parse_category(wrong).unwrap_err();
+            assert!(error.contains("PORTAL_MAIL_CATEGORY"), "{error}");
+        }
+    }
 }

@@ -264,19 +264,24 @@ pub async fn version_of(
         .await
 }
 
-/// Where mail that is not a reply is logged: the category the admin chose
-/// (setting `mail_category`), else the first offered one. Its service's slug
-/// and its id.
+/// Where mail that is not a reply is logged: `chosen` (a service's slug and
+/// one of its categories' names, `PORTAL_MAIL_CATEGORY`) while it is offered,
+/// else the first offered category. Its service's slug, its id, and whether it
+/// is the one chosen.
 pub async fn default_category(
     conn: &mut SqliteConnection,
-) -> Result<Option<(String, i64)>, sqlx::Error> {
+    chosen: Option<(&str, &str)>,
+) -> Result<Option<(String, i64, bool)>, sqlx::Error> {
+    let (slug, name) = chosen.unwrap_or_default();
     sqlx::query_as(
-        "SELECT s.slug, c.id FROM categories c JOIN services s ON s.id = c.service_id
+        "SELECT s.slug, c.id, (s.slug = ?1 AND c.name = ?2) AS chosen
+         FROM categories c JOIN services s ON s.id = c.service_id
          WHERE c.offered = 1 AND s.offered = 1
-         ORDER BY c.id = (SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'mail_category')
-                  DESC, s.position, c.id
+         ORDER BY chosen DESC, s.position, c.id
          LIMIT 1",
     )
+    .bind(slug)
+    .bind(name)
     .fetch_optional(conn)
     .await
 }
