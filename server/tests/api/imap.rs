@@ -4,17 +4,10 @@
 
 use crate::helpers::TestPortal;
 use crate::imap_server::ImapServer;
+use crate::inbound::corpus;
 use crate::mail::mail_to;
 use crate::smtp_sink::SmtpSink;
 use std::time::{Duration, Instant};
-
-fn corpus(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/tests/api/mail-corpus/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 async fn tickets(portal: &TestPortal) -> Vec<String> {
     sqlx::query_scalar("SELECT summary FROM tickets ORDER BY id")
@@ -30,8 +23,8 @@ async fn mail_in_the_desks_mailbox_becomes_a_ticket_and_is_marked_read_never_del
     let portal = TestPortal::start_reading(&sink.url(), &imap.url(), imap.password_file()).await;
     portal.with_email_service().await;
 
-    imap.deliver(&corpus("18-new-issue.eml")).await;
-    imap.deliver(&corpus("22-monitoring-alert.eml")).await;
+    imap.deliver(&corpus("18-new-issue.eml", &[])).await;
+    imap.deliver(&corpus("22-monitoring-alert.eml", &[])).await;
     let start = Instant::now();
     while tickets(&portal).await.len() < 2 {
         assert!(start.elapsed() < Duration::from_secs(30), "nothing landed");
@@ -51,7 +44,7 @@ async fn mail_in_the_desks_mailbox_becomes_a_ticket_and_is_marked_read_never_del
 
     // The same message again (delivered twice by a mail server): read, not
     // logged twice.
-    imap.deliver(&corpus("18-new-issue.eml")).await;
+    imap.deliver(&corpus("18-new-issue.eml", &[])).await;
     let start = Instant::now();
     while imap.unseen().await > 0 {
         assert!(start.elapsed() < Duration::from_secs(30), "not read");

@@ -19,7 +19,7 @@ use app::server::store::{attachments, outbox};
 use std::time::Duration;
 
 /// A corpus file as received, its placeholders filled.
-fn corpus(name: &str, fill: &[(&str, &str)]) -> Vec<u8> {
+pub(crate) fn corpus(name: &str, fill: &[(&str, &str)]) -> Vec<u8> {
     let path = format!(
         "{}/tests/api/mail-corpus/{name}",
         env!("CARGO_MANIFEST_DIR")

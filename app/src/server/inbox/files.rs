@@ -4,7 +4,7 @@
 //! Images embedded in an HTML body (a `Content-ID` and no `attachment`
 //! disposition: logos in signatures) are not files of the ticket.
 
-use crate::domain::{clean_file_name, size_in_words, MAX_FILES};
+use crate::domain::{clean_file_name, size_in_words, AttachmentRules, MAX_FILES};
 use crate::server::attachments::scan::Scanner;
 use crate::server::attachments::upload::take_in;
 use crate::server::store::attachments::{self, Files};
@@ -30,17 +30,15 @@ pub struct Keeping<'a> {
     pub scanner: Option<&'a Scanner>,
 }
 
-/// The files of `message` to attach, and a sentence for each one left out.
+/// The files of `message` to attach under `rules`, and a sentence for each
+/// one left out.
 pub async fn files_of(
     keeping: Keeping<'_>,
+    rules: AttachmentRules,
     message: &Message<'_>,
     now: DateTime<Utc>,
 ) -> Result<(Files, Vec<String>), FilesError> {
     let Keeping { db, store, scanner } = keeping;
-    let rules = {
-        let mut conn = db.reader.acquire().await?;
-        attachments::rules(&mut conn).await?
-    };
     let mut files = Files {
         ids: Vec::new(),
         rules,

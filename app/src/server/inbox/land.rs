@@ -21,8 +21,8 @@
 use super::files::{files_of, FilesError, Keeping};
 use crate::domain::Visibility;
 use crate::domain::{
-    automatic, bare_subject, cut_reply, Actor, Automatic, CategoryId, Impact, NewTicket, Reporter,
-    TicketKind, TicketNumber, TicketState, Urgency,
+    automatic, bare_subject, cut_reply, Actor, AttachmentRules, Automatic, CategoryId, Impact,
+    NewTicket, Reporter, TicketKind, TicketNumber, TicketState, Urgency,
 };
 use crate::server::attachments::scan::Scanner;
 use crate::server::hub::Changes;
@@ -204,14 +204,11 @@ pub async fn ingest(desk: &Desk, raw: &[u8], now: DateTime<Utc>) -> Result<Lande
 }
 
 async fn land(desk: &Desk, raw: &[u8], now: DateTime<Utc>) -> Result<Landed, IngestError> {
-    let limit = {
+    let rules = {
         let mut conn = desk.db.reader.acquire().await?;
-        largest_message(
-            crate::server::store::attachments::rules(&mut conn)
-                .await?
-                .per_ticket,
-        )
+        crate::server::store::attachments::rules(&mut conn).await?
     };
+    let limit = largest_message(rules.per_ticket);
     if raw.len() as u64 > limit {
         return refuse_too_large(desk, raw, limit, now).await;
     }
@@ -263,16 +260,24 @@ async fn land(desk: &Desk, raw: &[u8], now: DateTime<Utc>) -> Result<Landed, Ing
                 inbound::who_is(&mut conn, number, &sender).await?
             };
             if who == inbound::Who::Stranger && desk.strangers == Strangers::NewTicket {
-                return log_ticket(desk, received, &message, &sender, &text, machine, now).await;
+                return log_ticket(
+                    desk, received, &message, rules, &sender, &text, machine, now,
+                )
+                .await;
             }
-            land_reply(desk, received, &message, number, who, &text, now).await
+            land_reply(desk, received, &message, rules, number, who, &text, now).await
         }
         _ if machine == Some(Automatic::Reply) => {
             let why = machine.map_or("", Automatic::words).to_string();
             keep(desk, received.outcome("ignored", &why)).await?;
             Ok(Landed::Ignored(why))
         }
-        _ => log_ticket(desk, received, &message, &sender, &text, machine, now).await,
+        _ => {
+            log_ticket(
+                desk, received, &message, rules, &sender, &text, machine, now,
+            )
+            .await
+        }
     }
 }
 
@@ -305,13 +310,14 @@ async fn land_reply(
     desk: &Desk,
     received: Received,
     message: &Message<'_>,
+    rules: AttachmentRules,
     number: TicketNumber,
     who: inbound::Who,
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<Landed, IngestError> {
     let sender = received.sender.clone().unwrap_or_default();
-    let (files, left_out) = files_of(desk.keeping(), message, now).await?;
+    let (files, left_out) = files_of(desk.keeping(), rules, message, now).await?;
     let said = with_left_out(cut_reply(text), &left_out);
     let (outcome, landed) = match who {
         inbound::Who::Reporter { name } => {
@@ -434,6 +440,7 @@ async fn log_ticket(
     desk: &Desk,
     received: Received,
     message: &Message<'_>,
+    rules: AttachmentRules,
     sender: &str,
     text: &str,
     machine: Option<Automatic>,
@@ -471,7 +478,7 @@ async fn log_ticket(
         .map(|s| crate::domain::clean_line(&s))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "(no subject)".into());
-    let (files, left_out) = files_of(desk.keeping(), message, now).await?;
+    let (files, left_out) = files_of(desk.keeping(), rules, message, now).await?;
     let description = if text.trim().is_empty() {
         "(The message had no text.)".to_string()
     } else {

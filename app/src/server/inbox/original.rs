@@ -3,13 +3,13 @@
 //! signatures; unreadable ones wait here for an admin).
 
 use crate::error::AppError;
-use crate::server::attachments::download::content_disposition;
+use crate::server::attachments::download::as_download;
 use crate::server::store::inbound;
 use crate::server::web::caller::Staff;
 use crate::server::web::state::AppState;
 use crate::server::web::status::refuse;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 pub async fn original(
@@ -28,25 +28,11 @@ pub async fn original(
         Ok(raw) => raw,
         Err(error) => return refuse(error),
     };
-    let mut response = (StatusCode::OK, raw).into_response();
-    let headers = response.headers_mut();
-    let name = format!("message-{id}.eml");
-    for (name, value) in [
-        (header::CONTENT_TYPE, "message/rfc822".to_string()),
-        (
-            header::CONTENT_DISPOSITION,
-            content_disposition("attachment", &name),
-        ),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; sandbox".into(),
-        ),
-        (header::CACHE_CONTROL, "private, no-store".into()),
-    ] {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(name, value);
-        }
-    }
-    response
+    as_download(
+        (StatusCode::OK, raw).into_response(),
+        "message/rfc822",
+        None,
+        "attachment",
+        &format!("message-{id}.eml"),
+    )
 }

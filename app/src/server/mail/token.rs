@@ -8,6 +8,7 @@
 //! ticket number alone, or an id made up by someone who never received one of
 //! our messages, leads nowhere.
 
+use crate::server::secrets::{hex, unhex};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -56,20 +57,6 @@ impl SigningKey {
             .ok()
             .map(|()| key)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

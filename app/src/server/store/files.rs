@@ -8,6 +8,7 @@
 //! upload cut off half-way leaves only a temporary file, which [`FileStore::sweep`]
 //! removes at the next start together with any file no row names.
 
+use crate::server::secrets::hex;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::io;
@@ -136,11 +137,6 @@ impl FileStore {
         }
         Ok(removed)
     }
-}
-
-/// Bytes as lowercase hex.
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// 128 random bits as 32 lowercase hex digits: a name nobody can guess.

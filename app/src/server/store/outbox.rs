@@ -4,7 +4,7 @@
 
 use crate::domain::{Backoff, Delivery, MailTrouble, OutboxMessage};
 use crate::server::mail::token::SigningKey;
-use crate::server::secrets::{hash_token, plausible_token};
+use crate::server::secrets::{hash_token, plausible_token, unhex};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
@@ -333,25 +333,20 @@ pub async fn recent(conn: &mut SqliteConnection) -> Result<Vec<OutboxMessage>, s
 /// The portal's key for signing Message-IDs (`server::mail::token`): made at
 /// the first start, then read from the settings.
 pub async fn signing_key(conn: &mut SqliteConnection) -> Result<SigningKey, sqlx::Error> {
-    let mut fresh = [0u8; 32];
-    getrandom::fill(&mut fresh).map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
-    let fresh: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
-    sqlx::query("INSERT OR IGNORE INTO settings (key, value) VALUES ('mail_signing_key', ?)")
-        .bind(fresh)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT OR IGNORE INTO settings (key, value)
+         VALUES ('mail_signing_key', lower(hex(randomblob(32))))",
+    )
+    .execute(&mut *conn)
+    .await?;
     let stored: String =
         sqlx::query_scalar("SELECT value FROM settings WHERE key = 'mail_signing_key'")
             .fetch_one(&mut *conn)
             .await?;
-    let mut key = [0u8; 32];
-    for (at, byte) in key.iter_mut().enumerate() {
-        *byte = stored
-            .get(at * 2..at * 2 + 2)
-            .and_then(|h| u8::from_str_radix(h, 16).ok())
-            .ok_or_else(|| sqlx::Error::Decode("mail_signing_key is not 64 hex digits".into()))?;
-    }
-    Ok(SigningKey::new(key))
+    unhex(&stored)
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+        .map(SigningKey::new)
+        .ok_or_else(|| sqlx::Error::Decode("mail_signing_key is not 64 hex digits".into()))
 }
 
 /// The newest messages about `thread` (a ticket number) that failed or wait to
