@@ -42,11 +42,15 @@ impl ImapServer {
         std::fs::write(root.join("users"), format!("{USER}:{{PLAIN}}{PASSWORD}\n")).unwrap();
         let port = free_port();
         let r = root.display();
+        // Dovecot notices new mail in IDLE by inotify, and otherwise looks every
+        // `mailbox_idle_check_interval` (30 s by default): a message delivered
+        // just before the reader entered IDLE once waited that long here.
         let conf = format!(
             "base_dir = {r}/run\nstate_dir = {r}/run/state\nlog_path = {r}/dovecot.log\n\
              listen = 127.0.0.1\nprotocols = imap\nssl = no\ndisable_plaintext_auth = no\n\
              auth_mechanisms = plain login\nfirst_valid_uid = 1\n\
              mail_location = maildir:{r}/mail/%u\n\
+             mailbox_idle_check_interval = 1 secs\n\
              default_internal_user = dovecot\ndefault_login_user = dovenull\n\
              service imap-login {{\n  chroot =\n  inet_listener imap {{\n    \
              address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    \
