@@ -19,6 +19,9 @@ pub struct SearchState {
     pub results: Option<SearchResults>,
 }
 
+/// The fewest letters a search is run for while typing.
+const MIN_QUERY_CHARS: usize = 3;
+
 #[island]
 pub fn SearchBox(initial: SearchState, services: Vec<(String, String)>) -> impl IntoView {
     let query = RwSignal::new(initial.query.clone());
@@ -42,6 +45,11 @@ pub fn SearchBox(initial: SearchState, services: Vec<(String, String)>) -> impl 
         replace_address(&q, &k, &s);
         if q.trim().is_empty() && k.is_empty() && s.is_empty() {
             results.set(None);
+            return;
+        }
+        // One or two letters begin too many words to mean anything yet: what is
+        // shown stays until a third, rather than flashing "No matching articles".
+        if (1..MIN_QUERY_CHARS).contains(&q.trim().chars().count()) {
             return;
         }
         leptos::task::spawn_local(async move {

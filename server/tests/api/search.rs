@@ -58,8 +58,15 @@ async fn a_title_match_ranks_above_a_body_match() {
 }
 
 #[tokio::test]
-async fn one_typo_is_forgiven_in_words_of_five_letters_or_more() {
+async fn one_typo_is_forgiven_in_words_of_four_letters_or_more() {
     let portal = portal_with_articles().await;
+    // Four letters: "eror" is "error", and the known error ranks first.
+    let results = portal.search("vpn eror", &[]).await;
+    assert_eq!(results.hits[0].slug, "vpn-error-809");
+    assert_eq!(
+        results.corrections,
+        vec![("eror".to_string(), "error".to_string())]
+    );
     let results = portal.search("pasword", &[]).await;
     assert_eq!(results.hits[0].slug, "reset-password");
     assert_eq!(

@@ -6,7 +6,7 @@
 //! - a word the index knows is searched as typed (stemmed, ranked by BM25);
 //! - the last word, while it is still being typed, also stands for the most common
 //!   words it begins ("passw" → "password");
-//! - a word of 5 or more letters that the index does not know is corrected against
+//! - a word of 4 or more letters that the index does not know is corrected against
 //!   the index's own vocabulary (one edit, two from 9 letters), and the corrected
 //!   words are searched and ranked by BM25 like any other.
 //!
@@ -202,8 +202,10 @@ fn choose_terms(
     }
     let letters = word.chars().count();
     let allowed_edits = match letters {
-        0..=4 => 0,
-        5..=8 => 1,
+        // "eror" is a common typo of a common word; three letters are too few to
+        // tell a typo from another word ("vnp" → "vpn" or "van"?).
+        0..=3 => 0,
+        4..=8 => 1,
         _ => 2,
     };
     if allowed_edits > 0 && word.chars().all(char::is_alphabetic) {
