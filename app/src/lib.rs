@@ -41,6 +41,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <link rel="stylesheet" href="/pkg/portal.css"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <meta name="description" content="IT Help: answers to common IT problems, service notices, and the service desk: report an incident or ask for something, then follow it."/>
+                // Every page shows the notice banner: feed readers find the notices from any.
+                <link rel="alternate" type="application/atom+xml" href="/notices.atom" title="Service notices"/>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>

@@ -31,8 +31,15 @@ test("triage, log an incident, see the confirmation, then check its status", asy
   expect(number).toMatch(/^INC\d{7}$/);
   await expect(page.getByTestId("ticket-priority")).toHaveText("P1 – Critical");
 
-  // The private link opens the status page.
+  // "Copy link" puts the whole private link on the clipboard.
   const link = (await page.getByTestId("private-link").getAttribute("href")) ?? "";
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await hydrated(page, "span.copy-link");
+  await page.getByTestId("copy-link").click();
+  await expect(page.locator("span.copy-link")).toContainText("Copied.");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(new URL(link, page.url()).href);
+
+  // The private link opens the status page.
   await page.goto(link);
   await expect(page.getByTestId("ticket-state")).toHaveText("New");
   await expect(page.getByTestId("ticket-status")).toContainText(number);
@@ -88,6 +95,11 @@ test.describe("without JavaScript", () => {
     await page.getByRole("button", { name: "Log the incident" }).click();
 
     await expect(page.getByRole("alert")).toContainText("There are");
+    // Focus is on the summary of problems; a text box with a problem is red like a list.
+    await expect(page.locator(".error-summary")).toBeFocused();
+    const red = "rgb(179, 38, 30)";
+    await expect(page.getByLabel("E-mail address")).toHaveCSS("border-top-color", red);
+    await expect(page.getByLabel("Service", { exact: true })).toHaveCSS("border-top-color", red);
     await expect(page.locator("#name-error")).toContainText("Enter your name.");
     await expect(page.locator("#email-error")).toContainText("name@example.com");
     await expect(page.locator("#description-error")).toContainText("Tell us what happened");

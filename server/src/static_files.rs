@@ -8,7 +8,7 @@
 use app::server::web::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use leptos::prelude::LeptosOptions;
 use std::io::Write;
@@ -40,7 +40,8 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
     let (parts, body) = request.into_parts();
     let probe = Request::from_parts(parts.clone(), Body::empty());
     let Ok(response) = ServeDir::new(&root).oneshot(probe).await;
-    if response.status().is_success() {
+    // "Not modified" answers a browser that already has the file.
+    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
         return response.into_response();
     }
     let options = state.leptos_options.clone();

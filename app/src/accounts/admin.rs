@@ -258,7 +258,7 @@ fn DeliveryLog(overview: OutboxOverview, outcome: FormOutcome) -> impl IntoView 
                     <li class="message" data-test="received-message">
                         <h3 class="message-subject">{if m.subject.is_empty() { "(no subject)".to_string() } else { m.subject.clone() }}</h3>
                         <p class="message-meta">"From " {if m.sender.is_empty() { "(no sender)".to_string() } else { m.sender.clone() }}
-                            " · received " <time datetime=m.received_at.to_rfc3339()>{format_time(m.received_at)}</time>
+                            " · received " <time datetime=crate::domain::machine_time(m.received_at)>{format_time(m.received_at)}</time>
                             " · " <span data-test="received-outcome">{m.outcome.clone()}</span> " · "
                             <a href=format!("/agent/mail/{}", m.id) download="">"the original message"</a></p>
                     </li>
@@ -282,11 +282,11 @@ fn OutboxEntry(m: OutboxMessage, sending: bool) -> impl IntoView {
             <p class="message-meta">
                 <span class=format!("badge delivery delivery-{}", state.as_str()) data-test="delivery">{state.label()}</span>
                 " To " <span data-test="recipient">{m.recipient}</span> " · written "
-                <time datetime=m.created_at.to_rfc3339()>{format_time(m.created_at)}</time>
+                <time datetime=crate::domain::machine_time(m.created_at)>{format_time(m.created_at)}</time>
                 {attempts}
-                {m.sent_at.map(|at| view! { " · sent " <time datetime=at.to_rfc3339()>{format_time(at)}</time> })}
+                {m.sent_at.map(|at| view! { " · sent " <time datetime=crate::domain::machine_time(at)>{format_time(at)}</time> })}
                 {m.next_attempt_at.filter(|_| state == Delivery::Retrying).map(|at| view! {
-                    " · next attempt " <time datetime=at.to_rfc3339()>{format_time(at)}</time>
+                    " · next attempt " <time datetime=crate::domain::machine_time(at)>{format_time(at)}</time>
                 })}
             </p>
             {m.last_error.map(|e| view! { <p class="delivery-error" data-test="last-error">"Last error: "{e}</p> })}
@@ -335,7 +335,7 @@ pub fn AdminAuditPage() -> impl IntoView {
                                 <tbody>
                                     {entries.into_iter().map(|e| view! {
                                         <tr>
-                                            <td><time datetime=e.at.to_rfc3339()>{format_time(e.at)}</time></td>
+                                            <td><time datetime=crate::domain::machine_time(e.at)>{format_time(e.at)}</time></td>
                                             <td>{e.actor}</td>
                                             <td>{e.action.replace('_', " ")}</td>
                                             <td>{e.subject.unwrap_or_default()}</td>

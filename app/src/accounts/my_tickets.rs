@@ -29,6 +29,7 @@ pub fn MyTicketsPage() -> impl IntoView {
                                 <a href="/report">"Report an issue"</a>" when something needs fixing."</p>
                         }.into_any(),
                         Ok(tickets) => view! {
+                            <div class="table-box" role="region" aria-label="Your tickets" tabindex="0">
                             <table class="data-table" data-test="my-tickets">
                                 <caption class="visually-hidden">"Your tickets, newest first"</caption>
                                 <thead>
@@ -49,12 +50,13 @@ pub fn MyTicketsPage() -> impl IntoView {
                                                 <td>{t.summary}</td>
                                                 <td>{t.state.label()}</td>
                                                 <td>{format!("P{} {}", t.priority.level(), t.priority_label)}</td>
-                                                <td><time datetime=t.created_at.to_rfc3339()>{format_time(t.created_at)}</time></td>
+                                                <td><time datetime=crate::domain::machine_time(t.created_at)>{format_time(t.created_at)}</time></td>
                                             </tr>
                                         }
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            </div>
                         }.into_any(),
                         Err(error) => view! { <LoadError error/> }.into_any(),
                     }

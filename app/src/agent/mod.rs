@@ -5,7 +5,6 @@
 //! forms post to `/agent/tickets/{number}` (see `server::agent`); the queue
 //! and the ticket page follow changes live through server-sent events.
 
-mod live;
 mod queue;
 mod ticket;
 
@@ -21,7 +20,9 @@ use crate::server::web::caller::Access;
 #[cfg(feature = "ssr")]
 use crate::server::web::context::serve_as;
 
-/// The first page of the queue with these filters (see [`QueueFilter`]).
+/// A page of the queue with these filters (see [`QueueFilter`]). Its arguments
+/// are its query string, one per filter, so there are as many as filters.
+#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "agent_queue", input = server_fn::codec::GetUrl)]
 pub async fn agent_queue(
     group: String,
@@ -30,6 +31,8 @@ pub async fn agent_queue(
     service: String,
     priority: String,
     sla: String,
+    after: String,
+    page: String,
 ) -> Result<Queue, AppError> {
     serve_as(Access::Staff, |app, me| async move {
         let filter = crate::domain::QueueFilter {
@@ -39,6 +42,8 @@ pub async fn agent_queue(
             service,
             priority,
             sla,
+            after,
+            page,
         };
         let mut conn = app.db.reader.acquire().await?;
         Ok(crate::server::store::tickets::desk::queue(

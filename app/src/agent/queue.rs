@@ -8,6 +8,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::domain::{QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE as QUEUE_PAGE};
+
 /// The states the state filter offers, in lifecycle order.
 const STATES: [TicketState; 8] = [
     TicketState::New,
@@ -33,10 +35,14 @@ pub fn QueuePage() -> impl IntoView {
             service: get("service"),
             priority: get("priority"),
             sla: get("sla"),
+            after: get("after"),
+            page: get("page"),
         }
     };
     let queue = Resource::new(filter, |f| {
-        agent_queue(f.group, f.assignee, f.state, f.service, f.priority, f.sla)
+        agent_queue(
+            f.group, f.assignee, f.state, f.service, f.priority, f.sla, f.after, f.page,
+        )
     });
     view! {
         <Title text="Desk: queue"/>
@@ -49,7 +55,7 @@ pub fn QueuePage() -> impl IntoView {
                         match queue.await {
                             Ok(page) => view! {
                                 <Filters filter=filter.clone() page=page.clone()/>
-                                <LiveQueue page/>
+                                <LiveQueue page filter=filter.clone()/>
                             }.into_any(),
                             Err(error) => view! { <LoadError error/> }.into_any(),
                         }
@@ -120,12 +126,49 @@ fn Filters(filter: QueueFilter, page: Queue) -> impl IntoView {
 
 /// The queue's table, in a live region: fetched again whenever a ticket changes.
 #[component]
-fn LiveQueue(page: Queue) -> impl IntoView {
-    let count = format!("{} tickets in the queue", page.rows.len());
+fn LiveQueue(page: Queue, filter: QueueFilter) -> impl IntoView {
+    let first = (filter.page_number() - 1) * QUEUE_PAGE + 1;
+    let last = first + page.rows.len().saturating_sub(1);
+    let count = match (page.total, page.rows.len()) {
+        (0, _) => "No tickets match".to_string(),
+        (1, _) => "1 ticket matches".to_string(),
+        (total, shown) if shown as i64 == total => format!("{total} tickets match"),
+        (total, _) if total > QUEUE_COUNT_CAP as i64 => format!(
+            "More than {} tickets match · showing {first}–{last}",
+            thousands(QUEUE_COUNT_CAP)
+        ),
+        (total, _) => format!("{total} tickets match · showing {first}–{last}"),
+    };
+    let filters = filter.query();
+    let href = |extra: String| {
+        let query = [filters.clone(), extra]
+            .into_iter()
+            .filter(|q| !q.is_empty())
+            .collect::<Vec<_>>()
+            .join("&");
+        if query.is_empty() {
+            "/agent".to_string()
+        } else {
+            format!("/agent?{query}")
+        }
+    };
+    let first_page = (filter.page_number() > 1).then(|| href(String::new()));
+    let next_page = page
+        .next
+        .clone()
+        .map(|after| href(format!("after={after}&page={}", filter.page_number() + 1)));
+    let pager = (first_page.is_some() || next_page.is_some()).then(|| view! {
+        <nav class="pager" aria-label="Pages of the queue">
+            {first_page.map(|href| view! { <a href=href>"First page"</a> })}
+            {next_page.map(|href| view! { <a href=href rel="next" data-test="next-page">{format!("Next {QUEUE_PAGE} tickets")}</a> })}
+        </nav>
+    });
     let table = if page.rows.is_empty() {
         view! { <p data-test="queue-empty">"No tickets match these filters."</p> }.into_any()
     } else {
         view! {
+            // On a phone the table scrolls inside its own box, never the page.
+            <div class="table-box" role="region" aria-label="The queue's tickets" tabindex="0">
             <table class="data-table queue-table" data-test="queue">
                 <caption class="visually-hidden">"Open tickets, most urgent first"</caption>
                 <thead>
@@ -143,15 +186,16 @@ fn LiveQueue(page: Queue) -> impl IntoView {
                     {page.rows.into_iter().map(|row| view! { <Row row/> }).collect_view()}
                 </tbody>
             </table>
+            </div>
         }
         .into_any()
     };
     view! {
         <LiveRegion topic="queue".to_string() class="queue".to_string()>
-            <p id="queue-count" data-live class="visually-hidden" role="status" aria-live="polite">{count}</p>
+            <p id="queue-count" data-live class="queue-count" role="status" aria-live="polite" data-test="queue-count">{count}</p>
             <div id="queue-rows" data-live>
                 {table}
-                {page.more.then(|| view! { <p class="hint">"More tickets match: narrow the filters to see them."</p> })}
+                {pager}
             </div>
         </LiveRegion>
     }
@@ -194,7 +238,20 @@ pub fn Target(target: TargetView) -> impl IntoView {
         <span class=class data-standing=target.standing.as_str()>
             {standing.map(|s| view! { <strong>{s}</strong> })}
             {target.left}
-            <br/><time class="hint" datetime=target.due_at.to_rfc3339()>{format_time(target.due_at)}</time>
+            <br/><time class="hint" datetime=crate::domain::machine_time(target.due_at)>{format_time(target.due_at)}</time>
         </span>
     }
+}
+
+/// 1000 as "1,000".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

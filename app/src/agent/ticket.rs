@@ -3,16 +3,15 @@
 //! agent saw; a refused or conflicting change brings the page back with the
 //! reason, the ticket as it is now, and what was typed.
 
-use super::live::ChangedNotice;
 use super::queue::Target;
 use super::ticket_for_desk;
 use crate::components::{
-    escape_text, format_time, AttachedFiles, FilePicker, FilesField, LoadError,
+    escape_text, format_time, AttachedFiles, FilePicker, FilesField, LiveRegion, LoadError,
 };
 pub use crate::domain::DeskOutcome;
 use crate::domain::{
     Delivery, DeskTicket, FileView, HistoryEntry, HoldReason, Impact, LinkKind, LinkView,
-    MailTrouble, Phase, ReceivedMail, ResolutionCode, TicketKind, Urgency, WorkForm,
+    MailTrouble, Phase, ReceivedMail, ResolutionCode, TicketKind, Urgency, Voice, WorkForm,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -53,32 +52,71 @@ fn TicketView(
     let typed = outcome.as_ref().map(|o| o.form.clone()).unwrap_or_default();
     let kept = outcome.as_ref().map(|o| o.kept.clone()).unwrap_or_default();
     let message = outcome.map(|o| o.message);
-    let state_words = match ticket.hold {
-        Some(reason) => format!("{} ({})", ticket.state.label(), hold_words(reason)),
-        None => ticket.state.label().to_string(),
-    };
     provide_context(FormCtx {
         number: number.clone(),
         version: ticket.version,
         typed,
         kept,
     });
+    // The page's parts marked `data-live` follow the ticket: when someone else
+    // changes it, each part nobody is working in is fetched again (what the
+    // agent is typing stays; a form sent from before the change comes back as a
+    // conflict with the text kept).
     view! {
         <Title text=format!("{number}: {}", ticket.summary)/>
-        <div class="wrap page wide desk-ticket">
+        <LiveRegion topic=format!("desk/{number}") class="wrap page wide desk-ticket".to_string()>
             <p><a href="/agent">"Queue"</a></p>
-            <ChangedNotice number=number.clone()/>
             {message.map(|m| view! {
                 <div class="error-summary" role="alert" data-test="desk-problem"><p>{m}</p></div>
             })}
             {done.map(|d| view! {
                 <div class="confirmation" role="status" data-test="desk-done"><p>{done_words(&d)}</p></div>
             })}
-            <h1>
+            <h1 id="desk-title" data-live>
                 <span data-test="desk-number">{number.clone()}</span> ": " {ticket.summary.clone()}
                 {ticket.major.then(|| view! { " " <span class="tag warn" data-test="major-tag">"Major incident"</span> })}
                 {ticket.escalated.then(|| view! { " " <span class="tag warn">"Escalated"</span> })}
             </h1>
+            <div class="workspace">
+                <div class="workspace-main">
+                    <div id="desk-conversation" data-live aria-live="polite">
+                        <MailTroubles troubles=ticket.mail_troubles.clone()/>
+                        <ConversationHistory ticket=ticket.clone()/>
+                    </div>
+                    <div id="desk-reply" data-live>
+                        <ReplyBox closed=phase == Phase::Closed/>
+                    </div>
+                    <MailReceived mail=ticket.mail_received.clone()/>
+                </div>
+                <aside class="workspace-side" aria-label="The ticket's properties and actions">
+                    <div id="desk-facts" data-live>
+                        <Properties ticket=ticket.clone()/>
+                    </div>
+                    <div id="desk-actions" data-live>
+                        <Links ticket=ticket.clone()/>
+                        <Checklist ticket=ticket.clone()/>
+                        {match phase {
+                            Phase::Closed => view! { <Reopen/> }.into_any(),
+                            Phase::Done => view! { <Reopen/><Close/> }.into_any(),
+                            _ => view! { <OpenActions ticket=ticket.clone()/> }.into_any(),
+                        }}
+                    </div>
+                </aside>
+            </div>
+        </LiveRegion>
+    }
+}
+
+/// The ticket's properties: where it stands, who has it, who reported it.
+#[component]
+fn Properties(ticket: DeskTicket) -> impl IntoView {
+    let state_words = match ticket.hold {
+        Some(reason) => format!("{} ({})", ticket.state.label(), hold_words(reason)),
+        None => ticket.state.label().to_string(),
+    };
+    view! {
+        <section class="properties" aria-labelledby="properties-title">
+            <h2 id="properties-title">"Properties"</h2>
             <dl class="facts">
                 <div><dt>"State"</dt><dd><strong data-test="desk-state">{state_words}</strong></dd></div>
                 <div><dt>"Type"</dt><dd>{ticket.kind.label()}</dd></div>
@@ -90,34 +128,73 @@ fn TicketView(
                 <div><dt>"Group"</dt><dd data-test="desk-group">{ticket.group.as_ref().map(|g| g.name.clone()).unwrap_or_else(|| "none".into())}</dd></div>
                 <div><dt>"Assignee"</dt><dd data-test="desk-assignee">{ticket.assignee.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "unassigned".into())}</dd></div>
                 <div><dt>"Reporter"</dt><dd>
-                    {ticket.reporter.name.clone()} " · "
+                    {ticket.reporter.name.clone()} <br/>
                     <a href=format!("mailto:{}", ticket.reporter.email)>{ticket.reporter.email.clone()}</a>
-                    {ticket.reporter.phone.clone().map(|p| format!(" · {p}"))}
+                    {ticket.reporter.phone.clone().map(|p| view! { <br/>{p} })}
                     {(!ticket.reporter.has_account).then_some(" (no account)")}
                 </dd></div>
-                <div><dt>"Logged"</dt><dd><time datetime=ticket.created_at.to_rfc3339()>{format_time(ticket.created_at)}</time></dd></div>
+                <div><dt>"Logged"</dt><dd><time datetime=crate::domain::machine_time(ticket.created_at)>{format_time(ticket.created_at)}</time></dd></div>
                 {ticket.resolution.clone().map(|(code, text)| view! {
-                    <div><dt>"Resolution"</dt><dd>{code.label()} ": " {text}</dd></div>
+                    <div><dt>"Resolved as"</dt><dd>{code.label()} ": " {text}</dd></div>
                 })}
                 {ticket.rating.map(|r| view! { <div><dt>"Rating"</dt><dd>{format!("{r} of 5")}</dd></div> })}
             </dl>
-            <MailTroubles troubles=ticket.mail_troubles.clone()/>
-            <h2>"Description"</h2>
-            <p class="description">{ticket.description.clone()}</p>
-            <Links ticket=ticket.clone()/>
-            <Checklist ticket=ticket.clone()/>
-            <h2>"Work the ticket"</h2>
-            <div class="desk-actions">
-                <Conversation closed=phase == Phase::Closed/>
-                {match phase {
-                    Phase::Closed => view! { <Reopen/> }.into_any(),
-                    Phase::Done => view! { <Reopen/><Close/> }.into_any(),
-                    _ => view! { <OpenActions ticket=ticket.clone()/> }.into_any(),
-                }}
-            </div>
-            <History entries=ticket.history.clone() number=number.clone()/>
-            <MailReceived mail=ticket.mail_received.clone()/>
-        </div>
+        </section>
+    }
+}
+
+/// The conversation, oldest first: the description as the reporter wrote it,
+/// then every entry, each marked by whose voice it is.
+#[component]
+fn ConversationHistory(ticket: DeskTicket) -> impl IntoView {
+    let base = Some(format!("/agent/tickets/{}", ticket.number));
+    let entry = move |e: HistoryEntry| {
+        let voice = e.voice();
+        let class = format!("entry voice-{}", voice.as_str());
+        let label = e.kind_label();
+        view! {
+            <li class=class data-kind=e.kind.clone()>
+                <p class="entry-meta">
+                    {(voice == Voice::Note).then(|| view! { <span class="tag note-tag">"Internal"</span> " " })}
+                    <strong>{e.actor.clone()}</strong> " · " {label} " · "
+                    <time datetime=crate::domain::machine_time(e.at)>{format_time(e.at)}</time>
+                    {(e.internal && voice != Voice::Note).then_some(" · internal")}
+                </p>
+                <p class="entry-text">{e.text}</p>
+                <AttachedFiles files=e.files base=base.clone()/>
+            </li>
+        }
+    };
+    view! {
+        <section aria-labelledby="conversation-title">
+            <h2 id="conversation-title">"Conversation"</h2>
+            <ol class="conversation" data-test="history">
+                <li class="entry voice-reporter" data-kind="description">
+                    <p class="entry-meta">
+                        <strong>{ticket.reporter.name.clone()}</strong> " · Description · "
+                        <time datetime=crate::domain::machine_time(ticket.created_at)>{format_time(ticket.created_at)}</time>
+                    </p>
+                    <p class="entry-text description">{ticket.description.clone()}</p>
+                </li>
+                {ticket.history.into_iter().map(entry).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// One group of the side's actions: folded unless `open`; without JavaScript too.
+#[component]
+fn ActionGroup(
+    id: &'static str,
+    title: &'static str,
+    #[prop(optional)] open: bool,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <details class="action-group" id=id open=open>
+            <summary>{title}</summary>
+            <div class="action-body">{children()}</div>
+        </details>
     }
 }
 
@@ -143,10 +220,14 @@ fn typed(actions: &[&str], field: fn(&WorkForm) -> &Option<String>) -> String {
 
 /// A form of the page: posts to the ticket with its version.
 #[component]
-fn DeskForm(label: &'static str, children: Children) -> impl IntoView {
+fn DeskForm(
+    label: &'static str,
+    #[prop(default = "desk-form")] class: &'static str,
+    children: Children,
+) -> impl IntoView {
     let f = form_ctx();
     view! {
-        <form method="post" action=format!("/agent/tickets/{}", f.number) class="desk-form" aria-label=label
+        <form method="post" action=format!("/agent/tickets/{}", f.number) class=class aria-label=label
             enctype="multipart/form-data">
             <input type="hidden" name="version" value=f.version.to_string()/>
             {children()}
@@ -154,19 +235,21 @@ fn DeskForm(label: &'static str, children: Children) -> impl IntoView {
     }
 }
 
+/// The reply box, under the conversation: a reply to the reporter or a note for
+/// the desk.
 #[component]
-fn Conversation(closed: bool) -> impl IntoView {
+fn ReplyBox(closed: bool) -> impl IntoView {
     if closed {
         return ().into_any();
     }
     let body = typed(&["reply", "note"], |w| &w.body);
     view! {
-        <DeskForm label="Reply or add a note">
-            <h3>"Reply or add a note"</h3>
+        <DeskForm label="Reply or add a note" class="desk-form reply-box">
+            <h2>"Reply or add a note"</h2>
             <div class="field">
                 <label for="desk-body">"Message"</label>
                 <p class="hint" id="desk-body-hint">"A reply goes to the reporter; an internal note stays on the desk."</p>
-                <textarea id="desk-body" name="body" rows="4" maxlength="10000" aria-describedby="desk-body-hint"
+                <textarea id="desk-body" name="body" rows="5" maxlength="10000" aria-describedby="desk-body-hint"
                     inner_html=escape_text(&body)></textarea>
             </div>
             <FilesField id="desk-files" kept=form_ctx().kept error=None/>
@@ -189,205 +272,245 @@ fn OpenActions(ticket: DeskTicket) -> impl IntoView {
         .groups
         .iter()
         .filter(|(_, l)| *l > level)
-        .map(|(g, l)| (g.clone(), *l))
+        .map(|(g, _)| g.clone())
         .collect();
     let incident = ticket.kind == TicketKind::Incident;
     let typed_hold = typed(&["hold"], |w| &w.body);
-    let typed_escalate = typed(
-        &["escalate", "escalate_to_managers", "declare_major"],
-        |w| &w.reason,
-    );
+    let typed_escalate = typed(&["escalate", "escalate_to_managers"], |w| &w.reason);
+    let typed_major = typed(&["declare_major"], |w| &w.reason);
     let typed_triage = typed(&["change_triage"], |w| &w.reason);
     let typed_link = typed(&["link"], |w| &w.link_target);
     let typed_resolve = typed(&["resolve"], |w| &w.body);
+    // A form that came back with a problem opens its group.
+    let returned = form_ctx().typed.action;
+    let came_back = |actions: &[&str]| actions.contains(&returned.as_str());
+    let (fitting, others) = ticket.choices.models.split_at(
+        ticket
+            .choices
+            .fitting_models
+            .min(ticket.choices.models.len()),
+    );
+    let model_options = |models: &[crate::domain::Choice]| {
+        models
+            .iter()
+            .map(|m| view! { <option value=m.id.to_string()>{m.name.clone()}</option> })
+            .collect_view()
+    };
+    let models = (incident && !ticket.choices.models.is_empty()).then(|| {
+        let for_category = format!("For {}", ticket.category);
+        view! {
+            <div class="field">
+                <label for="model">"Incident model"</label>
+                <select id="model" name="model" data-test="model">
+                    <option value="">"Choose a model"</option>
+                    {(!fitting.is_empty()).then(|| view! { <optgroup label=for_category>{model_options(fitting)}</optgroup> })}
+                    {(!others.is_empty()).then(|| view! { <optgroup label="Other categories">{model_options(others)}</optgroup> })}
+                </select>
+            </div>
+            <button type="submit" name="action" value="apply_model" class="button" data-test="apply-model">"Apply the model"</button>
+        }
+    });
     view! {
-        <DeskForm label="Assignment">
-            <h3>"Assignment"</h3>
-            <div class="button-row">
-                <button type="submit" name="action" value="take" class="button" data-test="take">"Take it"</button>
-                {(phase == Phase::Open).then(|| view! {
-                    <button type="submit" name="action" value="start" class="button">
-                        {if incident { "Start work" } else { "Approve" }}
-                    </button>
-                })}
-            </div>
-            <div class="field">
-                <label for="assign-group">"Group"</label>
-                <select id="assign-group" name="group">
-                    <option value="">"Keep the group"</option>
-                    {ticket.choices.groups.iter().map(|(g, _)| view! { <option value=g.id.to_string()>{g.name.clone()}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="assign-person">"Person"</label>
-                <select id="assign-person" name="assignee">
-                    <option value="">"Nobody yet"</option>
-                    {ticket.choices.staff.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
-                </select>
-            </div>
-            <button type="submit" name="action" value="assign" class="button">"Assign"</button>
-        </DeskForm>
-
-        {(phase == Phase::Held).then(|| view! {
-            <DeskForm label="Resume">
-                <h3>"On hold"</h3>
-                <button type="submit" name="action" value="resume" class="button">"Resume work"</button>
-            </DeskForm>
-        })}
-        {(phase != Phase::Held).then(|| view! {
-            <DeskForm label="Put on hold">
-                <h3>"Put on hold"</h3>
-                <fieldset class="choice-list">
-                    <legend>"Waiting for"</legend>
-                    {HoldReason::ALL.into_iter().map(|r| {
-                        let id = format!("hold-{}", r.as_str());
-                        view! {
-                            <div class="choice">
-                                <input type="radio" id=id.clone() name="hold" value=r.as_str()/>
-                                <label for=id>{hold_words(r)}</label>
-                            </div>
-                        }
-                    }).collect_view()}
-                </fieldset>
-                <div class="field">
-                    <label for="hold-note">"What is needed (sent to the reporter)"</label>
-                    <input id="hold-note" name="body" type="text" maxlength="2000" value=typed_hold.clone()/>
+        <ActionGroup id="act-assign" title="Assignment" open=true>
+            <DeskForm label="Assignment">
+                <div class="button-row">
+                    <button type="submit" name="action" value="take" class="button" data-test="take">"Take it"</button>
+                    {(phase == Phase::Open).then(|| view! {
+                        <button type="submit" name="action" value="start" class="button">
+                            {if incident { "Start work" } else { "Approve" }}
+                        </button>
+                    })}
                 </div>
-                <button type="submit" name="action" value="hold" class="button">"Put on hold"</button>
-            </DeskForm>
-        })}
-
-        <DeskForm label="Escalate">
-            <h3>"Escalate"</h3>
-            {(!higher.is_empty()).then(|| view! {
                 <div class="field">
-                    <label for="escalate-group">"To the group"</label>
-                    <select id="escalate-group" name="group" data-test="escalate-group">
-                        {higher.iter().map(|(g, l)| view! {
-                            <option value=g.id.to_string()>{format!("{} (level {l})", g.name)}</option>
-                        }).collect_view()}
+                    <label for="assign-group">"Group"</label>
+                    <select id="assign-group" name="group">
+                        <option value="">"Keep the group"</option>
+                        {ticket.choices.groups.iter().map(|(g, _)| view! { <option value=g.id.to_string()>{g.name.clone()}</option> }).collect_view()}
                     </select>
                 </div>
-            })}
-            <div class="field">
-                <label for="escalate-reason">"Why"</label>
-                <input id="escalate-reason" name="reason" type="text" maxlength="2000"
-                    value=typed_escalate/>
-            </div>
-            <div class="button-row">
+                <div class="field">
+                    <label for="assign-person">"Person"</label>
+                    <select id="assign-person" name="assignee">
+                        <option value="">"Nobody yet"</option>
+                        {ticket.choices.staff.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" name="action" value="assign" class="button">"Assign"</button>
+            </DeskForm>
+        </ActionGroup>
+
+        <ActionGroup id="act-resolve" title="Resolve" open=true>
+            <DeskForm label="Resolve">
+                <div class="field">
+                    <label for="resolve-code">"Resolution code"</label>
+                    <select id="resolve-code" name="code">
+                        {ResolutionCode::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="resolve-text">"Resolution or workaround (sent to the reporter)"</label>
+                    <textarea id="resolve-text" name="body" rows="3" maxlength="10000"
+                        inner_html=escape_text(&typed_resolve)></textarea>
+                </div>
+                <button type="submit" name="action" value="resolve" class="button primary" data-test="resolve">"Resolve"</button>
+            </DeskForm>
+        </ActionGroup>
+
+        {match phase {
+            Phase::Held => view! {
+                <ActionGroup id="act-hold" title="On hold" open=true>
+                    <DeskForm label="Resume">
+                        <button type="submit" name="action" value="resume" class="button">"Resume work"</button>
+                    </DeskForm>
+                </ActionGroup>
+            }.into_any(),
+            _ => view! {
+                <ActionGroup id="act-hold" title="Put on hold" open=came_back(&["hold"])>
+                    <DeskForm label="Put on hold">
+                        <fieldset class="options">
+                            <legend>"Waiting for"</legend>
+                            {HoldReason::ALL.into_iter().map(|r| {
+                                let id = format!("hold-{}", r.as_str());
+                                view! {
+                                    <div class="radio">
+                                        <input type="radio" id=id.clone() name="hold" value=r.as_str()/>
+                                        <label for=id>{hold_words(r)}</label>
+                                    </div>
+                                }
+                            }).collect_view()}
+                        </fieldset>
+                        <div class="field">
+                            <label for="hold-note">"What is needed (sent to the reporter)"</label>
+                            <input id="hold-note" name="body" type="text" maxlength="2000" value=typed_hold.clone()/>
+                        </div>
+                        <button type="submit" name="action" value="hold" class="button">"Put on hold"</button>
+                    </DeskForm>
+                </ActionGroup>
+            }.into_any(),
+        }}
+
+        <ActionGroup id="act-escalate" title="Escalate" open=came_back(&["escalate", "escalate_to_managers"])>
+            <DeskForm label="Escalate">
                 {(!higher.is_empty()).then(|| view! {
-                    <button type="submit" name="action" value="escalate" class="button" data-test="escalate">"Escalate to the group"</button>
+                    <div class="field">
+                        <label for="escalate-group">"To the group"</label>
+                        <select id="escalate-group" name="group" data-test="escalate-group">
+                            {higher.iter().map(|g| view! {
+                                <option value=g.id.to_string()>{g.name.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
                 })}
-                <button type="submit" name="action" value="escalate_to_managers" class="button">"Tell the incident managers"</button>
-                {(incident && !ticket.major).then(|| view! {
+                <div class="field">
+                    <label for="escalate-reason">"Why"</label>
+                    <input id="escalate-reason" name="reason" type="text" maxlength="2000"
+                        value=typed_escalate/>
+                </div>
+                <div class="button-row">
+                    {(!higher.is_empty()).then(|| view! {
+                        <button type="submit" name="action" value="escalate" class="button" data-test="escalate">"Escalate to the group"</button>
+                    })}
+                    <button type="submit" name="action" value="escalate_to_managers" class="button">"Tell the incident managers"</button>
+                </div>
+            </DeskForm>
+        </ActionGroup>
+
+        {(incident && !ticket.major).then(|| view! {
+            <ActionGroup id="act-major" title="Major incident" open=came_back(&["declare_major"])>
+                <DeskForm label="Declare a major incident">
+                    <div class="field">
+                        <label for="major-reason">"Why it is a major incident"</label>
+                        <input id="major-reason" name="reason" type="text" maxlength="2000" value=typed_major/>
+                    </div>
                     <button type="submit" name="action" value="declare_major" class="button" data-test="declare-major">"Declare a major incident"</button>
-                })}
-            </div>
-        </DeskForm>
+                </DeskForm>
+            </ActionGroup>
+        })}
 
         {incident.then(|| view! {
-            <DeskForm label="Impact and urgency">
-                <h3>"Impact and urgency"</h3>
-                <div class="field">
-                    <label for="triage-impact">"Impact"</label>
-                    <select id="triage-impact" name="impact">
-                        {Impact::ALL.into_iter().map(|i| view! {
-                            <option value=i.as_str() selected=ticket.impact == Some(i)>{i.as_str()}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="triage-urgency">"Urgency"</label>
-                    <select id="triage-urgency" name="urgency">
-                        {Urgency::ALL.into_iter().map(|u| view! {
-                            <option value=u.as_str() selected=ticket.urgency == Some(u)>{u.as_str()}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="triage-reason">"Why it changed"</label>
-                    <input id="triage-reason" name="reason" type="text" maxlength="2000" value=typed_triage.clone()/>
-                </div>
-                <button type="submit" name="action" value="change_triage" class="button">"Change priority"</button>
-            </DeskForm>
+            <ActionGroup id="act-priority" title="Impact and urgency" open=came_back(&["change_triage"])>
+                <DeskForm label="Impact and urgency">
+                    <div class="field">
+                        <label for="triage-impact">"Impact"</label>
+                        <select id="triage-impact" name="impact">
+                            {Impact::ALL.into_iter().map(|i| view! {
+                                <option value=i.as_str() selected=ticket.impact == Some(i)>{i.as_str()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="triage-urgency">"Urgency"</label>
+                        <select id="triage-urgency" name="urgency">
+                            {Urgency::ALL.into_iter().map(|u| view! {
+                                <option value=u.as_str() selected=ticket.urgency == Some(u)>{u.as_str()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="triage-reason">"Why it changed"</label>
+                        <input id="triage-reason" name="reason" type="text" maxlength="2000" value=typed_triage.clone()/>
+                    </div>
+                    <button type="submit" name="action" value="change_triage" class="button">"Change priority"</button>
+                </DeskForm>
+            </ActionGroup>
         })}
 
-        <DeskForm label="Category and model">
-            <h3>"Category and model"</h3>
-            <div class="field">
-                <label for="recat-category">"Category"</label>
-                <select id="recat-category" name="category">
-                    {ticket.choices.categories.iter().map(|c| view! {
-                        <option value=c.id.to_string() selected=c.id == ticket.category_id.0>{c.name.clone()}</option>
-                    }).collect_view()}
-                </select>
-            </div>
-            <button type="submit" name="action" value="recategorise" class="button">"Re-categorise"</button>
-            {(incident && !ticket.choices.models.is_empty()).then(|| view! {
+        <ActionGroup id="act-category" title="Category and model" open=came_back(&["recategorise", "apply_model"])>
+            <DeskForm label="Category">
                 <div class="field">
-                    <label for="model">"Incident model"</label>
-                    <select id="model" name="model" data-test="model">
-                        {ticket.choices.models.iter().map(|m| view! { <option value=m.id.to_string()>{m.name.clone()}</option> }).collect_view()}
+                    <label for="recat-category">"Category"</label>
+                    <select id="recat-category" name="category">
+                        {ticket.choices.categories.iter().map(|c| view! {
+                            <option value=c.id.to_string() selected=c.id == ticket.category_id.0>{c.name.clone()}</option>
+                        }).collect_view()}
                     </select>
                 </div>
-                <button type="submit" name="action" value="apply_model" class="button" data-test="apply-model">"Apply the model"</button>
-            })}
-        </DeskForm>
+                <button type="submit" name="action" value="recategorise" class="button">"Re-categorise"</button>
+            </DeskForm>
+            {models.map(|m| view! { <DeskForm label="Incident model">{m}</DeskForm> })}
+        </ActionGroup>
 
-        <DeskForm label="Link">
-            <h3>"Link to a record"</h3>
-            <div class="field">
-                <label for="link-kind">"Link to"</label>
-                <select id="link-kind" name="link_kind">
-                    {LinkKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="link-target">"Incident number, or the known error's address"</label>
-                <input id="link-target" name="link_target" type="text" maxlength="300" value=typed_link/>
-            </div>
-            <button type="submit" name="action" value="link" class="button" data-test="link">"Link"</button>
-        </DeskForm>
-
-        <DeskForm label="Resolve">
-            <h3>"Resolve"</h3>
-            <div class="field">
-                <label for="resolve-code">"Resolution code"</label>
-                <select id="resolve-code" name="code">
-                    {ResolutionCode::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="resolve-text">"Resolution or workaround (sent to the reporter)"</label>
-                <textarea id="resolve-text" name="body" rows="3" maxlength="10000"
-                    inner_html=escape_text(&typed_resolve)></textarea>
-            </div>
-            <button type="submit" name="action" value="resolve" class="button primary" data-test="resolve">"Resolve"</button>
-        </DeskForm>
+        <ActionGroup id="act-link" title="Link to a record" open=came_back(&["link"])>
+            <DeskForm label="Link">
+                <div class="field">
+                    <label for="link-kind">"Link to"</label>
+                    <select id="link-kind" name="link_kind">
+                        {LinkKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="link-target">"Incident number, or the known error's address"</label>
+                    <input id="link-target" name="link_target" type="text" maxlength="300" value=typed_link/>
+                </div>
+                <button type="submit" name="action" value="link" class="button" data-test="link">"Link"</button>
+            </DeskForm>
+        </ActionGroup>
     }
 }
 
 #[component]
 fn Reopen() -> impl IntoView {
     view! {
-        <DeskForm label="Reopen">
-            <h3>"Reopen"</h3>
-            <div class="field">
-                <label for="reopen-reason">"Why"</label>
-                <input id="reopen-reason" name="reason" type="text" maxlength="2000" value=typed(&["reopen"], |w| &w.reason)/>
-            </div>
-            <button type="submit" name="action" value="reopen" class="button">"Reopen"</button>
-        </DeskForm>
+        <ActionGroup id="act-reopen" title="Reopen" open=true>
+            <DeskForm label="Reopen">
+                <div class="field">
+                    <label for="reopen-reason">"Why"</label>
+                    <input id="reopen-reason" name="reason" type="text" maxlength="2000" value=typed(&["reopen"], |w| &w.reason)/>
+                </div>
+                <button type="submit" name="action" value="reopen" class="button">"Reopen"</button>
+            </DeskForm>
+        </ActionGroup>
     }
 }
 
 #[component]
 fn Close() -> impl IntoView {
     view! {
-        <DeskForm label="Close">
-            <h3>"Close"</h3>
-            <button type="submit" name="action" value="close" class="button">"Close now"</button>
-        </DeskForm>
+        <ActionGroup id="act-close" title="Close" open=true>
+            <DeskForm label="Close">
+                <button type="submit" name="action" value="close" class="button">"Close now"</button>
+            </DeskForm>
+        </ActionGroup>
     }
 }
 
@@ -438,7 +561,7 @@ fn MailReceived(mail: Vec<ReceivedMail>) -> impl IntoView {
     let one = |m: ReceivedMail| {
         view! {
             <li data-test="mail-received">
-                <time datetime=m.received_at.to_rfc3339()>{format_time(m.received_at)}</time>
+                <time datetime=crate::domain::machine_time(m.received_at)>{format_time(m.received_at)}</time>
                 {format!(" · from {} · “{}” · {} · ", m.sender, m.subject, m.outcome)}
                 <a href=format!("/agent/mail/{}", m.id) download="">"the original message"</a>
             </li>
@@ -461,23 +584,24 @@ fn Links(ticket: DeskTicket) -> impl IntoView {
         .offer_known_error
         .then(|| format!("/knowledge/new?kind=known_error&from={}", ticket.number));
     view! {
-        <h2>"Linked records"</h2>
-        {none.then(|| view! { <p>"None yet."</p> })}
-        {known_error.map(|href| view! {
-            <p><a class="button" href=href data-test="start-known-error">"Start a known-error draft from this incident"</a></p>
-        })}
-        <ul class="links" data-test="links">
-            {ticket.links.into_iter().map(link).collect_view()}
-        </ul>
-        {ticket.major.then(|| view! {
-            <p data-test="affected">{format!(
-                "{} linked tickets and {} people who said “this is my problem too”.",
-                ticket.linked_tickets.len(), ticket.followers
-            )}</p>
-        })}
-        <ul class="links" data-test="linked-tickets">
-            {ticket.linked_tickets.into_iter().map(|l| view! { <li><a href=l.href>{l.label}</a></li> }).collect_view()}
-        </ul>
+        <ActionGroup id="desk-links" title="Linked records" open=!none || known_error.is_some()>
+            {none.then(|| view! { <p>"None yet."</p> })}
+            {known_error.map(|href| view! {
+                <p><a class="button" href=href data-test="start-known-error">"Start a known-error draft from this incident"</a></p>
+            })}
+            <ul class="links" data-test="links">
+                {ticket.links.into_iter().map(link).collect_view()}
+            </ul>
+            {ticket.major.then(|| view! {
+                <p data-test="affected">{format!(
+                    "{} linked tickets and {} people who said “this is my problem too”.",
+                    ticket.linked_tickets.len(), ticket.followers
+                )}</p>
+            })}
+            <ul class="links" data-test="linked-tickets">
+                {ticket.linked_tickets.into_iter().map(|l| view! { <li><a href=l.href>{l.label}</a></li> }).collect_view()}
+            </ul>
+        </ActionGroup>
     }
 }
 
@@ -488,7 +612,7 @@ fn Checklist(ticket: DeskTicket) -> impl IntoView {
     }
     let open = !matches!(Phase::of(ticket.state), Phase::Done | Phase::Closed);
     view! {
-        <h2>"Checklist"</h2>
+        <ActionGroup id="desk-checklist" title="Checklist" open=true>
         <ol class="checklist" data-test="checklist">
             {ticket.checklist.into_iter().map(|step| {
                 let done = step.done.is_some();
@@ -510,32 +634,9 @@ fn Checklist(ticket: DeskTicket) -> impl IntoView {
                 }
             }).collect_view()}
         </ol>
+        </ActionGroup>
     }
     .into_any()
-}
-
-#[component]
-fn History(entries: Vec<HistoryEntry>, number: String) -> impl IntoView {
-    let base = Some(format!("/agent/tickets/{number}"));
-    view! {
-        <h2>"History"</h2>
-        <ol class="timeline" data-test="history">
-            {entries.into_iter().rev().map(|e| {
-                let class = if e.internal { "internal" } else { "public" };
-                view! {
-                    <li class=class data-kind=e.kind.clone()>
-                        <p class="timeline-meta">
-                            <time datetime=e.at.to_rfc3339()>{format_time(e.at)}</time>
-                            " · " {e.actor.clone()} " · " <strong>{e.kind_label()}</strong>
-                            {e.internal.then_some(" · internal")}
-                        </p>
-                        <p>{e.text}</p>
-                        <AttachedFiles files=e.files base=base.clone()/>
-                    </li>
-                }
-            }).collect_view()}
-        </ol>
-    }
 }
 
 fn hold_words(reason: HoldReason) -> &'static str {

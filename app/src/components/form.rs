@@ -29,7 +29,10 @@ pub fn ErrorSummary(items: Vec<(String, String)>) -> impl IntoView {
     (!items.is_empty()).then(|| {
         let count = items.len();
         view! {
-            <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+            // Focus moves here when the page comes back, so the person hears and
+            // sees the problems first (without JavaScript too).
+            <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1"
+                autofocus=true>
                 <h2 id="error-summary-title">
                     {if count == 1 { "There is a problem".to_string() } else { format!("There are {count} problems") }}
                 </h2>

@@ -11,7 +11,8 @@ use leptos::prelude::*;
 /// Each element inside marked `data-live` (with an `id`) is a live part: on a
 /// change the page's own address is fetched again and each part takes the fresh
 /// part's content — unless the person is working in it (focus inside, text typed,
-/// an option chosen), so nothing typed is ever lost; a form sent from a stale part
+/// an option chosen), so nothing typed is ever lost, and groups the person opened
+/// or folded (`<details id>`) stay so; a form sent from a stale part
 /// comes back from the server as a conflict with the text kept. Without
 /// JavaScript the region is simply the page as rendered.
 #[island]
@@ -150,7 +151,8 @@ mod swap {
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{
-        DomParser, Element, HtmlInputElement, HtmlTextAreaElement, Response, SupportedType,
+        DomParser, Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, Response,
+        SupportedType,
     };
 
     /// Fetches the page again and swaps each live part nobody is working in.
@@ -180,7 +182,33 @@ mod swap {
             };
             let content = new.inner_html();
             if content != part.inner_html() && !in_use(&document, &part)? {
+                let folds = folds(&part)?;
                 part.set_inner_html(&content);
+                refold(&part, &folds)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Which of the part's foldable groups (`<details id>`) the person has open.
+    fn folds(part: &Element) -> Result<Vec<(String, bool)>, JsValue> {
+        let groups = part.query_selector_all("details[id]")?;
+        Ok((0..groups.length())
+            .filter_map(|index| groups.item(index)?.dyn_into::<Element>().ok())
+            .map(|group| (group.id(), group.has_attribute("open")))
+            .collect())
+    }
+
+    /// Opens and folds the swapped part's groups as the person had them.
+    fn refold(part: &Element, folds: &[(String, bool)]) -> Result<(), JsValue> {
+        for (id, open) in folds {
+            let Some(group) = part.query_selector(&format!("details#{id}"))? else {
+                continue;
+            };
+            if *open {
+                group.set_attribute("open", "")?;
+            } else {
+                group.remove_attribute("open")?;
             }
         }
         Ok(())
@@ -191,6 +219,28 @@ mod swap {
     fn in_use(document: &web_sys::Document, part: &Element) -> Result<bool, JsValue> {
         if let Some(active) = document.active_element() {
             if part.contains(Some(&active)) {
+                return Ok(true);
+            }
+        }
+        // An option chosen in a list: another than the one the page came with.
+        let lists = part.query_selector_all("select")?;
+        for index in 0..lists.length() {
+            let Some(list) = lists
+                .item(index)
+                .and_then(|n| n.dyn_into::<HtmlSelectElement>().ok())
+            else {
+                continue;
+            };
+            let options = list.query_selector_all("option")?;
+            let first_chosen = (0..options.length())
+                .find(|i| {
+                    options
+                        .item(*i)
+                        .and_then(|n| n.dyn_into::<Element>().ok())
+                        .is_some_and(|o| o.has_attribute("selected"))
+                })
+                .unwrap_or(0);
+            if list.selected_index() != first_chosen as i32 {
                 return Ok(true);
             }
         }

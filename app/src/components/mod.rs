@@ -1,10 +1,12 @@
 //! Pieces of UI shared by every feature.
 
+mod copy;
 mod files;
 mod form;
 mod live;
 mod time;
 
+pub use copy::CopyLink;
 pub use files::{AttachedFiles, FilePicker, FilesField};
 pub use form::{
     described_by, error_id, CheckboxList, ErrorSummary, FieldHint, FormMessages, FormOutcome,
@@ -52,15 +54,21 @@ pub fn SiteHeader() -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"?"</span>
                     " IT Help"
                 </a>
-                <nav aria-label="Main">
-                    <ul class="nav-list">
-                        <li><a href="/">"Search help"</a></li>
-                        <li><a href="/report">"Report an issue"</a></li>
-                        <li><a href="/status">"Check a ticket"</a></li>
-                        <li><a href="/notices">"Service notices"</a></li>
-                    </ul>
-                </nav>
-                <AccountMenu viewer/>
+                // On a phone the menus fold behind one button, so a page starts
+                // with its own content; a checkbox does it without JavaScript.
+                <input type="checkbox" id="menu-toggle" class="menu-toggle"/>
+                <label for="menu-toggle" class="menu-button">"Menu"</label>
+                <div class="menus">
+                    <nav aria-label="Main">
+                        <ul class="nav-list">
+                            <li><a href="/">"Search help"</a></li>
+                            <li><a href="/report">"Report an issue"</a></li>
+                            <li><a href="/status">"Check a ticket"</a></li>
+                            <li><a href="/notices">"Service notices"</a></li>
+                        </ul>
+                    </nav>
+                    <AccountMenu viewer/>
+                </div>
             </div>
         </header>
     }

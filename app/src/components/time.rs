@@ -10,7 +10,7 @@ pub fn DueIn(minutes: u32, at: DateTime<Utc>) -> impl IntoView {
     view! {
         <span>
             "within " {crate::domain::duration_in_words(minutes)} " (by "
-            <time datetime=at.to_rfc3339()>{format_time(at)}</time> ")"
+            <time datetime=crate::domain::machine_time(at)>{format_time(at)}</time> ")"
         </span>
     }
 }

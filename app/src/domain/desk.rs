@@ -89,6 +89,11 @@ pub fn span_in_words(span: Duration) -> String {
     }
 }
 
+/// How many tickets a page of the queue shows.
+pub const QUEUE_PAGE_SIZE: usize = 50;
+/// How far the queue counts the tickets matching its filters.
+pub const QUEUE_COUNT_CAP: usize = 1_000;
+
 /// The queue's filters, as the query string carries them. Empty means "any".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -105,10 +110,27 @@ pub struct QueueFilter {
     pub priority: String,
     /// "at_risk" (at risk or breached) or "breached".
     pub sla: String,
+    /// Where a page starts: after this ticket (its number), in the queue's order.
+    pub after: String,
+    /// The page's number, from 1: only for saying which tickets it shows.
+    pub page: String,
 }
 
 impl QueueFilter {
-    /// The filter as a query string, for links and the live refresh.
+    /// Whether the filter asks for finished tickets (one done state), which the
+    /// queue lists most recently changed first, rather than open ones.
+    pub fn shows_done(&self) -> bool {
+        matches!(self.state.as_str(), "resolved" | "fulfilled" | "closed")
+    }
+
+    /// The page's number, from 1.
+    pub fn page_number(&self) -> usize {
+        self.page.parse().ok().filter(|n| *n >= 1).unwrap_or(1)
+    }
+}
+
+impl QueueFilter {
+    /// The filters (not the page) as a query string, for links and the live refresh.
     pub fn query(&self) -> String {
         [
             ("group", &self.group),
@@ -169,8 +191,11 @@ pub struct Choice {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,
-    /// More tickets match than the page shows.
-    pub more: bool,
+    /// How many tickets match the filters, on every page; past
+    /// [`QUEUE_COUNT_CAP`] only that there are more.
+    pub total: i64,
+    /// Where the next page starts (the last row's number), if more tickets match.
+    pub next: Option<String>,
     pub groups: Vec<Choice>,
     /// Services by slug.
     pub services: Vec<(String, String)>,
@@ -271,6 +296,51 @@ impl HistoryEntry {
             _ => "Change",
         }
     }
+
+    /// Whose voice the entry is, so the conversation tells them apart at a glance.
+    pub fn voice(&self) -> Voice {
+        Voice::of(&self.kind, self.internal)
+    }
+}
+
+/// Who speaks in an entry of a ticket's conversation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Voice {
+    /// A message from the desk that the reporter reads.
+    Desk,
+    /// Something the reporter (or someone with the same problem) wrote.
+    Reporter,
+    /// Written for the desk only.
+    Note,
+    /// Something that happened to the ticket: assignment, state, priority…
+    #[default]
+    Event,
+}
+
+impl Voice {
+    /// The voice of an entry of `kind` (`internal` when only the desk sees it).
+    pub fn of(kind: &str, internal: bool) -> Voice {
+        match kind {
+            "note" | "follower_mail" | "mail_held" => Voice::Note,
+            "reply" | "major_update" | "resolved" if !internal => Voice::Desk,
+            "user_information"
+            | "status_inquiry"
+            | "user_escalation"
+            | "resolution_rejected"
+            | "follower" => Voice::Reporter,
+            _ => Voice::Event,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Desk => "desk",
+            Self::Reporter => "reporter",
+            Self::Note => "note",
+            Self::Event => "event",
+        }
+    }
 }
 
 /// A step of a ticket's checklist.
@@ -345,7 +415,11 @@ pub struct DeskChoices {
     pub staff: Vec<Choice>,
     /// "Service · category", by category id.
     pub categories: Vec<Choice>,
+    /// The active incident models: those of the ticket's category first.
     pub models: Vec<Choice>,
+    /// How many of `models`, from the first, are for the ticket's category.
+    #[serde(default)]
+    pub fitting_models: usize,
 }
 
 #[cfg(test)]
@@ -354,6 +428,25 @@ mod tests {
 
     fn at(minutes: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + minutes * 60, 0).unwrap()
+    }
+
+    #[test]
+    fn the_conversation_tells_voices_apart() {
+        let entry = |kind: &str, internal| HistoryEntry {
+            at: at(0),
+            actor: "Someone".into(),
+            kind: kind.into(),
+            internal,
+            text: String::new(),
+            files: Vec::new(),
+        };
+        assert_eq!(entry("reply", false).voice(), Voice::Desk);
+        assert_eq!(entry("resolved", false).voice(), Voice::Desk);
+        assert_eq!(entry("note", true).voice(), Voice::Note);
+        assert_eq!(entry("mail_held", true).voice(), Voice::Note);
+        assert_eq!(entry("user_information", false).voice(), Voice::Reporter);
+        assert_eq!(entry("assigned", true).voice(), Voice::Event);
+        assert_eq!(entry("logged", false).voice(), Voice::Event);
     }
 
     #[test]

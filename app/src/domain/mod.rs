@@ -52,6 +52,7 @@ pub use config::{
 pub use desk::{
     span_in_words, ChecklistStep, Choice, DeskChoices, DeskTicket, HistoryEntry, LinkKind,
     LinkView, OngoingMajor, QueueFilter, QueuePage, QueueRow, ReporterView, Standing, TargetView,
+    Voice, QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE,
 };
 pub use ids::{
     ArticleId, CalendarId, CategoryId, GroupId, ModelId, NoticeId, ServiceId, TicketId, UserId,
@@ -92,4 +93,4 @@ pub use ticket::{
     Category, HoldReason, ResolutionCode, Service, TicketKind, TicketNumber, TicketState,
 };
 pub use ticket_form::{Field, FieldError, FieldErrors, NewTicket, Reporter, TicketForm};
-pub use time::format_time;
+pub use time::{format_time, machine_time};

@@ -2,7 +2,7 @@
 
 use super::{
     FileView, HoldReason, LinkView, Priority, PriorityRule, ResolutionCode, TargetView, TicketKind,
-    TicketNumber, TicketState,
+    TicketNumber, TicketState, Voice,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -58,12 +58,44 @@ pub struct TimelineEntry {
     /// The files attached with it.
     #[serde(default)]
     pub files: Vec<FileView>,
+    /// Whose voice it is: the desk's messages look unlike what happened to the ticket.
+    #[serde(default)]
+    pub voice: Voice,
 }
 
 /// Who the state changes of a major incident are shown as to its followers.
 pub const SERVICE_DESK: &str = "IT service desk";
 
 impl TimelineEntry {
+    /// One public entry of the history as its reporter reads it: what they did
+    /// themselves is said to them ("You confirmed the resolution.").
+    pub fn for_reporter(
+        at: DateTime<Utc>,
+        actor: String,
+        kind: &str,
+        text: String,
+        files: Vec<FileView>,
+    ) -> TimelineEntry {
+        let yours = |text: String| ("You".to_string(), text);
+        let (actor, text) = match kind {
+            "resolution_confirmed" => yours("You confirmed the resolution.".into()),
+            "resolution_rejected" => yours(format!("You said it is not fixed: {text}")),
+            "user_information" => yours(text),
+            "status_inquiry" if text.is_empty() => yours("You asked for an update.".into()),
+            "status_inquiry" => yours(format!("You asked for an update: {text}")),
+            "user_escalation" => yours(format!("You asked for more urgency: {text}")),
+            "rated" => yours(text.replacen("Rated", "You rated it", 1)),
+            _ => (actor, text),
+        };
+        TimelineEntry {
+            at,
+            actor,
+            text,
+            files,
+            voice: Voice::of(kind, false),
+        }
+    }
+
     /// What someone following a major incident ("this is my problem too") may
     /// read of one public entry of its history: the state it is in and the
     /// updates posted for everyone affected (replies since it was declared major,
@@ -82,6 +114,7 @@ impl TimelineEntry {
             actor: SERVICE_DESK.into(),
             text: text.into(),
             files: Vec::new(),
+            voice: Voice::Event,
         };
         match kind {
             // Updates for everyone affected carry their files; nothing else does.
@@ -90,18 +123,21 @@ impl TimelineEntry {
                 actor,
                 text,
                 files,
+                voice: Voice::Desk,
             }),
             "resolved" => Some(TimelineEntry {
                 at,
                 actor,
                 text,
                 files,
+                voice: Voice::Desk,
             }),
             "major_declared" => Some(TimelineEntry {
                 at,
                 actor,
                 text: "Declared a major incident".into(),
                 files: Vec::new(),
+                voice: Voice::Desk,
             }),
             "state_changed" => Some(desk(&text)),
             "assigned" => Some(desk(&text)),
@@ -116,6 +152,40 @@ impl TimelineEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_reporter_reads_what_they_did_as_said_to_them() {
+        let at = Utc::now();
+        let read = |kind: &str, text: &str| {
+            let e = TimelineEntry::for_reporter(at, "Rita".into(), kind, text.into(), Vec::new());
+            (e.actor, e.text, e.voice)
+        };
+        assert_eq!(
+            read("resolution_confirmed", "The user confirmed the resolution"),
+            (
+                "You".into(),
+                "You confirmed the resolution.".into(),
+                Voice::Event
+            )
+        );
+        assert_eq!(
+            read("rated", "Rated 4 of 5: quick"),
+            (
+                "You".into(),
+                "You rated it 4 of 5: quick".into(),
+                Voice::Event
+            )
+        );
+        assert_eq!(
+            read("user_information", "It is a WD19"),
+            ("You".into(), "It is a WD19".into(), Voice::Reporter)
+        );
+        // The desk's words stay the desk's, and look like a message.
+        assert_eq!(
+            read("reply", "Which dock?"),
+            ("Rita".into(), "Which dock?".into(), Voice::Desk)
+        );
+    }
 
     #[test]
     fn a_follower_reads_states_and_updates_never_the_reporters_conversation() {

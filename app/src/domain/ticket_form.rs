@@ -97,6 +97,20 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Puts the problems in the order their fields have on the form (fields not
+    /// named keep their place after those named), so the error summary reads
+    /// like the form.
+    pub fn in_form_order(mut self, order: &[Field]) -> Self {
+        let rank = |field: Field| {
+            order
+                .iter()
+                .position(|f| *f == field)
+                .unwrap_or(order.len())
+        };
+        self.0.sort_by_key(|e| rank(e.field));
+        self
+    }
+
     /// (input id, message) pairs, for [`crate::components::ErrorSummary`].
     pub fn items(&self) -> Vec<(String, String)> {
         self.0
@@ -168,8 +182,24 @@ pub struct NewTicket {
     pub triage: Option<(Impact, Urgency)>,
 }
 
+impl TicketForm {
+    /// The fields in the order the logging form shows them.
+    pub const FIELDS_IN_ORDER: [Field; 10] = [
+        Field::Impact,
+        Field::Urgency,
+        Field::Service,
+        Field::Category,
+        Field::Summary,
+        Field::Description,
+        Field::Files,
+        Field::Name,
+        Field::Email,
+        Field::Phone,
+    ];
+}
+
 impl NewTicket {
-    /// Checks every field and reports every problem at once.
+    /// Checks every field and reports every problem at once, in the form's order.
     pub fn parse(kind: TicketKind, form: &TicketForm) -> Result<NewTicket, FieldErrors> {
         let mut errors = FieldErrors::default();
 
@@ -251,7 +281,7 @@ impl NewTicket {
                 description,
                 triage,
             }),
-            _ => Err(errors),
+            _ => Err(errors.in_form_order(&TicketForm::FIELDS_IN_ORDER)),
         }
     }
 }
@@ -403,6 +433,21 @@ mod tests {
             assert!(errors.get(field).is_some(), "{field:?} should be reported");
         }
         assert!(errors.get(Field::Phone).is_none());
+        // Listed as the form shows them: the two questions first, the person last.
+        let order: Vec<Field> = errors.0.iter().map(|e| e.field).collect();
+        assert_eq!(
+            order,
+            [
+                Field::Impact,
+                Field::Urgency,
+                Field::Service,
+                Field::Category,
+                Field::Summary,
+                Field::Description,
+                Field::Name,
+                Field::Email,
+            ]
+        );
     }
 
     #[test]

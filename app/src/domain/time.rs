@@ -22,6 +22,13 @@ pub fn format_time(at: DateTime<Utc>) -> String {
     )
 }
 
+/// The machine-readable form for `<time datetime>`: whole seconds in UTC
+/// ("2026-12-02T18:01:00Z"). HTML allows at most three fractional digits, and
+/// what is stored has nine.
+pub fn machine_time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -33,5 +40,12 @@ mod tests {
             at.format("%a %-d %b %Y, %H:%M UTC").to_string()
         );
         assert_eq!(super::format_time(at), "Sun 22 Nov 2026, 14:05 UTC");
+    }
+
+    #[test]
+    fn machine_times_keep_to_whole_seconds() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-02T18:01:07.123456789Z").unwrap();
+        let at = at.with_timezone(&chrono::Utc);
+        assert_eq!(super::machine_time(at), "2026-12-02T18:01:07Z");
     }
 }

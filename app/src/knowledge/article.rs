@@ -60,7 +60,7 @@ fn ArticleView(article: Article) -> impl IntoView {
                         <div class="prose" inner_html=answer_html></div>
                     }.into_any(),
                     ArticleBody::KnownError { status, symptoms_html, workaround_html, cause_html } => view! {
-                        <p class="status-line">"Status: " <strong class="ke-status">{status.label()}</strong></p>
+                        <p class="status-line">"Status: " <strong class=format!("ke-status ke-{}", status.as_str())>{status.label()}</strong></p>
                         <section aria-labelledby="symptoms">
                             <h2 id="symptoms">"Symptoms"</h2>
                             <div class="prose" inner_html=symptoms_html></div>
@@ -84,7 +84,7 @@ fn ArticleView(article: Article) -> impl IntoView {
                     </section>
                 })}
                 <footer class="article-footer">
-                    <p>"Last updated " <time datetime=article.updated_at.to_rfc3339()>{format_time(article.updated_at)}</time></p>
+                    <p>"Last updated " <time datetime=crate::domain::machine_time(article.updated_at)>{format_time(article.updated_at)}</time></p>
                 </footer>
             </article>
             <aside class="next-step" aria-labelledby="next-step-title">

@@ -104,7 +104,7 @@ fn ArticleTable(rows: Vec<ArticleRow>) -> impl IntoView {
                         <td>{row.service_name}</td>
                         <td>{row.state.label()}</td>
                         <td>{row.visibility.label()}</td>
-                        <td><time datetime=row.updated_at.to_rfc3339()>{format_time(row.updated_at)}</time></td>
+                        <td><time datetime=crate::domain::machine_time(row.updated_at)>{format_time(row.updated_at)}</time></td>
                     </tr>
                 }).collect_view()}
             </tbody>

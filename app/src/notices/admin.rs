@@ -145,14 +145,14 @@ fn PublishForm(services: Vec<(String, String)>, outcome: FormOutcome) -> impl In
                 <LabelledField id="experience" name="experience" label="What users experience" lines=4 maxlength=2000
                     value=experience error=errors.get(Field::Experience).map(str::to_string)
                     hint="In the users' words, e.g. \"The VPN client says 'connection failed' at home.\""/>
-                <fieldset class="choice-list" id="audience">
+                <fieldset class="options" id="audience">
                     <legend>"Who sees the banner"</legend>
                     <FieldHint field=Field::Audience error=errors.get(Field::Audience).map(str::to_string)/>
-                    <div class="choice">
+                    <div class="radio">
                         <input type="radio" id="audience-everyone" name="audience" value="everyone" checked=audience == Audience::Everyone/>
                         <label for="audience-everyone">"Everyone, on every page"</label>
                     </div>
-                    <div class="choice">
+                    <div class="radio">
                         <input type="radio" id="audience-affected" name="audience" value="affected" checked=audience == Audience::Affected/>
                         <label for="audience-affected">"Only users of the affected services (when we know who they are)"</label>
                     </div>

@@ -12,8 +12,6 @@ mod admin;
 
 pub use admin::{AdminNoticePage, AdminNoticesPage};
 
-/// How far back the status page looks for resolved notices.
-
 /// Notices in force now, as the banner shows them to the person asking: a
 /// notice for the users of some services only is shown to a signed-in end user
 /// only if they use one of them.
@@ -185,7 +183,7 @@ pub fn NoticeCard(notice: Notice, now: chrono::DateTime<chrono::Utc>) -> impl In
                 <ol class="timeline">
                     {notice.updates.into_iter().map(|u| view! {
                         <li>
-                            <p class="timeline-meta"><time datetime=u.at.to_rfc3339()>{format_time(u.at)}</time></p>
+                            <p class="timeline-meta"><time datetime=crate::domain::machine_time(u.at)>{format_time(u.at)}</time></p>
                             <p>{u.body}</p>
                         </li>
                     }).collect_view()}

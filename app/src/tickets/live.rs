@@ -30,10 +30,15 @@ pub fn LiveTicket(
         kept,
     } = problem;
     let files_base = action.clone();
+    // A message sent empty: the problem shows beside the box too.
+    let body_error = message.clone().filter(|_| {
+        matches!(form.action.as_str(), "add_information" | "ask_for_update")
+            && form.body.as_deref().unwrap_or_default().trim().is_empty()
+    });
     let actions = can_act.then(|| {
         view! {
             <div id="reporter-actions" data-live>
-                <ReporterActions status=status.clone() action typed=form kept/>
+                <ReporterActions status=status.clone() action typed=form kept body_error/>
             </div>
         }
     });
@@ -60,6 +65,8 @@ fn ReporterActions(
     action: String,
     typed: WorkForm,
     kept: Vec<FileView>,
+    /// Why the message box was refused, when it was.
+    body_error: Option<String>,
 ) -> impl IntoView {
     let phase = Phase::of(status.state);
     let version = status.version.to_string();
@@ -79,7 +86,15 @@ fn ReporterActions(
         <h3>"Add information or ask for an update"</h3>
         <div class="field">
             <label for="reporter-body">"Message"</label>
-            <textarea id="reporter-body" name="body" rows="4" maxlength="10000" inner_html=escape_text(&body)></textarea>
+            {body_error.clone().map(|e| view! {
+                <p class="field-error" id="reporter-body-error" data-test="reporter-body-error">
+                    <span class="visually-hidden">"Error: "</span>{e}
+                </p>
+            })}
+            <textarea id="reporter-body" name="body" rows="4" maxlength="10000"
+                aria-invalid=body_error.is_some().then_some("true")
+                aria-describedby=body_error.is_some().then_some("reporter-body-error")
+                inner_html=escape_text(&body)></textarea>
         </div>
         <FilesField id="reporter-files" kept=kept.clone() error=None/>
         <div class="button-row">
@@ -106,12 +121,12 @@ fn ReporterActions(
         <button type="submit" name="action" value="reject" class="button" data-test="reject">"No, it is not fixed"</button>
     }.into_any()));
     let rating = (matches!(phase, Phase::Done | Phase::Closed) && status.rating.is_none()).then(|| form("Rate how we handled it", view! {
-        <fieldset class="choice-list rating">
+        <fieldset class="options rating">
             <legend>"How did we handle it? (1 poor – 5 excellent)"</legend>
             {(1..=5).map(|n| {
                 let id = format!("score-{n}");
                 view! {
-                    <div class="choice">
+                    <div class="radio">
                         <input type="radio" id=id.clone() name="score" value=n.to_string()/>
                         <label for=id>{n.to_string()}</label>
                     </div>

@@ -41,12 +41,19 @@ fn ReportPage(kind: TicketKind) -> impl IntoView {
                 {move || {
                     let submitted = submitted.clone();
                     let preselected = query.read_untracked().get("service").unwrap_or_default();
+                    let viewer = crate::components::current_viewer();
                     Suspend::new(async move {
                         match data.await {
                             Ok(data) => {
+                                let fresh = submitted.is_none();
                                 let SubmittedTicket { mut form, errors, problem, kept } = submitted.unwrap_or_default();
                                 if form.service.is_empty() {
                                     form.service = preselected;
+                                }
+                                // Someone signed in is not asked who they are.
+                                if let (true, Some(account)) = (fresh, viewer.account()) {
+                                    form.name = account.name.clone();
+                                    form.email = account.email.clone();
                                 }
                                 view! {
                                     <ReportForm kind services=data.services priorities=data.priorities majors=data.majors form errors problem kept/>

@@ -222,61 +222,67 @@ pub fn ReportForm(
                             value=form.phone.clone()/>
                     </div>
                 </fieldset>
-                <button type="submit" class="button primary">{submit_label}</button>
-            </form>
-            {(kind == TicketKind::Incident && !majors.is_empty()).then(|| {
-                let majors = StoredValue::new(majors);
-                view! {
-                    <div class="suggestions-slot" aria-live="polite">
-                        {move || {
-                            let chosen = service.get();
-                            let shown: Vec<OngoingMajor> = majors.with_value(|all| all.iter()
-                                .filter(|m| chosen.is_empty() || m.services.iter().any(|(slug, _)| *slug == chosen))
-                                .cloned()
-                                .collect());
-                            (!shown.is_empty()).then(|| view! {
-                                <aside class="suggestions majors" aria-labelledby="majors-title" data-test="majors">
-                                    <h2 id="majors-title">"Is this what you are experiencing?"</h2>
-                                    <p>"We are already working on these. If one is your problem, follow it instead of logging it again: "
-                                       "fill in your name and e-mail address, then choose it."</p>
-                                    <ul>
-                                        {shown.into_iter().map(|m| view! {
-                                            <li>
-                                                <strong>{m.summary.clone()}</strong>
-                                                <span class="hit-meta">{format!("{} · {}", m.services.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", "), m.number)}</span>
-                                                {m.experience.clone().map(|e| view! { <p>{e}</p> })}
-                                                <button type="submit" form="report-form" name="join" value=m.number.to_string()
-                                                    class="button" data-test="my-problem-too">
-                                                    "This is my problem too"
-                                                    <span class="visually-hidden">{format!(": {}", m.summary)}</span>
-                                                </button>
-                                            </li>
-                                        }).collect_view()}
-                                    </ul>
-                                </aside>
-                            })
-                        }}
-                    </div>
-                }
-            })}
-            <div class="suggestions-slot" aria-live="polite">
-                {move || suggestions.get().filter(|r| !r.hits.is_empty()).map(|r| view! {
-                    <aside class="suggestions" aria-labelledby="suggestions-title" data-test="suggestions">
-                        <h2 id="suggestions-title">"Could one of these help?"</h2>
-                        <ul>
-                            {r.hits.into_iter().map(|hit| view! {
-                                <li>
-                                    <a href=format!("/articles/{}", hit.slug) target="_blank" rel="noopener">
-                                        {hit.title}
-                                        <span class="visually-hidden">" (opens in a new tab)"</span>
-                                    </a>
-                                    <span class="hit-meta">{hit.kind.label()} " · " {hit.service_name}</span>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    </aside>
+                <button type="submit" class="button primary send">{submit_label}</button>
+                // Beside the form on wide screens; shown before its button on
+                // phones, where one of them may save sending it. After the button
+                // in the page, so that Enter in a field sends the form, never
+                // "this is my problem too".
+                <div class="suggestions-column">
+                {(kind == TicketKind::Incident && !majors.is_empty()).then(|| {
+                    let majors = StoredValue::new(majors);
+                    view! {
+                        <div class="suggestions-slot" aria-live="polite">
+                            {move || {
+                                let chosen = service.get();
+                                let shown: Vec<OngoingMajor> = majors.with_value(|all| all.iter()
+                                    .filter(|m| chosen.is_empty() || m.services.iter().any(|(slug, _)| *slug == chosen))
+                                    .cloned()
+                                    .collect());
+                                (!shown.is_empty()).then(|| view! {
+                                    <aside class="suggestions majors" aria-labelledby="majors-title" data-test="majors">
+                                        <h2 id="majors-title">"Is this what you are experiencing?"</h2>
+                                        <p>"We are already working on these. If one is your problem, follow it instead of logging it again: "
+                                           "fill in your name and e-mail address, then choose it."</p>
+                                        <ul>
+                                            {shown.into_iter().map(|m| view! {
+                                                <li>
+                                                    <strong>{m.summary.clone()}</strong>
+                                                    <span class="hit-meta">{format!("{} · {}", m.services.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", "), m.number)}</span>
+                                                    {m.experience.clone().map(|e| view! { <p>{e}</p> })}
+                                                    <button type="submit" form="report-form" name="join" value=m.number.to_string()
+                                                        class="button" data-test="my-problem-too">
+                                                        "This is my problem too"
+                                                        <span class="visually-hidden">{format!(": {}", m.summary)}</span>
+                                                    </button>
+                                                </li>
+                                            }).collect_view()}
+                                        </ul>
+                                    </aside>
+                                })
+                            }}
+                        </div>
+                    }
                 })}
-            </div>
+                <div class="suggestions-slot" aria-live="polite">
+                    {move || suggestions.get().filter(|r| !r.hits.is_empty()).map(|r| view! {
+                        <aside class="suggestions" aria-labelledby="suggestions-title" data-test="suggestions">
+                            <h2 id="suggestions-title">"Could one of these help?"</h2>
+                            <ul>
+                                {r.hits.into_iter().map(|hit| view! {
+                                    <li>
+                                        <a href=format!("/articles/{}", hit.slug) target="_blank" rel="noopener">
+                                            {hit.title}
+                                            <span class="visually-hidden">" (opens in a new tab)"</span>
+                                        </a>
+                                        <span class="hit-meta">{hit.kind.label()} " · " {hit.service_name}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </aside>
+                    })}
+                </div>
+                </div>
+            </form>
         </div>
     }
 }

@@ -5,7 +5,7 @@ use super::ticket_view::TicketStatusView;
 use super::{
     status_by_link, LinkedStatus, LookupForm, ReporterProblem, StatusLookup, TicketAccess,
 };
-use crate::components::{FilePicker, LoadError};
+use crate::components::{CopyLink, FilePicker, LoadError};
 use crate::domain::{TicketKind, TicketStatus};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -62,7 +62,8 @@ fn Joined(status: TicketStatus, link: String) -> impl IntoView {
             <p>"We know about this problem and are working on it: you do not need to log it again. "
                "Every update appears below as it is posted."</p>
             <p>"Keep this private link to come back to it:"</p>
-            <p class="private-link"><a href=link.clone() data-test="private-link">{link.clone()}</a></p>
+            <p class="private-link"><a href=link.clone() data-test="private-link">{link.clone()}</a>
+                " " <CopyLink link=link.clone()/></p>
         </div>
     }
 }
@@ -80,7 +81,8 @@ fn Confirmation(status: TicketStatus, link: String) -> impl IntoView {
             <p class="ticket-number">"Your ticket number is " <strong data-test="ticket-number">{status.number.to_string()}</strong></p>
             <p>{status.priority_rule.targets_sentence()}</p>
             <p>"Keep this private link to check progress at any time. Anyone with the link can see this page, so do not share it:"</p>
-            <p class="private-link"><a href=link.clone() data-test="private-link">{link.clone()}</a></p>
+            <p class="private-link"><a href=link.clone() data-test="private-link">{link.clone()}</a>
+                " " <CopyLink link=link.clone()/></p>
             <p>"You can also look the ticket up with its number and your e-mail address on "
                 <a href="/status">"Check a ticket"</a>"."</p>
         </div>

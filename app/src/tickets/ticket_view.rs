@@ -27,7 +27,7 @@ pub fn TicketStatusView(
                 <div><dt>"Priority"</dt><dd data-test="ticket-priority">{rule.title()}</dd></div>
                 <div><dt>"Service"</dt><dd>{status.service_name.clone()} " · " {status.category_name.clone()}</dd></div>
                 <div><dt>"With"</dt><dd data-test="ticket-group">{status.group.clone().unwrap_or_else(|| "the service desk".into())}</dd></div>
-                <div><dt>"Logged"</dt><dd><time datetime=status.created_at.to_rfc3339()>{format_time(status.created_at)}</time></dd></div>
+                <div><dt>"Logged"</dt><dd><time datetime=crate::domain::machine_time(status.created_at)>{format_time(status.created_at)}</time></dd></div>
                 <div><dt>"First response"</dt><dd data-test="response-target">{target_words("respond", rule.response_minutes, &status.response)}</dd></div>
                 <div><dt>"Resolution"</dt><dd data-test="resolution-target">{target_words("resolve this", rule.resolution_minutes, &status.resolution_target)}</dd></div>
                 {status.resolution.clone().map(|(code, text)| view! {
@@ -53,11 +53,14 @@ pub fn TicketStatusView(
                 </ul>
             })}
             <h3>"Timeline"</h3>
-            <ol class="timeline" data-test="timeline">
+            // The desk's messages and the reporter's own look unlike what happened
+            // to the ticket, as on the desk's page.
+            <ol class="conversation" data-test="timeline">
                 {status.timeline.into_iter().map(|entry| view! {
-                    <li>
-                        <p class="timeline-meta"><time datetime=entry.at.to_rfc3339()>{format_time(entry.at)}</time> " · " {entry.actor}</p>
-                        <p>{entry.text}</p>
+                    <li class=format!("entry voice-{}", entry.voice.as_str())>
+                        <p class="entry-meta"><strong>{entry.actor}</strong> " · "
+                            <time datetime=crate::domain::machine_time(entry.at)>{format_time(entry.at)}</time></p>
+                        <p class="entry-text">{entry.text}</p>
                         <AttachedFiles files=entry.files base=files_base.clone()/>
                     </li>
                 }).collect_view()}

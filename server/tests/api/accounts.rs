@@ -707,6 +707,26 @@ async fn create_admin_refuses_common_passwords_and_taken_addresses() {
     );
 }
 
+/// Each lands where their day starts: people on their tickets, agents on the
+/// queue, admins on the accounts they look after.
+#[tokio::test]
+async fn signing_in_lands_each_role_where_their_work_is() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin("ada@example.com").await;
+    portal.agent(&admin, "Alan Agent", "alan@example.com").await;
+    portal
+        .register("Grace", "grace@example.com", PASSWORD)
+        .await;
+    for (email, home) in [
+        ("grace@example.com", "/my-tickets"),
+        ("alan@example.com", "/agent"),
+        ("ada@example.com", "/admin/users"),
+    ] {
+        let response = portal.try_sign_in(email, PASSWORD, None).await;
+        assert_eq!(location(&response), home, "{email}");
+    }
+}
+
 #[tokio::test]
 async fn after_sign_in_only_local_paths_are_followed() {
     let portal = TestPortal::start().await;
@@ -731,4 +751,19 @@ async fn after_sign_in_only_local_paths_are_followed() {
             .await;
         assert_eq!(location(&response), expected, "{next}");
     }
+}
+
+/// Someone signed in is not asked who they are: the logging forms come filled in
+/// with their name and address (and a form that came back keeps what was typed).
+#[tokio::test]
+async fn the_logging_form_knows_who_is_signed_in() {
+    let portal = TestPortal::start().await;
+    let grace = portal.end_user("Grace Hopper", "grace@example.com").await;
+    for path in ["/report/incident", "/report/request"] {
+        let html = portal.get_as(Some(&grace), path).await.text();
+        assert!(html.contains("value=\"Grace Hopper\""), "{path}");
+        assert!(html.contains("value=\"grace@example.com\""), "{path}");
+    }
+    let anonymous = portal.get("/report/incident").await.text();
+    assert!(!anonymous.contains("Grace Hopper"));
 }

@@ -65,6 +65,49 @@ impl Desk {
     }
 }
 
+/// The queue says how many tickets match, not how many a page holds, and pages
+/// through them with links that keep the filters.
+#[tokio::test]
+async fn the_queue_counts_every_match_and_pages_through_them() {
+    let desk = Desk::new().await;
+    // 59 copies of the ticket: 60 open tickets in all.
+    desk.sql(
+        "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
+         INSERT INTO tickets (number, kind, state, impact, urgency, priority, service_id,
+                              category_id, summary, description, reporter_name, reporter_email,
+                              status_token_hash, response_due_at, resolution_due_at,
+                              created_at, updated_at, version)
+         SELECT printf('INC%07d', 1000 + i), kind, state, impact, urgency, priority, service_id,
+                category_id, 'Copy ' || i, description, reporter_name, reporter_email,
+                randomblob(32), response_due_at, resolution_due_at, created_at, updated_at, 1
+         FROM tickets, n WHERE tickets.id = 1",
+    )
+    .await;
+    let html = desk
+        .portal
+        .get_as(Some(&desk.agent), "/agent?service=email")
+        .await
+        .text();
+    assert!(html.contains("60 tickets match · showing 1–50"), "{html}");
+    assert_eq!(html.matches("data-test=\"queue-row\"").count(), 50);
+    let start = html
+        .find("data-test=\"next-page\"")
+        .expect("a next page link");
+    let link = &html[..start];
+    let href = &link[link.rfind("href=\"").expect("its address") + 6..];
+    let href = href[..href.find('"').unwrap()].replace("&amp;", "&");
+    assert!(
+        href.starts_with("/agent?service=email&after=INC") && href.ends_with("&page=2"),
+        "{href}"
+    );
+
+    let html = desk.portal.get_as(Some(&desk.agent), &href).await.text();
+    assert!(html.contains("60 tickets match · showing 51–60"), "{html}");
+    assert_eq!(html.matches("data-test=\"queue-row\"").count(), 10);
+    assert!(html.contains(">First page</a>"));
+    assert!(!html.contains("data-test=\"next-page\""));
+}
+
 #[tokio::test]
 async fn the_queue_orders_by_priority_then_due_time_and_filters() {
     let desk = Desk::new().await;
@@ -145,7 +188,7 @@ async fn the_queue_orders_by_priority_then_due_time_and_filters() {
     assert!(!user.text().contains(&desk.number));
     let anonymous = desk
         .portal
-        .get("/api/agent_queue?group=&assignee=&state=&service=&priority=&sla=")
+        .get("/api/agent_queue?group=&assignee=&state=&service=&priority=&sla=&after=&page=")
         .await;
     assert_eq!(anonymous.status(), 401);
 }
@@ -206,6 +249,80 @@ async fn the_ticket_page_shows_the_reporter_and_the_whole_history_to_the_desk_on
         .get_as(Some(&desk.agent), "/agent/tickets/INC0999999")
         .await;
     assert_eq!(missing.status(), 404);
+}
+
+/// The page is a workspace: the conversation oldest first, each voice marked,
+/// the reply box under it, properties and actions beside it; the lists offer
+/// what fits and choose nothing for the agent.
+#[tokio::test]
+async fn the_ticket_page_puts_the_conversation_first_and_the_reply_box_under_it() {
+    let desk = Desk::new().await;
+    let (mail, calendar) = {
+        let ids = desk.portal.category_ids("email").await;
+        (ids[0], ids[1])
+    };
+    desk.sql(&format!(
+        "INSERT INTO incident_models (id, name, category_id, impact, urgency)
+         VALUES (7, 'Another category model', {calendar}, 'low', 'low'),
+                (8, 'The fitting model', {mail}, 'high', 'high')"
+    ))
+    .await;
+    let added = desk
+        .reporter_form(&[
+            ("action", "add_information"),
+            ("body", "First from the reporter"),
+        ])
+        .await;
+    assert_eq!(added.status(), 303, "{}", added.text());
+    for (action, body) in [
+        ("reply", "Second from the desk"),
+        ("note", "Third on the desk"),
+    ] {
+        let response = desk
+            .form(&desk.agent, &[("action", action), ("body", body)])
+            .await;
+        assert_eq!(response.status(), 303, "{}", response.text());
+    }
+    let html = desk.desk_page(&desk.agent).await;
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("{needle} is not on the page"))
+    };
+    let order = [
+        at("data-kind=\"description\" class=\"entry voice-reporter\""),
+        at("data-kind=\"user_information\" class=\"entry voice-reporter\""),
+        at("First from the reporter"),
+        at("data-kind=\"reply\" class=\"entry voice-desk\""),
+        at("Second from the desk"),
+        at("data-kind=\"note\" class=\"entry voice-note\""),
+        at("Third on the desk"),
+        at("class=\"desk-form reply-box\""),
+        at("<aside"),
+        at("data-test=\"desk-state\""),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    // Each group of actions folds, without JavaScript too.
+    assert!(html.contains("<details id=\"act-escalate\" class=\"action-group\">"));
+    // The group's name says its level once; the models of the ticket's category
+    // come first; no model is chosen for the agent.
+    assert!(html.contains(">Technical support (2nd level)</option>"));
+    assert!(!html.contains("(level 2)"));
+    assert!(at(">The fitting model<") < at(">Another category model<"));
+    assert!(html.contains("<option value=\"\">Choose a model</option>"));
+    assert!(!html.contains("<option value=\"8\" selected"));
+    // Times are machine-readable to the second, as HTML allows.
+    let stamps: Vec<&str> = html
+        .split("datetime=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap_or(0)])
+        .collect();
+    assert!(stamps.len() >= 4, "{stamps:?}");
+    for stamp in stamps {
+        assert!(
+            stamp.len() == 20 && stamp.ends_with('Z') && !stamp.contains('.'),
+            "{stamp}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -97,6 +97,17 @@ async fn every_page_renders_with_its_landmarks_and_strict_headers() {
         assert!(html.contains("<html lang=\"en\">"));
         assert!(html.contains("<main id=\"main\""));
         assert!(html.contains("<nav aria-label=\"Main\">"));
+        // Found and described by search engines; the notices found by feed readers.
+        assert!(
+            html.contains("<meta name=\"description\" content=\""),
+            "{path}"
+        );
+        assert!(
+            html.contains(
+                "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/notices.atom\""
+            ),
+            "{path}"
+        );
     }
     let (status, _) = portal.get_html("/no/such/page").await;
     assert_eq!(status, 404);
@@ -211,4 +222,31 @@ async fn pages_render_correctly_under_concurrent_load() {
             }
         }
     }
+}
+
+/// A browser that already has a file of the site root asks whether it changed:
+/// the answer is "not modified", not the "page not found" page.
+#[tokio::test]
+async fn site_files_answer_conditional_requests_with_not_modified() {
+    let portal = TestPortal::start().await;
+    std::fs::write(
+        portal.dir.path().join("site/favicon.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .expect("a favicon");
+    let first = portal.get("/favicon.svg").await;
+    assert_eq!(first.status(), 200);
+    let modified = first
+        .headers()
+        .get("last-modified")
+        .and_then(|v| v.to_str().ok())
+        .expect("a Last-Modified header")
+        .to_string();
+    let again = portal
+        .get_with("/favicon.svg", &[("if-modified-since", &modified)])
+        .await;
+    assert_eq!(again.status(), 304, "{}", again.text());
+    assert!(again.text().is_empty());
+    // A file that is not there is still the portal's own page.
+    assert_eq!(portal.get("/nothing-here.svg").await.status(), 404);
 }

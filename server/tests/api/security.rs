@@ -63,7 +63,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, Allowed)] = &[
     ),
     (
         "/api/agent_queue",
-        "group=&assignee=&state=&service=&priority=&sla=",
+        "group=&assignee=&state=&service=&priority=&sla=&after=&page=",
         Allowed::Staff,
     ),
     ("/api/desk_ticket", "number=INC0001001", Allowed::Staff),

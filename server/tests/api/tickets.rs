@@ -380,7 +380,7 @@ async fn a_category_of_another_service_is_refused() {
             "incident",
             &TicketForm {
                 category: vpn_category.to_string(),
-                ..form
+                ..form.clone()
             },
         )
         .await;
@@ -388,6 +388,37 @@ async fn a_category_of_another_service_is_refused() {
     assert!(response
         .text()
         .contains("belongs to the service you picked"));
+
+    // With other problems too, it is reported at the first submit, and the
+    // summary lists the problems in the order of the form.
+    let response = portal
+        .submit(
+            "incident",
+            &TicketForm {
+                category: vpn_category.to_string(),
+                name: String::new(),
+                summary: String::new(),
+                impact: String::new(),
+                ..form
+            },
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text();
+    let summary = &html[html.find("error-summary").expect("an error summary")..];
+    let at = |text: &str| {
+        summary
+            .find(text)
+            .unwrap_or_else(|| panic!("{text} not listed"))
+    };
+    let listed = [
+        at("Choose who is affected."),
+        at("belongs to the service you picked"),
+        at("Describe the issue in a few words."),
+        at("Enter your name."),
+    ];
+    assert!(listed.windows(2).all(|w| w[0] < w[1]), "{listed:?}");
+    assert!(html.contains("There are 4 problems"));
 }
 
 #[tokio::test]

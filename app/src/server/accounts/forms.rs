@@ -104,10 +104,11 @@ pub async fn sign_in(
                     let _ = sessions::end(&mut conn, &old).await;
                 }
             }
-            let home = if account.role == Role::Admin {
-                "/admin/users"
-            } else {
-                "/my-tickets"
+            // Where each one's day starts.
+            let home = match account.role {
+                Role::Admin => "/admin/users",
+                Role::Agent => "/agent",
+                Role::EndUser => "/my-tickets",
             };
             let to = safe_next(&form.next).unwrap_or(home);
             redirect_with_cookie(to, session::session_cookie(&token, secure))

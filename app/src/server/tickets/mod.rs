@@ -11,8 +11,8 @@
 pub mod reporter;
 
 use crate::domain::{
-    Field, LookupForm, NewTicket, StatusLookup, SubmittedTicket, TicketForm, TicketKind,
-    TicketNumber,
+    CategoryId, Field, LookupForm, NewTicket, StatusLookup, SubmittedTicket, TicketForm,
+    TicketKind, TicketNumber,
 };
 use crate::error::AppError;
 use crate::server::attachments::upload::{Sent, WithFiles};
@@ -72,16 +72,28 @@ async fn log(
     form: &TicketForm,
     files: &Sent,
 ) -> Result<String, AppError> {
-    // Every problem at once: the form's and the files'.
+    // Every problem at once, in the form's order: the form's, the catalogue's
+    // (a category of another service) and the files'.
     let parsed = NewTicket::parse(kind, form);
     let ticket = match (parsed, files.problem()) {
         (Ok(ticket), None) => ticket,
         (parsed, problem) => {
             let mut errors = parsed.err().unwrap_or_default();
+            let service = form.service.trim();
+            if !service.is_empty() {
+                let category = form.category.trim().parse().ok().filter(|id| *id > 0);
+                let mut conn = state.db.reader.acquire().await?;
+                let placed = log::placement(&mut conn, service, category.map(CategoryId)).await?;
+                for problem in placed.err().unwrap_or_default().0 {
+                    errors.add(problem.field, problem.message);
+                }
+            }
             if let Some(problem) = problem {
                 errors.add(Field::Files, problem);
             }
-            return Err(AppError::Invalid(errors));
+            return Err(AppError::Invalid(
+                errors.in_form_order(&TicketForm::FIELDS_IN_ORDER),
+            ));
         }
     };
     if !state.limits.ticket(&page.caller.address) {

@@ -14,15 +14,19 @@ use crate::server::store::{inbound, outbox};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
-/// Rows on the queue's first page.
-pub const QUEUE_PAGE: i64 = 50;
+/// Rows on a page of the queue.
+pub const QUEUE_PAGE: i64 = crate::domain::QUEUE_PAGE_SIZE as i64;
+/// How far the queue counts its matches (see [`crate::domain::QueuePage::total`]).
+const QUEUE_COUNT_CAP: i64 = crate::domain::QUEUE_COUNT_CAP as i64;
 
 /// The queue's order: priority, then the next target due. Written exactly as in
 /// the `tickets_queue` index so that SQLite walks the index instead of sorting.
 const QUEUE_DUE: &str =
     "(CASE WHEN responded_at IS NULL THEN response_due_at ELSE resolution_due_at END)";
 
-/// The first page of the queue for `me` with `filter`, as of `now`.
+/// A page of the queue for `me` with `filter`, as of `now`: the tickets after
+/// `filter.after` in the queue's order (keyset paging, so a late page costs what
+/// the first does), and how many match in all.
 pub async fn queue(
     conn: &mut SqliteConnection,
     filter: &QueueFilter,
@@ -40,8 +44,88 @@ pub async fn queue(
          LEFT JOIN users u ON u.id = t.assignee_id
          WHERE ",
     );
-    let done = matches!(filter.state.as_str(), "resolved" | "fulfilled" | "closed");
-    if done {
+    push_filters(&mut sql, filter, me, now);
+    // After the page's last ticket means after its place in the order, the
+    // ticket's id breaking ties. Its keys are read first and bound as values,
+    // which lets SQLite seek in the queue's index.
+    let after = match TicketNumber::parse(&filter.after) {
+        Some(number) => {
+            sqlx::query_as::<_, (i64, Option<String>, String, i64)>(&format!(
+                "SELECT priority, {QUEUE_DUE}, updated_at, id FROM tickets WHERE number = ?"
+            ))
+            .bind(number.to_string())
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+        None => None,
+    };
+    if filter.shows_done() {
+        if let Some((_, _, updated_at, id)) = after {
+            sql.push(" AND (t.updated_at, t.id) < (")
+                .push_bind(updated_at)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
+        }
+        sql.push(" ORDER BY t.updated_at DESC, t.id DESC");
+    } else {
+        if let Some((priority, due, _, id)) = after {
+            sql.push(format!(" AND (t.priority, {QUEUE_DUE}, t.id) > ("))
+                .push_bind(priority)
+                .push(", ")
+                .push_bind(due.unwrap_or_default())
+                .push(", ")
+                .push_bind(id)
+                .push(")");
+        }
+        sql.push(format!(" ORDER BY t.priority, {QUEUE_DUE}, t.id"));
+    }
+    sql.push(" LIMIT ").push_bind(QUEUE_PAGE + 1);
+    let rows: Vec<QueueTicketRow> = sql.build_query_as().fetch_all(&mut *conn).await?;
+    let more = rows.len() as i64 > QUEUE_PAGE;
+    let rows: Vec<QueueRow> = rows
+        .into_iter()
+        .take(QUEUE_PAGE as usize)
+        .filter_map(|row| queue_row(row, now))
+        .collect();
+    let next = more
+        .then(|| rows.last().map(|row| row.number.to_string()))
+        .flatten();
+
+    // Counted up to a cap: past it the number says nothing more, and counting a
+    // filter over every open ticket reads each one's row (an unfiltered count
+    // reads only the open tickets' index).
+    let mut count: QueryBuilder<Sqlite> =
+        QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE ");
+    push_filters(&mut count, filter, me, now);
+    count
+        .push(" LIMIT ")
+        .push_bind(QUEUE_COUNT_CAP + 1)
+        .push(")");
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+    Ok(QueuePage {
+        rows,
+        total,
+        next,
+        groups: groups(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|(g, _)| g)
+            .collect(),
+        services: sqlx::query_as("SELECT slug, name FROM services ORDER BY name")
+            .fetch_all(&mut *conn)
+            .await?,
+    })
+}
+
+/// The queue's filters as SQL conditions on `t` (tickets).
+fn push_filters(
+    sql: &mut QueryBuilder<Sqlite>,
+    filter: &QueueFilter,
+    me: UserId,
+    now: DateTime<Utc>,
+) {
+    if filter.shows_done() {
         sql.push("t.state = ").push_bind(filter.state.clone());
     } else {
         sql.push(super::OPEN);
@@ -62,7 +146,9 @@ pub async fn queue(
         _ => {}
     }
     if !filter.service.is_empty() {
-        sql.push(" AND s.slug = ").push_bind(filter.service.clone());
+        sql.push(" AND t.service_id = (SELECT id FROM services WHERE slug = ")
+            .push_bind(filter.service.clone())
+            .push(")");
     }
     if let Some(priority) = filter.priority.parse::<i64>().ok().and_then(Priority::new) {
         sql.push(" AND t.priority = ")
@@ -82,31 +168,6 @@ pub async fn queue(
         .push_bind(now)
         .push(")");
     }
-    if done {
-        sql.push(" ORDER BY t.updated_at DESC");
-    } else {
-        sql.push(format!(" ORDER BY t.priority, {QUEUE_DUE}"));
-    }
-    sql.push(" LIMIT ").push_bind(QUEUE_PAGE + 1);
-    let rows: Vec<QueueTicketRow> = sql.build_query_as().fetch_all(&mut *conn).await?;
-    let more = rows.len() as i64 > QUEUE_PAGE;
-    let rows = rows
-        .into_iter()
-        .take(QUEUE_PAGE as usize)
-        .filter_map(|row| queue_row(row, now))
-        .collect();
-    Ok(QueuePage {
-        rows,
-        more,
-        groups: groups(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|(g, _)| g)
-            .collect(),
-        services: sqlx::query_as("SELECT slug, name FROM services ORDER BY name")
-            .fetch_all(&mut *conn)
-            .await?,
-    })
 }
 
 /// A row of the queue's query.
@@ -287,6 +348,15 @@ pub async fn desk_ticket(
     } else {
         (Vec::new(), 0)
     };
+    // The models of the ticket's own category come first.
+    let models: Vec<(i64, String, bool)> = sqlx::query_as(
+        "SELECT id, name, category_id = ? AS fits FROM incident_models WHERE active = 1
+         ORDER BY fits DESC, name",
+    )
+    .bind(row.category_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let fitting_models = models.iter().filter(|(_, _, fits)| *fits).count();
     let choices = DeskChoices {
         groups: groups(&mut *conn).await?,
         staff: sqlx::query_as::<_, (i64, String)>(
@@ -310,14 +380,8 @@ pub async fn desk_ticket(
         .into_iter()
         .map(|(id, name)| Choice { id, name })
         .collect(),
-        models: sqlx::query_as::<_, (i64, String)>(
-            "SELECT id, name FROM incident_models WHERE active = 1 ORDER BY name",
-        )
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|(id, name)| Choice { id, name })
-        .collect(),
+        models: models.into_iter().map(|(id, name, _)| Choice { id, name }).collect(),
+        fitting_models,
     };
     let choice = |id: Option<i64>, name: Option<String>| {
         id.map(|id| Choice {
@@ -616,6 +680,101 @@ mod tests {
     /// Every query of this file, once, against a freshly migrated database holding
     /// a ticket of each kind of row it reads: a column renamed in a migration
     /// fails here.
+    /// 120 open tickets in 40 ties of priority and due time: the pages follow one
+    /// another in the queue's order, none twice, none left out, and each knows
+    /// how many match in all.
+    #[tokio::test]
+    async fn the_queue_pages_by_key_and_counts_every_match() {
+        let file = TempDb::new("queue-pages");
+        let db = Db::open(&file.0).await.unwrap();
+        let mut conn = db.writer.acquire().await.unwrap();
+        let now = Utc::now();
+        for sql in [
+            "INSERT INTO services (id, slug, name) VALUES (1, 'email', 'E-mail')",
+            "INSERT INTO categories (id, service_id, name) VALUES (1, 1, 'Other')",
+        ] {
+            sqlx::query(sql).execute(&mut *conn).await.unwrap();
+        }
+        for n in 1..=120i64 {
+            let due = now + chrono::Duration::hours(n % 8);
+            sqlx::query(
+                "INSERT INTO tickets (number, kind, state, impact, urgency, priority, service_id,
+                                      category_id, summary, description, reporter_name,
+                                      reporter_email, status_token_hash, response_due_at,
+                                      resolution_due_at, created_at, updated_at)
+                 VALUES (?, 'incident', 'new', 'low', 'low', ?, 1, 1, 'Slow', '', 'Ann',
+                         'ann@example.test', ?, ?, ?, ?, ?)",
+            )
+            .bind(format!("INC{n:07}"))
+            .bind(1 + n % 5)
+            .bind(n.to_be_bytes().to_vec())
+            .bind(due)
+            .bind(due)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        }
+        let mut filter = QueueFilter::default();
+        let mut seen: Vec<(u8, DateTime<Utc>, String)> = Vec::new();
+        let mut sizes = Vec::new();
+        loop {
+            let page = queue(&mut conn, &filter, UserId(1), now).await.unwrap();
+            assert_eq!(page.total, 120);
+            sizes.push(page.rows.len());
+            seen.extend(
+                page.rows
+                    .iter()
+                    .map(|r| (r.priority, r.response.due_at, r.number.to_string())),
+            );
+            match page.next {
+                Some(after) => filter.after = after,
+                None => break,
+            }
+        }
+        assert_eq!(sizes, [50, 50, 20]);
+        let mut sorted = seen.clone();
+        sorted.sort_by_key(|s| (s.0, s.1));
+        assert_eq!(
+            seen.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>(),
+            sorted.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>()
+        );
+        let mut numbers: Vec<&String> = seen.iter().map(|s| &s.2).collect();
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 120);
+
+        // A filter counts only what it matches.
+        let p1 = QueueFilter {
+            priority: "1".into(),
+            ..QueueFilter::default()
+        };
+        let page = queue(&mut conn, &p1, UserId(1), now).await.unwrap();
+        assert_eq!(page.total, 24);
+        assert_eq!((page.rows.len(), page.next), (24, None));
+
+        // Past the cap the count says only that there are more.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 121 UNION ALL SELECT i + 1 FROM n WHERE i < 1100)
+             INSERT INTO tickets (number, kind, state, impact, urgency, priority, service_id,
+                                  category_id, summary, description, reporter_name,
+                                  reporter_email, status_token_hash, response_due_at,
+                                  resolution_due_at, created_at, updated_at)
+             SELECT printf('INC%07d', i), kind, state, impact, urgency, priority, service_id,
+                    category_id, summary, description, reporter_name, reporter_email,
+                    randomblob(32), response_due_at, resolution_due_at, created_at, updated_at
+             FROM tickets, n WHERE tickets.number = 'INC0000001'",
+        )
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        let page = queue(&mut conn, &QueueFilter::default(), UserId(1), now)
+            .await
+            .unwrap();
+        assert_eq!(page.total, QUEUE_COUNT_CAP + 1);
+    }
+
     #[tokio::test]
     async fn every_query_decodes_the_migrated_schema() {
         let file = TempDb::new("desk");
@@ -629,8 +788,9 @@ mod tests {
             "INSERT INTO categories (id, service_id, name) VALUES (1, 1, 'Other')",
             "INSERT INTO users (id, email, name, role, password_hash, created_at, updated_at)
              VALUES (1, 'agent@example.test', 'Agent', 'agent', 'x', '', '')",
+            "INSERT INTO categories (id, service_id, name) VALUES (2, 1, 'Spam')",
             "INSERT INTO incident_models (name, category_id, impact, urgency)
-             VALUES ('Mail outage', 1, 'high', 'high')",
+             VALUES ('Mail outage', 1, 'high', 'high'), ('A spam wave', 2, 'low', 'low')",
         ] {
             sqlx::query(sql).execute(&mut *conn).await.unwrap();
         }
@@ -723,7 +883,8 @@ mod tests {
         );
         assert_eq!(open.rows[0].assignee.as_deref(), Some("Agent"));
         assert!(open.rows[0].major);
-        assert!(!open.more);
+        assert_eq!(open.next, None);
+        assert_eq!(open.total, open.rows.len() as i64);
         assert_eq!(open.groups.len(), 3);
         assert_eq!(open.services, [("email".to_string(), "E-mail".to_string())]);
         let done = QueueFilter {
@@ -756,8 +917,16 @@ mod tests {
         assert_eq!(ticket.checklist.len(), 2);
         assert!(ticket.checklist[0].done.is_some() && ticket.checklist[1].done.is_none());
         assert_eq!(ticket.choices.staff.len(), 1);
-        assert_eq!(ticket.choices.categories.len(), 1);
-        assert_eq!(ticket.choices.models.len(), 1);
+        assert_eq!(ticket.choices.categories.len(), 2);
+        // The model of the ticket's category first, though another sorts before it.
+        let models: Vec<_> = ticket
+            .choices
+            .models
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect();
+        assert_eq!(models, ["Mail outage", "A spam wave"]);
+        assert_eq!(ticket.choices.fitting_models, 1);
 
         let resolved = TicketNumber::parse("INC0000002").unwrap();
         let ticket = desk_ticket(&mut conn, resolved, now)

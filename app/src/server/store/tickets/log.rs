@@ -5,7 +5,7 @@ use super::work::{Entry, RecordError, Seen, TicketRef, TicketWork};
 use super::OPEN;
 use crate::domain::TicketId;
 use crate::domain::UserId;
-use crate::domain::{Field, FieldErrors, NewTicket, TicketNumber, Visibility};
+use crate::domain::{CategoryId, Field, FieldErrors, NewTicket, TicketNumber, Visibility};
 use crate::server::hub::Changes;
 use crate::server::secrets::{hash_token, new_token};
 use crate::server::sla::first_deadlines;
@@ -78,35 +78,10 @@ pub async fn create_through(
     let mut work = TicketWork::begin(db, hub, now).await?;
     let tx = work.conn();
 
-    // A withdrawn service or category is refused like one that does not exist:
-    // the form no longer offers it, so only an old page or a crafted post sends it.
-    let ids = sqlx::query_as::<_, (i64, Option<i64>)>(
-        "SELECT s.id AS service_id, c.id AS category_id
-         FROM services s LEFT JOIN categories c ON c.service_id = s.id AND c.id = ? AND c.offered = 1
-         WHERE s.slug = ? AND s.offered = 1",
-    )
-    .bind(ticket.category_id.0)
-    .bind(&ticket.service_slug)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (service_id, category_id): (i64, i64) = match ids {
-        None => {
-            let mut errors = FieldErrors::default();
-            errors.add(Field::Service, "Choose one of the services in the list.");
-            return Err(CreateError::Invalid(errors));
-        }
-        Some((service_id, category_id)) => match category_id {
-            Some(category) => (service_id, category),
-            None => {
-                let mut errors = FieldErrors::default();
-                errors.add(
-                    Field::Category,
-                    "Choose a category that belongs to the service you picked.",
-                );
-                return Err(CreateError::Invalid(errors));
-            }
-        },
-    };
+    let (service_id, category_id) =
+        placement(&mut *tx, &ticket.service_slug, Some(ticket.category_id))
+            .await?
+            .map_err(CreateError::Invalid)?;
 
     let rule = derive_priority(&mut *tx, ticket.triage).await?;
     let sequence: i64 = sqlx::query_scalar(
@@ -309,6 +284,39 @@ pub async fn follow_major(
     work.record_any(followed, entry, Seen::ByDesk).await?;
     work.commit().await?;
     Ok(token)
+}
+
+/// Where a new ticket goes in the catalogue: the service `slug` and `category`
+/// (when one was chosen), both offered and the category the service's. Answers
+/// their ids, or the problems in words. A withdrawn service or category is
+/// refused like one that does not exist: the form no longer offers it, so only
+/// an old page or a crafted post sends it.
+pub async fn placement(
+    conn: &mut SqliteConnection,
+    slug: &str,
+    category: Option<CategoryId>,
+) -> Result<Result<(i64, i64), FieldErrors>, sqlx::Error> {
+    let ids = sqlx::query_as::<_, (i64, Option<i64>)>(
+        "SELECT s.id AS service_id, c.id AS category_id
+         FROM services s LEFT JOIN categories c ON c.service_id = s.id AND c.id = ? AND c.offered = 1
+         WHERE s.slug = ? AND s.offered = 1",
+    )
+    .bind(category.map_or(0, |c| c.0))
+    .bind(slug)
+    .fetch_optional(conn)
+    .await?;
+    let mut errors = FieldErrors::default();
+    match ids {
+        Some((service, Some(category))) => return Ok(Ok((service, category))),
+        None => errors.add(Field::Service, "Choose one of the services in the list."),
+        Some((_, None)) if category.is_some() => errors.add(
+            Field::Category,
+            "Choose a category that belongs to the service you picked.",
+        ),
+        // No category chosen: the form's own check says so.
+        Some((_, None)) => {}
+    }
+    Ok(Err(errors))
 }
 
 #[cfg(test)]

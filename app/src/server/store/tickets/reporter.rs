@@ -256,8 +256,8 @@ async fn status_from_row(
     let state = TicketState::parse(&row.state).ok_or_else(|| corrupt("state"))?;
     let priority = Priority::new(row.priority).ok_or_else(|| corrupt("priority"))?;
     let ticket_id = row.id;
-    let events: Vec<(i64, DateTime<Utc>, String, String)> = sqlx::query_as(
-        "SELECT id, at, actor, body FROM ticket_events
+    let events: Vec<(i64, DateTime<Utc>, String, String, String)> = sqlx::query_as(
+        "SELECT id, at, actor, kind, body FROM ticket_events
          WHERE ticket_id = ? AND visibility = 'public' ORDER BY id",
     )
     .bind(ticket_id)
@@ -267,11 +267,8 @@ async fn status_from_row(
     let files = attachments::of_ticket(&mut *conn, ticket_id).await?;
     let timeline = events
         .into_iter()
-        .map(|(event, at, actor, text)| TimelineEntry {
-            at,
-            actor,
-            text,
-            files: files_of(&files, event),
+        .map(|(event, at, actor, kind, text)| {
+            TimelineEntry::for_reporter(at, actor, &kind, text, files_of(&files, event))
         })
         .collect();
     let (response, resolution_target) = row.targets.view(state, Utc::now());
@@ -394,6 +391,7 @@ mod tests {
                 actor: "Rita".into(),
                 text: "No mail".into(),
                 files: Vec::new(),
+                voice: crate::domain::Voice::Event,
             }]
         );
 
