@@ -11,6 +11,9 @@
 //!
 //! This is a measurement, not a test: it asserts nothing about time.
 
+// The portal's views are deep types: rendering them needs more than the default.
+#![recursion_limit = "256"]
+
 use app::domain::{ArticleId, ArticleKind, SearchRequest};
 use app::server::markdown::to_plain_text;
 use app::server::search::{IndexOp, Matching, SearchIndex};

@@ -7,6 +7,9 @@
 //!
 //! This is a measurement, not a test: it asserts nothing about time.
 
+// The portal's views are deep types: rendering them needs more than the default.
+#![recursion_limit = "256"]
+
 use app::server::attachments::make_thumbnail;
 use std::time::Instant;
 
