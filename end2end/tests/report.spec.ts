@@ -13,6 +13,13 @@ test("triage, log an incident, see the confirmation, then check its status", asy
   await expect(page.getByTestId("priority-preview")).toContainText(
     "We aim to respond within 15 minutes and resolve within 4 hours.",
   );
+  // Lower priorities count office hours, and say which.
+  await page.getByLabel("I can work around it").check();
+  await expect(page.getByTestId("priority-preview")).toContainText("Priority P2 – High");
+  await expect(page.getByTestId("priority-preview")).toContainText(
+    "We aim to respond within 30 working minutes and resolve within 8 working hours (Mon–Fri 08:00–18:00 London time).",
+  );
+  await page.getByLabel("I cannot work, or a deadline is at risk").check();
 
   // Matching articles appear beside the form while the issue is described.
   await page.getByLabel("Summary").fill("VPN disconnects after sleep");

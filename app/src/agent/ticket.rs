@@ -121,7 +121,8 @@ fn Properties(ticket: DeskTicket) -> impl IntoView {
                 <div><dt>"State"</dt><dd><strong data-test="desk-state">{state_words}</strong></dd></div>
                 <div><dt>"Type"</dt><dd>{ticket.kind.label()}</dd></div>
                 <div><dt>"Priority"</dt><dd data-test="desk-priority">{ticket.priority_rule.title()}
-                    {ticket.impact.zip(ticket.urgency).map(|(i, u)| format!(" (impact {}, urgency {})", i.as_str(), u.as_str()))}</dd></div>
+                    {ticket.impact.zip(ticket.urgency).map(|(i, u)| format!(" (impact {}, urgency {})", i.as_str(), u.as_str()))}
+                    <span class="hint" data-test="desk-targets">{ticket.priority_rule.targets_sentence()}</span></dd></div>
                 <div><dt>"Response"</dt><dd><Target target=ticket.response.clone()/></dd></div>
                 <div><dt>"Resolution"</dt><dd><Target target=ticket.resolution_target.clone()/></dd></div>
                 <div><dt>"Service"</dt><dd>{ticket.service.clone()} " · " {ticket.category.clone()}</dd></div>

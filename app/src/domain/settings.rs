@@ -169,6 +169,7 @@ impl PrioritySettings {
                 label,
                 response_minutes: response,
                 resolution_minutes: resolution,
+                working_hours: None,
             });
         }
         let request_priority = value("request_priority")

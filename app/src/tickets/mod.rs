@@ -52,12 +52,15 @@ pub struct ReportFormContent {
 #[server(prefix = "/api", endpoint = "report_form")]
 pub async fn report_form_data() -> Result<ReportFormContent, AppError> {
     crate::server::web::context::serve(|state| async move {
+        use crate::server::store::priorities;
         let mut conn = state.db.reader.acquire().await?;
+        let mut table = priorities::priority_table(&mut conn).await?;
+        priorities::with_working_hours(&mut conn, &mut table.rules).await?;
         Ok(ReportFormContent {
             services: Service::offered_only(
                 crate::server::store::catalog::list_services(&mut conn).await?,
             ),
-            priorities: crate::server::store::priorities::priority_table(&mut conn).await?,
+            priorities: table,
             majors: crate::server::store::tickets::log::ongoing_majors(&mut conn).await?,
         })
     })

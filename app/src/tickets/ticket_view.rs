@@ -2,7 +2,7 @@
 //! ticket show it.
 
 use crate::components::{format_time, AttachedFiles};
-use crate::domain::{Standing, TargetView, TicketStatus};
+use crate::domain::{PriorityRule, Standing, TargetView, TicketStatus};
 use leptos::prelude::*;
 
 /// Everything the reporter may see of a ticket. `files_base` is the page's own
@@ -28,8 +28,8 @@ pub fn TicketStatusView(
                 <div><dt>"Service"</dt><dd>{status.service_name.clone()} " · " {status.category_name.clone()}</dd></div>
                 <div><dt>"With"</dt><dd data-test="ticket-group">{status.group.clone().unwrap_or_else(|| "the service desk".into())}</dd></div>
                 <div><dt>"Logged"</dt><dd><time datetime=crate::domain::machine_time(status.created_at)>{format_time(status.created_at)}</time></dd></div>
-                <div><dt>"First response"</dt><dd data-test="response-target">{target_words("respond", rule.response_minutes, &status.response)}</dd></div>
-                <div><dt>"Resolution"</dt><dd data-test="resolution-target">{target_words("resolve this", rule.resolution_minutes, &status.resolution_target)}</dd></div>
+                <div><dt>"First response"</dt><dd data-test="response-target">{target_words("respond", &rule, rule.response_minutes, &status.response)}</dd></div>
+                <div><dt>"Resolution"</dt><dd data-test="resolution-target">{target_words("resolve this", &rule, rule.resolution_minutes, &status.resolution_target)}</dd></div>
                 {status.resolution.clone().map(|(code, text)| view! {
                     <div><dt>"How it was resolved"</dt><dd data-test="ticket-resolution">{code.label()} ": " {text}</dd></div>
                 })}
@@ -69,9 +69,10 @@ pub fn TicketStatusView(
     }
 }
 
-/// A target in plain words: "We aim to resolve this by Tue 24 Nov 2026, 14:00 UTC
-/// (within 8 working hours).", "Paused: waiting for your reply.", "Done.".
-fn target_words(what: &str, minutes: u32, target: &TargetView) -> String {
+/// A target in plain words: "We aim to resolve this by Tue 24 Nov 2026, 14:00 GMT
+/// (within 8 working hours, Mon–Fri 08:00–18:00 London time).", "Paused: waiting
+/// for your reply.", "Done.".
+fn target_words(what: &str, rule: &PriorityRule, minutes: u32, target: &TargetView) -> String {
     match target.standing {
         Standing::Met => "Done.".to_string(),
         Standing::Paused => "Paused: waiting for your reply.".to_string(),
@@ -82,7 +83,7 @@ fn target_words(what: &str, minutes: u32, target: &TargetView) -> String {
         Standing::OnTrack | Standing::AtRisk => format!(
             "We aim to {what} by {} (within {}).",
             format_time(target.due_at),
-            crate::domain::duration_in_words(minutes)
+            rule.span_with_hours(minutes)
         ),
     }
 }

@@ -17,7 +17,11 @@ async fn a_logged_incident_redirects_to_its_confirmation_with_number_and_private
     assert_eq!(status, 200);
     assert!(html.contains("INC0001001"));
     assert!(html.contains("P4 – Low"));
-    assert!(html.contains("We aim to respond within 8 hours and resolve within 3 days."));
+    // P4 counts office hours: the promise says so, in the hours the dates count.
+    assert!(html.contains(
+        "We aim to respond within 8 working hours and resolve within 72 working hours \
+         (Mon–Fri 08:00–18:00 London time)."
+    ));
     let link = confirmation.trim_end_matches("?new=1");
     assert!(
         html.contains(&format!("http://{}{link}", TestPortal::HOST)),
@@ -102,18 +106,76 @@ async fn history_entries_can_be_neither_changed_nor_removed() {
 async fn priority_comes_from_the_matrix_for_all_nine_cells() {
     let portal = TestPortal::start().await;
     let form = portal.with_email_service().await;
+    // P1 runs around the clock; the others count office hours, and say so.
+    let office = " (Mon–Fri 08:00–18:00 London time)";
     let expected = [
-        ("high", "high", "P1 – Critical", "15 minutes", "4 hours"),
-        ("high", "medium", "P2 – High", "30 minutes", "8 hours"),
-        ("high", "low", "P3 – Moderate", "2 hours", "1 day"),
-        ("medium", "high", "P2 – High", "30 minutes", "8 hours"),
-        ("medium", "medium", "P3 – Moderate", "2 hours", "1 day"),
-        ("medium", "low", "P4 – Low", "8 hours", "3 days"),
-        ("low", "high", "P3 – Moderate", "2 hours", "1 day"),
-        ("low", "medium", "P4 – Low", "8 hours", "3 days"),
-        ("low", "low", "P5 – Planning", "1 day", "5 days"),
+        ("high", "high", "P1 – Critical", "15 minutes", "4 hours", ""),
+        (
+            "high",
+            "medium",
+            "P2 – High",
+            "30 working minutes",
+            "8 working hours",
+            office,
+        ),
+        (
+            "high",
+            "low",
+            "P3 – Moderate",
+            "2 working hours",
+            "24 working hours",
+            office,
+        ),
+        (
+            "medium",
+            "high",
+            "P2 – High",
+            "30 working minutes",
+            "8 working hours",
+            office,
+        ),
+        (
+            "medium",
+            "medium",
+            "P3 – Moderate",
+            "2 working hours",
+            "24 working hours",
+            office,
+        ),
+        (
+            "medium",
+            "low",
+            "P4 – Low",
+            "8 working hours",
+            "72 working hours",
+            office,
+        ),
+        (
+            "low",
+            "high",
+            "P3 – Moderate",
+            "2 working hours",
+            "24 working hours",
+            office,
+        ),
+        (
+            "low",
+            "medium",
+            "P4 – Low",
+            "8 working hours",
+            "72 working hours",
+            office,
+        ),
+        (
+            "low",
+            "low",
+            "P5 – Planning",
+            "24 working hours",
+            "120 working hours",
+            office,
+        ),
     ];
-    for (impact, urgency, priority, respond, resolve) in expected {
+    for (impact, urgency, priority, respond, resolve, hours) in expected {
         let form = TicketForm {
             impact: impact.into(),
             urgency: urgency.into(),
@@ -126,7 +188,8 @@ async fn priority_comes_from_the_matrix_for_all_nine_cells() {
             html.contains(priority),
             "{impact}×{urgency} should be {priority}"
         );
-        let sentence = format!("We aim to respond within {respond} and resolve within {resolve}.");
+        let sentence =
+            format!("We aim to respond within {respond} and resolve within {resolve}{hours}.");
         assert!(html.contains(&sentence), "{impact}×{urgency}: {sentence}");
     }
 }

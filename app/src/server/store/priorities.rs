@@ -2,8 +2,8 @@
 //! configured.
 
 use crate::domain::{
-    CalendarId, Impact, LifecycleRules, Priority, PriorityRule, PrioritySettings, PriorityTable,
-    Urgency,
+    working_hours_in_words, CalendarId, Impact, LifecycleRules, Priority, PriorityRule,
+    PrioritySettings, PriorityTable, Urgency,
 };
 use sqlx::SqliteConnection;
 
@@ -54,7 +54,41 @@ fn rule_from_row(row: RuleRow) -> Option<PriorityRule> {
         label: row.label,
         response_minutes: u32::try_from(row.response_minutes).ok()?,
         resolution_minutes: u32::try_from(row.resolution_minutes).ok()?,
+        working_hours: None,
     })
+}
+
+/// Fills in the working hours each of `rules` counts its targets in, from the
+/// calendar of its priority ("Mon–Fri 08:00–18:00 London time"; none around the
+/// clock), so that a promise of "2 working hours" says which hours.
+pub async fn with_working_hours(
+    conn: &mut SqliteConnection,
+    rules: &mut [PriorityRule],
+) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query_as::<_, (i64, String, i64, i64, i64)>(
+        "SELECT p.priority, c.time_zone, h.weekday, h.opens, h.closes
+         FROM priorities p JOIN calendars c ON c.id = p.calendar_id
+         JOIN calendar_hours h ON h.calendar_id = c.id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for rule in rules {
+        let level = i64::from(rule.priority.level());
+        let mut week = [None; 7];
+        let mut zone = None;
+        for (_, time_zone, day, opens, closes) in rows.iter().filter(|r| r.0 == level) {
+            if let (Some(slot), Ok(opens), Ok(closes)) = (
+                usize::try_from(*day).ok().and_then(|d| week.get_mut(d)),
+                u16::try_from(*opens),
+                u16::try_from(*closes),
+            ) {
+                *slot = Some((opens, closes));
+            }
+            zone = Some(time_zone.as_str());
+        }
+        rule.working_hours = zone.and_then(|zone| working_hours_in_words(&week, zone));
+    }
+    Ok(())
 }
 
 async fn request_priority(conn: &mut SqliteConnection) -> Result<Priority, sqlx::Error> {
@@ -255,6 +289,7 @@ mod tests {
                 label: "Critical".into(),
                 response_minutes: 15,
                 resolution_minutes: 240,
+                working_hours: None,
             }
         );
         assert_eq!(settings.table.rules[0], critical);

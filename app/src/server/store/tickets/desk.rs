@@ -391,18 +391,25 @@ pub async fn desk_ticket(
     };
     let mail_troubles = outbox::troubles_of(&mut *conn, &number.to_string()).await?;
     let mail_received = inbound::of_ticket(&mut *conn, id).await?;
+    let mut priority_rule = PriorityRule {
+        priority: Priority::new(row.priority).ok_or_else(|| unreadable("priority"))?,
+        label: row.label,
+        response_minutes: u32::try_from(row.response_minutes).unwrap_or(0),
+        resolution_minutes: u32::try_from(row.resolution_minutes).unwrap_or(0),
+        working_hours: None,
+    };
+    crate::server::store::priorities::with_working_hours(
+        &mut *conn,
+        std::slice::from_mut(&mut priority_rule),
+    )
+    .await?;
     Ok(Some(DeskTicket {
         number,
         kind: TicketKind::parse(&row.kind).ok_or_else(|| unreadable("kind"))?,
         state,
         hold: row.outcome.hold(),
         version: row.version,
-        priority_rule: PriorityRule {
-            priority: Priority::new(row.priority).ok_or_else(|| unreadable("priority"))?,
-            label: row.label,
-            response_minutes: u32::try_from(row.response_minutes).unwrap_or(0),
-            resolution_minutes: u32::try_from(row.resolution_minutes).unwrap_or(0),
-        },
+        priority_rule,
         impact: row.impact.as_deref().and_then(Impact::parse),
         urgency: row.urgency.as_deref().and_then(Urgency::parse),
         service: row.service,

@@ -273,17 +273,24 @@ async fn status_from_row(
         .collect();
     let (response, resolution_target) = row.targets.view(state, Utc::now());
     let links = super::desk::links_of(&mut *conn, ticket_id, true).await?;
+    let mut priority_rule = PriorityRule {
+        priority,
+        label: row.priority_label,
+        response_minutes: u32::try_from(row.response_minutes).unwrap_or(0),
+        resolution_minutes: u32::try_from(row.resolution_minutes).unwrap_or(0),
+        working_hours: None,
+    };
+    crate::server::store::priorities::with_working_hours(
+        &mut *conn,
+        std::slice::from_mut(&mut priority_rule),
+    )
+    .await?;
     Ok(Some(TicketStatus {
         number,
         kind,
         state,
         priority,
-        priority_rule: PriorityRule {
-            priority,
-            label: row.priority_label,
-            response_minutes: u32::try_from(row.response_minutes).unwrap_or(0),
-            resolution_minutes: u32::try_from(row.resolution_minutes).unwrap_or(0),
-        },
+        priority_rule,
         service_name: row.service_name,
         category_name: row.category_name,
         summary: row.summary,
