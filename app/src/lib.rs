@@ -32,9 +32,20 @@ use leptos_router::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     server::web::context::content_security_policy();
+    // The zone the page's times are shown in, and whether the reader chose it:
+    // a script shows them in the browser's own zone otherwise (components::time).
+    #[cfg(feature = "ssr")]
+    let (zone, chosen) = (
+        server::web::zone::reader_zone().name(),
+        server::web::context::viewer()
+            .account()
+            .is_some_and(|a| a.time_zone.is_some()),
+    );
+    #[cfg(not(feature = "ssr"))]
+    let (zone, chosen) = ("UTC", false);
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-zone=zone data-zone-chosen=chosen.then_some("true")>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -85,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=accounts::RegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=accounts::ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset-password/:token") view=accounts::ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/welcome/:token") view=accounts::WelcomePage ssr=SsrMode::Async/>
                     <Route path=path!("/verify-email/:token") view=accounts::VerifyEmailPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=accounts::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/my-tickets") view=accounts::MyTicketsPage ssr=SsrMode::Async/>

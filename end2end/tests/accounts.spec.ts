@@ -65,7 +65,7 @@ test("an admin invites an agent, who sets a password from the outbox link and si
   await page.getByRole("link", { name: "Outbox" }).click();
   const message = page.getByTestId("message").filter({ hasText: "alan.e2e@example.com" }).first();
   const body = (await message.getByTestId("message-body").textContent()) ?? "";
-  const link = body.match(/\/reset-password\/[A-Za-z0-9_-]{43}/)?.[0];
+  const link = body.match(/\/welcome\/[A-Za-z0-9_-]{43}/)?.[0];
   expect(link, body).toBeTruthy();
   await expectAccessible(page, "the outbox");
   await page.getByRole("link", { name: "Audit log" }).click();
@@ -75,16 +75,19 @@ test("an admin invites an agent, who sets a password from the outbox link and si
   const agentContext = await browser.newContext();
   const agent = await agentContext.newPage();
   await agent.goto(link!);
-  await expectAccessible(agent, "the choose-a-password page");
+  // A welcome, not "choose a new password".
+  await expect(agent.getByRole("heading", { level: 1 })).toHaveText("Welcome to IT Help");
+  await expect(agent.getByText("Choose your password to start")).toBeVisible();
+  await expectAccessible(agent, "the welcome page");
   await agent.getByLabel("New password", { exact: true }).fill("password1");
   await agent.getByLabel("New password again").fill("password1");
-  await agent.getByRole("button", { name: "Set password" }).click();
+  await agent.getByRole("button", { name: "Choose password and start" }).click();
   await expect(agent.getByRole("alert")).toContainText("most common");
   await agent.getByLabel("New password", { exact: true }).fill(PASSWORD);
   await agent.getByLabel("New password again").fill(PASSWORD);
-  await agent.getByRole("button", { name: "Set password" }).click();
-  await expect(agent.getByTestId("form-done")).toContainText("new password is set");
-  await signIn(agent, "alan.e2e@example.com", PASSWORD);
+  await agent.getByRole("button", { name: "Choose password and start" }).click();
+  // Signed in at once, where an agent's day starts.
+  await expect(agent).toHaveURL(/\/agent$/);
   await agent.goto("/account");
   await expect(agent.locator("dl")).toContainText("Agent");
   const forbidden = await agent.goto("/admin/users");
@@ -92,7 +95,7 @@ test("an admin invites an agent, who sets a password from the outbox link and si
   await agentContext.close();
 });
 
-for (const path of ["/sign-in", "/register", "/forgot-password", "/reset-password/x", "/verify-email/x"]) {
+for (const path of ["/sign-in", "/register", "/forgot-password", "/reset-password/x", "/welcome/x", "/verify-email/x"]) {
   test(`${path} has no WCAG 2.2 AA violations`, async ({ page }) => {
     await page.goto(path);
     await expectAccessible(page, path);

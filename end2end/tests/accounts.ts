@@ -22,8 +22,12 @@ export async function registerAndSignIn(page: Page, name: string, email: string)
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByLabel("Password again").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByTestId("form-done")).toContainText("Your account is ready");
-  await signIn(page, email, PASSWORD);
+  // The sign-in form follows, the address filled in: only the password is left.
+  await expect(page.getByTestId("form-done")).toContainText("Your account is ready: sign in below");
+  await expect(page.getByLabel("E-mail address")).toHaveValue(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("header a[href=\"/my-tickets\"]")).toBeAttached();
 }
 
 /** An admin invites an agent of the 1st level; the agent sets a password and signs in. */
@@ -42,16 +46,16 @@ export async function signedInAgent(browser: Browser, name: string, email: strin
   await admin.goto("/admin/outbox");
   const body =
     (await admin.getByTestId("message").filter({ hasText: email }).first().getByTestId("message-body").textContent()) ?? "";
-  const link = body.match(/\/reset-password\/[A-Za-z0-9_-]{43}/)?.[0];
+  const link = body.match(/\/welcome\/[A-Za-z0-9_-]{43}/)?.[0];
   expect(link, body).toBeTruthy();
   await adminContext.close();
 
+  // The invitation signs the agent in once the password is chosen.
   const agent = await (await browser.newContext()).newPage();
   await agent.goto(link!);
   await agent.getByLabel("New password", { exact: true }).fill(PASSWORD);
   await agent.getByLabel("New password again").fill(PASSWORD);
-  await agent.getByRole("button", { name: "Set password" }).click();
-  await expect(agent.getByTestId("form-done")).toBeVisible();
-  await signIn(agent, email, PASSWORD);
+  await agent.getByRole("button", { name: "Choose password and start" }).click();
+  await expect(agent).toHaveURL(/\/agent$/);
   return agent;
 }

@@ -71,3 +71,18 @@ test("an agents-only known error is found by the desk and never by a visitor", a
   const response = await page.goto("/articles/marmoset-relay-rejects-large-attachments");
   expect(response?.status()).toBe(404);
 });
+
+for (const size of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+  test(`a reader says whether an article answered their question (${size.width} px)`, async ({ page }) => {
+    await page.setViewportSize(size);
+    await page.goto("/articles/email-mailbox-full");
+    const feedback = page.getByRole("region", { name: "Did this answer your question?" });
+    await expect(feedback).toBeVisible();
+    await feedback.getByRole("button", { name: size.width > 400 ? "Yes" : "No" }).click();
+    await expect(page).toHaveURL(/answered=(yes|no)#feedback$/);
+    await expect(page.getByTestId("feedback-thanks")).toContainText("Thank you");
+    await expectAccessible(page, "an article after answering");
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(size.width);
+  });
+}

@@ -4,4 +4,5 @@
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     app::hydrate_islands();
+    app::components::follow_browser_zone();
 }

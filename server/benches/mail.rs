@@ -42,6 +42,7 @@ async fn main() {
         public_url: Some("http://portal.test".into()),
         trusted_proxies: Vec::new(),
         forwarded_header: Default::default(),
+        time_zone: "UTC".into(),
         clamd_socket: None,
         inbound: None,
         mail: Some(MailSettings {

@@ -39,6 +39,7 @@ async fn main() {
         public_url: Some("http://portal.test".into()),
         trusted_proxies: Vec::new(),
         forwarded_header: Default::default(),
+        time_zone: "UTC".into(),
         clamd_socket: None,
         mail: None,
         inbound: Some(InboundSettings {

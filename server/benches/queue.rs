@@ -48,6 +48,7 @@ async fn main() {
         public_url: None,
         trusted_proxies: Vec::new(),
         forwarded_header: Default::default(),
+        time_zone: "UTC".into(),
         clamd_socket: None,
         inbound: None,
         mail: None,

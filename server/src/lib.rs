@@ -81,6 +81,9 @@ pub struct Config {
     pub trusted_proxies: Vec<String>,
     /// The header those proxies write the client into.
     pub forwarded_header: ForwardedHeader,
+    /// The zone times are shown in when the reader chose none and their browser
+    /// has not said its own: an IANA name (`PORTAL_TIME_ZONE`).
+    pub time_zone: String,
     /// A ClamAV daemon's socket: every attached file is scanned, and handed out
     /// only once found clean.
     pub clamd_socket: Option<PathBuf>,
@@ -240,7 +243,8 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
         config.public_url.as_deref(),
         config.leptos_options.site_addr,
         &config.trusted_proxies,
-    )?;
+    )?
+    .with_time_zone(&config.time_zone)?;
     settings.forwarded_header = config.forwarded_header;
     // Every link that leaves a page (messages, the feed) is built from this one
     // address, never from a request's Host header.
@@ -414,7 +418,11 @@ pub fn form_posts() -> Vec<(&'static str, MethodRouter<AppState>)> {
     use app::server::settings::{
         self, calendars, calendars::Calendars, groups::Groups, models::Models, services,
     };
-    use app::server::{accounts, agent, knowledge::authoring, tickets};
+    use app::server::{
+        accounts, agent,
+        knowledge::{authoring, feedback},
+        tickets,
+    };
     vec![
         ("/report/incident", post(tickets::submit_incident)),
         ("/report/request", post(tickets::submit_request)),
@@ -441,6 +449,7 @@ pub fn form_posts() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/knowledge/new", post(authoring::create)),
         ("/knowledge/articles/{slug}", post(authoring::change)),
+        ("/articles/{slug}/feedback", post(feedback::record)),
         ("/admin/services", post(services::add)),
         ("/admin/services/{slug}", post(services::change)),
         ("/sign-in", post(account::sign_in)),
@@ -448,8 +457,10 @@ pub fn form_posts() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/register", post(account::register)),
         ("/account/password", post(account::change_password)),
         ("/account/mail", post(account::save_mail_choices)),
+        ("/account/time-zone", post(account::save_time_zone)),
         ("/forgot-password", post(account::forgot_password)),
         ("/reset-password/{token}", post(account::reset_password)),
+        ("/welcome/{token}", post(account::welcome)),
         ("/verify-email/{token}", post(account::verify_email)),
         ("/admin/users", post(account::invite)),
         ("/admin/users/{id}", post(account::change_account)),

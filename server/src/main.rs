@@ -45,6 +45,12 @@ struct Args {
           value_parser = ["x-forwarded-for", "forwarded"])]
     forwarded_header: String,
 
+    /// The time zone times are shown in to someone who chose none on their account
+    /// page and whose browser has not said its own: an IANA name such as
+    /// Europe/London. Times always name their zone.
+    #[arg(long, env = "PORTAL_TIME_ZONE", default_value = "UTC")]
+    time_zone: String,
+
     /// The unix socket of a ClamAV daemon (clamd) to scan every attached file
     /// with (e.g. /run/clamav/clamd.ctl); without it, files are not scanned.
     #[arg(long, env = "PORTAL_CLAMD_SOCKET")]
@@ -207,6 +213,7 @@ async fn run() -> std::process::ExitCode {
             &args.forwarded_header,
         )
         .unwrap_or_default(),
+        time_zone: args.time_zone.clone(),
         clamd_socket: args.clamd_socket.clone(),
         mail: args.smtp_url.as_ref().map(|url| MailSettings {
             smtp_url: url.clone(),

@@ -12,7 +12,9 @@ mod sign_in;
 
 pub use admin::{AdminAuditPage, AdminNav, AdminOutboxPage, AdminUsersPage};
 pub use my_tickets::{MyTicketPage, MyTicketsPage};
-pub use password::{AccountPage, ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage};
+pub use password::{
+    AccountPage, ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage, WelcomePage,
+};
 pub use sign_in::{RegisterPage, SignInPage};
 
 use crate::domain::UserId;
@@ -190,6 +192,34 @@ pub async fn my_mail_choices() -> Result<crate::domain::MailChoices, AppError> {
         )
     })
     .await
+}
+
+/// The zone the signed-in person reads times in, and the zones they may choose.
+#[server(prefix = "/api", endpoint = "my_time_zone", input = server_fn::codec::GetUrl)]
+pub async fn my_time_zone() -> Result<TimeZoneChoice, AppError> {
+    let shown_in = crate::server::web::zone::reader_zone().name().to_string();
+    serve_as(Access::SignedIn, |_, account| async move {
+        Ok(TimeZoneChoice {
+            chosen: account.time_zone,
+            shown_in,
+            zones: crate::server::web::zone::zone_names()
+                .into_iter()
+                .map(String::from)
+                .collect(),
+        })
+    })
+    .await
+}
+
+/// The account page's time zone setting.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeZoneChoice {
+    /// The zone the person chose (an IANA name); `None` follows their browser.
+    pub chosen: Option<String>,
+    /// The zone this page's times are shown in.
+    pub shown_in: String,
+    /// Every zone they may choose, by IANA name.
+    pub zones: Vec<String>,
 }
 
 #[server(prefix = "/api", endpoint = "admin_audit", input = server_fn::codec::GetUrl)]

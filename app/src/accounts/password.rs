@@ -1,8 +1,10 @@
 //! The account page (password change), forgotten passwords, reset and
 //! verification links.
 
-use super::{email_verification, my_account, my_mail_choices};
-use crate::components::{CheckboxList, FormMessages, FormOutcome, InputField, LoadError};
+use super::{email_verification, my_account, my_mail_choices, my_time_zone, TimeZoneChoice};
+use crate::components::{
+    CheckboxList, FormMessages, FormOutcome, InputField, LabelledSelect, LoadError,
+};
 use crate::domain::{
     encode_query_value, plausible_token, Field, MailChoices, Verification, LINK_UNUSABLE,
     OTHER_ACCOUNTS_LINK, PASSWORD_CHARS,
@@ -36,8 +38,10 @@ fn NewPasswordInputs(outcome: FormOutcome) -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     let account = Resource::new(|| (), |_| my_account());
     let choices = Resource::new(|| (), |_| my_mail_choices());
+    let zone = Resource::new(|| (), |_| my_time_zone());
     let query = use_query_map();
     let mail_saved = query.read_untracked().get("mail").is_some();
+    let zone_saved = query.read_untracked().get("zone").is_some();
     let mut outcome = FormOutcome::current();
     if query.read_untracked().get("changed").is_some() && outcome.problem.is_none() {
         outcome.done = Some(
@@ -52,6 +56,7 @@ pub fn AccountPage() -> impl IntoView {
                 let outcome = outcome.clone();
                 Suspend::new(async move {
                     let choices = choices.await.unwrap_or_default();
+                    let zone = zone.await.unwrap_or_default();
                     match account.await {
                         Ok(account) => view! {
                             <div class="wrap page narrow">
@@ -70,6 +75,7 @@ pub fn AccountPage() -> impl IntoView {
                                     <button type="submit" class="button primary">"Change password"</button>
                                 </form>
                                 <MailChoicesForm choices saved=mail_saved/>
+                                <TimeZoneForm choice=zone saved=zone_saved outcome=outcome.clone()/>
                             </div>
                         }.into_any(),
                         Err(error) => view! { <LoadError error/> }.into_any(),
@@ -108,6 +114,35 @@ fn MailChoicesForm(choices: MailChoices, saved: bool) -> impl IntoView {
     }
 }
 
+/// The account page's time zone: the browser's (the default) or one chosen.
+#[component]
+fn TimeZoneForm(choice: TimeZoneChoice, saved: bool, outcome: FormOutcome) -> impl IntoView {
+    let chosen = choice.chosen.clone().unwrap_or_default();
+    let error = outcome.errors.get(Field::TimeZone).map(str::to_string);
+    let options: Vec<(String, String)> =
+        std::iter::once((String::new(), "My browser's time zone".to_string()))
+            .chain(choice.zones.into_iter().map(|zone| (zone.clone(), zone)))
+            .collect();
+    let now = match &choice.chosen {
+        Some(zone) => format!("Times are shown in {zone}, as you chose."),
+        None => format!(
+            "Times are shown in {}: your browser's zone when it has told us, the portal's otherwise.",
+            choice.shown_in
+        ),
+    };
+    view! {
+        <h2 id="zone">"Time zone"</h2>
+        {saved.then(|| view! {
+            <div class="confirmation" role="status"><p data-test="zone-saved">"Your time zone is saved."</p></div>
+        })}
+        <form method="post" action="/account/time-zone" data-test="time-zone" novalidate>
+            <LabelledSelect id="time_zone" name="time_zone" label="Show times in" options selected=chosen
+                error hint=now/>
+            <button type="submit" class="button">"Save my time zone"</button>
+        </form>
+    }
+}
+
 /// `/forgot-password`: asks for a reset link.
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
@@ -128,19 +163,44 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     }
 }
 
-/// `/reset-password/{token}`: choose a new password (also how invited people set
-/// their first one). The form is shown only for something that could be a link
-/// of ours: the address is written into the form's action.
+/// `/reset-password/{token}`: choose a new password.
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
+    view! {
+        <PasswordLinkPage path="/reset-password" title="Choose a new password" lead=None
+            button="Set password"/>
+    }
+}
+
+/// `/welcome/{token}`: an invited person chooses their first password, and is
+/// signed in.
+#[component]
+pub fn WelcomePage() -> impl IntoView {
+    view! {
+        <PasswordLinkPage path="/welcome" title="Welcome to IT Help"
+            lead=Some("An account was made for you. Choose your password to start: you will be signed in at once.")
+            button="Choose password and start"/>
+    }
+}
+
+/// A page a secret link opens to choose a password (a reset, an invitation). The
+/// form is shown only for something that could be a link of ours: the address is
+/// written into the form's action.
+#[component]
+fn PasswordLinkPage(
+    path: &'static str,
+    title: &'static str,
+    lead: Option<&'static str>,
+    button: &'static str,
+) -> impl IntoView {
     let params = use_params_map();
     let token = params.read_untracked().get("token").unwrap_or_default();
     let outcome = FormOutcome::current();
     let form = plausible_token(&token).then(|| {
         view! {
-            <form method="post" action=format!("/reset-password/{token}") novalidate>
+            <form method="post" action=format!("{path}/{token}") novalidate>
                 <NewPasswordInputs outcome=outcome.clone()/>
-                <button type="submit" class="button primary">"Set password"</button>
+                <button type="submit" class="button primary">{button}</button>
             </form>
         }
     });
@@ -148,12 +208,13 @@ pub fn ResetPasswordPage() -> impl IntoView {
         respond_not_found();
     }
     view! {
-        <Title text="Choose a new password"/>
+        <Title text=title/>
         // The link is a credential: keep it out of other sites' logs.
         <Meta name="referrer" content="no-referrer"/>
         <Meta name="robots" content="noindex"/>
         <div class="wrap page narrow">
-            <h1>"Choose a new password"</h1>
+            <h1>{title}</h1>
+            {lead.map(|lead| view! { <p class="lead">{lead}</p> })}
             <FormMessages outcome=outcome.clone()/>
             {match form {
                 Some(form) => form.into_any(),

@@ -13,6 +13,8 @@ pub use form::{
     InputField, LabelledField, LabelledSelect,
 };
 pub use live::{on_server_change, LiveRegion};
+#[cfg(feature = "hydrate")]
+pub use time::follow_browser_zone;
 pub use time::{format_time, DueIn};
 
 use crate::domain::{Role, Viewer};

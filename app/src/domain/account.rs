@@ -55,6 +55,10 @@ pub struct Account {
     /// An agent given the right to write knowledge articles.
     #[serde(default)]
     pub can_author: bool,
+    /// The time zone they chose to read times in (an IANA name); `None` follows
+    /// their browser, or else the portal's zone.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 impl Account {

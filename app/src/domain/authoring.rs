@@ -239,6 +239,11 @@ pub struct ArticleRow {
     pub state: ArticleState,
     pub visibility: ArticleVisibility,
     pub updated_at: DateTime<Utc>,
+    /// Readers' answers to "Did this answer your question?": yes, and no.
+    #[serde(default)]
+    pub helpful: i64,
+    #[serde(default)]
+    pub unhelpful: i64,
 }
 
 /// What the article editor shows.

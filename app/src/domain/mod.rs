@@ -83,7 +83,10 @@ pub use outcome::{
     DeskOutcome, FormOutcome, LookupForm, ReporterProblem, SettingsOutcome, StatusLookup,
     SubmittedTicket,
 };
-pub use priority::{duration_in_words, Impact, Priority, PriorityRule, PriorityTable, Urgency};
+pub use priority::{
+    duration_in_words, working_hours_in_words, working_time_in_words, zone_in_words, Impact,
+    Priority, PriorityRule, PriorityTable, Urgency,
+};
 pub use settings::{cell_name, rule_name, NamedErrors, PrioritySettings};
 pub use status::{TicketStatus, TicketSummary, TimelineEntry, SERVICE_DESK};
 pub use text::{
@@ -93,4 +96,4 @@ pub use ticket::{
     Category, HoldReason, ResolutionCode, Service, TicketKind, TicketNumber, TicketState,
 };
 pub use ticket_form::{Field, FieldError, FieldErrors, NewTicket, Reporter, TicketForm};
-pub use time::{format_time, machine_time};
+pub use time::{format_local, format_time, machine_time};

@@ -33,6 +33,7 @@ pub enum Field {
     Body,
     /// The files attached to a form.
     Files,
+    TimeZone,
 }
 
 impl Field {
@@ -62,6 +63,7 @@ impl Field {
             Field::Major => "major",
             Field::Body => "body",
             Field::Files => "files",
+            Field::TimeZone => "time_zone",
         }
     }
 }

@@ -1,18 +1,25 @@
 //! Times as people read them.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
-/// "Sun 22 Nov 2026, 14:05 UTC". Written out by hand rather than with chrono's
-/// `format`, whose pattern interpreter would add tens of kilobytes to the
-/// WebAssembly of the islands that show times.
+/// "Sun 22 Nov 2026, 14:05 UTC": a time in UTC, for what has no reader (the
+/// feed, messages). Pages show times in the reader's zone
+/// (`components::format_time`).
 pub fn format_time(at: DateTime<Utc>) -> String {
+    format_local(at.naive_utc(), "UTC")
+}
+
+/// "Sun 22 Nov 2026, 14:05 GMT": a local time and its zone's name. Written out
+/// by hand rather than with chrono's `format`, whose pattern interpreter would
+/// add tens of kilobytes to the WebAssembly of the islands that show times.
+pub fn format_local(at: NaiveDateTime, zone: &str) -> String {
     use chrono::{Datelike, Timelike};
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     format!(
-        "{} {} {} {}, {:02}:{:02} UTC",
+        "{} {} {} {}, {:02}:{:02} {zone}",
         DAYS[at.weekday().num_days_from_monday() as usize],
         at.day(),
         MONTHS[at.month0() as usize],

@@ -87,11 +87,44 @@ fn ArticleView(article: Article) -> impl IntoView {
                     <p>"Last updated " <time datetime=crate::domain::machine_time(article.updated_at)>{format_time(article.updated_at)}</time></p>
                 </footer>
             </article>
+            <ArticleFeedback slug=article.slug.clone()/>
             <aside class="next-step" aria-labelledby="next-step-title">
                 <h2 id="next-step-title">"Did this not solve it?"</h2>
                 <p><a class="button" href=report_link>"Report an issue with " {article.service_name}</a></p>
             </aside>
         </div>
+    }
+}
+
+/// "Did this answer your question?": two buttons of a plain form (no account, no
+/// JavaScript needed), and a thank-you once answered.
+#[component]
+fn ArticleFeedback(slug: String) -> impl IntoView {
+    let answered = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("answered");
+    let body = match answered.as_deref() {
+        Some("yes") => view! {
+            <p role="status" data-test="feedback-thanks">"Thank you: we are glad it helped."</p>
+        }
+        .into_any(),
+        Some(_) => view! {
+            <p role="status" data-test="feedback-thanks">"Thank you for telling us: the authors will see it and improve the article."</p>
+        }
+        .into_any(),
+        None => view! {
+            <form method="post" action=format!("/articles/{slug}/feedback") class="feedback-form">
+                <button type="submit" name="answer" value="yes" class="button">"Yes"</button>
+                <button type="submit" name="answer" value="no" class="button">"No"</button>
+            </form>
+        }
+        .into_any(),
+    };
+    view! {
+        <section id="feedback" class="feedback" aria-labelledby="feedback-title">
+            <h2 id="feedback-title">"Did this answer your question?"</h2>
+            {body}
+        </section>
     }
 }
 

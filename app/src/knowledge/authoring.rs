@@ -93,6 +93,7 @@ fn ArticleTable(rows: Vec<ArticleRow>) -> impl IntoView {
                     <th scope="col">"Service"</th>
                     <th scope="col">"State"</th>
                     <th scope="col">"Readers"</th>
+                    <th scope="col">"Answered their question"</th>
                     <th scope="col">"Changed"</th>
                 </tr>
             </thead>
@@ -104,11 +105,20 @@ fn ArticleTable(rows: Vec<ArticleRow>) -> impl IntoView {
                         <td>{row.service_name}</td>
                         <td>{row.state.label()}</td>
                         <td>{row.visibility.label()}</td>
+                        <td data-test="feedback">{feedback_words(row.helpful, row.unhelpful)}</td>
                         <td><time datetime=crate::domain::machine_time(row.updated_at)>{format_time(row.updated_at)}</time></td>
                     </tr>
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// Readers' answers as the knowledge list shows them: "4 yes, 1 no (80 %)".
+fn feedback_words(yes: i64, no: i64) -> String {
+    match yes + no {
+        0 => "no answers yet".to_string(),
+        all => format!("{yes} yes, {no} no ({} %)", (yes * 100 + all / 2) / all),
     }
 }
 

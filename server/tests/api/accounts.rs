@@ -28,7 +28,14 @@ async fn an_end_user_registers_signs_in_sees_the_account_and_signs_out() {
         .register("Grace Hopper", "grace@example.com", PASSWORD)
         .await;
     assert_eq!(response.status(), 200);
-    assert!(response.text().contains("Your account is ready"));
+    // The next step is on the page: the sign-in form, the address filled in.
+    let html = response.text();
+    assert!(html.contains("Your account is ready: sign in below"));
+    assert!(
+        html.contains(r#"<form method="post" action="/sign-in""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="grace@example.com""#), "{html}");
 
     let response = portal
         .try_sign_in("grace@example.com", PASSWORD, None)
@@ -766,4 +773,133 @@ async fn the_logging_form_knows_who_is_signed_in() {
     }
     let anonymous = portal.get("/report/incident").await.text();
     assert!(!anonymous.contains("Grace Hopper"));
+}
+
+/// The zone a page says its times are written in.
+fn zone_of_logged_time(html: &str) -> &str {
+    let at = html.find("data-zone=\"").expect("the page names its zone") + 11;
+    &html[at..at + html[at..].find('"').unwrap()]
+}
+
+#[tokio::test]
+async fn times_are_shown_in_the_readers_zone_and_name_it() {
+    let portal = TestPortal::start().await;
+    let form = portal.with_email_service().await;
+    let link = location(&portal.submit("incident", &form).await);
+
+    // Nobody said a zone: the portal's own (UTC in tests).
+    let html = portal.get(&link).await.text();
+    assert_eq!(zone_of_logged_time(&html), "UTC");
+    assert!(html.contains(" UTC</time>"), "{html}");
+
+    // The browser's script said its zone: later pages are written in it.
+    let browser = [("cookie", "tz=Asia/Tokyo")];
+    let html = portal.get_with(&link, &browser).await.text();
+    assert_eq!(zone_of_logged_time(&html), "Asia/Tokyo");
+    assert!(html.contains(" JST</time>"), "{html}");
+    assert!(!html.contains(" UTC</time>"));
+    // A zone that is not one is passed over.
+    let html = portal
+        .get_with(&link, &[("cookie", "tz=Mars/Olympus")])
+        .await
+        .text();
+    assert!(html.contains(" UTC</time>"));
+
+    // A choice on the account page comes before the browser's zone.
+    let ada = portal.end_user("Ada", "ada@example.com").await;
+    let with_browser = Session {
+        cookie: format!("{}; tz=Asia/Tokyo", ada.cookie),
+    };
+    let saved = portal
+        .post_as(
+            Some(&ada),
+            "/account/time-zone",
+            &[("time_zone", "Asia/Kolkata")],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(location(&saved), "/account?zone=saved#zone");
+    let html = portal.get_as(Some(&with_browser), &link).await.text();
+    assert_eq!(zone_of_logged_time(&html), "Asia/Kolkata");
+    assert!(html.contains("data-zone-chosen=\"true\""));
+    assert!(html.contains(" IST</time>"), "{html}");
+    let account = portal
+        .get_as(Some(&ada), "/account?zone=saved")
+        .await
+        .text();
+    assert!(account.contains("Your time zone is saved."));
+    assert!(account.contains("Times are shown in Asia/Kolkata, as you chose."));
+    assert!(
+        account.contains(r#"<option value="Asia/Kolkata" selected"#),
+        "{account}"
+    );
+
+    // Not a zone: refused beside its field, the choice kept as it was.
+    let refused = portal
+        .post_as(
+            Some(&ada),
+            "/account/time-zone",
+            &[("time_zone", "Mars/Olympus")],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused
+        .text()
+        .contains("Choose a time zone from the list, or your browser"));
+    let html = portal.get_as(Some(&ada), &link).await.text();
+    assert_eq!(zone_of_logged_time(&html), "Asia/Kolkata");
+
+    // Blank: the browser's zone again.
+    let back = portal
+        .post_as(Some(&ada), "/account/time-zone", &[("time_zone", "")])
+        .await;
+    assert_eq!(back.status(), 303);
+    let html = portal.get_as(Some(&with_browser), &link).await.text();
+    assert_eq!(zone_of_logged_time(&html), "Asia/Tokyo");
+    assert!(!html.contains("data-zone-chosen"));
+}
+
+#[tokio::test]
+async fn an_invitation_opens_a_welcome_and_starts_the_person_signed_in() {
+    let portal = TestPortal::start().await;
+    let admin = portal.admin("esme@example.com").await;
+    portal
+        .invite_agent(&admin, "Alan Agent", "alan@example.com")
+        .await;
+    let link = portal.link_in_outbox("alan@example.com", "/welcome/").await;
+
+    let page = portal.get(&link).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text();
+    assert!(html.contains("Welcome to IT Help"), "{html}");
+    assert!(html.contains("Choose your password to start"));
+    assert!(html.contains(&format!(r#"action="{link}""#)));
+    assert!(!html.contains("Choose a new password"));
+
+    let started = portal
+        .post_as(
+            None,
+            &link,
+            &[("new_password", PASSWORD), ("confirm_password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(started.status(), 303, "{}", started.text());
+    assert_eq!(location(&started), "/agent", "an agent starts at the queue");
+    let alan = Session::from_response(&started).expect("signed in");
+    assert_eq!(portal.get_as(Some(&alan), "/agent").await.status(), 200);
+
+    // Used once: the same link sets nothing again.
+    let again = portal
+        .post_as(
+            None,
+            &link,
+            &[
+                ("new_password", "another good phrase"),
+                ("confirm_password", "another good phrase"),
+            ],
+        )
+        .await;
+    assert_ne!(again.status(), 303);
+    assert!(Session::from_response(&again).is_none());
+    portal.sign_in("alan@example.com", PASSWORD).await;
 }

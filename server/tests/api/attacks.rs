@@ -371,9 +371,7 @@ async fn used_links_leave_the_outbox_and_admins_read_only_the_invitations_they_h
     let confirm = portal
         .link_in_outbox("grace@example.com", "/verify-email/")
         .await;
-    let invitation = portal
-        .link_in_outbox("alan@example.com", "/reset-password/")
-        .await;
+    let invitation = portal.link_in_outbox("alan@example.com", "/welcome/").await;
     let outbox = portal.get_as(Some(&admin), "/admin/outbox").await.text();
     assert!(
         outbox.contains(&invitation),

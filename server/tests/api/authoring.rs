@@ -747,3 +747,100 @@ async fn corrections_never_offer_a_word_only_articles_one_may_not_read_hold() {
         }
     }
 }
+
+#[tokio::test]
+async fn readers_say_whether_an_article_answered_them_once_per_browser_session() {
+    let portal = portal_with_email().await;
+    portal
+        .add_faq(
+            "outlook-crash",
+            "email",
+            "Outlook crashes on start",
+            "Start it in safe mode.",
+        )
+        .await;
+    let page = portal.get("/articles/outlook-crash").await.text();
+    assert!(page.contains("Did this answer your question?"));
+    assert!(page.contains(r#"action="/articles/outlook-crash/feedback""#));
+
+    let yes = portal
+        .post_as(
+            None,
+            "/articles/outlook-crash/feedback",
+            &[("answer", "yes")],
+        )
+        .await;
+    assert_eq!(yes.status(), 303);
+    assert_eq!(
+        location(&yes),
+        "/articles/outlook-crash?answered=yes#feedback"
+    );
+    let cookie = yes
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("the browser session remembers the answer")
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && !cookie.contains("Max-Age"),
+        "{cookie}"
+    );
+    let answered = cookie.split(';').next().unwrap().to_string();
+
+    // The same browser session again: not counted twice.
+    let again = portal
+        .post_form_with(
+            "/articles/outlook-crash/feedback",
+            &[("answer", "no")],
+            &[
+                ("sec-fetch-site", "same-origin"),
+                ("cookie", answered.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(again.status(), 303);
+    // Another browser says no.
+    portal
+        .post_as(
+            None,
+            "/articles/outlook-crash/feedback",
+            &[("answer", "no")],
+        )
+        .await;
+    let counts = scalar(
+        &portal,
+        "SELECT helpful || '/' || unhelpful FROM article_feedback",
+    )
+    .await;
+    assert_eq!(counts, "1/1");
+
+    let thanks = portal
+        .get("/articles/outlook-crash?answered=yes")
+        .await
+        .text();
+    assert!(thanks.contains("Thank you: we are glad it helped."));
+    assert!(!thanks.contains(r#"action="/articles/outlook-crash/feedback""#));
+
+    // Neither yes nor no, and an article that is not there, change nothing.
+    let odd = portal
+        .post_as(
+            None,
+            "/articles/outlook-crash/feedback",
+            &[("answer", "maybe")],
+        )
+        .await;
+    assert_eq!(odd.status(), 400);
+    let missing = portal
+        .post_as(
+            None,
+            "/articles/no-such-article/feedback",
+            &[("answer", "yes")],
+        )
+        .await;
+    assert_eq!(missing.status(), 404);
+
+    // Authors see the answers per article.
+    let admin = portal.admin("esme@example.com").await;
+    let list = portal.get_as(Some(&admin), "/knowledge").await.text();
+    assert!(list.contains("1 yes, 1 no (50 %)"), "{list}");
+}

@@ -165,6 +165,7 @@ impl TestPortal {
             public_url: None,
             trusted_proxies: Vec::new(),
             forwarded_header: Default::default(),
+            time_zone: "UTC".into(),
             clamd_socket: None,
             inbound: None,
             mail: None,
@@ -389,7 +390,7 @@ impl TestPortal {
     /// the invitation link, signed in.
     pub async fn agent(&self, admin: &Session, name: &str, email: &str) -> Session {
         self.invite_agent(admin, name, email).await;
-        let link = self.link_in_outbox(email, "/reset-password/").await;
+        let link = self.link_in_outbox(email, "/welcome/").await;
         self.accept_invitation(&link, email).await
     }
 
@@ -415,7 +416,7 @@ impl TestPortal {
         );
     }
 
-    /// The invited person chooses a password through `link` and signs in.
+    /// The invited person chooses a password through `link`, which signs them in.
     pub async fn accept_invitation(&self, link: &str, email: &str) -> Session {
         let response = self
             .post_as(
@@ -427,10 +428,10 @@ impl TestPortal {
         assert_eq!(
             response.status(),
             303,
-            "password not set: {}",
+            "password not set for {email}: {}",
             response.text()
         );
-        self.sign_in(email, PASSWORD).await
+        Session::from_response(&response).expect("signed in by the invitation")
     }
 
     /// The path of the newest link starting with `prefix` in a message to `email`.

@@ -368,6 +368,7 @@ async fn bad_mail_settings_stop_the_start_and_name_the_setting_but_never_the_pas
             public_url: None,
             trusted_proxies: Vec::new(),
             forwarded_header: Default::default(),
+            time_zone: "UTC".into(),
             clamd_socket: None,
             inbound: None,
             mail: Some(app::server::mail::MailSettings {
@@ -444,7 +445,7 @@ pub(crate) async fn agent_by_mail(
     email: &str,
 ) -> Session {
     portal.invite_agent(admin, "Alan Agent", email).await;
-    let link = link_in(&mail_to(sink, email, "invited").await, "/reset-password/");
+    let link = link_in(&mail_to(sink, email, "invited").await, "/welcome/");
     portal.accept_invitation(&link, email).await
 }
 

@@ -44,6 +44,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, Allowed)] = &[
     ("/api/registration_open", "", Allowed::Public),
     ("/api/my_account", "", Allowed::SignedIn),
     ("/api/my_mail_choices", "", Allowed::SignedIn),
+    ("/api/my_time_zone", "", Allowed::SignedIn),
     (
         "/api/email_verification",
         "token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
@@ -111,6 +112,7 @@ const PAGES: &[(&str, &str, Allowed)] = &[
         "/reset-password/x",
         Allowed::Public,
     ),
+    ("/welcome/{token}", "/welcome/x", Allowed::Public),
     // Confirming an address takes the account's session as well as the link.
     (
         "/verify-email/{token}",

@@ -104,13 +104,7 @@ pub async fn sign_in(
                     let _ = sessions::end(&mut conn, &old).await;
                 }
             }
-            // Where each one's day starts.
-            let home = match account.role {
-                Role::Admin => "/admin/users",
-                Role::Agent => "/agent",
-                Role::EndUser => "/my-tickets",
-            };
-            let to = safe_next(&form.next).unwrap_or(home);
+            let to = safe_next(&form.next).unwrap_or(home_of(account.role));
             redirect_with_cookie(to, session::session_cookie(&token, secure))
         }
         // A wrong password is "not signed in", whoever the account is.
@@ -156,7 +150,16 @@ pub async fn register(
         }
     };
     match registered {
-        Ok(()) => done(&state, page, accounts::REGISTERED, Vec::new()).await,
+        // The next step, ready to take: the sign-in form with the address filled
+        // in. The same answer whether or not the address already had an account
+        // (its owner is told by e-mail), so it tells nobody which addresses do.
+        Ok(()) => {
+            let email = values
+                .into_iter()
+                .filter(|(f, _)| *f == Field::Email)
+                .collect();
+            done(&state, page.at("/sign-in"), accounts::REGISTERED, email).await
+        }
         Err(error) => failed(&state, page, error, typed(values)).await,
     }
 }
@@ -198,6 +201,42 @@ pub async fn save_mail_choices(
     };
     match saved.await {
         Ok(()) => Redirect::to("/account?mail=saved#mail").into_response(),
+        Err(error) => crate::server::web::status::refuse(AppError::internal(error)),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TimeZoneForm {
+    time_zone: String,
+}
+
+/// `POST /account/time-zone`: the zone the signed-in person reads times in (an
+/// IANA name), or blank to follow their browser.
+pub async fn save_time_zone(
+    State(state): State<AppState>,
+    page: FormPage,
+    Form(form): Form<TimeZoneForm>,
+) -> Response {
+    let Some(account) = page.caller.viewer.account().cloned() else {
+        return Redirect::to("/sign-in?next=/account").into_response();
+    };
+    let zone = form.time_zone.trim();
+    if !zone.is_empty() && zone.parse::<chrono_tz::Tz>().is_err() {
+        let mut errors = FieldErrors::default();
+        errors.add(
+            Field::TimeZone,
+            "Choose a time zone from the list, or your browser's.",
+        );
+        let page = page.at("/account");
+        return failed(&state, page, AppError::Invalid(errors), typed(Vec::new())).await;
+    }
+    let saved = async {
+        let mut conn = state.db.writer.acquire().await?;
+        stored::set_time_zone(&mut conn, account.id, (!zone.is_empty()).then_some(zone)).await
+    };
+    match saved.await {
+        Ok(()) => Redirect::to("/account?zone=saved#zone").into_response(),
         Err(error) => crate::server::web::status::refuse(AppError::internal(error)),
     }
 }
@@ -252,6 +291,46 @@ pub async fn reset_password(
             session::clear_cookie(state.settings.secure_cookies),
         ),
         Err(error) => failed(&state, page, error.into(), typed(Vec::new())).await,
+    }
+}
+
+/// `POST /welcome/{token}`: an invited person chooses their first password
+/// through their invitation, and starts signed in where their day starts.
+pub async fn welcome(
+    State(state): State<AppState>,
+    page: FormPage,
+    Path(token): Path<String>,
+    Form(form): Form<NewPasswordForm>,
+) -> Response {
+    let address = page.caller.address.clone();
+    let now = Utc::now();
+    let account = match accounts::reset_password(&state, &token, &form, &address, now).await {
+        Ok(account) => account,
+        Err(error) => return failed(&state, page, error.into(), typed(Vec::new())).await,
+    };
+    let started = async {
+        let mut conn = state.db.writer.acquire().await?;
+        sessions::create(&mut conn, account.id, now).await
+    };
+    match started.await {
+        Ok(token) => redirect_with_cookie(
+            home_of(account.role),
+            session::session_cookie(&token, state.settings.secure_cookies),
+        ),
+        // The password is set all the same: signing in is all that is left.
+        Err(error) => {
+            tracing::error!(%error, "no session after an invitation was accepted");
+            Redirect::to("/sign-in?reset=1").into_response()
+        }
+    }
+}
+
+/// Where each role's day starts, after signing in.
+fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "/admin/users",
+        Role::Agent => "/agent",
+        Role::EndUser => "/my-tickets",
     }
 }
 

@@ -165,9 +165,9 @@ pub async fn sign_out(
 
 /// What registration answers: the same whether or not the address already had an
 /// account, so that it cannot be used to find out who has one.
-pub const REGISTERED: &str = "Your account is ready: you can sign in now. We have also sent a \
-     message to your e-mail address: once signed in, follow its link to confirm the address, and \
-     tickets you logged earlier with it will show under My tickets.";
+pub const REGISTERED: &str = "Your account is ready: sign in below with the password you just \
+     chose. We have also sent a message to your e-mail address: once signed in, follow its link \
+     to confirm the address, and tickets you logged earlier with it will show under My tickets.";
 
 /// Creates an end-user account and queues the e-mail verification message. If the
 /// address already has an account, its owner is told instead and nothing changes.
@@ -539,7 +539,7 @@ pub async fn invite(
         "You are invited to IT Help",
         &format!(
             "Hello {},\n\n{} has created an IT Help account for you ({}). Choose your \
-             password within 7 days at:\n\n{origin}/reset-password/{link}",
+             password within 7 days to start:\n\n{origin}/welcome/{link}",
             invitation.name,
             admin.name,
             invitation.role.label()

@@ -2,6 +2,7 @@
 //! step with it, and writing articles (`authoring`).
 
 pub mod authoring;
+pub mod feedback;
 
 use crate::domain::{open_to_users, Article, ArticleDraft, ArticleId, ArticleVisibility, Viewer};
 use crate::error::AppError;

@@ -28,7 +28,8 @@ pub async fn account_by_email(
         active: bool,
     }
     let row: Option<Row> = sqlx::query_as(
-        "SELECT id, name, email, role, can_author, password_hash, active FROM users WHERE email = ?",
+        "SELECT id, name, email, role, can_author, time_zone, password_hash, active
+         FROM users WHERE email = ?",
     )
     .bind(email.trim())
     .fetch_optional(conn)
@@ -82,7 +83,7 @@ pub async fn consume_token(
     let Some(user_id) = used else { return Ok(None) };
     super::outbox::strike_link(conn, token).await?;
     let row: Option<AccountRow> = sqlx::query_as(
-        "SELECT id, name, email, role, can_author FROM users WHERE id = ? AND active = 1",
+        "SELECT id, name, email, role, can_author, time_zone FROM users WHERE id = ? AND active = 1",
     )
     .bind(user_id)
     .fetch_optional(&mut *conn)
@@ -98,6 +99,7 @@ pub struct AccountRow {
     pub email: String,
     pub role: String,
     pub can_author: bool,
+    pub time_zone: Option<String>,
 }
 
 impl AccountRow {
@@ -109,6 +111,7 @@ impl AccountRow {
             email: self.email,
             role: Role::parse(&self.role)?,
             can_author: self.can_author,
+            time_zone: self.time_zone,
         })
     }
 }
@@ -174,7 +177,7 @@ pub async fn list_users(conn: &mut SqliteConnection) -> Result<Vec<UserRow>, sql
         groups: Option<String>,
     }
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT u.id, u.name, u.email, u.role, u.active, u.can_author,
+        "SELECT u.id, u.name, u.email, u.role, u.active, u.can_author, u.time_zone,
                 u.email_verified_at IS NOT NULL AS verified,
                 (SELECT group_concat(group_id) FROM group_members g WHERE g.user_id = u.id) AS groups
          FROM users u ORDER BY u.id DESC LIMIT 1000",
@@ -403,6 +406,21 @@ pub async fn mail_choices(
             .map(|t| (t, wanted(t)))
             .collect(),
     })
+}
+
+/// Records the time zone `user` reads times in (an IANA name), or that they
+/// follow their browser (`None`).
+pub async fn set_time_zone(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    zone: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET time_zone = ? WHERE id = ?")
+        .bind(zone)
+        .bind(user)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Records which of the topics offered to `role` `user` receives: those in

@@ -442,8 +442,10 @@ pub async fn list_for_authors(
     wanted: Option<ArticleState>,
 ) -> Result<Vec<ArticleRow>, sqlx::Error> {
     let rows: Vec<AuthorListRow> = sqlx::query_as(
-        "SELECT a.slug, a.title, a.kind, a.state, a.visibility, a.updated_at, s.name AS service_name
+        "SELECT a.slug, a.title, a.kind, a.state, a.visibility, a.updated_at, s.name AS service_name,
+                coalesce(f.helpful, 0) AS helpful, coalesce(f.unhelpful, 0) AS unhelpful
          FROM articles a JOIN services s ON s.id = a.service_id
+         LEFT JOIN article_feedback f ON f.article_id = a.id
          WHERE ?1 IS NULL OR a.state = ?1
          ORDER BY a.updated_at DESC, a.id DESC LIMIT 1000",
     )
@@ -461,6 +463,8 @@ pub async fn list_for_authors(
                 title: row.title,
                 service_name: row.service_name,
                 updated_at: row.updated_at,
+                helpful: row.helpful,
+                unhelpful: row.unhelpful,
             })
         })
         .collect())
@@ -476,6 +480,26 @@ struct AuthorListRow {
     visibility: String,
     updated_at: DateTime<Utc>,
     service_name: String,
+    helpful: i64,
+    unhelpful: i64,
+}
+
+/// Counts one reader's answer to "Did this answer your question?" for `article`.
+pub async fn record_feedback(
+    conn: &mut SqliteConnection,
+    article: ArticleId,
+    helpful: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO article_feedback (article_id, helpful, unhelpful) VALUES (?1, ?2, 1 - ?2)
+         ON CONFLICT (article_id) DO UPDATE SET helpful = helpful + excluded.helpful,
+             unhelpful = unhelpful + excluded.unhelpful",
+    )
+    .bind(article.0)
+    .bind(i64::from(helpful))
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// The id and title of the known error at `slug`.

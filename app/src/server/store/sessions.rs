@@ -74,7 +74,7 @@ pub async fn account_for(
         last_seen_at: DateTime<Utc>,
     }
     let row: Option<Row> = sqlx::query_as(
-        "SELECT u.id, u.name, u.email, u.role, u.can_author, s.created_at, s.last_seen_at
+        "SELECT u.id, u.name, u.email, u.role, u.can_author, u.time_zone, s.created_at, s.last_seen_at
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.id_hash = ? AND u.active = 1",
     )

@@ -21,6 +21,9 @@ pub struct PortalSettings {
     /// The one header the trusted proxies write the client into. Only one is
     /// read: a proxy passes the other through as the client wrote it.
     pub forwarded_header: ForwardedHeader,
+    /// The zone times are shown in to someone who chose none and whose browser
+    /// has not said its own (`PORTAL_TIME_ZONE`).
+    pub time_zone: chrono_tz::Tz,
 }
 
 /// Which header names the client behind a trusted proxy.
@@ -54,6 +57,11 @@ pub enum SettingsError {
     PublicUrl(String),
     #[error("the trusted proxy {0:?} is neither an IP address nor a network such as 10.0.0.0/8")]
     TrustedProxy(String),
+    #[error(
+        "PORTAL_TIME_ZONE {0:?} is not a time zone: give its IANA name, such as Europe/London, \
+         America/New_York or UTC"
+    )]
+    TimeZone(String),
 }
 
 impl PortalSettings {
@@ -78,7 +86,17 @@ impl PortalSettings {
             origin,
             trusted_proxies,
             forwarded_header: ForwardedHeader::default(),
+            time_zone: chrono_tz::Tz::UTC,
         })
+    }
+
+    /// Sets the portal's own time zone from its IANA name.
+    pub fn with_time_zone(mut self, name: &str) -> Result<PortalSettings, SettingsError> {
+        self.time_zone = name
+            .trim()
+            .parse()
+            .map_err(|_| SettingsError::TimeZone(name.to_string()))?;
+        Ok(self)
     }
 
     /// Whether `address` is one of the trusted reverse proxies (an IPv4 address

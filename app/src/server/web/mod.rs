@@ -12,3 +12,4 @@ pub mod page;
 pub mod session;
 pub mod state;
 pub mod status;
+pub mod zone;

@@ -26,6 +26,8 @@ pub async fn render_page(
     status: StatusCode,
     extra: impl Fn() + Clone + Send + Sync + 'static,
 ) -> Response {
+    let zone =
+        super::zone::ReaderZone::for_request(viewer.account(), &headers, state.settings.time_zone);
     let base = page_context(state);
     let options = state.leptos_options.clone();
     let state = state.clone();
@@ -41,6 +43,7 @@ pub async fn render_page(
     *request.uri_mut() = uri;
     *request.headers_mut() = headers;
     request.extensions_mut().insert(viewer);
+    request.extensions_mut().insert(zone);
     let mut response = render(request).await.into_response();
     *response.status_mut() = status;
     response

@@ -122,8 +122,9 @@ fn forwarded_address(raw: &str) -> Option<IpAddr> {
         .map(IpAddr::V4)
 }
 
-/// Middleware: works out who is asking and puts a [`Viewer`] and a
-/// [`ClientAddress`] into the request's extensions, where pages, server functions
+/// Middleware: works out who is asking and puts a [`Viewer`], a
+/// [`ClientAddress`] and the [`ReaderZone`](super::zone::ReaderZone) into the
+/// request's extensions, where pages, server functions
 /// and form handlers read them. A cookie that no longer opens a session is cleared.
 pub async fn resolve_viewer(
     State(state): State<AppState>,
@@ -160,6 +161,12 @@ pub async fn resolve_viewer(
             }
         },
     };
+    let zone = super::zone::ReaderZone::for_request(
+        viewer.account(),
+        request.headers(),
+        state.settings.time_zone,
+    );
+    request.extensions_mut().insert(zone);
     request.extensions_mut().insert(viewer);
     let mut response = next.run(request).await;
     if stale && !response.headers().contains_key(header::SET_COOKIE) {
