@@ -843,4 +843,22 @@ async fn readers_say_whether_an_article_answered_them_once_per_browser_session()
     let admin = portal.admin("esme@example.com").await;
     let list = portal.get_as(Some(&admin), "/knowledge").await.text();
     assert!(list.contains("1 yes, 1 no (50 %)"), "{list}");
+
+    // A client that drops its cookie to answer again and again is thanked, but
+    // soon no longer counted.
+    for _ in 0..40 {
+        let flood = portal
+            .post_as(
+                None,
+                "/articles/outlook-crash/feedback",
+                &[("answer", "yes")],
+            )
+            .await;
+        assert_eq!(flood.status(), 303);
+    }
+    let helpful: i64 = sqlx::query_scalar("SELECT helpful FROM article_feedback")
+        .fetch_one(&portal.state.db.reader)
+        .await
+        .unwrap();
+    assert!(helpful < 25, "{helpful} answers counted from one client");
 }

@@ -52,7 +52,9 @@ pub async fn record(
         Err(error) => return crate::server::web::status::refuse(error),
     };
     let mut answered = answered_in(&headers);
-    if !answered.contains(&article.id) {
+    // One answer per article per browser session, and a client flooding answers
+    // without its cookie is thanked like anyone but no longer counted.
+    if !answered.contains(&article.id) && state.limits.answer(&caller.address) {
         let counted = async {
             let mut conn = state.db.writer.acquire().await?;
             knowledge::record_feedback(&mut conn, article.id, helpful).await
@@ -78,14 +80,9 @@ pub async fn record(
 
 /// The articles the `answered` cookie lists.
 fn answered_in(headers: &HeaderMap) -> Vec<ArticleId> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(name, _)| *name == ANSWERED_COOKIE)
-        .flat_map(|(_, ids)| ids.split('.'))
+    crate::server::web::session::cookie(headers, ANSWERED_COOKIE)
+        .unwrap_or_default()
+        .split('.')
         .filter_map(|id| id.parse().ok().map(ArticleId))
         .collect()
 }

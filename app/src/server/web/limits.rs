@@ -36,6 +36,9 @@ pub struct Limits {
     /// Attached files received, per client, one cell per started megabyte: a
     /// burst of a gigabyte, then five megabytes a second.
     upload_mb_by_client: DefaultKeyedRateLimiter<String>,
+    /// Answers to "Did this answer your question?" counted, per client: a
+    /// browser that drops its cookie cannot stuff an article's counts.
+    answers_by_client: DefaultKeyedRateLimiter<String>,
 }
 
 fn quota(burst: u32, one_every: Duration) -> Quota {
@@ -56,6 +59,7 @@ impl Default for Limits {
             lookups_by_email: RateLimiter::keyed(quota(20, Duration::from_secs(3))),
             tickets_by_client: RateLimiter::keyed(quota(30, Duration::from_secs(4))),
             upload_mb_by_client: RateLimiter::keyed(quota(1000, Duration::from_millis(200))),
+            answers_by_client: RateLimiter::keyed(quota(20, Duration::from_secs(30))),
         }
     }
 }
@@ -131,6 +135,12 @@ impl Limits {
         )
     }
 
+    /// Whether another answer of this client to "Did this answer your question?"
+    /// is counted.
+    pub fn answer(&self, address: &str) -> bool {
+        allows(&self.answers_by_client, client_key(address))
+    }
+
     /// Drops buckets that have refilled, so memory does not grow with every address.
     pub fn forget_idle(&self) {
         self.sign_in_by_account.retain_recent();
@@ -142,6 +152,7 @@ impl Limits {
         self.lookups_by_email.retain_recent();
         self.tickets_by_client.retain_recent();
         self.upload_mb_by_client.retain_recent();
+        self.answers_by_client.retain_recent();
     }
 }
 

@@ -48,7 +48,13 @@ pub fn clear_cookie(secure: bool) -> HeaderValue {
 
 /// The session token the request carries, if any.
 pub fn token_from(headers: &HeaderMap, secure: bool) -> Option<String> {
-    let name = cookie_name(secure);
+    cookie(headers, cookie_name(secure))
+        .map(str::to_string)
+        .filter(|t| plausible_token(t))
+}
+
+/// The value of the first cookie called `name` that the request sends.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -56,8 +62,7 @@ pub fn token_from(headers: &HeaderMap, secure: bool) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
-        .filter(|t| plausible_token(t))
+        .map(|(_, v)| v.trim())
 }
 
 /// The client a request comes from: the peer, or, when the peer is a trusted

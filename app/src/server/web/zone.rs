@@ -43,14 +43,7 @@ impl ReaderZone {
 
 /// The zone the browser said in its cookie, if it is one.
 fn browser_zone(headers: &HeaderMap) -> Option<Tz> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == ZONE_COOKIE)
-        .and_then(|(_, value)| value.trim().parse().ok())
+    super::session::cookie(headers, ZONE_COOKIE)?.parse().ok()
 }
 
 /// "UTC+03:00", "UTC-09:30".
