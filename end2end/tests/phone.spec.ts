@@ -55,3 +55,26 @@ test("on a phone the logging form offers matching articles before its button", a
   const send = await page.getByRole("button", { name: "Log the incident" }).boundingBox();
   expect(offered && send && offered.y < send.y, "suggestions above the button").toBe(true);
 });
+
+test("on a phone no page scrolls sideways", async ({ page }) => {
+  test.setTimeout(60_000);
+  const visitor = [
+    "/", "/?q=vpn", "/articles/email-mailbox-full", "/report", "/report/incident", "/report/request",
+    "/status", "/notices", "/sign-in", "/register", "/forgot-password", "/welcome/x",
+  ];
+  for (const path of visitor) {
+    await page.goto(path);
+    await fitsTheWidth(page, path);
+  }
+  await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  const staff = [
+    "/account", "/my-tickets", "/agent", "/knowledge", "/knowledge/new?kind=faq",
+    "/knowledge/new?kind=known_error", "/admin/users", "/admin/outbox", "/admin/audit",
+    "/admin/notices", "/admin/priorities", "/admin/services", "/admin/groups",
+    "/admin/calendars", "/admin/models", "/admin/attachments",
+  ];
+  for (const path of staff) {
+    await page.goto(path);
+    await fitsTheWidth(page, path);
+  }
+});
