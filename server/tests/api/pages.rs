@@ -94,7 +94,7 @@ async fn every_page_renders_with_its_landmarks_and_strict_headers() {
         assert_eq!(headers["x-frame-options"], "DENY");
         let html = response.text();
         assert!(html.starts_with("<!DOCTYPE html>"), "{path}");
-        assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.contains("<html lang=\"en\""));
         assert!(html.contains("<main id=\"main\""));
         assert!(html.contains("<nav aria-label=\"Main\">"));
         // Found and described by search engines; the notices found by feed readers.

@@ -74,7 +74,11 @@ async fn an_admin_changes_the_matrix_and_targets_and_new_tickets_follow() {
         .unwrap();
     assert_eq!(priority, 2);
     let status = portal.get(&location(&logged)).await.text();
-    assert!(status.contains("20 minutes"), "the new target is shown");
+    // P2 counts office hours: the new target is shown as working time.
+    assert!(
+        status.contains("20 working minutes"),
+        "the new target is shown"
+    );
 
     // The audit log says who changed what.
     let audit = portal.get_as(Some(&admin), "/admin/audit").await.text();

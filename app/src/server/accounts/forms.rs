@@ -140,6 +140,7 @@ pub async fn register(
         (Field::Name, form.name.clone()),
         (Field::Email, form.email.clone()),
     ];
+    let form_email = form.email.clone();
     let registered = match form.parse() {
         Err(errors) => Err(AppError::Invalid(errors)),
         Ok(new) => {
@@ -152,12 +153,11 @@ pub async fn register(
     match registered {
         // The next step, ready to take: the sign-in form with the address filled
         // in. The same answer whether or not the address already had an account
-        // (its owner is told by e-mail), so it tells nobody which addresses do.
+        // (its owner is told by e-mail), so it tells nobody which addresses do:
+        // the address is written as accounts match it (in lower case), never as
+        // the account has it.
         Ok(()) => {
-            let email = values
-                .into_iter()
-                .filter(|(f, _)| *f == Field::Email)
-                .collect();
+            let email = vec![(Field::Email, form_email.trim().to_lowercase())];
             done(&state, page.at("/sign-in"), accounts::REGISTERED, email).await
         }
         Err(error) => failed(&state, page, error, typed(values)).await,

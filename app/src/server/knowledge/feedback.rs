@@ -80,7 +80,7 @@ pub async fn record(
 
 /// The articles the `answered` cookie lists.
 fn answered_in(headers: &HeaderMap) -> Vec<ArticleId> {
-    crate::server::web::session::cookie(headers, ANSWERED_COOKIE)
+    crate::server::web::cookie::cookie(headers, ANSWERED_COOKIE)
         .unwrap_or_default()
         .split('.')
         .filter_map(|id| id.parse().ok().map(ArticleId))

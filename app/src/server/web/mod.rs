@@ -6,6 +6,7 @@
 pub mod answer;
 pub mod caller;
 pub mod context;
+pub mod cookie;
 pub mod deployment;
 pub mod limits;
 pub mod page;

@@ -48,21 +48,9 @@ pub fn clear_cookie(secure: bool) -> HeaderValue {
 
 /// The session token the request carries, if any.
 pub fn token_from(headers: &HeaderMap, secure: bool) -> Option<String> {
-    cookie(headers, cookie_name(secure))
+    super::cookie::cookie(headers, cookie_name(secure))
         .map(str::to_string)
         .filter(|t| plausible_token(t))
-}
-
-/// The value of the first cookie called `name` that the request sends.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim())
 }
 
 /// The client a request comes from: the peer, or, when the peer is a trusted

@@ -43,7 +43,7 @@ impl ReaderZone {
 
 /// The zone the browser said in its cookie, if it is one.
 fn browser_zone(headers: &HeaderMap) -> Option<Tz> {
-    super::session::cookie(headers, ZONE_COOKIE)?.parse().ok()
+    super::cookie::cookie(headers, ZONE_COOKIE)?.parse().ok()
 }
 
 /// "UTC+03:00", "UTC-09:30".
