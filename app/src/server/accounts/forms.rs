@@ -199,8 +199,13 @@ pub async fn save_mail_choices(
         let mut conn = state.db.writer.acquire().await?;
         stored::set_mail_choices(&mut conn, account.id, account.role, &wanted).await
     };
-    match saved.await {
-        Ok(()) => Redirect::to("/account?mail=saved#mail").into_response(),
+    back_when_saved(saved.await, "/account?mail=saved#mail")
+}
+
+/// Back to the account page at `to` once a choice of one's own is saved.
+fn back_when_saved(saved: Result<(), sqlx::Error>, to: &str) -> Response {
+    match saved {
+        Ok(()) => Redirect::to(to).into_response(),
         Err(error) => crate::server::web::status::refuse(AppError::internal(error)),
     }
 }
@@ -235,10 +240,7 @@ pub async fn save_time_zone(
         let mut conn = state.db.writer.acquire().await?;
         stored::set_time_zone(&mut conn, account.id, (!zone.is_empty()).then_some(zone)).await
     };
-    match saved.await {
-        Ok(()) => Redirect::to("/account?zone=saved#zone").into_response(),
-        Err(error) => crate::server::web::status::refuse(AppError::internal(error)),
-    }
+    back_when_saved(saved.await, "/account?zone=saved#zone")
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

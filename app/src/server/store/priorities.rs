@@ -58,6 +58,26 @@ fn rule_from_row(row: RuleRow) -> Option<PriorityRule> {
     })
 }
 
+/// A ticket's priority rule: its label and the targets it was given, with the
+/// working hours its priority counts in.
+pub async fn ticket_rule(
+    conn: &mut SqliteConnection,
+    priority: Priority,
+    label: String,
+    response_minutes: i64,
+    resolution_minutes: i64,
+) -> Result<PriorityRule, sqlx::Error> {
+    let mut rule = PriorityRule {
+        priority,
+        label,
+        response_minutes: u32::try_from(response_minutes).unwrap_or(0),
+        resolution_minutes: u32::try_from(resolution_minutes).unwrap_or(0),
+        working_hours: None,
+    };
+    with_working_hours(conn, std::slice::from_mut(&mut rule)).await?;
+    Ok(rule)
+}
+
 /// Fills in the working hours each of `rules` counts its targets in, from the
 /// calendar of its priority ("Mon–Fri 08:00–18:00 London time"; none around the
 /// clock), so that a promise of "2 working hours" says which hours.

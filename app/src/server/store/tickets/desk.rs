@@ -4,9 +4,9 @@
 use crate::domain::UserId;
 use crate::domain::{
     open_to_users, ArticleState, ArticleVisibility, ChecklistStep, Choice, DeskChoices, DeskTicket,
-    HistoryEntry, HoldReason, Impact, LinkKind, LinkView, Priority, PriorityRule, QueueFilter,
-    QueuePage, QueueRow, ReporterView, ResolutionCode, TargetView, TicketKind, TicketNumber,
-    TicketState, Urgency,
+    HistoryEntry, HoldReason, Impact, LinkKind, LinkView, Priority, QueueFilter, QueuePage,
+    QueueRow, ReporterView, ResolutionCode, TargetView, TicketKind, TicketNumber, TicketState,
+    Urgency,
 };
 use crate::domain::{CategoryId, TicketId};
 use crate::server::store::attachments::{self, files_of};
@@ -391,16 +391,12 @@ pub async fn desk_ticket(
     };
     let mail_troubles = outbox::troubles_of(&mut *conn, &number.to_string()).await?;
     let mail_received = inbound::of_ticket(&mut *conn, id).await?;
-    let mut priority_rule = PriorityRule {
-        priority: Priority::new(row.priority).ok_or_else(|| unreadable("priority"))?,
-        label: row.label,
-        response_minutes: u32::try_from(row.response_minutes).unwrap_or(0),
-        resolution_minutes: u32::try_from(row.resolution_minutes).unwrap_or(0),
-        working_hours: None,
-    };
-    crate::server::store::priorities::with_working_hours(
+    let priority_rule = crate::server::store::priorities::ticket_rule(
         &mut *conn,
-        std::slice::from_mut(&mut priority_rule),
+        Priority::new(row.priority).ok_or_else(|| unreadable("priority"))?,
+        row.label,
+        row.response_minutes,
+        row.resolution_minutes,
     )
     .await?;
     Ok(Some(DeskTicket {

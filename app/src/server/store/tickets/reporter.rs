@@ -5,8 +5,7 @@ use super::desk::{OutcomeColumns, TargetColumns};
 use crate::domain::TicketId;
 use crate::domain::UserId;
 use crate::domain::{
-    Priority, PriorityRule, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary,
-    TimelineEntry,
+    Priority, TicketKind, TicketNumber, TicketState, TicketStatus, TicketSummary, TimelineEntry,
 };
 use crate::server::secrets::{hash_token, plausible_token};
 use crate::server::store::attachments::{self, files_of};
@@ -273,16 +272,12 @@ async fn status_from_row(
         .collect();
     let (response, resolution_target) = row.targets.view(state, Utc::now());
     let links = super::desk::links_of(&mut *conn, ticket_id, true).await?;
-    let mut priority_rule = PriorityRule {
-        priority,
-        label: row.priority_label,
-        response_minutes: u32::try_from(row.response_minutes).unwrap_or(0),
-        resolution_minutes: u32::try_from(row.resolution_minutes).unwrap_or(0),
-        working_hours: None,
-    };
-    crate::server::store::priorities::with_working_hours(
+    let priority_rule = crate::server::store::priorities::ticket_rule(
         &mut *conn,
-        std::slice::from_mut(&mut priority_rule),
+        priority,
+        row.priority_label,
+        row.response_minutes,
+        row.resolution_minutes,
     )
     .await?;
     Ok(Some(TicketStatus {
