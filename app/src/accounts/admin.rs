@@ -320,31 +320,33 @@ pub fn AdminAuditPage() -> impl IntoView {
                         <div class="wrap page">
                             <AdminNav/>
                             <h1>"Audit log"</h1>
-                            <table class="data-table" data-test="audit">
-                                <caption class="visually-hidden">"Account events, newest first"</caption>
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"When"</th>
-                                        <th scope="col">"Who"</th>
-                                        <th scope="col">"What"</th>
-                                        <th scope="col">"Account"</th>
-                                        <th scope="col">"Details"</th>
-                                        <th scope="col">"From"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {entries.into_iter().map(|e| view! {
+                            <div class="table-box" role="region" aria-label="Account events" tabindex="0">
+                                <table class="data-table" data-test="audit">
+                                    <caption class="visually-hidden">"Account events, newest first"</caption>
+                                    <thead>
                                         <tr>
-                                            <td><time datetime=crate::domain::machine_time(e.at)>{format_time(e.at)}</time></td>
-                                            <td>{e.actor}</td>
-                                            <td>{e.action.replace('_', " ")}</td>
-                                            <td>{e.subject.unwrap_or_default()}</td>
-                                            <td>{e.detail}</td>
-                                            <td>{e.address.unwrap_or_default()}</td>
+                                            <th scope="col">"When"</th>
+                                            <th scope="col">"Who"</th>
+                                            <th scope="col">"What"</th>
+                                            <th scope="col">"Account"</th>
+                                            <th scope="col">"Details"</th>
+                                            <th scope="col">"From"</th>
                                         </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
+                                    </thead>
+                                    <tbody>
+                                        {entries.into_iter().map(|e| view! {
+                                            <tr>
+                                                <td><time datetime=crate::domain::machine_time(e.at)>{format_time(e.at)}</time></td>
+                                                <td>{e.actor}</td>
+                                                <td>{e.action.replace('_', " ")}</td>
+                                                <td>{e.subject.unwrap_or_default()}</td>
+                                                <td>{e.detail}</td>
+                                                <td>{e.address.unwrap_or_default()}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
                         </div>
                     }.into_any(),
                     Err(error) => view! { <LoadError error/> }.into_any(),

@@ -84,33 +84,35 @@ pub fn KnowledgePage() -> impl IntoView {
 #[component]
 fn ArticleTable(rows: Vec<ArticleRow>) -> impl IntoView {
     view! {
-        <table class="data-table" data-test="article-list">
-            <caption class="visually-hidden">"Knowledge articles, most recently changed first"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Title"</th>
-                    <th scope="col">"Type"</th>
-                    <th scope="col">"Service"</th>
-                    <th scope="col">"State"</th>
-                    <th scope="col">"Readers"</th>
-                    <th scope="col">"Answered their question"</th>
-                    <th scope="col">"Changed"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {rows.into_iter().map(|row| view! {
+        <div class="table-box" role="region" aria-label="Knowledge articles" tabindex="0">
+            <table class="data-table" data-test="article-list">
+                <caption class="visually-hidden">"Knowledge articles, most recently changed first"</caption>
+                <thead>
                     <tr>
-                        <td><a href=format!("/knowledge/articles/{}", row.slug)>{row.title}</a></td>
-                        <td>{row.kind.label()}</td>
-                        <td>{row.service_name}</td>
-                        <td>{row.state.label()}</td>
-                        <td>{row.visibility.label()}</td>
-                        <td data-test="feedback">{feedback_words(row.helpful, row.unhelpful)}</td>
-                        <td><time datetime=crate::domain::machine_time(row.updated_at)>{format_time(row.updated_at)}</time></td>
+                        <th scope="col">"Title"</th>
+                        <th scope="col">"Type"</th>
+                        <th scope="col">"Service"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"Readers"</th>
+                        <th scope="col">"Answered their question"</th>
+                        <th scope="col">"Changed"</th>
                     </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|row| view! {
+                        <tr>
+                            <td><a href=format!("/knowledge/articles/{}", row.slug)>{row.title}</a></td>
+                            <td>{row.kind.label()}</td>
+                            <td>{row.service_name}</td>
+                            <td>{row.state.label()}</td>
+                            <td>{row.visibility.label()}</td>
+                            <td data-test="feedback">{feedback_words(row.helpful, row.unhelpful)}</td>
+                            <td><time datetime=crate::domain::machine_time(row.updated_at)>{format_time(row.updated_at)}</time></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

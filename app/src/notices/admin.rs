@@ -175,28 +175,30 @@ fn NoticeList(notices: Vec<Notice>) -> impl IntoView {
     view! {
         <h2>"All notices"</h2>
         {notices.is_empty().then(|| view! { <p>"No notices yet."</p> })}
-        <table class="data-table" data-test="admin-notices">
-            <caption class="visually-hidden">"Notices, unresolved first"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Notice"</th>
-                    <th scope="col">"State"</th>
-                    <th scope="col">"Services"</th>
-                    <th scope="col">"Major incident · affected"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {notices.into_iter().map(|n| view! {
-                    <tr data-test="admin-notice">
-                        <td><a href=format!("/admin/notices/{}", n.id)>{n.title.clone()}</a>
-                            <br/><span class="hint">{n.severity.label()}</span></td>
-                        <td>{state_words(&n, now)}</td>
-                        <td>{n.service_names.join(", ")}</td>
-                        <td>{major_words(&n)}</td>
+        <div class="table-box" role="region" aria-label="Notices" tabindex="0">
+            <table class="data-table" data-test="admin-notices">
+                <caption class="visually-hidden">"Notices, unresolved first"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Notice"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"Services"</th>
+                        <th scope="col">"Major incident · affected"</th>
                     </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+                </thead>
+                <tbody>
+                    {notices.into_iter().map(|n| view! {
+                        <tr data-test="admin-notice">
+                            <td><a href=format!("/admin/notices/{}", n.id)>{n.title.clone()}</a>
+                                <br/><span class="hint">{n.severity.label()}</span></td>
+                            <td>{state_words(&n, now)}</td>
+                            <td>{n.service_names.join(", ")}</td>
+                            <td>{major_words(&n)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 
