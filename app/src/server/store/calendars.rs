@@ -104,14 +104,20 @@ pub async fn name_and_zone(
 /// The working hours of calendar `id`. A stored row whose weekday or times are out
 /// of range is left out (that day stays closed).
 pub async fn hours(conn: &mut SqliteConnection, id: CalendarId) -> Result<Week, sqlx::Error> {
-    let mut week = [None; 7];
-    for (day, opens, closes) in sqlx::query_as::<_, (i64, i64, i64)>(
+    let rows = sqlx::query_as::<_, (i64, i64, i64)>(
         "SELECT weekday, opens, closes FROM calendar_hours WHERE calendar_id = ?",
     )
     .bind(id)
     .fetch_all(&mut *conn)
-    .await?
-    {
+    .await?;
+    Ok(week_of(rows))
+}
+
+/// A week from stored `calendar_hours` rows (weekday, opens, closes); a row whose
+/// weekday or times are out of range is left out (that day stays closed).
+pub fn week_of(rows: impl IntoIterator<Item = (i64, i64, i64)>) -> Week {
+    let mut week = [None; 7];
+    for (day, opens, closes) in rows {
         if let (Some(slot), Ok(opens), Ok(closes)) = (
             usize::try_from(day).ok().and_then(|d| week.get_mut(d)),
             u16::try_from(opens),
@@ -120,7 +126,7 @@ pub async fn hours(conn: &mut SqliteConnection, id: CalendarId) -> Result<Week, 
             *slot = Some((opens, closes));
         }
     }
-    Ok(week)
+    week
 }
 
 /// The holidays of calendar `id` as (date, name), in date order; a stored day that

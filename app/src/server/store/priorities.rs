@@ -94,19 +94,11 @@ pub async fn with_working_hours(
     .await?;
     for rule in rules {
         let level = i64::from(rule.priority.level());
-        let mut week = [None; 7];
-        let mut zone = None;
-        for (_, time_zone, day, opens, closes) in rows.iter().filter(|r| r.0 == level) {
-            if let (Some(slot), Ok(opens), Ok(closes)) = (
-                usize::try_from(*day).ok().and_then(|d| week.get_mut(d)),
-                u16::try_from(*opens),
-                u16::try_from(*closes),
-            ) {
-                *slot = Some((opens, closes));
-            }
-            zone = Some(time_zone.as_str());
-        }
-        rule.working_hours = zone.and_then(|zone| working_hours_in_words(&week, zone));
+        let of_rule = || rows.iter().filter(move |r| r.0 == level);
+        let week = super::calendars::week_of(of_rule().map(|r| (r.2, r.3, r.4)));
+        rule.working_hours = of_rule()
+            .next()
+            .and_then(|r| working_hours_in_words(&week, &r.1));
     }
     Ok(())
 }
