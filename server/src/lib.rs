@@ -472,6 +472,10 @@ pub fn form_posts() -> Vec<(&'static str, MethodRouter<AppState>)> {
 
 fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
+    let site = static_files::Site::load(
+        std::path::Path::new(options.site_root.as_ref()),
+        &options.site_pkg_dir,
+    );
     let mut pages = Router::new();
     for (path, handler) in form_posts().into_iter().chain(downloads()) {
         pages = pages.route(path, handler);
@@ -484,10 +488,14 @@ fn router(state: AppState) -> Router {
         .route("/events", get(live::events))
         .route("/notices.atom", get(notices::feed::feed))
         .route("/healthz", get(healthz))
-        .fallback(static_files::fallback)
+        .fallback({
+            let site = site.clone();
+            move |state, request| static_files::fallback(site, state, request)
+        })
         .with_state(state.clone());
+    let pkg = format!("/{}/{{*file}}", options.site_pkg_dir.trim_matches('/'));
     Router::new()
-        .nest_service("/pkg", static_files::pkg_service(&options))
+        .route(&pkg, get(static_files::pkg).with_state(site))
         .merge(pages)
         .layer(axum::middleware::from_fn(headers::same_origin_writes))
         .layer(axum::middleware::from_fn_with_state(

@@ -224,18 +224,82 @@ async fn pages_render_correctly_under_concurrent_load() {
     }
 }
 
-/// A browser that already has a file of the site root asks whether it changed:
-/// the answer is "not modified", not the "page not found" page.
+/// The site's files are answered from memory: in the smallest form the browser
+/// takes, with an entity tag per form; a browser that already has a file asks
+/// whether it changed and hears "not modified", not the "page not found" page.
 #[tokio::test]
-async fn site_files_answer_conditional_requests_with_not_modified() {
-    let portal = TestPortal::start().await;
-    std::fs::write(
-        portal.dir.path().join("site/favicon.svg"),
-        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+async fn site_files_come_compressed_and_answer_conditional_requests() {
+    let dir = tempfile::TempDir::new().expect("temporary directory");
+    let style = ".banner { color: #333; } ".repeat(200);
+    std::fs::create_dir_all(dir.path().join("site/pkg")).expect("site folder");
+    std::fs::write(dir.path().join("site/pkg/portal.css"), &style).expect("a style sheet");
+    let icon = "<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+    std::fs::write(dir.path().join("site/favicon.svg"), icon).expect("a favicon");
+    let portal = TestPortal::start_from(dir, |_| {}).await;
+
+    let plain = portal
+        .get_with("/pkg/portal.css", &[("accept-encoding", "identity")])
+        .await;
+    assert_eq!(plain.status(), 200);
+    assert_eq!(plain.text(), style);
+    assert_eq!(plain.headers()["content-type"], "text/css");
+    assert_eq!(plain.headers()["cache-control"], "no-cache");
+    // The compressed forms are made in the background at start-up (until then
+    // the identity form is compressed per request).
+    let mut gzipped = None;
+    for _ in 0..100 {
+        let answer = portal
+            .get_with("/pkg/portal.css", &[("accept-encoding", "gzip")])
+            .await;
+        let etag = answer.headers().get("etag").and_then(|v| v.to_str().ok());
+        if etag.is_some_and(|tag| tag.ends_with("-gzip\"")) {
+            gzipped = Some(answer);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let gzipped = gzipped.expect("a gzipped form within five seconds");
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    assert_eq!(gzipped.headers()["vary"], "accept-encoding");
+    let mut unzipped = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&gzipped.body_bytes()[..]),
+        &mut unzipped,
     )
-    .expect("a favicon");
+    .expect("gzip");
+    assert_eq!(unzipped, style);
+    let brotli = portal
+        .get_with(
+            "/pkg/portal.css",
+            &[("accept-encoding", "gzip, deflate, br")],
+        )
+        .await;
+    assert_eq!(brotli.headers()["content-encoding"], "br");
+    assert!(brotli.body_bytes().len() < gzipped.body_bytes().len());
+    let tag = brotli.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(tag, gzipped.headers()["etag"]);
+    let again = portal
+        .get_with(
+            "/pkg/portal.css",
+            &[("accept-encoding", "br"), ("if-none-match", &tag)],
+        )
+        .await;
+    assert_eq!(again.status(), 304);
+    assert!(again.text().is_empty());
+    // Another form's tag is not this one.
+    let other = portal
+        .get_with(
+            "/pkg/portal.css",
+            &[("accept-encoding", "identity"), ("if-none-match", &tag)],
+        )
+        .await;
+    assert_eq!(other.status(), 200);
+    assert_eq!(portal.get("/pkg/nothing.css").await.status(), 404);
+
     let first = portal.get("/favicon.svg").await;
     assert_eq!(first.status(), 200);
+    assert_eq!(first.text(), icon);
+    assert_eq!(first.headers()["content-type"], "image/svg+xml");
     let modified = first
         .headers()
         .get("last-modified")
@@ -247,6 +311,13 @@ async fn site_files_answer_conditional_requests_with_not_modified() {
         .await;
     assert_eq!(again.status(), 304, "{}", again.text());
     assert!(again.text().is_empty());
+    let earlier = portal
+        .get_with(
+            "/favicon.svg",
+            &[("if-modified-since", "Mon, 01 Jan 2001 00:00:00 GMT")],
+        )
+        .await;
+    assert_eq!(earlier.status(), 200);
     // A file that is not there is still the portal's own page.
     assert_eq!(portal.get("/nothing-here.svg").await.status(), 404);
 }

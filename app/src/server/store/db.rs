@@ -37,6 +37,10 @@ impl Db {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            // A connection to a local file does not go stale; sqlx's check on
+            // every acquire is a round trip to the connection's thread and back
+            // (one in three of a home page's hand-offs; issue 20).
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone())
             .await?;
@@ -44,6 +48,7 @@ impl Db {
 
         let reader = SqlitePoolOptions::new()
             .max_connections(READ_CONNECTIONS)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.read_only(true))
             .await?;
