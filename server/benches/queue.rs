@@ -20,6 +20,10 @@ use leptos::prelude::LeptosOptions;
 use std::time::Instant;
 use tower::ServiceExt;
 
+/// The server's allocator (`server/src/main.rs`), so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Rng(u64);
 
 impl Rng {

@@ -20,6 +20,10 @@ use app::server::search::{IndexOp, Matching, SearchIndex};
 use app::server::store::knowledge::{DraftContent, IndexDoc};
 use std::time::{Duration, Instant};
 
+/// The server's allocator (`server/src/main.rs`), so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A small deterministic generator (xorshift), so every run indexes the same text.
 struct Rng(u64);
 

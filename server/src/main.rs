@@ -13,6 +13,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc rather than glibc's malloc: rendering a page allocates many small
+/// strings on both workers at once, and glibc's arena locks made them wait on
+/// each other (issue 20, `docs/BENCHMARKS.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The self-service incident portal.
 #[derive(Parser, Debug)]
 #[command(version, about)]
@@ -149,21 +155,23 @@ enum Command {
     IngestMail,
 }
 
-/// Large blocks (over 1 MiB) are mapped from the system and returned to it when
-/// freed. glibc otherwise raises that threshold after the first such block is
-/// freed, and then keeps each later one in its heaps: a burst of password hashes
-/// (19 MiB each) left 200 MiB resident for good (measured; 38 MiB with this).
-fn return_large_blocks_to_the_system() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets a tuning parameter of the allocator; it is
+/// Memory freed is handed back to the system at once. mimalloc waits a while
+/// first, and only looks again when something allocates: an idle server kept
+/// what start-up (the demo content, the index) and the last burst of work had
+/// freed — 56 MiB idle instead of 39 (measured, issue 20).
+fn return_freed_memory_at_once() {
+    /// `mi_option_purge_delay` in mimalloc.h (v2 and v3 alike); the sys crate
+    /// names no constant for it.
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: sets one of mimalloc's options (a number it reads when it purges);
     // called before any other thread exists.
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
     }
 }
 
 fn main() -> std::process::ExitCode {
-    return_large_blocks_to_the_system();
+    return_freed_memory_at_once();
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
