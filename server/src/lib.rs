@@ -24,7 +24,7 @@ use app::server::web::deployment::{ForwardedHeader, PortalSettings, SettingsErro
 use app::server::web::limits::Limits;
 use app::server::web::page::page_context;
 use app::server::web::session;
-use app::server::web::state::{AppState, Current, Pages};
+use app::server::web::state::{AppState, Current, Pages, Parts};
 use app::server::{live, notices};
 use app::{shell, App};
 use axum::extract::{Request, State};
@@ -291,7 +291,7 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
         rebuilt,
         "search index ready"
     );
-    let state = AppState {
+    let state = AppState::new(Parts {
         db,
         files,
         scanner,
@@ -304,7 +304,8 @@ pub async fn build(config: Config) -> Result<Portal, StartError> {
         pages: Pages::new(|options| app::shell(options).into_any()),
         limits: Arc::new(Limits::default()),
         attachment_rules,
-    };
+        shown: Arc::default(),
+    });
     forget_idle_limits(&state);
     spawn_file_tidying(state.db.clone(), state.files.clone());
     if let Some(scanner) = &state.scanner {

@@ -97,11 +97,9 @@ pub async fn home_content(
     let reader =
         crate::domain::ArticleVisibility::of_viewer(&crate::server::web::context::viewer());
     crate::server::web::context::serve(|state| async move {
-        let mut conn = state.db.reader.acquire().await?;
         // Withdrawn services are not browsed or filtered by; their articles are
         // still found.
-        let services = crate::server::store::catalog::service_choices(&mut conn, None).await?;
-        drop(conn);
+        let services = state.shown.services(&state.db, &state.changes).await?;
         let results = run_search(&state, &query, kind, service, MAX_HITS as usize, reader).await?;
         Ok(HomePageData { services, results })
     })

@@ -23,8 +23,12 @@ pub async fn active_notices() -> Result<Vec<Notice>, AppError> {
             .account()
             .filter(|a| !a.role.is_staff())
             .map(|a| a.id);
+        let Some(end_user) = end_user else {
+            return Ok(state.shown.notices(&state.db, &state.changes).await?);
+        };
         let mut conn = state.db.reader.acquire().await?;
-        Ok(crate::server::store::notices::active(&mut conn, chrono::Utc::now(), end_user).await?)
+        let now = chrono::Utc::now();
+        Ok(crate::server::store::notices::active(&mut conn, now, Some(end_user)).await?)
     })
     .await
 }

@@ -5,6 +5,8 @@
 
 use crate::domain::TicketId;
 use crate::domain::UserId;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use tokio::sync::{broadcast, watch};
 
 /// A committed change to a ticket.
@@ -32,6 +34,10 @@ pub enum Change {
 pub struct Changes {
     sender: broadcast::Sender<Change>,
     stop: watch::Sender<bool>,
+    /// Moves on every change to what nearly every page shows (notices, the
+    /// offered services), before the change is told: copies kept of it
+    /// (`web::shown`) are stale once it has moved.
+    shown: Arc<AtomicU64>,
 }
 
 impl Default for Changes {
@@ -40,6 +46,7 @@ impl Default for Changes {
             // A listener that falls this far behind just refreshes once.
             sender: broadcast::channel(1024).0,
             stop: watch::channel(false).0,
+            shown: Arc::default(),
         }
     }
 }
@@ -52,7 +59,19 @@ impl Changes {
 
     /// Tells every open page that the notices changed.
     pub fn publish_notices(&self) {
+        self.shown.fetch_add(1, Ordering::SeqCst);
         let _ = self.sender.send(Change::Notices);
+    }
+
+    /// Says that the offered services (their names, order, or which are
+    /// offered) changed; no open page listens for that.
+    pub fn services_changed(&self) {
+        self.shown.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// How many times what nearly every page shows has changed here.
+    pub fn shown_generation(&self) -> u64 {
+        self.shown.load(Ordering::SeqCst)
     }
 
     /// Ends every open stream of the account, whose sessions were just revoked:

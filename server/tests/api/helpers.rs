@@ -533,6 +533,8 @@ impl TestPortal {
         .await
         .expect("service added");
         tx.commit().await.expect("commit");
+        // As the admin's form does: pages stop showing their kept list.
+        self.state.changes.services_changed();
     }
 
     pub async fn add_faq(&self, slug: &str, service: &str, title: &str, answer: &str) {

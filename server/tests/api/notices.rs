@@ -89,6 +89,73 @@ async fn an_active_notice_shows_as_a_banner_on_every_page() {
     }
 }
 
+/// The banner visitors see is kept in memory between renders: a notice
+/// published or resolved here shows on the very next page; one that starts
+/// later, or is written by another instance sharing the database (which this
+/// instance's hub does not hear), shows once the kept copy is a second old.
+#[tokio::test]
+async fn the_kept_banner_follows_every_change_at_once_and_the_clock_within_a_second() {
+    use app::server::web::shown::FRESH_FOR;
+    let portal = TestPortal::start().await;
+    portal.add_service("email", "E-mail", &["Sending"]).await;
+    let admin = portal.admin("admin@example.com").await;
+    let (_, home) = portal.get_html("/").await;
+    assert!(!home.contains("data-test=\"notice-banner\""));
+
+    let published = portal
+        .post_as(
+            Some(&admin),
+            "/admin/notices",
+            &publish_form("Mail is down"),
+        )
+        .await;
+    assert_eq!(published.status(), 303, "{}", published.text());
+    let (_, home) = portal.get_html("/").await;
+    assert!(banner_of(&home).contains("Mail is down"), "at once");
+    let notice: i64 = location(&published)
+        .trim_start_matches("/admin/notices/")
+        .split('?')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("the notice's id");
+    let resolved = portal
+        .post_as(
+            Some(&admin),
+            &format!("/admin/notices/{notice}"),
+            &[("action", "resolve"), ("body", "Mail flows again.")],
+        )
+        .await;
+    assert_eq!(resolved.status(), 303, "{}", resolved.text());
+    let (_, home) = portal.get_html("/").await;
+    assert!(!home.contains("Mail is down"), "resolved: gone at once");
+
+    // Starts in a moment: not yet, then within a second of its start.
+    let mut planned = draft("Planned relay restart", 0);
+    planned.starts_at = Utc::now() + Duration::milliseconds(300);
+    let mut quiet = planned.clone();
+    quiet.title = "Written by another instance".into();
+    publish(&portal, &planned).await;
+    let (_, home) = portal.get_html("/").await;
+    assert!(!home.contains("Planned relay restart"), "not started yet");
+    // Another instance's notice: in the database, never told to this hub.
+    notices::publish(
+        &portal.state.db,
+        &app::server::hub::Changes::default(),
+        &quiet,
+        "Test",
+        Utc::now(),
+    )
+    .await
+    .expect("published elsewhere");
+    tokio::time::sleep(FRESH_FOR + std::time::Duration::from_millis(400)).await;
+    let (_, home) = portal.get_html("/").await;
+    assert!(
+        banner_of(&home).contains("Planned relay restart"),
+        "started"
+    );
+    assert!(banner_of(&home).contains("Written by another instance"));
+}
+
 #[tokio::test]
 async fn planned_and_resolved_notices_are_listed_but_not_bannered() {
     let portal = TestPortal::start().await;

@@ -53,6 +53,7 @@ pub async fn add(
                 )
                 .await?;
                 tx.commit().await?;
+                state.changes.services_changed();
                 Ok(Saved::Done(format!("{PAGE}?done=added")))
             }
             .await
@@ -149,6 +150,7 @@ async fn edit(
         .await?;
     }
     tx.commit().await?;
+    state.changes.services_changed();
     // The index keeps each article's service name: index them again.
     if name != changed.name {
         let mut conn = state.db.reader.acquire().await?;

@@ -11,6 +11,7 @@ pub mod deployment;
 pub mod limits;
 pub mod page;
 pub mod session;
+pub mod shown;
 pub mod state;
 pub mod status;
 pub mod zone;

@@ -14,9 +14,26 @@ use axum::extract::FromRef;
 use leptos::prelude::{AnyView, LeptosOptions};
 use std::sync::{Arc, RwLock};
 
-/// Cheap to clone: every part is reference-counted.
+/// The portal's parts, shared: cloning the state (every middleware, page and
+/// server function does, per request) is one reference count, not one per part.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Parts>);
+
+impl AppState {
+    pub fn new(parts: Parts) -> AppState {
+        AppState(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// What the state holds.
+pub struct Parts {
     pub db: Db,
     /// The bytes of attached files.
     pub files: FileStore,
@@ -37,6 +54,8 @@ pub struct AppState {
     pub attachment_rules: Current<AttachmentRules>,
     /// Renders a page of the portal.
     pub pages: Pages,
+    /// What nearly every page shows, kept in memory.
+    pub shown: Arc<super::shown::Shown>,
 }
 
 impl AppState {
