@@ -279,21 +279,19 @@ impl SearchIndex {
     ) -> Result<SearchHit, SearchError> {
         let fields = &self.inner.fields;
         let doc: TantivyDocument = searcher.doc(address)?;
-        let text = |field| {
+        let str_of = |field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str())
                 .unwrap_or_default()
-                .to_string()
         };
-        let body = text(fields.body);
-        let snippet = highlighter
-            .snippet(&body, SNIPPET_CHARS)
-            .unwrap_or_else(|| {
-                vec![Highlighted {
-                    text: opening_words(&body, SNIPPET_CHARS),
-                    hit: false,
-                }]
-            });
+        let text = |field| str_of(field).to_string();
+        let body = str_of(fields.body);
+        let snippet = highlighter.snippet(body, SNIPPET_CHARS).unwrap_or_else(|| {
+            vec![Highlighted {
+                text: opening_words(body, SNIPPET_CHARS),
+                hit: false,
+            }]
+        });
         Ok(SearchHit {
             id: ArticleId(
                 doc.get_first(fields.id)

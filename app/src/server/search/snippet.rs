@@ -24,8 +24,12 @@ const MAX_MATCHES: usize = 64;
 pub struct Highlighter {
     stems: HashSet<String>,
     /// The first three letters of each stem: a word that does not begin with one of
-    /// them cannot match and is never stemmed.
-    heads: HashSet<String>,
+    /// them cannot match and is never lower-cased or stemmed. A handful, so a
+    /// list: hashing every word of every hit cost more than comparing.
+    heads: Vec<String>,
+    /// The same, for the ASCII ones, each packed in a number ([`packed_head`]),
+    /// so that a word's head is one comparison per stem.
+    ascii_heads: Vec<u32>,
     stemmer: Stemmer,
     words: TextAnalyzer,
 }
@@ -41,10 +45,18 @@ impl Highlighter {
                 }
             }
         });
-        let heads = stems.iter().map(|s| head(s).to_string()).collect();
+        let mut heads: Vec<String> = stems.iter().map(|s| head(s).to_string()).collect();
+        heads.sort_unstable();
+        heads.dedup();
+        let ascii_heads = heads
+            .iter()
+            .filter(|h| h.is_ascii())
+            .map(|h| packed_head(h.as_bytes()))
+            .collect();
         Highlighter {
             stems,
             heads,
+            ascii_heads,
             stemmer: Stemmer::create(Algorithm::English),
             words: schema::words_analyzer(),
         }
@@ -102,6 +114,10 @@ impl Highlighter {
             let raw = &text[from..at];
             word.clear();
             if raw.is_ascii() {
+                let head = packed_head(raw.as_bytes());
+                if !self.ascii_heads.contains(&head) {
+                    continue;
+                }
                 word.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
             } else {
                 let mut stream = self.words.token_stream(raw);
@@ -109,7 +125,7 @@ impl Highlighter {
                     word.push_str(&stream.token().text);
                 }
             }
-            if self.heads.contains(head(&word))
+            if self.heads.iter().any(|h| h == head(&word))
                 && self.stems.contains(self.stemmer.stem(&word).as_ref())
             {
                 found.push((from, at));
@@ -120,6 +136,18 @@ impl Highlighter {
         }
         found
     }
+}
+
+/// The first three bytes of an ASCII word, lower-cased, and how many there are,
+/// in one number.
+fn packed_head(word: &[u8]) -> u32 {
+    let length = word.len().min(3);
+    word[..length]
+        .iter()
+        .enumerate()
+        .fold(length as u32, |packed, (at, b)| {
+            packed | u32::from(b.to_ascii_lowercase()) << (8 * (at + 1))
+        })
 }
 
 /// The first three characters of a word (all of it when shorter).
