@@ -106,9 +106,10 @@ echo "## HTTP, wrk (2 threads, 10 s)"
 echo
 echo "| what | connections | requests/s | p50 | p99 | errors |"
 echo "|---|---|---|---|---|---|"
-run_wrk() { # label connections url [lua]
-  local out
-  out=$(wrk -t2 -c"$2" -d10s --latency ${4:+-s "$4"} "$3")
+run_wrk() { # label connections url [lua] [header]
+  local out threads=2
+  [ "$2" -lt 2 ] && threads=1
+  out=$(wrk -t$threads -c"$2" -d10s --latency ${4:+-s "$4"} ${5:+-H "$5"} "$3")
   local rps p50 p99 errors
   rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
   p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
@@ -120,6 +121,11 @@ run_wrk "log an incident (form POST, durable commit)" 32 "$base/report/incident"
 run_wrk "search page \`/?q=vpn+eror+809\`" 32 "$base/?q=vpn+eror+809"
 run_wrk "search API \`/api/search?query=printr+offline\`" 32 "$base/api/search?query=printr+offline"
 run_wrk "home page \`/\`" 32 "$base/"
+run_wrk "home page \`/\`, brotli (as browsers ask)" 32 "$base/" "" "Accept-Encoding: br"
+run_wrk "\`/healthz\` (one query, tiny answer)" 32 "$base/healthz"
+run_wrk "\`/pkg/portal.css\`, brotli" 32 "$base/pkg/portal.css" "" "Accept-Encoding: br"
+run_wrk "\`/favicon.svg\`" 32 "$base/favicon.svg"
+run_wrk "\`/pkg/portal.css\`, one kept-alive connection" 1 "$base/pkg/portal.css"
 echo
 echo "## Memory (resident set of the server process)"
 echo
