@@ -60,7 +60,8 @@ while kill -0 $uploader 2>/dev/null; do
   now=$(kib); [ "$now" -gt "$peak" ] && peak=$now; sleep 0.01
 done
 read -r status_link upload_s <"$big.out"
-file_link=$(curl -s "$status_link" | grep -o '/status/[^"]*/files/[0-9a-f]\{32\}' | head -1)
+# sed, not head: head would close the pipe early and fail the script (pipefail).
+file_link=$(curl -s "$status_link" | grep -o '/status/[^"]*/files/[0-9a-f]\{32\}' | sed -n 1p)
 download=$(curl -s -o /dev/null -w '%{time_total}' "$base$file_link")
 mb=$(awk -v b=$((25 * 1024 * 1024)) 'BEGIN { print b / 1048576 }')
 echo "| what | time | throughput | server RSS |"

@@ -1,11 +1,9 @@
 //! The index's one writer, owned by one thread that takes its work from a channel.
 
-use super::query::Analyzers;
 use super::schema::{Fields, KEYWORDS_WEIGHT, TITLE_WEIGHT};
 use crate::domain::{ArticleId, ArticleVisibility};
 use crate::server::store::knowledge::IndexDoc;
 use tantivy::schema::TantivyDocument;
-use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer, Token};
 use tantivy::{IndexReader, IndexWriter, Term};
 use tokio::sync::{mpsc, oneshot};
 
@@ -34,14 +32,13 @@ pub(super) fn spawn(
     std::thread::Builder::new()
         .name("search-writer".into())
         .spawn(move || {
-            let mut analyzers = Analyzers::new();
-            while let Some(Batch { ops, commit, done }) = rx.blocking_recv() {
-                let result = apply(&mut writer, &reader, &fields, &mut analyzers, ops, commit)
+            while let Some(batch) = rx.blocking_recv() {
+                let result = apply(&mut writer, &reader, &fields, batch.ops, batch.commit)
                     .map_err(|e| e.to_string());
                 if let Err(error) = &result {
                     tracing::error!(%error, "search index update failed");
                 }
-                let _ = done.send(result);
+                let _ = batch.done.send(result);
             }
             if let Err(error) = writer.wait_merging_threads() {
                 tracing::warn!(%error, "search index merge did not finish");
@@ -54,7 +51,6 @@ fn apply(
     writer: &mut IndexWriter,
     reader: &IndexReader,
     fields: &Fields,
-    analyzers: &mut Analyzers,
     ops: Vec<IndexOp>,
     commit: bool,
 ) -> tantivy::Result<()> {
@@ -62,7 +58,7 @@ fn apply(
         match op {
             IndexOp::Upsert(doc) => {
                 writer.delete_term(Term::from_field_u64(fields.id, doc.id.0 as u64));
-                writer.add_document(to_document(fields, analyzers, doc))?;
+                writer.add_document(to_document(fields, doc))?;
             }
             IndexOp::Delete(id) => {
                 writer.delete_term(Term::from_field_u64(fields.id, id.0 as u64));
@@ -76,59 +72,30 @@ fn apply(
     Ok(())
 }
 
-/// The article as the index holds it. Its text is analysed once — stemmed for
-/// ranking (title and keywords repeated to weigh more), and as typed for the
-/// vocabulary — and the tokens written into the fields of every reading level
-/// that may read it: analysing it again per level and per repetition was most of
-/// a rebuild's time (issue 20).
-fn to_document(fields: &Fields, analyzers: &mut Analyzers, doc: IndexDoc) -> TantivyDocument {
+fn to_document(fields: &Fields, doc: IndexDoc) -> TantivyDocument {
     let mut d = TantivyDocument::default();
     d.add_u64(fields.id, doc.id.0 as u64);
     d.add_text(fields.slug, &doc.slug);
     d.add_text(fields.kind, doc.kind.as_str());
     d.add_text(fields.service, &doc.service_slug);
     d.add_text(fields.service_name, &doc.service_name);
-    let mut ranked = Vec::new();
-    let mut vocabulary = Vec::new();
-    for (text, times) in [
-        (&doc.title, TITLE_WEIGHT),
-        (&doc.keywords, KEYWORDS_WEIGHT),
-        (&doc.body, 1),
-    ] {
-        let start = ranked.len();
-        push_tokens(&mut analyzers.stemmed, text, &mut ranked);
-        for _ in 1..times {
-            ranked.extend_from_within(start..);
-        }
-        push_tokens(&mut analyzers.words, text, &mut vocabulary);
-    }
     let readers = ArticleVisibility::ALL
         .into_iter()
         .filter(|reader| doc.visibility.readable_at(*reader));
     for reader in readers {
         d.add_text(fields.readers, reader.as_str());
-        for (field, tokens) in [
-            (fields.text(reader), &ranked),
-            (fields.words(reader), &vocabulary),
+        for (text, times) in [
+            (&doc.title, TITLE_WEIGHT),
+            (&doc.keywords, KEYWORDS_WEIGHT),
+            (&doc.body, 1),
         ] {
-            d.add_pre_tokenized_text(
-                field,
-                PreTokenizedString {
-                    text: String::new(),
-                    tokens: tokens.clone(),
-                },
-            );
+            d.add_text(fields.words(reader), text);
+            for _ in 0..times {
+                d.add_text(fields.text(reader), text);
+            }
         }
     }
     d.add_text(fields.title, doc.title);
     d.add_text(fields.body, doc.body);
     d
-}
-
-/// Appends the tokens `analyzer` makes of `text`.
-fn push_tokens(analyzer: &mut TextAnalyzer, text: &str, tokens: &mut Vec<Token>) {
-    let mut stream = analyzer.token_stream(text);
-    while stream.advance() {
-        tokens.push(stream.token().clone());
-    }
 }
