@@ -42,7 +42,6 @@ struct SiteFile {
     forms: Vec<Form>,
 }
 
-#[derive(Clone)]
 struct Form {
     encoding: Option<&'static str>,
     bytes: Bytes,
@@ -72,10 +71,11 @@ impl Site {
             };
             match read_file(&path) {
                 Ok((file, complete)) => {
+                    let file = Arc::new(file);
                     if !complete {
-                        to_compress.push((key.clone(), path));
+                        to_compress.push((key.clone(), path, Arc::clone(&file)));
                     }
-                    site.insert(key, file);
+                    site.files_mut().insert(key, file);
                 }
                 Err(error) => {
                     tracing::warn!(file = %path.display(), %error, "a site file cannot be read; it is not served");
@@ -85,9 +85,11 @@ impl Site {
         if !to_compress.is_empty() {
             let site = Arc::clone(&site);
             tokio::task::spawn_blocking(move || {
-                for (key, path) in to_compress {
-                    match compress_beside(&path) {
-                        Ok(file) => site.insert(key, file),
+                for (key, path, file) in to_compress {
+                    match compress_beside(&path, &file) {
+                        Ok(file) => {
+                            site.files_mut().insert(key, Arc::new(file));
+                        }
                         Err(error) => tracing::warn!(file = %path.display(), %error,
                             "a site file is not precompressed; it is compressed per request instead"),
                     }
@@ -97,11 +99,10 @@ impl Site {
         site
     }
 
-    fn insert(&self, key: String, file: SiteFile) {
+    fn files_mut(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Arc<SiteFile>>> {
         self.files
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(key, Arc::new(file));
     }
 
     fn get(&self, key: &str) -> Option<Arc<SiteFile>> {
@@ -159,6 +160,36 @@ impl Site {
 }
 
 impl SiteFile {
+    /// The same file with `compressed` forms in place of any it had, each kept
+    /// only when smaller than the identity form, tagged as the identity's tag
+    /// with its encoding.
+    fn with_forms(&self, compressed: Vec<(&'static str, Bytes)>) -> SiteFile {
+        let identity = &self.forms[0];
+        let tag = identity.etag.to_str().unwrap_or("\"\"").trim_matches('"');
+        let mut forms = vec![Form {
+            encoding: None,
+            etag: identity.etag.clone(),
+            bytes: identity.bytes.clone(),
+        }];
+        for (encoding, bytes) in compressed {
+            if bytes.len() < identity.bytes.len() {
+                let etag = HeaderValue::from_str(&format!("\"{tag}-{encoding}\""))
+                    .expect("hex is a valid header");
+                forms.push(Form {
+                    encoding: Some(encoding),
+                    etag,
+                    bytes,
+                });
+            }
+        }
+        SiteFile {
+            content_type: self.content_type.clone(),
+            modified: self.modified,
+            last_modified: self.last_modified.clone(),
+            forms,
+        }
+    }
+
     /// Whether the browser's copy is this form: by entity tag when it sends
     /// one, else by date.
     fn unchanged_for(&self, form: &Form, headers: &HeaderMap) -> bool {
@@ -258,27 +289,34 @@ fn read_file(path: &Path) -> std::io::Result<(SiteFile, bool)> {
     Ok((site_file(path, modified, identity, compressed), complete))
 }
 
-/// Compresses a file at the highest ratios, keeps the forms beside it (for the
-/// next start; a site folder that cannot be written to only costs that), and
-/// answers it with them.
-fn compress_beside(path: &Path) -> std::io::Result<SiteFile> {
-    let modified = std::fs::metadata(path)?.modified()?;
-    let content = std::fs::read(path)?;
-    let mut brotli_bytes = Vec::new();
-    {
-        let mut writer = brotli::CompressorWriter::new(&mut brotli_bytes, 64 * 1024, 11, 22);
-        writer.write_all(&content)?;
-    }
-    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gzip.write_all(&content)?;
-    let gzip_bytes = gzip.finish()?;
-    for (suffix, bytes) in [(".br", &brotli_bytes), (".gz", &gzip_bytes)] {
-        if let Err(error) = write_atomically(&beside(path, suffix), bytes) {
+/// The file with its content compressed at the highest ratios, the forms kept
+/// beside it on disk for the next start (a site folder that cannot be written to
+/// only costs that).
+fn compress_beside(path: &Path, file: &SiteFile) -> std::io::Result<SiteFile> {
+    let identity = &file.forms[0];
+    let mut compressed = Vec::new();
+    for (encoding, suffix) in ENCODINGS {
+        let bytes = compress(encoding, &identity.bytes)?;
+        if let Err(error) = write_atomically(&beside(path, suffix), &bytes) {
             tracing::debug!(file = %path.display(), %error, "a compressed form is not kept on disk");
         }
+        compressed.push((encoding, Bytes::from(bytes)));
     }
-    let compressed = vec![("br", brotli_bytes.into()), ("gzip", gzip_bytes.into())];
-    Ok(site_file(path, modified, content.into(), compressed))
+    Ok(file.with_forms(compressed))
+}
+
+/// `content` in `encoding` (one of [`ENCODINGS`]), at its highest ratio.
+fn compress(encoding: &str, content: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    if encoding == "br" {
+        let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, 11, 22);
+        writer.write_all(content)?;
+    } else {
+        let mut gzip = flate2::write::GzEncoder::new(out, flate2::Compression::best());
+        gzip.write_all(content)?;
+        out = gzip.finish()?;
+    }
+    Ok(out)
 }
 
 fn site_file(
@@ -297,34 +335,18 @@ fn site_file(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect::<String>();
-    let etag = |encoding: Option<&str>| {
-        let value = match encoding {
-            Some(encoding) => format!("\"{tag}-{encoding}\""),
-            None => format!("\"{tag}\""),
-        };
-        HeaderValue::from_str(&value).expect("hex is a valid header value")
-    };
-    let mut forms = vec![Form {
-        encoding: None,
-        etag: etag(None),
-        bytes: identity,
-    }];
-    for (encoding, bytes) in compressed {
-        if bytes.len() < forms[0].bytes.len() {
-            forms.push(Form {
-                encoding: Some(encoding),
-                etag: etag(Some(encoding)),
-                bytes,
-            });
-        }
-    }
     let last_modified = modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
     SiteFile {
         content_type: HeaderValue::from_static(content_type),
         modified,
         last_modified: HeaderValue::from_str(&last_modified).expect("a date is a valid header"),
-        forms,
+        forms: vec![Form {
+            encoding: None,
+            etag: HeaderValue::from_str(&format!("\"{tag}\"")).expect("hex is a valid header"),
+            bytes: identity,
+        }],
     }
+    .with_forms(compressed)
 }
 
 fn beside(path: &Path, suffix: &str) -> PathBuf {

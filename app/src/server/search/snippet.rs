@@ -24,11 +24,11 @@ const MAX_MATCHES: usize = 64;
 pub struct Highlighter {
     stems: HashSet<String>,
     /// The first three letters of each stem: a word that does not begin with one of
-    /// them cannot match and is never lower-cased or stemmed. A handful, so a
-    /// list: hashing every word of every hit cost more than comparing.
+    /// them cannot match and is never stemmed. A handful, so a list: hashing every
+    /// word of every hit cost more than comparing. Read for the rare non-ASCII word.
     heads: Vec<String>,
-    /// The same, for the ASCII ones, each packed in a number ([`packed_head`]),
-    /// so that a word's head is one comparison per stem.
+    /// The ASCII ones among them, each packed in a number ([`packed_head`]), so
+    /// that an ASCII word is one comparison per head, before it is lower-cased.
     ascii_heads: Vec<u32>,
     stemmer: Stemmer,
     words: TextAnalyzer,
@@ -114,8 +114,7 @@ impl Highlighter {
             let raw = &text[from..at];
             word.clear();
             if raw.is_ascii() {
-                let head = packed_head(raw.as_bytes());
-                if !self.ascii_heads.contains(&head) {
+                if !self.ascii_heads.contains(&packed_head(raw.as_bytes())) {
                     continue;
                 }
                 word.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
@@ -124,10 +123,11 @@ impl Highlighter {
                 if stream.advance() {
                     word.push_str(&stream.token().text);
                 }
+                if !self.heads.iter().any(|h| h == head(&word)) {
+                    continue;
+                }
             }
-            if self.heads.iter().any(|h| h == head(&word))
-                && self.stems.contains(self.stemmer.stem(&word).as_ref())
-            {
+            if self.stems.contains(self.stemmer.stem(&word).as_ref()) {
                 found.push((from, at));
                 if found.len() == MAX_MATCHES {
                     break;

@@ -38,8 +38,8 @@ impl Db {
             .max_connections(1)
             .min_connections(1)
             // A connection to a local file does not go stale; sqlx's check on
-            // every acquire is a round trip to the connection's thread and back
-            // (one in three of a home page's hand-offs; issue 20).
+            // every acquire is a round trip to the connection's thread and back,
+            // as much again as the query itself (issue 20).
             .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone())
