@@ -6,7 +6,7 @@ mod search_box;
 
 pub use article::ArticlePage;
 pub use authoring::{ArticleRow, EditArticlePage, EditorData, KnowledgePage, NewArticlePage};
-pub use search_box::{SearchBox, SearchState};
+pub use search_box::{ResultList, SearchBox, SearchState};
 
 use crate::domain::{Article, SearchResults};
 use crate::error::AppError;
@@ -125,8 +125,8 @@ pub fn HomePage() -> impl IntoView {
                 query: q,
                 kind,
                 service,
-                results: content.results,
             },
+            content.results,
             content.services,
         ))
     });
@@ -139,9 +139,14 @@ pub fn HomePage() -> impl IntoView {
             <Suspense>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok((state, services)) => {
-                            let browse = state.results.is_none().then(|| view! { <BrowseServices services=services.clone()/> });
-                            view! { <SearchBox initial=state services/> {browse} }.into_any()
+                        Ok((state, results, services)) => {
+                            let browse = results.is_none().then(|| view! { <BrowseServices services=services.clone()/> });
+                            view! {
+                                <SearchBox initial=state services>
+                                    {results.map(|results| view! { <ResultList results/> })}
+                                </SearchBox>
+                                {browse}
+                            }.into_any()
                         }
                         Err(error) => view! { <crate::components::LoadError error/> }.into_any(),
                     }

@@ -9,25 +9,34 @@ use std::time::Duration;
 /// How long typing must pause before a search is sent.
 const DEBOUNCE: Duration = Duration::from_millis(150);
 
-/// What the search box shows when the page is first rendered.
+/// What the search box holds when the page is first rendered. The page's
+/// results are not part of it: they come rendered, as the island's children.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchState {
     pub query: String,
     pub kind: Option<String>,
     pub service: Option<String>,
-    /// `None` when nothing has been searched yet.
-    pub results: Option<SearchResults>,
 }
 
 /// The fewest letters a search is run for while typing.
 const MIN_QUERY_CHARS: usize = 3;
 
+/// The search form and its results. `children` are the results the server
+/// rendered with the page (or nothing): they reach the browser once, as HTML,
+/// not a second time as the island's data, and give way to the island's own
+/// list at the first search made here.
 #[island]
-pub fn SearchBox(initial: SearchState, services: Vec<(String, String)>) -> impl IntoView {
+pub fn SearchBox(
+    initial: SearchState,
+    services: Vec<(String, String)>,
+    children: Children,
+) -> impl IntoView {
     let query = RwSignal::new(initial.query.clone());
     let kind = RwSignal::new(initial.kind.clone().unwrap_or_default());
     let service = RwSignal::new(initial.service.clone().unwrap_or_default());
-    let results = RwSignal::new(initial.results.clone());
+    // `None` while the server's results are shown; then what the last search found.
+    let results = RwSignal::new(None::<Option<SearchResults>>);
+    let from_server = std::sync::Mutex::new(Some(children));
     // Set once the island runs in the browser; tests wait for it before typing.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
@@ -44,7 +53,7 @@ pub fn SearchBox(initial: SearchState, services: Vec<(String, String)>) -> impl 
         latest.set_value(sequence);
         replace_address(&q, &k, &s);
         if q.trim().is_empty() && k.is_empty() && s.is_empty() {
-            results.set(None);
+            results.set(Some(None));
             return;
         }
         // One or two letters begin too many words to mean anything yet: what is
@@ -63,7 +72,7 @@ pub fn SearchBox(initial: SearchState, services: Vec<(String, String)>) -> impl 
             // Only the answer to the newest question is shown.
             if latest.get_value() == sequence {
                 if let Ok(answer) = answer {
-                    results.set(Some(answer));
+                    results.set(Some(Some(answer)));
                 }
             }
         });
@@ -116,7 +125,10 @@ pub fn SearchBox(initial: SearchState, services: Vec<(String, String)>) -> impl 
         </form>
         <section class="results" aria-label="Search results">
             <div aria-live="polite" aria-atomic="false">
-                {move || results.get().map(|r| view! { <ResultList results=r/> })}
+                {move || match results.get() {
+                    None => from_server.lock().ok()?.take().map(|rendered| rendered()),
+                    Some(found) => found.map(|r| view! { <ResultList results=r/> }.into_any()),
+                }}
             </div>
         </section>
     }

@@ -249,6 +249,9 @@ async fn the_home_page_renders_results_without_javascript() {
     assert!(html.contains("VPN error 809 on hotel networks"));
     assert!(html.contains("<mark>hotel</mark>"));
     assert!(html.contains("href=\"/articles/vpn-error-809\""));
+    // The results travel once, as HTML: not a second time as the search box's data.
+    assert_eq!(html.matches("VPN error 809 on hotel networks").count(), 1);
+    assert_eq!(html.matches("vpn-error-809").count(), 1);
 
     let (_, html) = portal.get_html("/?q=zzzzqqq").await;
     assert!(html.contains("No matching articles"));
