@@ -36,7 +36,16 @@ pub fn SearchBox(
     let service = RwSignal::new(initial.service.clone().unwrap_or_default());
     // `None` while the server's results are shown; then what the last search found.
     let results = RwSignal::new(None::<Option<SearchResults>>);
-    let from_server = std::sync::Mutex::new(Some(children));
+    // An island's children are the server's HTML, never rendered again by the
+    // island: they are taken out of the page when its own list takes over.
+    let from_server = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if results.with(Option::is_some) {
+            if let Some(first) = from_server.get_untracked() {
+                first.remove();
+            }
+        }
+    });
     // Set once the island runs in the browser; tests wait for it before typing.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
@@ -125,10 +134,8 @@ pub fn SearchBox(
         </form>
         <section class="results" aria-label="Search results">
             <div aria-live="polite" aria-atomic="false">
-                {move || match results.get() {
-                    None => from_server.lock().ok()?.take().map(|rendered| rendered()),
-                    Some(found) => found.map(|r| view! { <ResultList results=r/> }.into_any()),
-                }}
+                <div node_ref=from_server>{children()}</div>
+                {move || results.get().flatten().map(|r| view! { <ResultList results=r/> })}
             </div>
         </section>
     }
