@@ -34,18 +34,16 @@ pub fn SearchBox(
     let query = RwSignal::new(initial.query.clone());
     let kind = RwSignal::new(initial.kind.clone().unwrap_or_default());
     let service = RwSignal::new(initial.service.clone().unwrap_or_default());
-    // `None` while the server's results are shown; then what the last search found.
-    let results = RwSignal::new(None::<Option<SearchResults>>);
-    // An island's children are the server's HTML, never rendered again by the
-    // island: they are taken out of the page when its own list takes over.
+    let results = RwSignal::new(None::<SearchResults>);
     let from_server = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        if results.with(Option::is_some) {
-            if let Some(first) = from_server.get_untracked() {
-                first.remove();
-            }
+    // The island's own list takes over: the server's results, its children,
+    // which an island never renders again, are taken out of the page.
+    let show = move |found: Option<SearchResults>| {
+        if let Some(first) = from_server.get_untracked() {
+            first.remove();
         }
-    });
+        results.set(found);
+    };
     // Set once the island runs in the browser; tests wait for it before typing.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
@@ -62,7 +60,7 @@ pub fn SearchBox(
         latest.set_value(sequence);
         replace_address(&q, &k, &s);
         if q.trim().is_empty() && k.is_empty() && s.is_empty() {
-            results.set(Some(None));
+            show(None);
             return;
         }
         // One or two letters begin too many words to mean anything yet: what is
@@ -81,7 +79,7 @@ pub fn SearchBox(
             // Only the answer to the newest question is shown.
             if latest.get_value() == sequence {
                 if let Ok(answer) = answer {
-                    results.set(Some(Some(answer)));
+                    show(Some(answer));
                 }
             }
         });
@@ -135,7 +133,7 @@ pub fn SearchBox(
         <section class="results" aria-label="Search results">
             <div aria-live="polite" aria-atomic="false">
                 <div node_ref=from_server>{children()}</div>
-                {move || results.get().flatten().map(|r| view! { <ResultList results=r/> })}
+                {move || results.get().map(|r| view! { <ResultList results=r/> })}
             </div>
         </section>
     }
